@@ -1,0 +1,2 @@
+/** kpki library API. */
+export * from './errors.js';
