@@ -1,0 +1,96 @@
+/**
+ * The ports through which ops/ talks to the world. ops/ never imports fs, process or network
+ * modules; stores/, kube/ and restart/ implement these interfaces, and tests use fakes.
+ */
+import type { KeyAlgorithm, PrivateKey } from '../pki/keys.js';
+import type { RandomBytes } from '../pki/serial.js';
+
+/** The current time. Injected so every time rule can be tested at its boundaries. */
+export interface Clock {
+  now(): Date;
+}
+
+/** Key generation. Injected so tests can hand out pre-made keys. */
+export interface KeyGenerator {
+  generate(algorithm: KeyAlgorithm): Promise<PrivateKey>;
+}
+
+/** File modes kpki writes, matching the distributions. */
+export const FileMode = {
+  key: 0o600,
+  kubeconfig: 0o600,
+  cert: 0o644,
+  public: 0o600,
+} as const;
+
+/** One file to write: path relative to the tree root with `/` separators. */
+export interface FileWrite {
+  readonly path: string;
+  readonly data: Uint8Array;
+  readonly mode: number;
+}
+
+/** A set of changes that lands together or not at all. */
+export interface ChangeSet {
+  readonly writes: readonly FileWrite[];
+  readonly deletes: readonly string[];
+}
+
+/** What a commit did. */
+export interface CommitResult {
+  /** Identifier of the backup holding the files as they were before the commit. */
+  readonly backupId: string;
+  /** Where that backup lives, for messages. */
+  readonly backupPath: string;
+}
+
+/** A backup made by a commit. */
+export interface BackupInfo {
+  readonly id: string;
+  readonly path: string;
+  readonly createdAt: Date;
+  /** The operation that made it, e.g. `renew`. */
+  readonly operation: string;
+  /** Paths the backup covers (relative to the tree root). */
+  readonly files: readonly string[];
+}
+
+/** Read access to a certificate tree (a directory such as /etc/kubernetes). */
+export interface TreeReader {
+  /** Absolute root of the tree, for messages. */
+  readonly root: string;
+  /**
+   * Reads a file relative to the root; undefined when it does not exist.
+   * @throws FileAccessError `UNREADABLE` when it exists but cannot be read (permissions, a directory).
+   */
+  read(path: string): Promise<Uint8Array | undefined>;
+  /** True when the path exists (file or directory). */
+  exists(path: string): Promise<boolean>;
+}
+
+/**
+ * A certificate tree with all-or-nothing changes (DESIGN.md "All or nothing"): files are written
+ * to temporary names in their directory, fsynced, switched in by rename under a journal that the
+ * next open rolls forward, and the directory is fsynced. The files replaced are kept as a backup.
+ */
+export interface TreeStore extends TreeReader {
+  /**
+   * Runs `work` holding the tree's lock (one kpki process per tree). A stale lock left by a dead
+   * process is taken over.
+   * @throws LockedError naming the pid holding the lock.
+   */
+  exclusive<T>(work: () => Promise<T>): Promise<T>;
+  /**
+   * Applies a change set atomically, after backing up every file it replaces or deletes.
+   * Must be called inside {@link exclusive}. Nothing changes on disk if it throws.
+   */
+  commit(change: ChangeSet, operation: string): Promise<CommitResult>;
+  /** Backups, newest first. */
+  backups(): Promise<BackupInfo[]>;
+  /**
+   * Puts the files of a backup back (files that did not exist then are removed), as one commit
+   * that is itself backed up. Must be called inside {@link exclusive}.
+   * @throws ConflictError `NO_BACKUP` when there is no such backup.
+   */
+  restore(backupId: string): Promise<CommitResult>;
+}
