@@ -94,3 +94,17 @@ export interface TreeStore extends TreeReader {
    */
   restore(backupId: string): Promise<CommitResult>;
 }
+
+/** Reads files outside the tree by absolute path (kubelet.conf's client certificate reference). */
+export interface ExternalFileReader {
+  read(absolutePath: string): Promise<Uint8Array | undefined>;
+}
+
+/** Everything an operation needs from the world. */
+export interface OpsContext {
+  readonly tree: TreeStore;
+  readonly clock: Clock;
+  readonly keys: KeyGenerator;
+  readonly random: RandomBytes;
+  readonly external?: ExternalFileReader;
+}

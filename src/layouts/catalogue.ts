@@ -1,0 +1,91 @@
+/**
+ * The shapes every layout's catalogue uses. A catalogue is immutable data computed by pure
+ * functions of the cluster spec; commands iterate over it and never hard-code certificate names.
+ */
+import type { ExtKeyUsageName, KeyUsageName } from '../pki/certificate.js';
+import type { KeyAlgorithm } from '../pki/keys.js';
+import type { SubjectFields } from '../pki/name.js';
+import type { AltNames } from '../pki/san.js';
+
+/** A certificate authority: where it lives and what a new one looks like. */
+export interface CaEntry {
+  /** User-facing name, as the distribution names it (`ca`, `etcd-ca`). */
+  readonly name: string;
+  /** One-line description, as the distribution prints it. */
+  readonly longName: string;
+  /** Certificate and key paths relative to the tree root. */
+  readonly certPath: string;
+  readonly keyPath: string;
+  readonly subject: SubjectFields;
+  readonly altNames: AltNames;
+  readonly keyUsage: readonly KeyUsageName[];
+  readonly validityMs: number;
+  readonly keyAlgorithm: KeyAlgorithm;
+  /** The CA that signs this one; undefined for a self-signed root. */
+  readonly parent?: string;
+}
+
+/** What a leaf certificate is for, and who must restart when it changes. */
+interface IssuedEntry {
+  readonly name: string;
+  readonly longName: string;
+  /** Name of the signing CA in the same catalogue. */
+  readonly ca: string;
+  readonly subject: SubjectFields;
+  readonly altNames: AltNames;
+  readonly keyUsage: readonly KeyUsageName[];
+  readonly extKeyUsage: readonly ExtKeyUsageName[];
+  readonly validityMs: number;
+  readonly keyAlgorithm: KeyAlgorithm;
+  /** Components that load this file, in the order they must restart. */
+  readonly restart: readonly string[];
+}
+
+/** A leaf kept as a certificate file and a key file. */
+export interface LeafEntry extends IssuedEntry {
+  readonly kind: 'leaf';
+  readonly certPath: string;
+  readonly keyPath: string;
+}
+
+/** A client certificate embedded in a kubeconfig file. */
+export interface KubeconfigEntry extends IssuedEntry {
+  readonly kind: 'kubeconfig';
+  readonly path: string;
+  /** `server:` URL written into the cluster entry. */
+  readonly server: string;
+  readonly clusterName: string;
+  /** User entry name; the context is `<user>@<cluster>`. */
+  readonly userName: string;
+  /** kubelet.conf: reported but not renewed unless asked for by name (the kubelet rotates it). */
+  readonly selfRotated?: boolean;
+}
+
+/** A key pair that is not a certificate (kubeadm's `sa.key`/`sa.pub`). */
+export interface KeyPairEntry {
+  readonly name: string;
+  readonly keyPath: string;
+  readonly publicPath: string;
+  readonly keyAlgorithm: KeyAlgorithm;
+}
+
+/** Everything one layout manages. */
+export interface Catalogue {
+  readonly cas: readonly CaEntry[];
+  readonly leaves: readonly LeafEntry[];
+  readonly kubeconfigs: readonly KubeconfigEntry[];
+  readonly keyPairs: readonly KeyPairEntry[];
+}
+
+/** A leaf or a kubeconfig: anything signed by a CA of the catalogue. */
+export type IssuedCertEntry = LeafEntry | KubeconfigEntry;
+
+/** Leaves and kubeconfigs together, in catalogue order. */
+export function issuedEntries(catalogue: Catalogue): IssuedCertEntry[] {
+  return [...catalogue.leaves, ...catalogue.kubeconfigs];
+}
+
+/** The CA entry called `name`; undefined when the catalogue has none (e.g. etcd-ca with external etcd). */
+export function findCa(catalogue: Catalogue, name: string): CaEntry | undefined {
+  return catalogue.cas.find((ca) => ca.name === name);
+}
