@@ -5,11 +5,19 @@
 import 'reflect-metadata';
 import { Command, CommanderError } from 'commander';
 import { ExitCode, KpkiError, describeError } from '../errors.js';
+import { registerCheck } from './commands/check.js';
+import { registerInit } from './commands/init.js';
+import { registerRenew } from './commands/renew.js';
+import { registerRollback } from './commands/rollback.js';
 
 const program = new Command('kpki')
   .description('certificate lifecycle for kubeadm, RKE2/K3s and RKE1 clusters')
   .version('0.1.0')
   .exitOverride();
+registerInit(program);
+registerCheck(program);
+registerRenew(program);
+registerRollback(program);
 
 async function main(argv: string[]): Promise<number> {
   try {
@@ -19,14 +27,22 @@ async function main(argv: string[]): Promise<number> {
     if (error instanceof CommanderError) {
       return error.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
     }
-    if (error instanceof KpkiError) {
-      process.stderr.write(`error: [${error.code}] ${describeError(error)}\n`);
-      if (error.hint !== undefined) process.stderr.write(`hint: ${error.hint}\n`);
-      return error.exitCode;
+    const known = error instanceof KpkiError;
+    const code = known ? error.code : 'INTERNAL';
+    const hint = known ? error.hint : undefined;
+    if (wantsJson(argv)) {
+      process.stdout.write(`${JSON.stringify({ error: { code, message: describeError(error), ...(hint !== undefined && { hint }) } })}\n`);
+    } else {
+      process.stderr.write(`error: [${code}] ${describeError(error)}\n`);
+      if (hint !== undefined) process.stderr.write(`hint: ${hint}\n`);
     }
-    process.stderr.write(`error: [INTERNAL] ${describeError(error)}\n`);
-    return ExitCode.failure;
+    return known ? error.exitCode : ExitCode.failure;
   }
+}
+
+/** `-o json`, `--output json`, `-ojson` or `--output=json` anywhere on the command line. */
+function wantsJson(argv: readonly string[]): boolean {
+  return argv.some((arg, i) => arg === '-ojson' || arg === '--output=json' || ((arg === '-o' || arg === '--output') && argv[i + 1] === 'json'));
 }
 
 void main(process.argv).then((code) => process.exit(code));

@@ -3,10 +3,9 @@
  * check-expiration reports, plus what it leaves out: key/certificate mismatches, certificates not
  * signed by their CA, kubeconfigs whose CA data differs from the CA file.
  */
-import { isSignedBy } from '../pki/certificate.js';
 import type { CheckReport, CheckRow } from '../layouts/check-report.js';
 import { issuedEntries, type Catalogue } from '../layouts/catalogue.js';
-import { loadCa, loadIssued, type Loaded } from './load-tree.js';
+import { chainProblems, loadCa, loadIssued, type Loaded } from './load-tree.js';
 import type { OpsContext } from './ports.js';
 
 /** Options for {@link checkTree}. */
@@ -46,15 +45,4 @@ function row(loaded: Loaded<{ name: string }>, kind: CheckRow['kind'], caName: s
   };
 }
 
-function chainProblems(loaded: Loaded<{ name: string }>, ca: Loaded<{ name: string }> | undefined): string[] {
-  const problems: string[] = [];
-  const cert = loaded.cert;
-  if (!cert || !ca?.cert) return problems;
-  if (!isSignedBy(cert, ca.cert)) problems.push(`not signed by CA "${ca.entry.name}" (${ca.source})`);
-  const caData = loaded.kubeconfig?.credentials.caPem;
-  if (caData !== undefined && caData.trim() !== ca.cert.pem.trim() && !caData.includes(ca.cert.pem.trim())) {
-    problems.push(`certificate-authority-data differs from "${ca.source}"`);
-  }
-  return problems;
-}
 

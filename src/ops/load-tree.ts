@@ -4,7 +4,7 @@
  * call {@link requireLoaded} to turn its problems into an error.
  */
 import { describeError, InvalidInputError } from '../errors.js';
-import { keyMatchesCertificate, parseCertificates, type Certificate } from '../pki/certificate.js';
+import { isSignedBy, keyMatchesCertificate, parseCertificates, type Certificate } from '../pki/certificate.js';
 import { parsePrivateKeys, type PrivateKey } from '../pki/keys.js';
 import { readKubeconfig, type KubeconfigCredentials } from '../layouts/kubeconfig.js';
 import type { CaEntry, IssuedCertEntry } from '../layouts/catalogue.js';
@@ -77,7 +77,7 @@ async function loadKubeconfig(reader: TreeReader, entry: IssuedCertEntry & { kin
     const { certText, keyText, source } = await credentialTexts(credentials, entry.path, external);
     const certs = certText === undefined ? undefined : parseCertificates(certText, source);
     const key = keyText === undefined ? undefined : parsePrivateKeys(keyText, `${source} (key)`)[0];
-    if (certs === undefined) problems.push(`"${entry.path}" has no client certificate for user "${credentials.userName}"`);
+    if (certs === undefined && credentials.certFile === undefined) problems.push(`"${entry.path}" has no client certificate for user "${credentials.userName}"`);
     const cert = certs?.[0];
     if (cert && key && !keyMatches(cert, key)) problems.push(`the client key in "${source}" does not match its certificate`);
     return { ...base, source, exists: true, cert, chain: certs?.slice(1) ?? [], key, keyExists: key !== undefined, kubeconfig: { text, credentials } };
@@ -91,12 +91,14 @@ async function loadKubeconfig(reader: TreeReader, entry: IssuedCertEntry & { kin
 async function credentialTexts(creds: KubeconfigCredentials, path: string, external?: ExternalFileReader): Promise<{ certText: string | undefined; keyText: string | undefined; source: string }> {
   if (creds.certPem !== undefined || creds.certFile === undefined) return { certText: creds.certPem, keyText: creds.keyPem, source: path };
   const file = creds.certFile;
-  const bytes = external ? await external.read(file) : undefined;
+  // Without a reader for files outside the tree (init, renew), a reference is simply left alone.
+  if (!external) return { certText: undefined, keyText: undefined, source: file };
+  const bytes = await external.read(file);
   if (bytes === undefined) {
     throw new InvalidInputError('MISSING_REFERENCE', `"${path}" refers to client certificate "${file}", which is not readable here`);
   }
   const text = decoder.decode(bytes);
-  const keyBytes = creds.keyFile === undefined || creds.keyFile === file ? bytes : await external?.read(creds.keyFile);
+  const keyBytes = creds.keyFile === undefined || creds.keyFile === file ? bytes : await external.read(creds.keyFile);
   return { certText: text, keyText: keyBytes === undefined ? undefined : decoder.decode(keyBytes), source: file };
 }
 
@@ -113,6 +115,31 @@ async function parseOptional<T>(reader: TreeReader, path: string, problems: stri
 
 function keyMatches(cert: Certificate, key: PrivateKey): boolean {
   return keyMatchesCertificate(cert, key.keyObject);
+}
+
+/**
+ * Problems between an issued entry and its CA: not signed by it, or (kubeconfigs) CA data that
+ * differs from the CA certificate file.
+ */
+export function chainProblems(loaded: Loaded<IssuedCertEntry>, ca: Loaded<CaEntry> | undefined): string[] {
+  const problems: string[] = [];
+  const cert = loaded.cert;
+  if (!ca?.cert) return problems;
+  if (cert && !isSignedBy(cert, ca.cert)) problems.push(`not signed by CA "${ca.entry.name}" (${ca.source})`);
+  const caData = loaded.kubeconfig?.credentials.caPem;
+  if (caData !== undefined && !sameFirstCertificate(caData, ca.cert)) {
+    problems.push(`certificate-authority-data differs from "${ca.source}"`);
+  }
+  return problems;
+}
+
+function sameFirstCertificate(pem: string, cert: Certificate): boolean {
+  try {
+    const first = parseCertificates(pem, 'certificate-authority-data')[0];
+    return first !== undefined && Buffer.from(first.der).equals(Buffer.from(cert.der));
+  } catch {
+    return false;
+  }
 }
 
 /**

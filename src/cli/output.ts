@@ -1,0 +1,46 @@
+/** Printing plans and results, and the common `-o` option. */
+import { Option } from 'commander';
+import { UsageError } from '../errors.js';
+import type { Plan } from '../ops/plan.js';
+import type { CommitResult } from '../ops/ports.js';
+
+/** `-o, --output FORMAT` restricted to `formats`. */
+export function outputOption(formats: readonly string[]): Option {
+  return new Option('-o, --output <format>', 'output format').choices(formats).default('text');
+}
+
+/** Writes to standard output. */
+export function print(text: string): void {
+  process.stdout.write(text.endsWith('\n') || text === '' ? text : `${text}\n`);
+}
+
+/** Warnings go to standard error so structured output stays parseable. */
+export function warn(lines: readonly string[]): void {
+  for (const line of lines) process.stderr.write(`${line.startsWith('[') ? '' : 'warning: '}${line}\n`);
+}
+
+/** A plan as text: one line per item, then what must restart. */
+export function formatPlan(plan: Plan, dryRun: boolean): string {
+  const width = Math.max(...plan.items.map((item) => item.name.length), 4);
+  const lines = [`[${plan.operation}] ${dryRun ? 'plan (dry run, nothing written)' : 'plan'} for ${plan.root}:`];
+  for (const item of plan.items) lines.push(`  ${item.action.padEnd(6)} ${item.name.padEnd(width)}  ${item.reason}`);
+  return `${lines.join('\n')}\n`;
+}
+
+/** The closing lines after apply: backup and restarts. */
+export function formatApplied(plan: Plan, result: CommitResult | undefined): string {
+  if (!result) return `[${plan.operation}] nothing to change\n`;
+  const lines = [`[${plan.operation}] done; previous files backed up as ${result.backupId} (${result.backupPath})`, `[${plan.operation}] undo with: kpki rollback --dir ${plan.root}`];
+  if (plan.restart.length > 0) lines.push(`[${plan.operation}] restart, in this order, so they load the new files: ${plan.restart.join(', ')}`);
+  return `${lines.join('\n')}\n`;
+}
+
+/** JSON of a plan and its result. */
+export function planJson(plan: Plan, result: CommitResult | undefined, dryRun: boolean): string {
+  return `${JSON.stringify({ ...plan, dryRun, ...(result && { backup: result }) }, null, 2)}\n`;
+}
+
+/** Parses a positive duration option. */
+export function requireFormat(value: string, formats: readonly string[]): void {
+  if (!formats.includes(value)) throw new UsageError(`unknown output format "${value}" (use ${formats.join(', ')})`);
+}
