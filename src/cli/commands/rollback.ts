@@ -1,11 +1,12 @@
 /** `kpki rollback`: put back the files a kpki command replaced (its backup), all at once. */
 import type { Command } from 'commander';
 import { ConflictError } from '../../errors.js';
-import { openContext, type CommonOptions } from '../context.js';
+import { openContext } from '../context.js';
 import { print } from '../output.js';
 import { addCommonOptions } from './common.js';
 
-interface RollbackOptions extends CommonOptions {
+interface RollbackOptions {
+  readonly dir: string;
   readonly backup?: string;
   readonly list?: boolean;
   readonly dryRun?: boolean;
@@ -17,7 +18,7 @@ export function registerRollback(program: Command): void {
   addCommonOptions(command);
   command.option('--backup <id>', 'backup to restore (default: the newest)').option('--list', 'list backups and exit').option('--dry-run', 'say what would be restored');
   command.action(async (options: RollbackOptions) => {
-    const ctx = await openContext(options);
+    const ctx = await openContext(options.dir);
     await ctx.tree.exclusive(async () => {
       const backups = await ctx.tree.backups();
       if (options.list) {

@@ -1,0 +1,120 @@
+/** The kubeadm layout's command handlers: spec from --config, flags and host defaults; kubeadm formats. */
+import { readFile } from 'node:fs/promises';
+import { hostname, networkInterfaces } from 'node:os';
+import { ExitCode, FileAccessError, UsageError } from '../../errors.js';
+import { parseDuration } from '../../pki/duration.js';
+import { checkTree } from '../../ops/check.js';
+import { applyInit, planInit } from '../../ops/init.js';
+import { applyRenew, planRenew } from '../../ops/renew.js';
+import type { OpsContext, TreeReader } from '../../ops/ports.js';
+import { hasProblems, isExpiring } from '../../layouts/check-report.js';
+import { parseKubeadmConfig } from '../../layouts/kubeadm/config.js';
+import { defaultKubeadmSpec, KUBEADM_DEFAULTS, type HostDefaults, type KubeadmSpec } from '../../layouts/kubeadm/spec.js';
+import { kubeadmCatalogue, KUBEADM_RESTART_ORDER } from '../../layouts/kubeadm/catalogue.js';
+import { formatKubeadmJson, formatKubeadmTable, formatKubeadmYaml, formatProblems } from '../../layouts/kubeadm/check-output.js';
+import type { Catalogue } from '../../layouts/catalogue.js';
+import { formatApplied, formatPlan, planJson, warn } from '../output.js';
+import type { CommandOptions, LayoutHandlers } from './registry.js';
+
+/** The resolved kubeadm spec and catalogue for one command. */
+export interface KubeadmLayout {
+  readonly spec: KubeadmSpec;
+  readonly catalogue: Catalogue;
+  readonly warnings: readonly string[];
+}
+
+type FlagField = 'nodeName' | 'apiserverAdvertiseAddress' | 'apiserverBindPort' | 'controlPlaneEndpoint' | 'apiserverCertExtraSans' | 'serviceCidr' | 'serviceDnsDomain';
+
+/** Builds the kubeadm spec and catalogue from --config, kubeadm's init flags and host defaults. */
+export async function kubeadmLayout(options: CommandOptions): Promise<KubeadmLayout> {
+  const host = hostDefaults();
+  let spec = defaultKubeadmSpec(host);
+  const warnings: string[] = [];
+  if (options.config !== undefined) {
+    const text = await readFile(options.config, 'utf8').catch((error: unknown) => {
+      throw new FileAccessError('UNREADABLE', `cannot read config "${options.config}"`, { cause: error });
+    });
+    const parsed = parseKubeadmConfig(text, options.config, host);
+    spec = parsed.spec;
+    warnings.push(...parsed.warnings);
+  }
+  spec = applyFlags(spec, options);
+  const built = kubeadmCatalogue(spec);
+  return { spec, catalogue: built.catalogue, warnings: [...warnings, ...built.warnings] };
+}
+
+function flag(options: CommandOptions, name: FlagField): string | undefined {
+  const value = options[name];
+  return typeof value === 'string' ? value : undefined;
+}
+
+function applyFlags(spec: KubeadmSpec, options: CommandOptions): KubeadmSpec {
+  const portText = flag(options, 'apiserverBindPort');
+  const port = portText === undefined ? undefined : Number(portText);
+  if (port !== undefined && (!Number.isInteger(port) || port < 1 || port > 65535)) {
+    throw new UsageError(`--apiserver-bind-port: "${portText}" is not a port number`);
+  }
+  const sans = flag(options, 'apiserverCertExtraSans');
+  const set = <K extends keyof KubeadmSpec>(key: K, value: KubeadmSpec[K] | undefined): Partial<KubeadmSpec> => (value === undefined ? {} : { [key]: value });
+  return {
+    ...spec,
+    ...set('nodeName', flag(options, 'nodeName')),
+    ...set('advertiseAddress', flag(options, 'apiserverAdvertiseAddress')),
+    ...set('bindPort', port),
+    ...set('controlPlaneEndpoint', flag(options, 'controlPlaneEndpoint')),
+    ...set('certSANs', sans === undefined ? undefined : [...spec.certSANs, ...sans.split(',').map((s) => s.trim()).filter(Boolean)]),
+    ...set('serviceSubnet', flag(options, 'serviceCidr')),
+    ...set('dnsDomain', flag(options, 'serviceDnsDomain')),
+  };
+}
+
+/** The host name and the first non-internal IPv4 address (kubeadm uses the default route's). */
+function hostDefaults(): HostDefaults {
+  const addresses = Object.values(networkInterfaces()).flat().filter((a) => a !== undefined);
+  const address = addresses.find((a) => a.family === 'IPv4' && !a.internal)?.address ?? '127.0.0.1';
+  return { hostname: hostname(), address };
+}
+
+const rules = { backdateMs: KUBEADM_DEFAULTS.backdateMs, restartOrder: KUBEADM_RESTART_ORDER };
+const dryRun = (options: CommandOptions): boolean => options.dryRun === true;
+
+async function init(ctx: OpsContext, options: CommandOptions): Promise<string> {
+  const layout = await kubeadmLayout(options);
+  const params = { catalogue: layout.catalogue, ...rules, warnings: layout.warnings };
+  const plan = await planInit(ctx, params);
+  warn(plan.warnings);
+  const result = dryRun(options) ? undefined : await applyInit(ctx, params, plan);
+  return options.output === 'json' ? planJson(plan, result, dryRun(options)) : formatPlan(plan, dryRun(options)) + (dryRun(options) ? '' : formatApplied(plan, result));
+}
+
+async function check(ctx: OpsContext, options: CommandOptions): Promise<string> {
+  const windowMs = typeof options.warnWithin === 'string' ? parseDuration(options.warnWithin, '--warn-within') : 0;
+  const layout = await kubeadmLayout(options);
+  const report = await checkTree(ctx, { catalogue: layout.catalogue });
+  const rows = [...report.certificates, ...report.authorities];
+  if (rows.some((row) => isExpiring(row, windowMs))) process.exitCode = ExitCode.expiring;
+  else if (hasProblems(report)) process.exitCode = ExitCode.invalid;
+  if (options.output === 'json') return formatKubeadmJson(report);
+  if (options.output === 'yaml') return formatKubeadmYaml(report);
+  warn(formatProblems(report).split('\n').filter(Boolean));
+  return formatKubeadmTable(report);
+}
+
+async function renew(ctx: OpsContext, options: CommandOptions, names: readonly string[]): Promise<string> {
+  if (names.length === 0) throw new UsageError('name the certificates to renew, or "all"');
+  if (names.includes('all') && names.length > 1) throw new UsageError('"all" cannot be combined with other names');
+  const layout = await kubeadmLayout(options);
+  const within = options.expiringWithin;
+  const params = { catalogue: layout.catalogue, names, ...rules, ...(typeof within === 'string' && { expiringWithinMs: parseDuration(within, '--expiring-within') }) };
+  const plan = await planRenew(ctx, params);
+  const result = dryRun(options) ? undefined : await applyRenew(ctx, params, plan);
+  return options.output === 'json' ? planJson(plan, result, dryRun(options)) : formatPlan(plan, dryRun(options)) + (dryRun(options) ? '' : formatApplied(plan, result));
+}
+
+/** kubeadm trees have `pki/` or `admin.conf` at the root. */
+async function detect(tree: TreeReader): Promise<boolean> {
+  return (await tree.exists('pki')) || (await tree.exists('admin.conf'));
+}
+
+/** kubeadm's handlers. */
+export const kubeadmHandlers: LayoutHandlers = { names: ['kubeadm'], detect, commands: { init, check, renew } };

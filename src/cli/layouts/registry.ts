@@ -1,0 +1,46 @@
+/**
+ * The layouts the CLI knows, and how each one handles the commands it supports. A layout plugs in
+ * by adding one file under cli/layouts/ and one line to {@link LAYOUTS}; commands look up the
+ * handler and report "not supported for this layout" when it is absent.
+ */
+import { UsageError } from '../../errors.js';
+import type { OpsContext, TreeReader } from '../../ops/ports.js';
+import { kubeadmHandlers } from './kubeadm.js';
+
+/** Options every layout handler receives: the raw command-line options of the command. */
+export type CommandOptions = Readonly<Record<string, unknown>> & { readonly dir: string; readonly config?: string };
+
+/** A handler runs one command for one layout and returns what to print (exit code via process.exitCode). */
+export type Handler = (ctx: OpsContext, options: CommandOptions, args: readonly string[]) => Promise<string>;
+
+/** The commands a layout implements. */
+export interface LayoutHandlers {
+  /** Names accepted by --layout for this layout (`rke2` and `k3s` share handlers). */
+  readonly names: readonly string[];
+  /** True when the tree looks like this layout (used when --layout is not given). */
+  detect(tree: TreeReader): Promise<boolean>;
+  readonly commands: Readonly<Partial<Record<string, Handler>>>;
+}
+
+/** Every layout, in detection order. */
+export const LAYOUTS: readonly LayoutHandlers[] = [kubeadmHandlers];
+
+/**
+ * The handler for `command` in the layout forced by `--layout` or detected from the tree.
+ * @throws UsageError when no layout matches, or the layout has no such command.
+ */
+export async function findHandler(tree: TreeReader, forced: string | undefined, command: string): Promise<{ layout: string; handler: Handler }> {
+  const layout = forced === undefined ? await detect(tree) : LAYOUTS.find((l) => l.names.includes(forced));
+  if (!layout) {
+    if (forced !== undefined) throw new UsageError(`unknown layout "${forced}"; known: ${LAYOUTS.flatMap((l) => l.names).join(', ')}`);
+    throw new UsageError(`cannot tell which distribution "${tree.root}" belongs to`, { hint: `pass --layout (${LAYOUTS.flatMap((l) => l.names).join(', ')})` });
+  }
+  const handler = layout.commands[command];
+  if (!handler) throw new UsageError(`"${command}" is not supported for the ${layout.names[0] ?? ''} layout`);
+  return { layout: forced ?? layout.names[0] ?? '', handler };
+}
+
+async function detect(tree: TreeReader): Promise<LayoutHandlers | undefined> {
+  for (const layout of LAYOUTS) if (await layout.detect(tree)) return layout;
+  return undefined;
+}
