@@ -27,6 +27,11 @@ export interface CertificateTemplate {
   readonly serialHex: string;
   /** Go adds a SHA-1 subject key id to CA certificates only; set true to force one on a leaf. */
   readonly subjectKeyId?: boolean;
+  /**
+   * Write the BasicConstraints extension (default true, Go's BasicConstraintsValid). RKE's leaf
+   * template leaves it out; a CA always gets it.
+   */
+  readonly basicConstraints?: boolean;
 }
 
 /** The CA that signs: its certificate and private key. */
@@ -62,7 +67,7 @@ export async function issueCertificate(
   if (template.extKeyUsage.length > 0) {
     extensions.push(new x509.ExtendedKeyUsageExtension(template.extKeyUsage.map((eku) => EKU_OIDS[eku]), false));
   }
-  extensions.push(new x509.BasicConstraintsExtension(template.isCA, undefined, true));
+  if (template.isCA || template.basicConstraints !== false) extensions.push(new x509.BasicConstraintsExtension(template.isCA, undefined, true));
   if (template.isCA || template.subjectKeyId === true) {
     extensions.push(new x509.SubjectKeyIdentifierExtension(subjectKeyIdOf(spki)));
   }
@@ -98,10 +103,11 @@ function altNameEntries(names: AltNames | undefined): x509.JsonGeneralName[] {
 }
 
 type CryptoKey = WebCrypto.CryptoKey;
-type SigningAlgorithm = WebCrypto.RsaHashedImportParams | (WebCrypto.EcKeyImportParams & WebCrypto.EcdsaParams);
+/** WebCrypto parameters of a signing key. */
+export type SigningAlgorithm = WebCrypto.RsaHashedImportParams | (WebCrypto.EcKeyImportParams & WebCrypto.EcdsaParams);
 
 /** Go's default signature algorithm for a key: SHA-256 for RSA and P-256, SHA-384 for P-384. */
-function algorithmOf(key: KeyObject): SigningAlgorithm {
+export function algorithmOf(key: KeyObject): SigningAlgorithm {
   if (key.asymmetricKeyType === 'rsa') return { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' };
   const curve = key.asymmetricKeyDetails?.namedCurve;
   if (key.asymmetricKeyType === 'ec' && curve === 'prime256v1') return { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' };
@@ -109,14 +115,15 @@ function algorithmOf(key: KeyObject): SigningAlgorithm {
   throw new Error(`unsupported key type ${key.asymmetricKeyType ?? 'unknown'} ${curve ?? ''}`.trim());
 }
 
-async function importPublicKey(spki: Buffer, algorithm: SigningAlgorithm): Promise<CryptoKey> {
+/** Imports an SPKI public key for WebCrypto with the given algorithm. */
+export async function importPublicKey(spki: Buffer, algorithm: SigningAlgorithm): Promise<CryptoKey> {
   return webcrypto.subtle.importKey('spki', spki, algorithm, true, ['verify']);
 }
 
 const signingKeys = new WeakMap<KeyObject, Promise<CryptoKey>>();
 
 /** Node 20 has no KeyObject.toCryptoKey: import through PKCS#8 DER, once per key. */
-function importSigningKey(key: PrivateKey, algorithm: SigningAlgorithm): Promise<CryptoKey> {
+export function importSigningKey(key: PrivateKey, algorithm: SigningAlgorithm): Promise<CryptoKey> {
   let imported = signingKeys.get(key.keyObject);
   if (!imported) {
     imported = webcrypto.subtle.importKey('pkcs8', pkcs8Of(key), algorithm, false, ['sign']);
