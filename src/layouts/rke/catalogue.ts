@@ -41,6 +41,8 @@ export interface RkeCaEntry extends CaEntry {
 
 /** A leaf (or the service-account key holder) of the RKE bundle. */
 export interface RkeCertEntry extends LeafEntry {
+  /** Containers that load it (§3.4; kube-node is also kube-apiserver's etcd client certificate). */
+  readonly restart: readonly RkeContainer[];
   /** The `--service` that rotates it; undefined for entries only a full rotation renews. */
   readonly service: RkeService | undefined;
   /** The host of a per-host certificate (`kube-etcd-<addr>`, `kube-kubelet-<addr>`). */

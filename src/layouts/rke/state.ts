@@ -72,7 +72,7 @@ function readBundle(bundle: Record<string, unknown>, where: string): Bundle {
       if (value !== undefined && typeof value !== 'string') throw bad(where, `certificatesBundle["${name}"].${field} must be a string`);
     }
     // Kept exactly as read (a hand-edited entry may lack fields; they are not added back).
-    out[name] = entry as BundleEntry;
+    out[name] = entry;
   }
   return out;
 }
