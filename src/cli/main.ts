@@ -9,6 +9,9 @@ import { registerCheck } from './commands/check.js';
 import { registerInit } from './commands/init.js';
 import { registerRenew } from './commands/renew.js';
 import { registerRollback } from './commands/rollback.js';
+import { registerRotate } from './commands/rotate.js';
+import { registerCsr } from './commands/csr.js';
+import { registerRke } from './commands/rke.js';
 
 const program = new Command('kpki')
   .description('certificate lifecycle for kubeadm, RKE2/K3s and RKE1 clusters')
@@ -18,6 +21,9 @@ registerInit(program);
 registerCheck(program);
 registerRenew(program);
 registerRollback(program);
+registerRotate(program);
+registerCsr(program);
+registerRke(program);
 
 async function main(argv: string[]): Promise<number> {
   try {

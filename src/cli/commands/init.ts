@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { outputOption } from '../output.js';
 import { runLayoutCommand } from './run-layout.js';
 import { addCommonOptions, addKubeadmFlags } from './common.js';
-import type { CommandOptions } from '../layouts/registry.js';
+import { resolveTreeRoot, type CommandOptions } from '../layouts/registry.js';
 
 /** Registers `init`; the tree directory is created when missing. */
 export function registerInit(program: Command): void {
@@ -12,8 +12,9 @@ export function registerInit(program: Command): void {
   addCommonOptions(command);
   addKubeadmFlags(command);
   command.option('--dry-run', 'print the plan and change nothing').addOption(outputOption(['text', 'json']));
-  command.action(async (options: CommandOptions) => {
-    await mkdir(options.dir, { recursive: true, mode: 0o755 });
-    await runLayoutCommand('init', { ...options, layout: options.layout ?? 'kubeadm' }, [], true);
+  command.action(async (given: CommandOptions) => {
+    const options = { ...given, layout: given.layout ?? 'kubeadm', dirSource: command.getOptionValueSource('dir') };
+    await mkdir(resolveTreeRoot(options.layout as string, options), { recursive: true, mode: 0o755 });
+    await runLayoutCommand('init', options, [], true);
   });
 }

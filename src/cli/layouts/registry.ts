@@ -4,33 +4,32 @@
  * handler and report "not supported for this layout" when it is absent.
  */
 import { UsageError } from '../../errors.js';
-import type { OpsContext, TreeReader } from '../../ops/ports.js';
+import type { TreeReader } from '../../ops/ports.js';
+import type { CommandOptions, Handler, LayoutHandlers } from './types.js';
 import { kubeadmHandlers } from './kubeadm.js';
+import { rkeHandlers } from './rke.js';
 
-/** Options every layout handler receives: the raw command-line options of the command. */
-export type CommandOptions = Readonly<Record<string, unknown>> & { readonly dir: string; readonly config?: string };
-
-/** A handler runs one command for one layout and returns what to print (exit code via process.exitCode). */
-export type Handler = (ctx: OpsContext, options: CommandOptions, args: readonly string[]) => Promise<string>;
-
-/** The commands a layout implements. */
-export interface LayoutHandlers {
-  /** Names accepted by --layout for this layout (`rke2` and `k3s` share handlers). */
-  readonly names: readonly string[];
-  /** True when the tree looks like this layout (used when --layout is not given). */
-  detect(tree: TreeReader): Promise<boolean>;
-  readonly commands: Readonly<Partial<Record<string, Handler>>>;
-}
+export type { CommandOptions, Handler, LayoutHandlers } from './types.js';
 
 /** Every layout, in detection order. */
-export const LAYOUTS: readonly LayoutHandlers[] = [kubeadmHandlers];
+export const LAYOUTS: readonly LayoutHandlers[] = [kubeadmHandlers, rkeHandlers];
+
+/** The tree root a command opens: the first layout that claims the options, else --dir. */
+export function resolveTreeRoot(forced: string | undefined, options: CommandOptions): string {
+  const candidates = forced === undefined ? LAYOUTS : LAYOUTS.filter((l) => l.names.includes(forced));
+  for (const layout of candidates) {
+    const root = layout.treeRoot?.(options, forced !== undefined);
+    if (root !== undefined) return root;
+  }
+  return options.dir;
+}
 
 /**
  * The handler for `command` in the layout forced by `--layout` or detected from the tree.
  * @throws UsageError when no layout matches, or the layout has no such command.
  */
-export async function findHandler(tree: TreeReader, forced: string | undefined, command: string): Promise<{ layout: string; handler: Handler }> {
-  const layout = forced === undefined ? await detect(tree) : LAYOUTS.find((l) => l.names.includes(forced));
+export async function findHandler(tree: TreeReader, forced: string | undefined, command: string, options?: CommandOptions): Promise<{ layout: string; handler: Handler }> {
+  const layout = forced === undefined ? await detect(tree, options) : LAYOUTS.find((l) => l.names.includes(forced));
   if (!layout) {
     if (forced !== undefined) throw new UsageError(`unknown layout "${forced}"; known: ${LAYOUTS.flatMap((l) => l.names).join(', ')}`);
     throw new UsageError(`cannot tell which distribution "${tree.root}" belongs to`, { hint: `pass --layout (${LAYOUTS.flatMap((l) => l.names).join(', ')})` });
@@ -40,7 +39,7 @@ export async function findHandler(tree: TreeReader, forced: string | undefined, 
   return { layout: forced ?? layout.names[0] ?? '', handler };
 }
 
-async function detect(tree: TreeReader): Promise<LayoutHandlers | undefined> {
-  for (const layout of LAYOUTS) if (await layout.detect(tree)) return layout;
+async function detect(tree: TreeReader, options?: CommandOptions): Promise<LayoutHandlers | undefined> {
+  for (const layout of LAYOUTS) if (await layout.detect(tree, options)) return layout;
   return undefined;
 }
