@@ -6,7 +6,7 @@
 import { OperationError, ValidationError } from '../errors.js';
 import type { Certificate } from '../pki/certificate.js';
 import { encodePrivateKey, type PrivateKey } from '../pki/keys.js';
-import { issueCertificate, type SigningAuthority } from '../pki/issue.js';
+import { issueCertificate, subjectKeyIdOf, type SigningAuthority } from '../pki/issue.js';
 import { randomSerial } from '../pki/serial.js';
 import type { RkeCaEntry, RkeCertEntry } from '../layouts/rke/catalogue.js';
 import { adminKubeconfig, adminServer, componentKubeconfig } from '../layouts/rke/kubeconfigs.js';
@@ -40,7 +40,17 @@ export async function issueRkeLeaf(ctx: OpsContext, entry: RkeCertEntry, ca: Sig
     subject: entry.subject, altNames: entry.altNames, isCA: false, keyUsage: entry.keyUsage, extKeyUsage: entry.extKeyUsage,
     notBefore: caCert.notBefore, notAfter, serialHex: randomSerial(ctx.random), basicConstraints: false,
   };
-  return { certificate: await sign(entry.name, () => issueCertificate(template, leafKey.keyObject, ca)), key: leafKey };
+  return { certificate: await sign(entry.name, () => issueCertificate(template, leafKey.keyObject, withKeyId(ca))), key: leafKey };
+}
+
+/**
+ * RKE ≤ v1.2 CAs have no subject key id, so Go gave their leaves no authority key id, which strict
+ * verifiers (openssl -x509_strict) reject. The leaf gets one derived from the CA's key by RFC 5280
+ * §4.2.1.2 method 1 — the value Go would have put in the CA — which matches any verifier's lookup.
+ */
+function withKeyId(ca: SigningAuthority): SigningAuthority {
+  if (ca.certificate.subjectKeyId !== undefined) return ca;
+  return { key: ca.key, certificate: { ...ca.certificate, subjectKeyId: subjectKeyIdOf(ca.certificate.spki) } };
 }
 
 /** The admin kubeconfig's server: the first control-plane host (the first host when none has the role). */
