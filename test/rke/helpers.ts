@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { chmod, cp, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
+import { chmod, cp, mkdtemp, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generatePrivateKey, type PrivateKey } from '../../src/pki/keys.js';
@@ -65,15 +65,21 @@ export async function context(dir: string, now = new Date('2026-06-01T00:00:00Z'
   return { tree: await openTreeStore(dir), clock: { now: () => now }, keys: await fakeKeys(), random: nodeRandom };
 }
 
-/** SHA-256 over every file (path, mode, content) under `dir`, kpki's own directory included. */
+/**
+ * SHA-256 over every file (path, mode, content) under `dir`, kpki's own directory included. Empty
+ * directories do not count: taking the tree lock leaves an empty `.kpki/` behind.
+ */
 export async function hashDir(dir: string): Promise<string> {
   const hash = createHash('sha256');
   const walk = async (path: string): Promise<void> => {
     for (const entry of (await readdir(path, { withFileTypes: true })).sort((a, b) => a.name.localeCompare(b.name))) {
       const full = join(path, entry.name);
-      hash.update(full);
-      if (entry.isDirectory()) await walk(full);
-      else hash.update(await readFile(full));
+      if (entry.isDirectory()) {
+        await walk(full);
+        continue;
+      }
+      hash.update(`${full} ${(await stat(full)).mode}\n`);
+      hash.update(await readFile(full));
     }
   };
   await walk(dir);
