@@ -10,7 +10,7 @@ import { planRkeRotate } from '../../src/ops/rke-rotate.js';
 import { context, FILES, fixtureWithCluster, hashDir } from './helpers.js';
 
 type Bundle = Record<string, Record<string, string>>;
-type Edit = (state: { desiredState: { certificatesBundle: Bundle } }, yml: string) => { yml?: string; stateText?: string } | undefined;
+type Edit = (state: { desiredState: { certificatesBundle: Bundle } }, yml: string) => { yml?: string; stateText?: string } | void;
 
 const ecKey = generateKeyPairSync('ec', { namedCurve: 'prime256v1' }).privateKey.export({ type: 'sec1', format: 'pem' }).toString();
 const rsa = generateKeyPairSync('rsa', { modulusLength: 1024 }).privateKey;
