@@ -32,7 +32,9 @@ export async function checkRkeState(ctx: OpsContext, files: RkeFiles): Promise<C
 function leafProblems(tree: RkeTree, name: string, entry: RkeCertEntry | undefined, caName: string): string[] {
   const loaded = tree.loaded.get(name);
   if (!loaded) return [];
-  const problems = signatureProblems(loaded, tree.loaded.get(caName), caName);
+  // The service-account certificate is never verified by anything (only its key is used), and
+  // custom-certificate clusters carry a self-signed dummy there (rke#2164).
+  const problems = entry?.preserveKey === true ? [] : signatureProblems(loaded, tree.loaded.get(caName), caName);
   if (!entry && familyOf(name) !== undefined) problems.push(`its host is no longer in "${tree.files.clusterFile}"; kpki rotate removes it`);
   if (entry && loaded.cert && entry.altNames.dns.length + entry.altNames.ip.length > 0) {
     const missing = [...entry.altNames.dns.filter((dns) => !loaded.cert?.dnsNames.includes(dns)), ...entry.altNames.ip.filter((ip) => !loaded.cert?.ipAddresses.includes(ip))];

@@ -6,9 +6,11 @@
  * rke#2164), else kept from the state, else the kube-apiserver key is used as RKE does for legacy clusters.
  */
 import { ValidationError } from '../errors.js';
-import { encodePrivateKey, parsePrivateKey } from '../pki/keys.js';
+import { encodePrivateKey, parsePrivateKey, type PrivateKey } from '../pki/keys.js';
+import { issueCertificate } from '../pki/issue.js';
+import { randomSerial } from '../pki/serial.js';
 import { newBundleEntry, updatedBundleEntry, type EntryContent } from '../layouts/rke/bundle-entry.js';
-import { KUBE_CA, REQUESTHEADER_CA, type RkeCertEntry } from '../layouts/rke/catalogue.js';
+import { KUBE_CA, REQUESTHEADER_CA, RKE_VALIDITY_MS, type RkeCertEntry } from '../layouts/rke/catalogue.js';
 import { validateCustomCerts, type CustomFiles, type CustomPair } from '../layouts/rke/custom-certs.js';
 import type { RkeFiles } from '../layouts/rke/files.js';
 import { adminKubeconfig, componentKubeconfig } from '../layouts/rke/kubeconfigs.js';
@@ -49,7 +51,7 @@ export async function applyRkeImport(ctx: OpsContext, params: RkeImportParams): 
   const caPem = checked.pairs.get(KUBE_CA)?.cert.pem ?? '';
   for (const [name, pair] of checked.pairs) set.set(name, entryFor(tree, name, content(tree, name, pair, caPem)));
   if (!checked.pairs.has(REQUESTHEADER_CA)) set.set(REQUESTHEADER_CA, entryFor(tree, REQUESTHEADER_CA, { certificatePEM: caPem, keyPEM: '', config: componentKubeconfig(REQUESTHEADER_CA) }));
-  const sa = await serviceAccountEntry(tree, params.certDir, set);
+  const sa = await serviceAccountEntry(ctx, tree, params.certDir, set);
   if (sa) set.set(SA, sa);
   const keep = new Set(['kube-etcd-client', 'kube-etcd-client-ca']);
   const remove = Object.keys(tree.bundle).filter((name) => !set.has(name) && !keep.has(name));
@@ -80,12 +82,26 @@ function entryFor(tree: RkeTree, name: string, entryContent: EntryContent): Bund
   return existing ? updatedBundleEntry(existing, entryContent) : newBundleEntry(name, entryContent, tree.files.clusterFile);
 }
 
-async function serviceAccountEntry(tree: RkeTree, certDir: TreeReader, set: Map<string, BundleEntry>): Promise<BundleEntry | undefined> {
+/**
+ * RKE only picks up the SA key with a companion certificate (rke#2164) and loads entries with an
+ * empty certificate badly, so kpki makes the dummy self-signed one users make by hand. Nothing
+ * verifies it: only the key is used (--service-account-key-file).
+ */
+async function throwAwayCertificate(ctx: OpsContext, key: PrivateKey): Promise<string> {
+  const now = ctx.clock.now();
+  const template = {
+    subject: { cn: SA }, isCA: false, keyUsage: ['digitalSignature', 'keyEncipherment'] as const, extKeyUsage: ['clientAuth'] as const,
+    notBefore: now, notAfter: new Date(now.getTime() + RKE_VALIDITY_MS), serialHex: randomSerial(ctx.random), basicConstraints: false,
+  };
+  return (await issueCertificate(template, key.keyObject, { selfSigned: key })).pem;
+}
+
+async function serviceAccountEntry(ctx: OpsContext, tree: RkeTree, certDir: TreeReader, set: Map<string, BundleEntry>): Promise<BundleEntry | undefined> {
   const keyText = await readText(certDir, `${SA}-key.pem`);
   if (keyText !== undefined) {
     const key = parsePrivateKey(keyText, `${certDir.root}/${SA}-key.pem`);
     if (key.keyObject.asymmetricKeyType !== 'rsa') throw new ValidationError('CUSTOM_CERTS_INVALID', `${SA}-key.pem is ${key.algorithm}; RKE reads only RSA keys`);
-    const certificatePEM = (await readText(certDir, `${SA}.pem`)) ?? '';
+    const certificatePEM = (await readText(certDir, `${SA}.pem`)) ?? (await throwAwayCertificate(ctx, key));
     return entryFor(tree, SA, { certificatePEM, keyPEM: encodePrivateKey(key), config: '' });
   }
   if (tree.bundle[SA]) return undefined;

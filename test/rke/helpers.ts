@@ -13,6 +13,8 @@ import { openTreeStore } from '../../src/stores/fs-tree-store.js';
 import { nodeRandom } from '../../src/stores/node-ports.js';
 import type { KeyGenerator, OpsContext } from '../../src/ops/ports.js';
 import { rkeFiles } from '../../src/layouts/rke/files.js';
+import { toRkeConfig } from '../../src/layouts/rke/rke-config.js';
+import { applyRkeInit } from '../../src/ops/rke-init.js';
 
 /** The six real RKE1 states. */
 export const REAL = ['rke1-adylimmo-rke', 'rke1-bn089-RKE', 'rke1-hopoffbaby-rkeexamples', 'rke1-natitomattis-rke-playroom', 'rke1-rancher-rke', 'rke1-tactful-ai-on-prem'] as const;
@@ -21,9 +23,9 @@ export const FILES = rkeFiles('cluster.yml');
 
 let pool: Promise<PrivateKey[]> | undefined;
 
-/** Twelve RSA-2048 keys, generated once per process. */
+/** Sixteen RSA-2048 keys (a whole new cluster needs 15), generated once per test file. */
 export function keyPool(): Promise<PrivateKey[]> {
-  pool ??= Promise.all(Array.from({ length: 12 }, () => generatePrivateKey('RSA-2048')));
+  pool ??= Promise.all(Array.from({ length: 16 }, () => generatePrivateKey('RSA-2048')));
   return pool;
 }
 
@@ -126,3 +128,34 @@ export function changedEntries(before: Record<string, EntryJson> | undefined, af
   const names = new Set([...Object.keys(before ?? {}), ...Object.keys(after ?? {})]);
   return [...names].filter((name) => JSON.stringify(before?.[name]) !== JSON.stringify(after?.[name])).sort();
 }
+
+/** A cluster with everything the spec reader knows: internal addresses, overrides, dual-stack, serving certs, extra SANs. */
+export const CLUSTER_YML = `cluster_name: prod
+nodes:
+  - address: 203.0.113.10
+    internal_address: 10.0.0.10
+    hostname_override: cp-1
+    role: [controlplane, etcd]
+  - address: 203.0.113.11
+    role: [etcd]
+  - address: worker-1.example.test
+    role: [worker]
+services:
+  kube-api:
+    service_cluster_ip_range: 10.43.0.0/16,fd00:43::/112
+  kubelet:
+    cluster_domain: corp.local
+    generate_serving_certificate: true
+authentication:
+  sans: [api.example.test, 198.51.100.7]
+`;
+
+/** A temp cluster directory with CLUSTER_YML, initialised by kpki. */
+export async function initialisedCluster(yml = CLUSTER_YML): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'kpki-rke-init-'));
+  await writeFile(join(dir, 'cluster.yml'), yml);
+  const ctx = await context(dir);
+  await ctx.tree.exclusive(() => applyRkeInit(ctx, { files: FILES, rkeConfig: toRkeConfig(yml) }));
+  return dir;
+}
+

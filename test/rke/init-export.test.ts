@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { UnknownNameError } from '../../src/errors.js';
@@ -10,39 +10,8 @@ import { parseRkeState } from '../../src/layouts/rke/state.js';
 import { checkRkeState } from '../../src/ops/rke-check.js';
 import { applyRkeExport } from '../../src/ops/rke-export.js';
 import { applyRkeInit, planRkeInit } from '../../src/ops/rke-init.js';
-import { toRkeConfig } from '../../src/layouts/rke/rke-config.js';
 import { openTreeStore } from '../../src/stores/fs-tree-store.js';
-import { context, FILES, fixtureWithCluster, opensslVerify, readState } from './helpers.js';
-
-/** A cluster with everything the spec reader knows: internal addresses, overrides, dual-stack, serving certs, extra SANs. */
-export const CLUSTER_YML = `cluster_name: prod
-nodes:
-  - address: 203.0.113.10
-    internal_address: 10.0.0.10
-    hostname_override: cp-1
-    role: [controlplane, etcd]
-  - address: 203.0.113.11
-    role: [etcd]
-  - address: worker-1.example.test
-    role: [worker]
-services:
-  kube-api:
-    service_cluster_ip_range: 10.43.0.0/16,fd00:43::/112
-  kubelet:
-    cluster_domain: corp.local
-    generate_serving_certificate: true
-authentication:
-  sans: [api.example.test, 198.51.100.7]
-`;
-
-/** A temp cluster directory with CLUSTER_YML, initialised by kpki. */
-export async function initialisedCluster(yml = CLUSTER_YML): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'kpki-rke-init-'));
-  await writeFile(join(dir, 'cluster.yml'), yml);
-  const ctx = await context(dir);
-  await ctx.tree.exclusive(() => applyRkeInit(ctx, { files: FILES, rkeConfig: toRkeConfig(yml) }));
-  return dir;
-}
+import { context, FILES, fixtureWithCluster, initialisedCluster, opensslVerify, readState } from './helpers.js';
 
 describe('kpki init --layout rke', () => {
   it('writes a complete state that kpki reads back, every certificate passing openssl verify -x509_strict', async () => {
