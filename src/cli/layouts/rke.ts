@@ -91,7 +91,8 @@ async function rotate(ctx: OpsContext, options: CommandOptions): Promise<string>
   const plan = await planRkeRotate(ctx, params);
   warn(plan.warnings);
   const result = dryRun(options) ? undefined : await applyRkeRotate(ctx, params);
-  return planOutput(options, plan, result) + (options.output === 'json' ? '' : podLines(plan));
+  const restart = dryRun(options) && plan.restart.length > 0 ? `[rotate] would restart: ${plan.restart.join(', ')}\n` : '';
+  return planOutput(options, plan, result) + (options.output === 'json' ? '' : restart + podLines(plan));
 }
 
 function podLines(plan: RkePlan): string {

@@ -12,10 +12,12 @@ import type { RkeNode, RkeRole, RkeSpec } from './spec.js';
 
 /** `rke cert rotate --service` values: container names, not certificate names. */
 export const RKE_SERVICES = ['kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kubelet', 'kube-proxy', 'etcd'] as const;
+/** A `--service` value. */
 export type RkeService = (typeof RKE_SERVICES)[number];
 
 /** Containers that load certificates, in the order RKE restarts them (etcd, control plane, worker plane). */
 export const RKE_CONTAINERS = ['etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kubelet', 'kube-proxy'] as const;
+/** A container that loads certificates. */
 export type RkeContainer = (typeof RKE_CONTAINERS)[number];
 
 /** Which nodes receive an entry's files (cert-deployer's getCertKeys). */
@@ -62,8 +64,9 @@ export interface RkeCatalogue {
   readonly leaves: readonly RkeCertEntry[];
 }
 
-/** Names of the two CAs. */
+/** The cluster CA: signs everything but the proxy client. */
 export const KUBE_CA = 'kube-ca';
+/** The aggregation-layer CA: signs kube-apiserver-proxy-client only. */
 export const REQUESTHEADER_CA = 'kube-apiserver-requestheader-ca';
 
 function sslPath(name: string): { certPath: string; keyPath: string } {

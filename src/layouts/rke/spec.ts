@@ -8,6 +8,7 @@ import { InvalidInputError } from '../../errors.js';
 
 /** Node roles RKE knows. */
 export const RKE_ROLES = ['controlplane', 'etcd', 'worker'] as const;
+/** A node role. */
 export type RkeRole = (typeof RKE_ROLES)[number];
 
 /** One host of `nodes:`. Empty strings in the YAML are treated as unset, as RKE does. */

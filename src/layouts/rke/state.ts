@@ -7,6 +7,7 @@ import { InvalidInputError } from '../../errors.js';
 
 /** The two states of the file. */
 export const STATE_NAMES = ['desiredState', 'currentState'] as const;
+/** `desiredState` or `currentState`. */
 export type StateName = (typeof STATE_NAMES)[number];
 
 /** One `certificatesBundle` entry (CertificatePKI). Unknown fields are kept. */
