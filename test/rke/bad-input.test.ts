@@ -2,7 +2,8 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
-import { readFile, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { KpkiError } from '../../src/errors.js';
 import { checkRkeState } from '../../src/ops/rke-check.js';
@@ -93,5 +94,25 @@ describe('kpki CLI exit codes (RKE)', () => {
     assert.equal(checked.status, 0, checked.stderr);
     const info = JSON.parse(checked.stdout) as { certificates: { name: string }[] };
     assert.ok(info.certificates.some((c) => c.name === 'kube-etcd-44-211-192-217'));
+  });
+
+  it('init --layout rke, rotate --dry-run, rke export and csr generate work from the command line', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'kpki-rke-cli-'));
+    await writeFile(join(dir, 'cluster.yml'), 'nodes:\n  - address: 10.1.0.1\n    role: [controlplane, etcd, worker]\n  - address: 10.1.0.2\n    role: [worker]\n');
+    const config = join(dir, 'cluster.yml');
+    assert.equal(run(['init', '--layout', 'rke', '--config', config]).status, 0);
+    const dry = run(['rotate', '--config', config, '--service', 'kube-proxy', '--dry-run', '-o', 'json']);
+    assert.equal(dry.status, 0, dry.stderr);
+    const plan = JSON.parse(dry.stdout) as { items: { name: string }[]; restart: string[] };
+    assert.deepEqual(plan.items.map((i) => i.name), ['kube-proxy']);
+    assert.deepEqual(plan.restart, ['kube-proxy@10.1.0.1', 'kube-proxy@10.1.0.2']);
+    const exported = run(['rke', 'export', '--config', config, '--node', '10.1.0.2', '--out', join(dir, 'out')]);
+    assert.equal(exported.status, 0, exported.stderr);
+    assert.ok((await readdir(join(dir, 'out'))).includes('kubecfg-kube-proxy.yaml'));
+    assert.equal(run(['csr', 'generate', '--config', config]).status, 0);
+    assert.ok((await readdir(join(dir, 'cluster_certs'))).includes('kube-etcd-10-1-0-1-csr.pem'));
+    const unknownNode = run(['rke', 'export', '--config', config, '--node', '10.9.9.9', '--out', join(dir, 'out2')]);
+    assert.equal(unknownNode.status, 2);
+    assert.ok(!(await readdir(dir)).includes('out2'), 'no output directory for a failed export');
   });
 });

@@ -13,7 +13,8 @@ import { rkeFiles, type RkeFiles } from '../../layouts/rke/files.js';
 import { toRkeConfig } from '../../layouts/rke/rke-config.js';
 import { checkRkeState } from '../../ops/rke-check.js';
 import { applyRkeCsr } from '../../ops/rke-csr.js';
-import { applyRkeExport } from '../../ops/rke-export.js';
+import { applyRkeExport, rkeNodeFiles } from '../../ops/rke-export.js';
+import { readRkeTree } from '../../ops/rke-tree.js';
 import { applyRkeImport } from '../../ops/rke-import.js';
 import { applyRkeInit, planRkeInit } from '../../ops/rke-init.js';
 import { applyRkeRotate, planRkeRotate, type RkePlan } from '../../ops/rke-rotate.js';
@@ -103,6 +104,7 @@ function podLines(plan: RkePlan): string {
 async function csrGenerate(ctx: OpsContext, options: CommandOptions): Promise<string> {
   const files = filesOf(options);
   const dir = resolve(text(options.certDir) ?? join(ctx.tree.root, files.certDir));
+  await readRkeTree(ctx.tree, files); // a bad cluster file fails before the directory is created
   await mkdir(dir, { recursive: true, mode: 0o755 });
   const { items, result } = await applyRkeCsr(ctx, { files, out: await openTreeStore(dir) });
   const plan: Plan = { operation: 'csr generate', root: dir, items, restart: [], warnings: [] };
@@ -122,6 +124,7 @@ async function rkeExport(ctx: OpsContext, options: CommandOptions): Promise<stri
   const node = text(options.node);
   const outDir = text(options.out);
   if (node === undefined || outDir === undefined) throw new UsageError('rke export needs --node ADDRESS and --out DIR');
+  await rkeNodeFiles(ctx, { files: filesOf(options), node }); // an unknown node fails before the directory is created
   await mkdir(resolve(outDir), { recursive: true, mode: 0o700 });
   const out = await openTreeStore(resolve(outDir));
   const { result, files } = await applyRkeExport(ctx, { files: filesOf(options), node, out });
