@@ -4,7 +4,7 @@
  * curve, or Ed25519 (CA/Browser Forum BR §6.1.5; RFC 5480 §2.1.1 forbids explicit curves).
  */
 import { constants, createPublicKey, verify } from 'node:crypto';
-import type { KeyObject } from 'node:crypto';
+import type { KeyObject, KeyType } from 'node:crypto';
 import { bytesEqual, contentOf, decodeOid, readChildren, readTlv } from './der-reader.js';
 import type { DecodedCertificate } from './decoded-certificate.js';
 import { decodeSignatureAlgorithm } from './signature-algorithm.js';
@@ -37,7 +37,8 @@ export function importIssuerKey(spki: Uint8Array): KeyObject | string {
     return 'public key cannot be parsed';
   }
   const details = key.asymmetricKeyDetails ?? {};
-  switch (key.asymmetricKeyType) {
+  const type: KeyType | undefined = key.asymmetricKeyType;
+  switch (type) {
     case 'rsa':
     case 'rsa-pss': {
       const bits = details.modulusLength ?? 0;
@@ -53,7 +54,7 @@ export function importIssuerKey(spki: Uint8Array): KeyObject | string {
     case 'x25519':
     case 'x448':
     case undefined:
-      return `${key.asymmetricKeyType ?? 'unknown'} keys are not supported`;
+      return `${type ?? 'unknown'} keys are not supported`;
   }
 }
 
