@@ -15,16 +15,18 @@ function resolvePolicy(partial: Partial<ValidationPolicy> | undefined): Validati
 
 // Undecodable intermediates and anchors are skipped, not fatal: a bundle may hold certificates
 // for other purposes, and an unusable candidate cannot make a path valid.
-function decodeNodes(params: BuildAndValidatePathParams): CandidateNode[] {
+function decodeNodes(params: BuildAndValidatePathParams): { nodes: CandidateNode[]; undecodable: string[] } {
   const nodes: CandidateNode[] = [];
+  const undecodable: string[] = [];
   const add = (der: Uint8Array, isAnchor: boolean): void => {
     if (nodes.some((n) => bytesEqual(n.cert.der, der))) return;
     const decoded = decodeCertificate(der);
     if (decoded.ok) nodes.push({ cert: decoded.cert, isAnchor });
+    else undecodable.push(decoded.reason);
   };
   params.anchors.forEach((der) => add(der, true));
   (params.intermediates ?? []).forEach((der) => add(der, false));
-  return nodes;
+  return { nodes, undecodable };
 }
 
 function checkLeaf(leaf: DecodedCertificate, params: BuildAndValidatePathParams, policy: ValidationPolicy): Failure | undefined {
@@ -60,12 +62,12 @@ export function buildAndValidatePath(params: BuildAndValidatePathParams): PathVa
   const leaf = decoded.cert;
   const leafProblem = checkLeaf(leaf, params, policy);
   if (leafProblem !== undefined) return invalid(leafProblem);
-  const nodes = decodeNodes(params);
+  const { nodes, undecodable } = decodeNodes(params);
   const toElement = (n: CandidateNode) => ({ subject: n.cert.subjectText, notAfter: n.cert.notAfter, certificate: n.cert });
   if (nodes.some((n) => n.isAnchor && bytesEqual(n.cert.der, leaf.der))) return { valid: true, path: [toElement({ cert: leaf, isAnchor: true })] };
   const result = searchPath(
     { cert: leaf, isAnchor: false },
-    { nodes: nodes.filter((n) => !bytesEqual(n.cert.der, leaf.der)), time: params.time, purpose: params.purpose, policy },
+    { nodes: nodes.filter((n) => !bytesEqual(n.cert.der, leaf.der)), time: params.time, purpose: params.purpose, policy, undecodable },
   );
   return 'path' in result ? { valid: true, path: result.path.map(toElement) } : invalid(result.failure);
 }

@@ -4,8 +4,7 @@
  * "conforming CA MUST" ones too (see ValidationPolicy).
  */
 import type { DecodedCertificate } from './decoded-certificate.js';
-import { parseSanDnsName } from './dns-name.js';
-import { isValidDnsName } from './dns-name.js';
+import { isValidDnsName, parseSanDnsName } from './dns-name.js';
 import { isValidIpConstraint } from './ip-address.js';
 import { HANDLED_EXTENSIONS, Oid } from './oids.js';
 import { bytesEqual } from './der-reader.js';
@@ -37,18 +36,38 @@ function constraintsAreWellFormed(cert: DecodedCertificate): string | undefined 
   return undefined;
 }
 
-/** Rules every profile applies. */
+function nonCriticalOnly(c: DecodedCertificate): string | undefined {
+  const mustNot = new Set<string>([Oid.subjectKeyIdentifier, Oid.authorityKeyIdentifier, Oid.authorityInfoAccess]);
+  const critical = c.extensions.find((e) => e.critical && mustNot.has(e.oid));
+  return critical === undefined ? undefined : `marks extension ${critical.oid} critical (RFC 5280 §4.2.1.1, §4.2.1.2, §4.2.2.1)`;
+}
+
+function caConsistency(c: DecodedCertificate): string | undefined {
+  const isCa = c.basicConstraints?.ca === true;
+  if (isCa && c.keyUsage !== undefined && !c.keyUsage.keyCertSign) return 'is a CA whose keyUsage lacks keyCertSign (RFC 5280 §4.2.1.3)';
+  if (c.nameConstraints !== undefined && !isCa) return 'has nameConstraints but is not a CA (RFC 5280 §4.2.1.10)';
+  return undefined;
+}
+
+function emptySubjectSan(c: DecodedCertificate): string | undefined {
+  if (!c.subjectEmpty || (c.subjectAltNames !== undefined && c.subjectAltNamesCritical)) return undefined;
+  return 'has an empty subject without a critical subjectAltName (RFC 5280 §4.2.1.6)';
+}
+
+/** Rules every profile applies: they are about what the certificate says, not how CAs encode. */
 const BASE_CHECKS: readonly Check[] = [
   (c) => (c.duplicateExtensions.length > 0 ? `repeats extension ${c.duplicateExtensions.join(', ')} (RFC 5280 §4.2)` : undefined),
   (c) => (c.issuerEmpty ? 'has an empty issuer name (RFC 5280 §4.1.2.4)' : undefined),
   (c, role) => (role !== 'leaf' && c.subjectEmpty ? 'is a CA with an empty subject (RFC 5280 §4.1.2.6)' : undefined),
   sanIsWellFormed,
   (c, role) => (role === 'leaf' ? undefined : constraintsAreWellFormed(c)),
+  nonCriticalOnly,
+  caConsistency,
+  emptySubjectSan,
 ];
 
 function akiProblem(c: DecodedCertificate, role: CertRole): string | undefined {
   const aki = c.authorityKeyId;
-  if (aki?.critical) return 'marks authorityKeyIdentifier critical (RFC 5280 §4.2.1.1)';
   if (role !== 'anchor') {
     if (!c.selfIssued && aki?.keyId === undefined) return 'lacks an authorityKeyIdentifier keyIdentifier (RFC 5280 §4.2.1.1)';
     return undefined;
@@ -65,36 +84,20 @@ function caEncodingProblem(c: DecodedCertificate, role: CertRole): string | unde
   const bc = c.basicConstraints;
   const isCa = bc?.ca === true;
   if (c.keyUsage?.keyCertSign && !isCa) return 'asserts keyCertSign without basicConstraints cA (RFC 5280 §4.2.1.9)';
-  if (isCa && c.keyUsage !== undefined && !c.keyUsage.keyCertSign) return 'is a CA whose keyUsage lacks keyCertSign (RFC 5280 §4.2.1.3)';
   if (bc?.pathLen !== undefined && !isCa) return 'has pathLenConstraint without cA (RFC 5280 §4.2.1.9)';
-  if (c.nameConstraints !== undefined && !isCa) return 'has nameConstraints but is not a CA (RFC 5280 §4.2.1.10)';
   if (role === 'leaf') return undefined;
   if (bc !== undefined && !bc.critical) return 'is a CA with non-critical basicConstraints (RFC 5280 §4.2.1.9)';
   if (c.subjectKeyId === undefined) return 'is a CA without subjectKeyIdentifier (RFC 5280 §4.2.1.2)';
   return undefined;
 }
 
-function sanProfileProblem(c: DecodedCertificate, role: CertRole): string | undefined {
-  if (c.subjectEmpty && !(c.subjectAltNames !== undefined && c.subjectAltNamesCritical)) {
-    return 'has an empty subject without a critical subjectAltName (RFC 5280 §4.2.1.6)';
-  }
-  // CA/Browser Forum BR §7.1.2.7.12: SAN is critical only when the subject is empty.
-  if (role === 'leaf' && c.subjectAltNamesCritical && !c.subjectEmpty) return 'marks subjectAltName critical with a non-empty subject';
-  return undefined;
-}
-
-function nonCriticalOnly(c: DecodedCertificate): string | undefined {
-  const critical = c.extensions.find((e) => e.critical && (e.oid === Oid.subjectKeyIdentifier || e.oid === Oid.authorityInfoAccess));
-  return critical === undefined ? undefined : `marks extension ${critical.oid} critical (RFC 5280 §4.2.1.2, §4.2.2.1)`;
-}
-
-/** Rules of the strict profile only. */
+/** Rules of the strict profile only: "conforming CA MUST"s and CA/Browser Forum encodings. */
 const STRICT_CHECKS: readonly Check[] = [
   (c) => (c.version !== 3 ? `is X.509 v${c.version}, not v3` : undefined),
   akiProblem,
   caEncodingProblem,
-  sanProfileProblem,
-  nonCriticalOnly,
+  // CA/Browser Forum BR §7.1.2.7.12: SAN is critical only when the subject is empty.
+  (c, role) => (role === 'leaf' && c.subjectAltNamesCritical && !c.subjectEmpty ? 'marks subjectAltName critical with a non-empty subject' : undefined),
 ];
 
 /**

@@ -26,6 +26,8 @@ export interface SearchContext {
   readonly time: Date;
   readonly purpose: Purpose | undefined;
   readonly policy: ValidationPolicy;
+  /** Why supplied certificates could not be decoded, to explain a missing issuer. */
+  readonly undecodable: readonly string[];
 }
 
 /** The search outcome: a path (leaf first, anchor last) or the most telling failure. */
@@ -64,7 +66,9 @@ class PathSearch {
   }
 
   private noIssuer(cert: DecodedCertificate): Failure {
-    return failure('UNKNOWN_ISSUER', `no trusted issuer "${cert.issuerText}" found for ${quoted(cert)}`);
+    const skipped = this.ctx.undecodable;
+    const note = skipped.length === 0 ? '' : ` (${skipped.length} supplied certificate(s) were unusable: ${skipped[0]})`;
+    return failure('UNKNOWN_ISSUER', `no trusted issuer "${cert.issuerText}" found for ${quoted(cert)}${note}`);
   }
 
   private record(depth: number, problem: Failure): void {
