@@ -5,11 +5,14 @@
 import 'reflect-metadata';
 import { Command, CommanderError } from 'commander';
 import { ExitCode, KpkiError, describeError } from '../errors.js';
+import { registerVerify } from './commands/verify.js';
 
 const program = new Command('kpki')
   .description('certificate lifecycle for kubeadm, RKE2/K3s and RKE1 clusters')
   .version('0.1.0')
   .exitOverride();
+
+registerVerify(program);
 
 async function main(argv: string[]): Promise<number> {
   try {

@@ -2,15 +2,18 @@
 // and CLI tests build exactly the scenario they name instead of shipping fixtures.
 import 'reflect-metadata';
 import { webcrypto } from 'node:crypto';
+
+type CryptoKeyPair = webcrypto.CryptoKeyPair;
+type Alg = webcrypto.Algorithm & Record<string, unknown>;
 import * as x509 from '@peculiar/x509';
 import { AsnConvert } from '@peculiar/asn1-schema';
 import { GeneralName, GeneralSubtree, GeneralSubtrees, NameConstraints } from '@peculiar/asn1-x509';
 
-x509.cryptoProvider.set(webcrypto as unknown as Crypto);
+x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0]);
 
 export type KeyAlg = 'p256' | 'p384' | 'rsa' | 'rsa-pss' | 'ed25519';
 
-const ALGS: Record<KeyAlg, { gen: Algorithm & Record<string, unknown>; sign: Algorithm & Record<string, unknown> }> = {
+const ALGS: Record<KeyAlg, { gen: Alg; sign: Alg }> = {
   p256: { gen: { name: 'ECDSA', namedCurve: 'P-256' }, sign: { name: 'ECDSA', hash: 'SHA-256' } },
   p384: { gen: { name: 'ECDSA', namedCurve: 'P-384' }, sign: { name: 'ECDSA', hash: 'SHA-384' } },
   rsa: {
@@ -23,6 +26,8 @@ const ALGS: Record<KeyAlg, { gen: Algorithm & Record<string, unknown>; sign: Alg
   },
   ed25519: { gen: { name: 'Ed25519' }, sign: { name: 'Ed25519' } },
 };
+
+export type { CryptoKeyPair };
 
 export interface Issued {
   readonly cert: x509.X509Certificate;

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { webcrypto } from 'node:crypto';
 import { buildAndValidatePath } from './index.js';
 import { issue } from '../../../test/support/make-chain.js';
-import type { Issued } from '../../../test/support/make-chain.js';
+import type { CryptoKeyPair, Issued } from '../../../test/support/make-chain.js';
 
 const NOW = new Date('2026-06-01T12:00:00Z');
 
@@ -12,7 +12,7 @@ describe('path building over graphs', () => {
     // The intermediate exists twice with one key: signed by the expired old root and by the new root.
     const oldRoot = await issue({ subject: 'CN=Old Cluster CA', ca: true, notAfter: new Date('2026-01-01T00:00:00Z') });
     const newRoot = await issue({ subject: 'CN=New Cluster CA', ca: true });
-    const keys = (await webcrypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, true, ['sign', 'verify'])) as CryptoKeyPair;
+    const keys: CryptoKeyPair = await webcrypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, true, ['sign', 'verify']);
     const viaOld = await issue({ subject: 'CN=Cluster ICA', ca: true, keys, issuer: oldRoot });
     const viaNew = await issue({ subject: 'CN=Cluster ICA', ca: true, keys, issuer: newRoot });
     const leaf = await issue({ subject: 'CN=apiserver', issuer: viaNew, dns: ['kubernetes.default.svc'] });
