@@ -121,3 +121,16 @@ describe('x509-limbo conformance', () => {
     });
   }
 });
+
+// Outside the subset, but kpki refuses unusable leaf keys too, so these cases must hold.
+describe('x509-limbo beyond the subset: subscriber keys', () => {
+  const keyCases = suite.filter((c) => (c.features ?? []).includes('pedantic-webpki-subscriber-key'));
+  it('has the four subscriber-key cases', () => assert.equal(keyCases.length, 4));
+  for (const c of keyCases) {
+    it(c.id, () => {
+      const result = run(c);
+      assert.equal(result.valid ? 'SUCCESS' : 'FAILURE', c.expected_result);
+      assert.equal(result.valid ? '' : result.code, 'UNSUPPORTED_KEY');
+    });
+  }
+});

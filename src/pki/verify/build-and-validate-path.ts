@@ -5,8 +5,9 @@ import type { DecodedCertificate } from './decoded-certificate.js';
 import { bytesEqual } from './der-reader.js';
 import { checkPeerName, checkPurpose, checkValidity } from './path-checks.js';
 import { searchPath } from './path-builder.js';
+import { importPublicKey } from './signature.js';
 import type { CandidateNode } from './path-builder.js';
-import { DEFAULT_POLICY, failure } from './types.js';
+import { DEFAULT_POLICY, failure, quoted } from './types.js';
 import type { BuildAndValidatePathParams, Failure, PathValidationResult, ValidationPolicy } from './types.js';
 
 function resolvePolicy(partial: Partial<ValidationPolicy> | undefined): ValidationPolicy {
@@ -29,9 +30,17 @@ function decodeNodes(params: BuildAndValidatePathParams): { nodes: CandidateNode
   return { nodes, undecodable };
 }
 
+// The leaf's key signs nothing in the path, but a key kpki could not use (DSA, P-192, RSA-1024)
+// is as unfit for a TLS peer as for a CA (CA/Browser Forum BR §6.1.5).
+function checkLeafKey(leaf: DecodedCertificate): Failure | undefined {
+  const key = importPublicKey(leaf.spki);
+  return typeof key === 'string' ? failure('UNSUPPORTED_KEY', `${quoted(leaf)} has an unusable public key: ${key}`) : undefined;
+}
+
 function checkLeaf(leaf: DecodedCertificate, params: BuildAndValidatePathParams, policy: ValidationPolicy): Failure | undefined {
   if (params.host !== undefined && params.ip !== undefined) return failure('BAD_INPUT', 'give a host name or an IP address, not both');
   return (
+    checkLeafKey(leaf) ??
     checkCertificateProfile(leaf, 'leaf', policy) ??
     checkValidity(leaf, params.time) ??
     checkPurpose(leaf, params.purpose) ??

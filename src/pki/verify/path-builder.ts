@@ -10,7 +10,7 @@ import type { CertRole } from './cert-profile.js';
 import type { DecodedCertificate } from './decoded-certificate.js';
 import { bytesEqual } from './der-reader.js';
 import { checkIssuerCapability, checkPathConstraints, checkValidity } from './path-checks.js';
-import { importIssuerKey, verifyCertificateSignature } from './signature.js';
+import { importPublicKey, verifyCertificateSignature } from './signature.js';
 import { failure, quoted } from './types.js';
 import type { Failure, Purpose, ValidationPolicy } from './types.js';
 
@@ -134,7 +134,7 @@ class PathSearch {
   private signatureProblem(child: DecodedCertificate, issuer: DecodedCertificate): Failure | undefined {
     let key = this.keys.get(issuer);
     if (key === undefined) {
-      key = importIssuerKey(issuer.spki);
+      key = importPublicKey(issuer.spki);
       this.keys.set(issuer, key);
     }
     if (typeof key === 'string') return failure('UNSUPPORTED_KEY', `${quoted(issuer)} cannot sign: ${key}`);

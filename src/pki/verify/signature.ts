@@ -27,8 +27,8 @@ function hasExplicitCurve(spki: Uint8Array): boolean {
   return params?.tag !== 0x06;
 }
 
-/** Imports an SPKI and applies the key policy. Returns the key or a reason it is refused. */
-export function importIssuerKey(spki: Uint8Array): KeyObject | string {
+/** Imports an SPKI and applies the key policy. Returns the key, or a reason it is refused; never throws. */
+export function importPublicKey(spki: Uint8Array): KeyObject | string {
   let key: KeyObject;
   try {
     if (hasExplicitCurve(spki)) return 'EC keys must name their curve (RFC 5480 §2.1.1)';
