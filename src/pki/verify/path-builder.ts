@@ -67,7 +67,13 @@ class PathSearch {
 
   private noIssuer(cert: DecodedCertificate): Failure {
     const skipped = this.ctx.undecodable;
-    const note = skipped.length === 0 ? '' : ` (${skipped.length} supplied certificate(s) were unusable: ${skipped[0]})`;
+    const sameName = this.ctx.nodes.filter((n) => bytesEqual(n.cert.subjectDer, cert.issuerDer) && !mayHaveIssued(n.cert, cert)).length;
+    const note =
+      sameName > 0
+        ? ` (${sameName} certificate(s) with that name have another key: authorityKeyIdentifier does not match)`
+        : skipped.length > 0
+          ? ` (${skipped.length} supplied certificate(s) were unusable: ${skipped[0]})`
+          : '';
     return failure('UNKNOWN_ISSUER', `no trusted issuer "${cert.issuerText}" found for ${quoted(cert)}${note}`);
   }
 
