@@ -9,6 +9,7 @@ import { registerCheck } from './commands/check.js';
 import { registerInit } from './commands/init.js';
 import { registerRenew } from './commands/renew.js';
 import { registerRollback } from './commands/rollback.js';
+import { registerVerify } from './commands/verify.js';
 
 const program = new Command('kpki')
   .description('certificate lifecycle for kubeadm, RKE2/K3s and RKE1 clusters')
@@ -18,6 +19,7 @@ registerInit(program);
 registerCheck(program);
 registerRenew(program);
 registerRollback(program);
+registerVerify(program);
 
 async function main(argv: string[]): Promise<number> {
   try {
