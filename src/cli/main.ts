@@ -6,6 +6,8 @@ import 'reflect-metadata';
 import { Command, CommanderError } from 'commander';
 import { ExitCode, KpkiError, describeError } from '../errors.js';
 import { registerCheck } from './commands/check.js';
+import { registerCsr } from './commands/csr.js';
+import { registerKubeconfig } from './commands/kubeconfig.js';
 import { registerInit } from './commands/init.js';
 import { registerRenew } from './commands/renew.js';
 import { registerRollback } from './commands/rollback.js';
@@ -19,6 +21,8 @@ registerInit(program);
 registerCheck(program);
 registerRenew(program);
 registerRollback(program);
+registerCsr(program);
+registerKubeconfig(program);
 registerVerify(program);
 
 async function main(argv: string[]): Promise<number> {

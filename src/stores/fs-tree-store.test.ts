@@ -9,7 +9,7 @@ import { InvalidInputError } from '../errors.js';
 const bytes = (text: string): Uint8Array => new TextEncoder().encode(text);
 const text = (dir: string, path: string): string => readFileSync(join(dir, path), 'utf8');
 
-async function seeded(): Promise<string> {
+function seeded(): string {
   const dir = tempDir();
   mkdirSync(join(dir, 'pki'));
   writeFileSync(join(dir, 'pki/a.crt'), 'old-a');
@@ -19,7 +19,7 @@ async function seeded(): Promise<string> {
 
 describe('fs tree store: commit, backup, restore', () => {
   it('switches files in, keeps the replaced ones in a backup, and restore puts them back', async () => {
-    const dir = await seeded();
+    const dir = seeded();
     const store = await openTreeStore(dir);
     const result = await store.exclusive(() => store.commit({ writes: [
       { path: 'pki/a.crt', data: bytes('new-a'), mode: 0o644 },
@@ -51,7 +51,7 @@ describe('fs tree store: commit, backup, restore', () => {
   });
 
   it('replaces a symlink planted at a target instead of writing through it', async () => {
-    const dir = await seeded();
+    const dir = seeded();
     const outside = join(tempDir(), 'victim');
     writeFileSync(outside, 'precious');
     symlinkSync(outside, join(dir, 'pki/b.key'));
@@ -62,7 +62,7 @@ describe('fs tree store: commit, backup, restore', () => {
   });
 
   it('refuses a write that a directory symlink would carry out of the tree, changing nothing', async () => {
-    const dir = await seeded();
+    const dir = seeded();
     const elsewhere = tempDir();
     symlinkSync(elsewhere, join(dir, 'pki/etcd'));
     const store = await openTreeStore(dir);
@@ -72,20 +72,20 @@ describe('fs tree store: commit, backup, restore', () => {
 
   for (const bad of ['../x', '/etc/passwd', 'a/../../x', '.kpki/lock', '']) {
     it(`rejects the path "${bad}"`, async () => {
-      const store = await openTreeStore(await seeded());
+      const store = await openTreeStore(seeded());
       await assert.rejects(store.exclusive(() => store.commit({ writes: [{ path: bad, data: bytes('x'), mode: 0o600 }], deletes: [] }, 'x')), (e: unknown) => e instanceof InvalidInputError && e.code === 'BAD_PATH');
     });
   }
 
   it('will not commit without holding the lock', async () => {
-    const store = await openTreeStore(await seeded());
+    const store = await openTreeStore(seeded());
     await assert.rejects(store.commit({ writes: [], deletes: [] }, 'x'), /outside exclusive/);
   });
 });
 
 describe('fs tree store: recovery after a kill', () => {
   it('before the commit point (temps, no journal): the next open removes the temps, old files stay', async () => {
-    const dir = await seeded();
+    const dir = seeded();
     mkdirSync(join(dir, '.kpki'), { mode: 0o700 });
     const tmp = join(dir, 'pki/.kpki-tmp-x-a.crt');
     writeFileSync(tmp, 'new-a');
@@ -96,7 +96,7 @@ describe('fs tree store: recovery after a kill', () => {
   });
 
   it('after the commit point (journal, half the renames done): the next open finishes them all', async () => {
-    const dir = await seeded();
+    const dir = seeded();
     mkdirSync(join(dir, '.kpki'), { mode: 0o700 });
     const tmpKey = join(dir, 'pki/.kpki-tmp-x-a.key');
     writeFileSync(tmpKey, 'new-a-key');
@@ -110,7 +110,7 @@ describe('fs tree store: recovery after a kill', () => {
   });
 
   it('drops an incomplete backup left by a kill', async () => {
-    const dir = await seeded();
+    const dir = seeded();
     mkdirSync(join(dir, '.kpki/backups/20260101T000000Z-renew-abcd.partial/files'), { recursive: true });
     const store = await openTreeStore(dir);
     assert.deepEqual(await store.backups(), []);
