@@ -20,7 +20,7 @@ import { kubeadmCatalogue, KUBEADM_RESTART_ORDER } from '../../layouts/kubeadm/c
 import { formatKubeadmJson, formatKubeadmTable, formatKubeadmYaml, formatProblems } from '../../layouts/kubeadm/check-output.js';
 import type { Catalogue } from '../../layouts/catalogue.js';
 import { formatApplied, formatPlan, planJson, warn } from '../output.js';
-import type { CommandOptions, LayoutHandlers } from './registry.js';
+import type { CommandOptions, LayoutHandlers } from './handler-types.js';
 
 /** The resolved kubeadm spec and catalogue for one command. */
 export interface KubeadmLayout {

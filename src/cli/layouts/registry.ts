@@ -4,23 +4,11 @@
  * handler and report "not supported for this layout" when it is absent.
  */
 import { UsageError } from '../../errors.js';
-import type { OpsContext, TreeReader } from '../../ops/ports.js';
+import type { TreeReader } from '../../ops/ports.js';
+import type { Handler, LayoutHandlers } from './handler-types.js';
 import { kubeadmHandlers } from './kubeadm.js';
 
-/** Options every layout handler receives: the raw command-line options of the command. */
-export type CommandOptions = Readonly<Record<string, unknown>> & { readonly dir: string; readonly config?: string };
-
-/** A handler runs one command for one layout and returns what to print (exit code via process.exitCode). */
-export type Handler = (ctx: OpsContext, options: CommandOptions, args: readonly string[]) => Promise<string>;
-
-/** The commands a layout implements. */
-export interface LayoutHandlers {
-  /** Names accepted by --layout for this layout (`rke2` and `k3s` share handlers). */
-  readonly names: readonly string[];
-  /** True when the tree looks like this layout (used when --layout is not given). */
-  detect(tree: TreeReader): Promise<boolean>;
-  readonly commands: Readonly<Partial<Record<string, Handler>>>;
-}
+export type { CommandOptions, Handler, LayoutHandlers } from './handler-types.js';
 
 /** Every layout, in detection order. */
 export const LAYOUTS: readonly LayoutHandlers[] = [kubeadmHandlers];
