@@ -111,7 +111,7 @@ async function renew(ctx: OpsContext, options: CommandOptions, names: readonly s
   if (names.includes('all') && names.length > 1) throw new UsageError('"all" cannot be combined with other names');
   const layout = await kubeadmLayout(options);
   const within = options.expiringWithin;
-  const params = { catalogue: layout.catalogue, names, ...rules, ...(typeof within === 'string' && { expiringWithinMs: parseDuration(within, '--expiring-within') }) };
+  const params = { catalogue: layout.catalogue, names, ...rules, keepKeyAlgorithm: options.config === undefined, ...(typeof within === 'string' && { expiringWithinMs: parseDuration(within, '--expiring-within') }) };
   const plan = await planRenew(ctx, params);
   const result = dryRun(options) ? undefined : await applyRenew(ctx, params, plan);
   return options.output === 'json' ? planJson(plan, result, dryRun(options)) : formatPlan(plan, dryRun(options)) + (dryRun(options) ? '' : formatApplied(plan, result));
