@@ -6,12 +6,14 @@ import 'reflect-metadata';
 import { Command, CommanderError } from 'commander';
 import { ExitCode, KpkiError, describeError } from '../errors.js';
 import { registerCheck } from './commands/check.js';
+import { registerCsr } from './commands/csr.js';
+import { registerKubeconfig } from './commands/kubeconfig.js';
 import { registerInit } from './commands/init.js';
 import { registerRenew } from './commands/renew.js';
 import { registerRollback } from './commands/rollback.js';
 import { registerRotate } from './commands/rotate.js';
-import { registerCsr } from './commands/csr.js';
 import { registerRke } from './commands/rke.js';
+import { registerVerify } from './commands/verify.js';
 
 const program = new Command('kpki')
   .description('certificate lifecycle for kubeadm, RKE2/K3s and RKE1 clusters')
@@ -21,8 +23,10 @@ registerInit(program);
 registerCheck(program);
 registerRenew(program);
 registerRollback(program);
-registerRotate(program);
 registerCsr(program);
+registerKubeconfig(program);
+registerVerify(program);
+registerRotate(program);
 registerRke(program);
 
 async function main(argv: string[]): Promise<number> {

@@ -6,7 +6,7 @@
  * cluster file's. The CAs and the service-account key are the user's to supply.
  */
 import { InvalidInputError } from '../errors.js';
-import { createCsr, parseCsr } from '../pki/csr.js';
+import { buildCsr, parseCsr } from '../pki/csr.js';
 import { encodePrivateKey, parsePrivateKey, spkiOf, type PrivateKey } from '../pki/keys.js';
 import type { RkeCertEntry } from '../layouts/rke/catalogue.js';
 import type { RkeFiles } from '../layouts/rke/files.js';
@@ -48,10 +48,10 @@ async function csrFor(ctx: OpsContext, out: TreeStore, entry: RkeCertEntry): Pro
   const key = existingKey ?? (await ctx.keys.generate(entry.keyAlgorithm));
   const writes: FileWrite[] = existingKey ? [] : [{ path: keyPath, data: encoder.encode(encodePrivateKey(key)), mode: CSR_FILE_MODE }];
   const csrBytes = await out.read(csrPath);
-  const stale = csrBytes === undefined ? 'missing' : staleReason(decoder.decode(csrBytes), csrPath, entry, key);
+  const stale = csrBytes === undefined ? 'missing' : await staleReason(decoder.decode(csrBytes), `${out.root}/${csrPath}`, entry, key);
   if (stale === undefined) return { item: { name: entry.name, action: 'reuse', reason: 'CSR and key present', files: [] }, writes };
-  const csr = await createCsr({ subject: entry.subject, altNames: entry.altNames, extKeyUsage: entry.extKeyUsage }, key);
-  writes.push({ path: csrPath, data: encoder.encode(csr), mode: CSR_FILE_MODE });
+  const csr = await buildCsr(entry.subject, entry.altNames, key, entry.extKeyUsage);
+  writes.push({ path: csrPath, data: encoder.encode(csr.pem), mode: CSR_FILE_MODE });
   const action = csrBytes === undefined ? 'create' : 'renew';
   return { item: { name: entry.name, action, reason: existingKey ? `${stale}; key reused` : stale, files: writes.map((w) => w.path) }, writes };
 }
@@ -67,11 +67,11 @@ async function readKey(out: TreeStore, path: string): Promise<PrivateKey | undef
 }
 
 /** Why an existing CSR must be regenerated, or undefined to keep it. */
-function staleReason(text: string, source: string, entry: RkeCertEntry, key: PrivateKey): string | undefined {
-  const csr = parseCsr(text, source);
+async function staleReason(text: string, source: string, entry: RkeCertEntry, key: PrivateKey): Promise<string | undefined> {
+  const csr = await parseCsr(text, source);
   if (!csr.spki.equals(spkiOf(key.keyObject))) return 'existing CSR does not match its key';
   const checksSans = entry.name === 'kube-apiserver' || entry.family !== undefined;
   if (!checksSans) return undefined;
   const same = (a: readonly string[], b: readonly string[]): boolean => [...a].sort().join(',') === [...b].sort().join(',');
-  return same(csr.dnsNames, entry.altNames.dns) && same(csr.ipAddresses, entry.altNames.ip) ? undefined : 'SANs changed in the cluster file';
+  return same(csr.altNames.dns, entry.altNames.dns) && same(csr.altNames.ip, entry.altNames.ip) ? undefined : 'SANs changed in the cluster file';
 }

@@ -12,6 +12,7 @@ import type { webcrypto as WebCrypto } from 'node:crypto';
 import { EKU_OIDS, parseCertificateDer, type Certificate, type ExtKeyUsageName, type KeyUsageName } from './certificate.js';
 import { encodeName, type SubjectFields } from './name.js';
 import { pkcs8Of, type PrivateKey } from './keys.js';
+import { algorithmOf, type SigningAlgorithm } from './signing-algorithm.js';
 import type { AltNames } from './san.js';
 
 /** Everything that goes into a certificate except keys and issuer. */
@@ -103,27 +104,15 @@ function altNameEntries(names: AltNames | undefined): x509.JsonGeneralName[] {
 }
 
 type CryptoKey = WebCrypto.CryptoKey;
-/** WebCrypto parameters of a signing key. */
-export type SigningAlgorithm = WebCrypto.RsaHashedImportParams | (WebCrypto.EcKeyImportParams & WebCrypto.EcdsaParams);
 
-/** Go's default signature algorithm for a key: SHA-256 for RSA and P-256, SHA-384 for P-384. */
-export function algorithmOf(key: KeyObject): SigningAlgorithm {
-  if (key.asymmetricKeyType === 'rsa') return { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' };
-  const curve = key.asymmetricKeyDetails?.namedCurve;
-  if (key.asymmetricKeyType === 'ec' && curve === 'prime256v1') return { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' };
-  if (key.asymmetricKeyType === 'ec' && curve === 'secp384r1') return { name: 'ECDSA', namedCurve: 'P-384', hash: 'SHA-384' };
-  throw new Error(`unsupported key type ${key.asymmetricKeyType ?? 'unknown'} ${curve ?? ''}`.trim());
-}
-
-/** Imports an SPKI public key for WebCrypto with the given algorithm. */
-export async function importPublicKey(spki: Buffer, algorithm: SigningAlgorithm): Promise<CryptoKey> {
+async function importPublicKey(spki: Buffer, algorithm: SigningAlgorithm): Promise<CryptoKey> {
   return webcrypto.subtle.importKey('spki', spki, algorithm, true, ['verify']);
 }
 
 const signingKeys = new WeakMap<KeyObject, Promise<CryptoKey>>();
 
 /** Node 20 has no KeyObject.toCryptoKey: import through PKCS#8 DER, once per key. */
-export function importSigningKey(key: PrivateKey, algorithm: SigningAlgorithm): Promise<CryptoKey> {
+function importSigningKey(key: PrivateKey, algorithm: SigningAlgorithm): Promise<CryptoKey> {
   let imported = signingKeys.get(key.keyObject);
   if (!imported) {
     imported = webcrypto.subtle.importKey('pkcs8', pkcs8Of(key), algorithm, false, ['sign']);

@@ -6,6 +6,12 @@ import { parseDuration } from '../../pki/duration.js';
 import { checkTree } from '../../ops/check.js';
 import { applyInit, planInit } from '../../ops/init.js';
 import { applyRenew, planRenew } from '../../ops/renew.js';
+import { applyCsrGenerate, planCsrGenerate } from '../../ops/csr-generate.js';
+import { applyCsrSign, planCsrSign } from '../../ops/csr-sign.js';
+import { buildUserKubeconfig } from '../../ops/kubeconfig-user.js';
+import { controlPlaneUrl } from '../../layouts/kubeadm/spec.js';
+import { openTreeStore } from '../../stores/fs-tree-store.js';
+import { mkdir } from 'node:fs/promises';
 import type { OpsContext, TreeReader } from '../../ops/ports.js';
 import { hasProblems, isExpiring } from '../../layouts/check-report.js';
 import { parseKubeadmConfig } from '../../layouts/kubeadm/config.js';
@@ -14,7 +20,7 @@ import { kubeadmCatalogue, KUBEADM_RESTART_ORDER } from '../../layouts/kubeadm/c
 import { formatKubeadmJson, formatKubeadmTable, formatKubeadmYaml, formatProblems } from '../../layouts/kubeadm/check-output.js';
 import type { Catalogue } from '../../layouts/catalogue.js';
 import { formatApplied, formatPlan, planJson, warn } from '../output.js';
-import type { CommandOptions, LayoutHandlers } from './types.js';
+import type { CommandOptions, LayoutHandlers } from './handler-types.js';
 
 /** The resolved kubeadm spec and catalogue for one command. */
 export interface KubeadmLayout {
@@ -105,10 +111,42 @@ async function renew(ctx: OpsContext, options: CommandOptions, names: readonly s
   if (names.includes('all') && names.length > 1) throw new UsageError('"all" cannot be combined with other names');
   const layout = await kubeadmLayout(options);
   const within = options.expiringWithin;
-  const params = { catalogue: layout.catalogue, names, ...rules, ...(typeof within === 'string' && { expiringWithinMs: parseDuration(within, '--expiring-within') }) };
+  const params = { catalogue: layout.catalogue, names, ...rules, keepKeyAlgorithm: options.config === undefined, ...(typeof within === 'string' && { expiringWithinMs: parseDuration(within, '--expiring-within') }) };
   const plan = await planRenew(ctx, params);
   const result = dryRun(options) ? undefined : await applyRenew(ctx, params, plan);
   return options.output === 'json' ? planJson(plan, result, dryRun(options)) : formatPlan(plan, dryRun(options)) + (dryRun(options) ? '' : formatApplied(plan, result));
+}
+
+async function csrGenerate(ctx: OpsContext, options: CommandOptions): Promise<string> {
+  const layout = await kubeadmLayout(options);
+  const target = typeof options.csrDir === 'string' ? await mkdir(options.csrDir, { recursive: true, mode: 0o700 }).then(() => openTreeStore(options.csrDir as string)) : ctx.tree;
+  const work = async (): Promise<string> => {
+    const plan = await planCsrGenerate(target, layout.catalogue);
+    const result = dryRun(options) ? undefined : await applyCsrGenerate(ctx, target, layout.catalogue);
+    return options.output === 'json' ? planJson(plan, result, dryRun(options)) : formatPlan(plan, dryRun(options)) + (result ? `[csr generate] wrote keys and requests in ${target.root}; sign them with your CA, or with: kpki csr sign --dir ${ctx.tree.root}${target === ctx.tree ? '' : ` --csr-dir ${target.root}`}\n` : '');
+  };
+  return target === ctx.tree ? work() : target.exclusive(work);
+}
+
+async function csrSign(ctx: OpsContext, options: CommandOptions): Promise<string> {
+  const layout = await kubeadmLayout(options);
+  const source = typeof options.csrDir === 'string' ? await openTreeStore(options.csrDir) : ctx.tree;
+  const params = { catalogue: layout.catalogue, source, ...rules };
+  const plan = await planCsrSign(ctx, params);
+  const result = dryRun(options) ? undefined : await applyCsrSign(ctx, params);
+  return options.output === 'json' ? planJson(plan, result, dryRun(options)) : formatPlan(plan, dryRun(options)) + (dryRun(options) ? '' : formatApplied(plan, result));
+}
+
+async function kubeconfigUser(ctx: OpsContext, options: CommandOptions): Promise<string> {
+  const layout = await kubeadmLayout(options);
+  const ca = layout.catalogue.cas.find((entry) => entry.name === 'ca');
+  if (!ca) throw new UsageError('the kubeadm catalogue has no "ca"');
+  const validityMs = typeof options.validity === 'string' ? parseDuration(options.validity, '--validity') : layout.spec.certificateValidityMs;
+  if (validityMs > KUBEADM_DEFAULTS.certificateValidityMs) warn(['--validity is longer than the recommended 8760h0m0s']);
+  return buildUserKubeconfig(ctx, {
+    ca, clientName: String(options.clientName), organizations: Array.isArray(options.org) ? (options.org as string[]) : [], validityMs,
+    backdateMs: KUBEADM_DEFAULTS.backdateMs, keyAlgorithm: layout.spec.encryptionAlgorithm, clusterName: layout.spec.clusterName, server: controlPlaneUrl(layout.spec),
+  });
 }
 
 /** kubeadm trees have `pki/` or `admin.conf` at the root. */
@@ -117,4 +155,4 @@ async function detect(tree: TreeReader): Promise<boolean> {
 }
 
 /** kubeadm's handlers. */
-export const kubeadmHandlers: LayoutHandlers = { names: ['kubeadm'], detect, commands: { init, check, renew } };
+export const kubeadmHandlers: LayoutHandlers = { names: ['kubeadm'], detect, commands: { init, check, renew, 'csr-generate': csrGenerate, 'csr-sign': csrSign, 'kubeconfig-user': kubeconfigUser } };

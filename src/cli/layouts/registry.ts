@@ -5,11 +5,11 @@
  */
 import { UsageError } from '../../errors.js';
 import type { TreeReader } from '../../ops/ports.js';
-import type { CommandOptions, Handler, LayoutHandlers } from './types.js';
+import type { CommandOptions, Handler, LayoutHandlers } from './handler-types.js';
 import { kubeadmHandlers } from './kubeadm.js';
 import { rkeHandlers } from './rke.js';
 
-export type { CommandOptions, Handler, LayoutHandlers } from './types.js';
+export type { CommandOptions, Handler, LayoutHandlers } from './handler-types.js';
 
 /** Every layout, in detection order. */
 export const LAYOUTS: readonly LayoutHandlers[] = [kubeadmHandlers, rkeHandlers];

@@ -22,7 +22,7 @@ import type { OpsContext, TreeReader } from '../../ops/ports.js';
 import type { Plan } from '../../ops/plan.js';
 import { openTreeStore } from '../../stores/fs-tree-store.js';
 import { formatApplied, formatPlan, planJson, warn } from '../output.js';
-import type { CommandOptions, LayoutHandlers } from './types.js';
+import type { CommandOptions, LayoutHandlers } from './handler-types.js';
 
 const DEFAULT_CLUSTER_FILE = 'cluster.yml';
 const text = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
@@ -103,7 +103,7 @@ function podLines(plan: RkePlan): string {
 
 async function csrGenerate(ctx: OpsContext, options: CommandOptions): Promise<string> {
   const files = filesOf(options);
-  const dir = resolve(text(options.certDir) ?? join(ctx.tree.root, files.certDir));
+  const dir = resolve(text(options.certDir) ?? text(options.csrDir) ?? join(ctx.tree.root, files.certDir));
   await readRkeTree(ctx.tree, files); // a bad cluster file fails before the directory is created
   await mkdir(dir, { recursive: true, mode: 0o755 });
   const { items, result } = await applyRkeCsr(ctx, { files, out: await openTreeStore(dir) });

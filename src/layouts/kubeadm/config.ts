@@ -86,12 +86,8 @@ function readCluster(obj: Obj, spec: Mutable<KubeadmSpec>, source: string, versi
   if (obj.clusterName !== undefined) spec.clusterName = str(obj.clusterName, source, 'clusterName');
   if (obj.certificatesDir !== undefined) spec.certificatesDir = certificatesDir(str(obj.certificatesDir, source, 'certificatesDir'), source);
   if (obj.encryptionAlgorithm !== undefined) spec.encryptionAlgorithm = algorithm(obj.encryptionAlgorithm, source);
-  if (obj.certificateValidityPeriod !== undefined) {
-    spec.certificateValidityMs = parseDuration(str(obj.certificateValidityPeriod, source, 'certificateValidityPeriod'), `${source}: certificateValidityPeriod`);
-  }
-  if (obj.caCertificateValidityPeriod !== undefined) {
-    spec.caCertificateValidityMs = parseDuration(str(obj.caCertificateValidityPeriod, source, 'caCertificateValidityPeriod'), `${source}: caCertificateValidityPeriod`);
-  }
+  if (obj.certificateValidityPeriod !== undefined) spec.certificateValidityMs = duration(obj.certificateValidityPeriod, source, 'certificateValidityPeriod');
+  if (obj.caCertificateValidityPeriod !== undefined) spec.caCertificateValidityMs = duration(obj.caCertificateValidityPeriod, source, 'caCertificateValidityPeriod');
   readNetworking(obj, spec, source);
   const apiServer = optionalObject(obj.apiServer, source, 'apiServer');
   if (apiServer) {
@@ -154,6 +150,15 @@ function algorithm(value: unknown, source: string): KubeadmSpec['encryptionAlgor
   if (value === '') return KUBEADM_DEFAULTS.encryptionAlgorithm;
   if (typeof value === 'string' && isKeyAlgorithm(value)) return value;
   throw bad(source, `encryptionAlgorithm: "${String(value)}" is not one of RSA-2048, RSA-3072, RSA-4096, ECDSA-P256, ECDSA-P384`);
+}
+
+function duration(value: unknown, source: string, field: string): number {
+  const text = str(value, source, field);
+  try {
+    return parseDuration(text, field);
+  } catch {
+    throw bad(source, `${field}: "${text}" is not a duration (use e.g. 8760h0m0s)`);
+  }
 }
 
 function checkFields(obj: Obj, where: string, source: string): void {

@@ -1,7 +1,4 @@
-/**
- * The shapes layouts plug into the CLI with. Kept apart from the registry so a layout's handler
- * file and the registry that lists it do not import each other.
- */
+/** The shapes of layout command handlers (kept apart from the registry so handlers can import them). */
 import type { OpsContext, TreeReader } from '../../ops/ports.js';
 
 /** Options every layout handler receives: the raw command-line options of the command. */
