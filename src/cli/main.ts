@@ -11,6 +11,7 @@ import { registerKubeconfig } from './commands/kubeconfig.js';
 import { registerInit } from './commands/init.js';
 import { registerRenew } from './commands/renew.js';
 import { registerRollback } from './commands/rollback.js';
+import { registerRotateCa } from './commands/rotate-ca.js';
 import { registerVerify } from './commands/verify.js';
 
 const program = new Command('kpki')
@@ -23,6 +24,7 @@ registerRenew(program);
 registerRollback(program);
 registerCsr(program);
 registerKubeconfig(program);
+registerRotateCa(program);
 registerVerify(program);
 
 async function main(argv: string[]): Promise<number> {
