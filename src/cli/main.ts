@@ -13,6 +13,7 @@ import { registerRenew } from './commands/renew.js';
 import { registerRollback } from './commands/rollback.js';
 import { registerRotate } from './commands/rotate.js';
 import { registerRke } from './commands/rke.js';
+import { registerRotateCa } from './commands/rotate-ca.js';
 import { registerVerify } from './commands/verify.js';
 
 const program = new Command('kpki')
@@ -25,6 +26,7 @@ registerRenew(program);
 registerRollback(program);
 registerCsr(program);
 registerKubeconfig(program);
+registerRotateCa(program);
 registerVerify(program);
 registerRotate(program);
 registerRke(program);
