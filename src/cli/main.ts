@@ -5,6 +5,7 @@
 import 'reflect-metadata';
 import { Command, CommanderError } from 'commander';
 import { ExitCode, KpkiError, describeError } from '../errors.js';
+import { registerCa } from './commands/ca.js';
 import { registerCheck } from './commands/check.js';
 import { registerCsr } from './commands/csr.js';
 import { registerKubeconfig } from './commands/kubeconfig.js';
@@ -27,6 +28,7 @@ registerRollback(program);
 registerCsr(program);
 registerKubeconfig(program);
 registerRotateCa(program);
+registerCa(program);
 registerVerify(program);
 registerRotate(program);
 registerRke(program);

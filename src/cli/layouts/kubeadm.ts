@@ -10,6 +10,9 @@ import { applyCsrGenerate, planCsrGenerate } from '../../ops/csr-generate.js';
 import { applyCsrSign, planCsrSign } from '../../ops/csr-sign.js';
 import { buildUserKubeconfig } from '../../ops/kubeconfig-user.js';
 import { applyRotateCa, planRotateCa, ROTATION_PHASES, type RotationPhase } from '../../ops/rotate-ca-phases.js';
+import { generateHierarchy } from '../../ops/ca-generate.js';
+import { kubeadmHierarchy } from '../../layouts/kubeadm/hierarchy.js';
+import { readGivenCa } from '../given-ca.js';
 import { controlPlaneUrl } from '../../layouts/kubeadm/spec.js';
 import { openTreeStore } from '../../stores/fs-tree-store.js';
 import { mkdir } from 'node:fs/promises';
@@ -164,10 +167,21 @@ async function rotateCa(ctx: OpsContext, options: CommandOptions): Promise<strin
   return formatPlan(planned.plan, dryRun(options)) + (dryRun(options) ? '' : formatApplied(planned.plan, result) + next);
 }
 
+async function caGenerate(ctx: OpsContext, options: CommandOptions): Promise<string> {
+  const layout = await kubeadmLayout(options);
+  const hierarchy = kubeadmHierarchy(layout.spec, Math.floor(ctx.clock.now().getTime() / 1000));
+  const root = await readGivenCa(options.rootCert, options.rootKey);
+  const intermediate = await readGivenCa(options.intermediateCert, options.intermediateKey);
+  const { plan, result } = await generateHierarchy(ctx, ctx.tree, { hierarchy, ...(root && { root }), ...(intermediate && { intermediate }) });
+  warn(plan.warnings);
+  if (options.output === 'json') return planJson(plan, result, false);
+  return `${formatPlan(plan, false)}[ca generate] wrote ${ctx.tree.root}; create the rest of the tree with: kpki init --dir ${ctx.tree.root}\n`;
+}
+
 /** kubeadm trees have `pki/` or `admin.conf` at the root. */
 async function detect(tree: TreeReader): Promise<boolean> {
   return (await tree.exists('pki')) || (await tree.exists('admin.conf'));
 }
 
 /** kubeadm's handlers. */
-export const kubeadmHandlers: LayoutHandlers = { names: ['kubeadm'], detect, commands: { init, check, renew, 'csr-generate': csrGenerate, 'csr-sign': csrSign, 'kubeconfig-user': kubeconfigUser, 'rotate-ca': rotateCa } };
+export const kubeadmHandlers: LayoutHandlers = { names: ['kubeadm'], detect, commands: { init, check, renew, 'csr-generate': csrGenerate, 'csr-sign': csrSign, 'kubeconfig-user': kubeconfigUser, 'rotate-ca': rotateCa, 'ca-generate': caGenerate } };
