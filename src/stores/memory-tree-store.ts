@@ -75,11 +75,7 @@ export class MemoryTreeStore implements TreeStore {
 
   /** Same checks and errors as the disk store, applied to memory in one step. */
   commit(change: ChangeSet, operation: string): Promise<CommitResult> {
-    try {
-      return Promise.resolve(this.commitNow(change, operation));
-    } catch (error) {
-      return Promise.reject(error as Error);
-    }
+    return Promise.resolve().then(() => this.commitNow(change, operation));
   }
 
   backups(): Promise<BackupInfo[]> {
