@@ -2,6 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { hostname } from 'node:os';
 import { openTreeStore } from './fs-tree-store.js';
 import { tempDir } from '../../test/support/tools.js';
 import { InvalidInputError } from '../errors.js';
@@ -107,6 +108,28 @@ describe('fs tree store: recovery after a kill', () => {
     assert.equal(text(dir, 'pki/a.crt'), 'new-a');
     assert.equal(text(dir, 'pki/a.key'), 'new-a-key');
     assert.equal(existsSync(join(dir, '.kpki/journal.json')), false);
+  });
+
+  it('leaves the pending temps of a live kpki alone: only the lock holder may recover', async () => {
+    const dir = seeded();
+    mkdirSync(join(dir, '.kpki'), { mode: 0o700 });
+    const tmp = join(dir, 'pki/.kpki-tmp-x-a.crt');
+    writeFileSync(tmp, 'new-a');
+    writeFileSync(join(dir, '.kpki/pending.json'), JSON.stringify({ renames: [{ tmp, target: join(dir, 'pki/a.crt') }], deletes: [] }));
+    // This very process is the live owner, as another kpki mid-commit would be.
+    writeFileSync(join(dir, '.kpki/lock'), JSON.stringify({ pid: process.pid, hostname: hostname(), startedAt: new Date().toISOString() }));
+    await openTreeStore(dir);
+    assert.equal(text(dir, 'pki/.kpki-tmp-x-a.crt'), 'new-a');
+    assert.equal(existsSync(join(dir, '.kpki/pending.json')), true);
+  });
+
+  it('removes a state-file temp that a kill left before its rename', async () => {
+    const dir = seeded();
+    mkdirSync(join(dir, '.kpki'), { mode: 0o700 });
+    writeFileSync(join(dir, '.kpki/journal.json.tmp'), '{"renames":[');
+    writeFileSync(join(dir, '.kpki/pending.json.tmp'), '{"renames":[');
+    await openTreeStore(dir);
+    assert.deepEqual(readdirSync(join(dir, '.kpki')), []);
   });
 
   it('drops an incomplete backup left by a kill', async () => {

@@ -12,7 +12,7 @@
 import { lstat, mkdir, readFile, readdir, realpath, rename, rm } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { dirname, join, relative, isAbsolute, resolve } from 'node:path';
-import { ConflictError, FileAccessError, OperationError } from '../errors.js';
+import { ConflictError, FileAccessError, LockedError, OperationError } from '../errors.js';
 import type { BackupInfo, ChangeSet, CommitResult, TreeStore } from '../ops/ports.js';
 import { readBackups, writeBackup } from './backup-dir.js';
 import { syncDir, writeNewFile } from './fs-sync.js';
@@ -131,13 +131,31 @@ class FsTreeStore implements TreeStore {
     return this.commit({ writes, deletes: manifest.files.filter((f) => !f.existed).map((f) => f.path) }, `rollback-${backup.id}`);
   }
 
-  /** Recovery needs write access; a read-only tree (check on a copy someone else owns) skips it. */
+  /**
+   * Recovers under the lock, never beside a live kpki: without it, a `check` started during a
+   * commit took that commit's pending temps for a dead one's and deleted them, and the live commit
+   * then switched in a partial set. A live owner will finish its own change; a read-only tree
+   * (check on a copy someone else owns) is left as it is.
+   */
   async recoverIfWritable(): Promise<void> {
     if ((await lstat(this.stateDir).catch(() => undefined)) === undefined) return;
-    await this.recover();
+    let release: () => Promise<void>;
+    try {
+      release = await acquireLock(join(this.stateDir, 'lock'), this.now());
+    } catch (error) {
+      if (error instanceof LockedError || ['EACCES', 'EPERM', 'EROFS'].includes((error as NodeJS.ErrnoException).code ?? '')) return;
+      throw error;
+    }
+    try {
+      await this.recover();
+    } finally {
+      await release();
+    }
   }
 
   private async recover(): Promise<void> {
+    // A kill between writing a state file and renaming it into place leaves its temp behind.
+    await Promise.all(['journal.json.tmp', 'pending.json.tmp'].map((name) => rm(join(this.stateDir, name), { force: true })));
     if (await this.readState('journal.json')) {
       await this.rollForward();
       return;
