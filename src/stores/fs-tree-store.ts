@@ -9,7 +9,7 @@
  *  6. remove the journal.
  * Any later open rolls a journal forward, or removes the pending temps when there is none.
  */
-import { lstat, mkdir, readFile, readdir, realpath, rename, rm } from 'node:fs/promises';
+import { chmod, lstat, mkdir, readFile, readdir, realpath, rename, rm } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { dirname, join, relative, isAbsolute, resolve } from 'node:path';
 import { ConflictError, FileAccessError, LockedError, OperationError } from '../errors.js';
@@ -41,6 +41,17 @@ export async function openTreeStore(root: string, options: TreeStoreOptions = {}
   const store = new FsTreeStore(absolute, options.now ?? (() => new Date()));
   await store.recoverIfWritable();
   return store;
+}
+
+/**
+ * Drops group and other write from the existing directories a commit writes into: whoever can
+ * write there can swap a key or certificate under kpki (kube-bench wants the pki dir at most 0755).
+ */
+async function tightenDirectories(dirs: readonly string[]): Promise<void> {
+  for (const dir of new Set(dirs)) {
+    const info = await lstat(dir).catch(() => undefined);
+    if (info?.isDirectory() && (info.mode & 0o022) !== 0) await chmod(dir, info.mode & 0o7755);
+  }
 }
 
 class FsTreeStore implements TreeStore {
@@ -93,6 +104,7 @@ class FsTreeStore implements TreeStore {
     const targets = [...change.writes.map((w) => w.path), ...change.deletes];
     const absolute = new Map(targets.map((path) => [path, resolveInTree(this.root, path)]));
     for (const path of targets) await assertStaysInTree(this.root, absolute.get(path) ?? '');
+    await tightenDirectories([...absolute.values()].map((path) => dirname(path)));
     const renames = change.writes.map((w) => {
       const target = absolute.get(w.path) ?? '';
       return { tmp: join(dirname(target), `.kpki-tmp-${txid}-${target.slice(dirname(target).length + 1)}`), target };

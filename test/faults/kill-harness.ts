@@ -54,38 +54,44 @@ export interface SyscallCounts {
   readonly counts: Readonly<Record<string, number>>;
   /** The K (in that thread) whose call failed (e.g. mkdir -p meeting EEXIST): they change nothing. */
   readonly failed: Readonly<Record<string, ReadonlySet<number>>>;
+  /** The K (in that thread) whose call names a file or directory of the tree (not a pipe, an eventfd or node itself). */
+  readonly inTree: Readonly<Record<string, ReadonlySet<number>>>;
 }
 
 /** Counts the calls of `syscalls` that `args` makes, in a traced run on a throwaway copy of `tree`. */
 export async function countSyscalls(tree: string, args: (dir: string) => string[], syscalls: readonly string[]): Promise<SyscallCounts> {
   const dir = copyTree(tree);
   const out = join(tempDir(), 'strace.txt');
-  const result = await runAsync(STRACE, ['-f', '-qq', '-o', out, '-e', `trace=${syscalls.join(',')}`, process.execPath, KPKI, ...args(dir)], TRACED_ENV);
+  const result = await runAsync(STRACE, ['-f', '-qq', '-y', '-o', out, '-e', `trace=${syscalls.join(',')}`, process.execPath, KPKI, ...args(dir)], TRACED_ENV);
   if (result.status !== 0) throw new Error(`traced run of ${args(dir).join(' ')} failed: ${result.stderr}`);
-  const perThread = new Map<string, { count: number; failed: Set<number> }>();
+  const perThread = new Map<string, { count: number; failed: Set<number>; inTree: Set<number> }>();
   for (const line of readFileSync(out, 'utf8').split('\n')) {
     // "1234 fsync(5) = 0", or split in "1234 fsync(5 <unfinished ...>" and "1234 <... fsync resumed>) = 0".
     const started = /^(\d+)\s+([a-z0-9_]+)\(/.exec(line);
     const resumed = /^(\d+)\s+<\.\.\. ([a-z0-9_]+) resumed>/.exec(line);
     const key = started ? `${started[1]} ${started[2]}` : resumed ? `${resumed[1]} ${resumed[2]}` : undefined;
     if (key === undefined) continue;
-    const entry = perThread.get(key) ?? { count: 0, failed: new Set<number>() };
+    const entry = perThread.get(key) ?? { count: 0, failed: new Set<number>(), inTree: new Set<number>() };
     perThread.set(key, entry);
     if (started) entry.count++;
+    // -y prints an fd with its path, so a write to a tree file reads "write(21</tmp/kpki-fault-…>".
+    if (started && line.includes(dir)) entry.inTree.add(entry.count);
     if (/\) += -1 /.test(line) || / = -1 /.test(line)) entry.failed.add(entry.count);
   }
   const counts: Record<string, number> = Object.fromEntries(syscalls.map((s) => [s, 0]));
   const failed: Record<string, ReadonlySet<number>> = {};
+  const inTree: Record<string, ReadonlySet<number>> = {};
   for (const [key, entry] of perThread) {
     const name = key.split(' ')[1] ?? '';
     if (entry.count > (counts[name] ?? 0)) {
       counts[name] = entry.count;
       failed[name] = entry.failed;
+      inTree[name] = entry.inTree;
     }
   }
   rmSync(dir, { recursive: true, force: true });
   rmSync(out, { force: true });
-  return { counts, failed };
+  return { counts, failed, inTree };
 }
 
 /** A throwaway copy of a tree (modes and symlinks kept). */

@@ -32,7 +32,8 @@ export interface SweepReport {
   readonly failures: readonly string[];
 }
 
-interface Reference {
+/** A clean run of a command: its base tree and snapshot, its changed sets, the check problems either end state has. */
+export interface Reference {
   readonly base: string;
   readonly baseSnapshot: Snapshot;
   readonly sets: readonly (readonly string[])[];
@@ -68,7 +69,7 @@ export async function sweepCommand(command: FaultCommand, syscalls: readonly str
 }
 
 /** A clean run: which files it changes (the sets) and which check problems each end state has. */
-async function referenceRun(command: FaultCommand): Promise<Reference> {
+export async function referenceRun(command: FaultCommand): Promise<Reference> {
   const base = command.setup();
   const baseSnapshot = snapshot(base);
   const before = copyTree(base);
