@@ -9,17 +9,18 @@ import { tmpdir } from 'node:os';
 // test/faults (kill injection at every syscall) takes minutes: `npm run test:faults` runs it.
 const SLOW = ['test/faults'];
 
-function collect(dir, out) {
+function collect(dir, out, skipSlow = true) {
   for (const name of readdirSync(dir)) {
     const path = join(dir, name);
-    if (SLOW.includes(path)) continue;
-    if (statSync(path).isDirectory()) collect(path, out);
+    if (skipSlow && SLOW.includes(path)) continue;
+    if (statSync(path).isDirectory()) collect(path, out, skipSlow);
     else if (name.endsWith('.test.ts')) out.push(path);
   }
   return out;
 }
 
-const only = process.argv.slice(2);
+// Arguments name files or directories (`npm run test:faults` passes test/faults: every file in it).
+const only = process.argv.slice(2).flatMap((arg) => (statSync(arg).isDirectory() ? collect(arg.replace(/\/$/, ''), [], false).sort() : [arg]));
 const files = only.length > 0 ? only : [...collect('src', []), ...collect('test', [])].sort();
 if (files.length === 0) {
   console.error('no test files found');

@@ -12,7 +12,7 @@
  * Recovery (at open when the lock is free, and at the start of every `exclusive`) rolls a journal
  * forward, or rolls a pending record back.
  */
-import { chmod, lstat, mkdir, readFile, realpath, stat } from 'node:fs/promises';
+import { chmod, lstat, mkdir, readFile, realpath, rm, stat } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { join, posix, resolve } from 'node:path';
 import { ConflictError, FileAccessError, KpkiError, LockedError, OperationError } from '../errors.js';
@@ -45,6 +45,17 @@ export async function openTreeStore(root: string, options: TreeStoreOptions = {}
   const store = new FsTreeStore(absolute, options.now ?? (() => new Date()), options.lockWaitMs ?? 0);
   await store.recoverIfPossible();
   return store;
+}
+
+/**
+ * Drops group and other write from the existing directories a commit writes into: whoever can
+ * write there can swap a key or certificate under kpki (kube-bench wants the pki dir at most 0755).
+ */
+async function tightenDirectories(dirs: readonly string[]): Promise<void> {
+  for (const dir of new Set(dirs)) {
+    const info = await lstat(dir).catch(() => undefined);
+    if (info?.isDirectory() && (info.mode & 0o022) !== 0) await chmod(dir, info.mode & 0o7755);
+  }
 }
 
 class FsTreeStore implements TreeStore {
@@ -98,6 +109,7 @@ class FsTreeStore implements TreeStore {
     checkChangePaths(this.root, change);
     const targets = [...change.writes.map((w) => w.path), ...change.deletes];
     for (const path of targets) await assertSafeTarget(this.root, resolveInTree(this.root, path));
+    await tightenDirectories(targets.map((path) => posix.dirname(resolveInTree(this.root, path))));
     const record = await this.planRecord(change, operation);
     try {
       await writeRecord(this.paths, PENDING, record);
@@ -151,6 +163,8 @@ class FsTreeStore implements TreeStore {
   }
 
   private async recoverLocked(): Promise<void> {
+    // A kill between writing a record's temp and renaming it into place leaves the temp behind.
+    await Promise.all([JOURNAL, PENDING].map((name) => rm(join(this.paths.stateDir, `${name}.tmp`), { force: true })));
     await recoverTransaction(this.paths);
     await removePartialBackups(this.paths.backupsDir);
     await removeDeadLockRecords(join(this.paths.stateDir, 'lock'));

@@ -1,0 +1,99 @@
+/**
+ * The mutating commands the fault suite covers, one entry each. Adding a command (rotate,
+ * sa-key rotate, …) is one more entry: how to build the tree it runs on, its arguments, which
+ * command recovers and reports on the tree afterwards, and when a rerun counts as converged.
+ */
+import assert from 'node:assert/strict';
+import { readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { kpki, tempDir } from '../support/tools.js';
+import type { RunResult } from './kill-harness.js';
+
+/** One mutating command under test. */
+export interface FaultCommand {
+  /** As printed: `faults <name>: …`. */
+  readonly name: string;
+  /** Builds, once, the tree the command runs on; the suite works on copies of it. */
+  readonly setup: () => string;
+  /** The command line for a tree copy at `dir`. */
+  readonly args: (dir: string) => string[];
+  /** Any kpki command that opens the tree (and so recovers it) and prints `check -o json`. */
+  readonly inspect: (dir: string) => string[];
+  /**
+   * The files that must switch together, given every file a clean run changed. Default: all of
+   * them form one set.
+   */
+  readonly changedSets?: (changed: readonly string[]) => string[][];
+  /** Whether a rerun after a fault succeeded; default: exit 0. */
+  readonly rerunOk?: (result: RunResult) => boolean;
+}
+
+/** A kubeadm config with ECDSA keys: each of the many runs stays fast, the write path is the same as with RSA. */
+export function writeKubeadmConfig(): string {
+  const config = join(tempDir(), 'kubeadm.yaml');
+  writeFileSync(config, 'apiVersion: kubeadm.k8s.io/v1beta4\nkind: ClusterConfiguration\nencryptionAlgorithm: ECDSA-P256\n---\napiVersion: kubeadm.k8s.io/v1beta4\nkind: InitConfiguration\nnodeRegistration: { name: n1 }\nlocalAPIEndpoint: { advertiseAddress: 10.0.0.9 }\n');
+  return config;
+}
+
+function must(args: readonly string[]): string {
+  const result = kpki(args);
+  assert.equal(result.status, 0, `setup ${args.join(' ')}: ${result.stderr}`);
+  return result.stdout;
+}
+
+/** An initialised kubeadm tree. */
+export function initTree(config: string): string {
+  const tree = tempDir();
+  must(['init', '--dir', tree, '--config', config]);
+  return tree;
+}
+
+/** A tree holding only the CAs and the service-account key pair: the start of kubeadm's external-CA flow. */
+function caOnlyTree(config: string): string {
+  const tree = initTree(config);
+  const isCa = (name: string): boolean => /(^|-)ca\.(crt|key)$/.test(name) || name.startsWith('sa.');
+  for (const dir of ['', 'pki', 'pki/etcd']) {
+    for (const entry of readdirSync(join(tree, dir), { withFileTypes: true })) {
+      if (entry.isFile() && !isCa(entry.name)) rmSync(join(tree, dir, entry.name));
+    }
+  }
+  rmSync(join(tree, '.kpki'), { recursive: true, force: true });
+  return tree;
+}
+
+/** The kubeadm commands that change a tree, with the config they all use. */
+export function kubeadmFaultCommands(config: string): FaultCommand[] {
+  const inspect = (dir: string): string[] => ['check', '--dir', dir, '--layout', 'kubeadm', '--config', config, '-o', 'json'];
+  const exitedZero = (result: RunResult): boolean => result.status === 0;
+  let renewBackup = '';
+  return [
+    { name: 'init', setup: () => tempDir(), args: (dir) => ['init', '--dir', dir, '--config', config], inspect },
+    { name: 'renew all', setup: () => initTree(config), args: (dir) => ['renew', 'all', '--dir', dir, '--config', config], inspect },
+    {
+      name: 'rollback',
+      setup: () => {
+        const tree = initTree(config);
+        must(['renew', 'all', '--dir', tree, '--config', config]);
+        renewBackup = /^(\S+)\s+renew\s/m.exec(must(['rollback', '--list', '--dir', tree]))?.[1] ?? '';
+        assert.notEqual(renewBackup, '', 'the renew made a backup');
+        return tree;
+      },
+      // The backup is named so a rerun restores the same state instead of undoing the rollback.
+      args: (dir) => ['rollback', '--dir', dir, '--backup', renewBackup],
+      inspect,
+    },
+    { name: 'csr generate', setup: () => caOnlyTree(config), args: (dir) => ['csr', 'generate', '--dir', dir, '--config', config], inspect,
+      // It never overwrites: after a kill past the commit point the rerun refuses, naming the files.
+      rerunOk: (result) => exitedZero(result) || (result.status === 1 && result.stderr.includes('[FILE_EXISTS]')) },
+    {
+      name: 'csr sign',
+      setup: () => {
+        const tree = caOnlyTree(config);
+        must(['csr', 'generate', '--dir', tree, '--config', config]);
+        return tree;
+      },
+      args: (dir) => ['csr', 'sign', '--dir', dir, '--config', config],
+      inspect,
+    },
+  ];
+}
