@@ -2,11 +2,12 @@
  * Parsed certificates: the fields kpki's catalogues, checks and renewals read. Parsing is
  * tolerant of what old kubeadm, K3s and RKE wrote (serial 0, no SKID/AKID, chains after the leaf).
  */
-import { createPublicKey, X509Certificate as NodeX509, type KeyObject } from 'node:crypto';
+import { createPublicKey, type KeyObject } from 'node:crypto';
 import { InvalidInputError } from '../errors.js';
 import { decodeCertificate, KEY_USAGE_BITS, type DecodedCertificate } from './certificate-decoder.js';
 import { decodeNameFields } from './name.js';
 import { decodePem, encodePem } from './pem.js';
+import { verifyCertificateSignature } from './signature.js';
 import { spkiOf } from './keys.js';
 
 /** Key usages kpki sets, named as in RFC 5280 §4.2.1.3. */
@@ -125,7 +126,7 @@ export function publicKeyOf(cert: Certificate): KeyObject {
 export function isSignedBy(cert: Certificate, issuer: Certificate): boolean {
   if (!Buffer.from(cert.issuerDer).equals(Buffer.from(issuer.subjectDer))) return false;
   try {
-    return new NodeX509(cert.der).verify(publicKeyOf(issuer));
+    return verifyCertificateSignature(cert.der, publicKeyOf(issuer));
   } catch {
     return false;
   }
