@@ -7,7 +7,7 @@
  * extensions are encoded once. The profile is the one pki/issue.ts documents (Go's extension
  * order and string types); tests hold both paths to the same output.
  */
-import { createPublicKey, sign, type KeyObject } from 'node:crypto';
+import { sign, type KeyObject } from 'node:crypto';
 import { EKU_OIDS, parseCertificateDer, type Certificate } from './certificate.js';
 import { KEY_USAGE_BITS } from './certificate-decoder.js';
 import type { CertificateTemplate, Issuer } from './certificate-template.js';
@@ -15,6 +15,7 @@ import { bitString, contextTag, namedBits, NULL, octetString, oid, positiveInteg
 import { subjectKeyIdOf } from './key-id.js';
 import { encodeName } from './name.js';
 import { ipToBytes } from './san.js';
+import { spkiDer } from './key-der.js';
 
 interface SignatureScheme {
   readonly hash: 'sha256' | 'sha384';
@@ -142,7 +143,7 @@ function signAsync(hash: string, data: Buffer, key: KeyObject): Promise<Buffer> 
 export async function issueCertificateFast(template: CertificateTemplate, subjectKey: KeyObject, issuer: Issuer): Promise<Certificate> {
   const profile = profileTemplate(template, issuer);
   const signer = 'selfSigned' in issuer ? issuer.selfSigned : issuer.key;
-  const spki = createPublicKey(subjectKey).export({ type: 'spki', format: 'der' });
+  const spki = spkiDer(subjectKey);
   const tbs = encodeTbs(template, profile, spki);
   const signature = await signAsync(profile.scheme.hash, tbs, signer.keyObject);
   const der = sequence(tbs, profile.scheme.algorithm, bitString(signature));
