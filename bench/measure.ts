@@ -47,8 +47,11 @@ export interface BenchLine {
   readonly peer: number;
   readonly unit: string;
   readonly target: number;
-  /** `le`: ratio must be ≤ target (times); `ge`: ratio must be ≥ target (rates); `lt`: strictly below. */
-  readonly rule: 'le' | 'ge' | 'lt';
+  /**
+   * `le`: ratio must be ≤ target (times); `ge`: ratio must be ≥ target (rates); `lt`: strictly
+   * below; `max`: kpki's own value must be ≤ target (an absolute budget, e.g. memory).
+   */
+  readonly rule: 'le' | 'ge' | 'lt' | 'max';
   /** Extra context printed on a second, indented line (what was measured). */
   readonly note?: string;
 }
@@ -60,7 +63,8 @@ function format(value: number): string {
 /** `bench <name>: kpki=<v><u> peer=<v><u> ratio=<kpki/peer> target=<t> <ok|MISS>` */
 export function formatLine(line: BenchLine): string {
   const ratio = line.kpki / line.peer;
-  const ok = line.rule === 'le' ? ratio <= line.target : line.rule === 'ge' ? ratio >= line.target : ratio < line.target;
-  const target = `${line.rule === 'le' ? '<=' : line.rule === 'ge' ? '>=' : '<'}${line.target}`;
+  const checks = { le: ratio <= line.target, ge: ratio >= line.target, lt: ratio < line.target, max: line.kpki <= line.target };
+  const ok = checks[line.rule];
+  const target = line.rule === 'max' ? `kpki<=${line.target}${line.unit}` : `${{ le: '<=', ge: '>=', lt: '<' }[line.rule]}${line.target}`;
   return `bench ${line.name}: kpki=${format(line.kpki)}${line.unit} peer=${format(line.peer)}${line.unit} ratio=${ratio.toFixed(2)} target=${target} ${ok ? 'ok' : 'MISS'}`;
 }
