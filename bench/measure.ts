@@ -66,5 +66,5 @@ export function formatLine(line: BenchLine): string {
   const checks = { le: ratio <= line.target, ge: ratio >= line.target, lt: ratio < line.target, max: line.kpki <= line.target };
   const ok = checks[line.rule];
   const target = line.rule === 'max' ? `kpki<=${line.target}${line.unit}` : `${{ le: '<=', ge: '>=', lt: '<' }[line.rule]}${line.target}`;
-  return `bench ${line.name}: kpki=${format(line.kpki)}${line.unit} peer=${format(line.peer)}${line.unit} ratio=${ratio.toFixed(2)} target=${target} ${ok ? 'ok' : 'MISS'}`;
+  return `bench ${line.name}: kpki=${format(line.kpki)}${line.unit} peer=${format(line.peer)}${line.unit} ratio=${ratio.toFixed(3)} target=${target} ${ok ? 'ok' : 'MISS'}`;
 }
