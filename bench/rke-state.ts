@@ -46,14 +46,24 @@ function specs(addresses: readonly string[]): Spec[] {
     { name: 'kube-admin', cn: 'kube-admin', o: 'system:masters', ca: 'kube-ca' },
     { name: 'kube-service-account-token', cn: 'kube-service-account-token', ca: 'kube-ca' },
     { name: 'kube-apiserver-proxy-client', cn: 'system:kube-apiserver-proxy-client', ca: 'kube-apiserver-requestheader-ca' },
-    ...cp.map((a): Spec => ({ name: `kube-etcd-${a.replace(/\./g, '-')}`, cn: `kube-etcd-${a.replace(/\./g, '-')}`, ca: 'kube-ca', dns: ['localhost'], ip: ['127.0.0.1', ...cp], server: true })),
+    ...cp.map((a): Spec => ({ name: `kube-etcd-${a.replace(/\./g, '-')}`, cn: `kube-etcd-${a.replace(/\./g, '-')}`, ca: 'kube-ca', dns: ['localhost', 'kubernetes', 'kubernetes.default', 'kubernetes.default.svc', 'kubernetes.default.svc.cluster.local'], ip: ['127.0.0.1', '10.43.0.1', ...cp], server: true })),
     ...addresses.map((a): Spec => ({ name: `kube-kubelet-${a.replace(/\./g, '-')}`, cn: `system:node:node-${a.replace(/\./g, '-')}`, o: 'system:nodes', ca: 'kube-ca', dns: [`node-${a.replace(/\./g, '-')}`], ip: [a], server: true })),
   ];
 }
 
+/** The `cluster.yml` that goes with the state: the same nodes, kubelet serving certificates on. */
+export function clusterYaml(nodes: number): string {
+  const lines = Array.from({ length: nodes }, (_, i) => `- address: ${address(i)}\n  user: rancher\n  role: [${i < 3 ? 'controlplane, etcd, worker' : 'worker'}]`);
+  return `nodes:\n${lines.join('\n')}\nservices:\n  kubelet:\n    generate_serving_certificate: true\n`;
+}
+
+function address(i: number): string {
+  return `10.${((i + 1) >> 16) & 255}.${((i + 1) >> 8) & 255}.${(i + 1) & 255}`;
+}
+
 /** Writes the state of `nodes` nodes to `path`; returns how many certificates it holds. */
 export async function writeRkeState(path: string, nodes: number): Promise<number> {
-  const addresses = Array.from({ length: nodes }, (_, i) => `10.${((i + 1) >> 16) & 255}.${((i + 1) >> 8) & 255}.${(i + 1) & 255}`);
+  const addresses = Array.from({ length: nodes }, (_, i) => address(i));
   const [kubeCa, headerCa] = await Promise.all([makeCa('kube-ca'), makeCa('kube-apiserver-requestheader-ca')]);
   const pool: PrivateKey[] = await Promise.all(Array.from({ length: 8 }, () => generatePrivateKey('RSA-2048')));
   const poolPems = pool.map(encodePrivateKey);

@@ -32,7 +32,7 @@ async function main(): Promise<void> {
     report(await benchInit(work, kpki, peerScript, 'rsa', RUNS));
     report(await benchInit(work, kpki, peerScript, 'ecdsa', RUNS));
     report(await benchIssueLeaf(3000, RUNS));
-    for (const line of await benchCheckRke(work, 1000, RUNS)) report(line);
+    for (const line of await benchCheckRke(work, kpki, 1000, RUNS)) report(line);
     for (const line of await benchColdCheck(work, kpki, 2 * RUNS)) report(line);
   } finally {
     rmSync(work, { recursive: true, force: true });
