@@ -2,7 +2,6 @@
  * The kpki command line. The only place that prints errors and exits: every command
  * throws typed errors (src/errors.ts) and this file maps them to exit codes.
  */
-import 'reflect-metadata';
 import { Command, CommanderError } from 'commander';
 import { ExitCode, KpkiError, describeError } from '../errors.js';
 import { registerCa } from './commands/ca.js';

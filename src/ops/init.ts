@@ -9,6 +9,7 @@ import type { SigningAuthority } from '../pki/issue.js';
 import { issuedEntries, type Catalogue, type CaEntry, type IssuedCertEntry, type KeyPairEntry } from '../layouts/catalogue.js';
 import { chainProblems, loadCa, loadIssued, type Loaded } from './load-tree.js';
 import { caFiles, catalogueIdentity, issueCa, issuedFiles, issueLeaf, type Validity } from './issue-entry.js';
+import { withPrefetchedKeys } from './prefetch-keys.js';
 import { restartOrder, type Plan, type PlanItem } from './plan.js';
 import { FileMode, type CommitResult, type FileWrite, type OpsContext } from './ports.js';
 
@@ -45,10 +46,13 @@ export async function planInit(ctx: OpsContext, params: InitParams): Promise<Pla
 }
 
 /** Executes an init plan in one commit. Returns undefined when there was nothing to create. */
-export async function applyInit(ctx: OpsContext, params: InitParams, plan: Plan): Promise<CommitResult | undefined> {
+export async function applyInit(outer: OpsContext, params: InitParams, plan: Plan): Promise<CommitResult | undefined> {
   const creating = new Set(plan.items.filter((item) => item.action === 'create').map((item) => item.name));
   if (creating.size === 0) return undefined;
-  const state = await loadState(ctx, params.catalogue);
+  const state = await loadState(outer, params.catalogue);
+  // Same order as the phases below ask for them: CAs, then issued entries, then key pairs.
+  const ctx = withPrefetchedKeys(outer, [...state.cas, ...state.issued, ...state.keyPairs]
+    .filter(({ entry }) => creating.has(entry.name)).map(({ entry }) => entry.keyAlgorithm));
   const start = ctx.clock.now();
   const validity = (ms: number): Validity => ({ notBefore: new Date(start.getTime() - params.backdateMs), notAfter: new Date(start.getTime() + ms) });
   const writes: FileWrite[] = [];

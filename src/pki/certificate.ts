@@ -2,12 +2,12 @@
  * Parsed certificates: the fields kpki's catalogues, checks and renewals read. Parsing is
  * tolerant of what old kubeadm, K3s and RKE wrote (serial 0, no SKID/AKID, chains after the leaf).
  */
-import { createPublicKey, X509Certificate as NodeX509, type KeyObject } from 'node:crypto';
+import { createPublicKey, type KeyObject } from 'node:crypto';
 import { InvalidInputError } from '../errors.js';
-import { x509 } from './crypto-provider.js';
+import { decodeCertificate, KEY_USAGE_BITS, type DecodedCertificate } from './certificate-decoder.js';
 import { decodeNameFields } from './name.js';
 import { decodePem, encodePem } from './pem.js';
-import { canonicalIp } from './san.js';
+import { verifyCertificateSignature } from './signature.js';
 import { spkiOf } from './keys.js';
 
 /** Key usages kpki sets, named as in RFC 5280 §4.2.1.3. */
@@ -45,49 +45,42 @@ export const EKU_OIDS: Readonly<Record<ExtKeyUsageName, string>> = {
   serverAuth: '1.3.6.1.5.5.7.3.1',
   clientAuth: '1.3.6.1.5.5.7.3.2',
 };
-const KU_FLAGS: ReadonlyArray<[KeyUsageName, number]> = [
-  ['digitalSignature', x509.KeyUsageFlags.digitalSignature],
-  ['keyEncipherment', x509.KeyUsageFlags.keyEncipherment],
-  ['keyCertSign', x509.KeyUsageFlags.keyCertSign],
-  ['cRLSign', x509.KeyUsageFlags.cRLSign],
-];
+const KU_FLAGS: ReadonlyArray<[KeyUsageName, number]> = Object.entries(KEY_USAGE_BITS) as [KeyUsageName, number][];
 
 /**
- * Parses one DER certificate.
+ * Parses one DER certificate (the minimal DER reader: no ASN.1 object tree, a few microseconds).
  * @throws InvalidInputError `BAD_CERT` naming `source` when the DER is not a certificate.
  */
 export function parseCertificateDer(der: Uint8Array, source: string): Certificate {
-  let cert: x509.X509Certificate;
+  let decoded: DecodedCertificate;
+  let subject: Certificate['subject'];
+  let issuer: Certificate['issuer'];
   try {
-    cert = new x509.X509Certificate(der);
+    decoded = decodeCertificate(der);
+    subject = decodeNameFields(decoded.subjectDer);
+    issuer = decodeNameFields(decoded.issuerDer);
   } catch (error) {
     throw new InvalidInputError('BAD_CERT', `"${source}" does not hold a valid X.509 certificate`, { cause: error });
   }
-  const bc = cert.getExtension(x509.BasicConstraintsExtension);
-  const ku = cert.getExtension(x509.KeyUsagesExtension);
-  const eku = cert.getExtension(x509.ExtendedKeyUsageExtension);
-  const san = cert.getExtension(x509.SubjectAlternativeNameExtension);
-  const ski = cert.getExtension(x509.SubjectKeyIdentifierExtension);
-  const aki = cert.getExtension(x509.AuthorityKeyIdentifierExtension);
-  const names = san?.names.items ?? [];
+  const flags = decoded.keyUsageFlags ?? 0;
   return {
     der,
     pem: encodePem('CERTIFICATE', der),
-    serialHex: cert.serialNumber.toLowerCase(),
-    subject: decodeNameFields(cert.subjectName.toArrayBuffer()),
-    issuer: decodeNameFields(cert.issuerName.toArrayBuffer()),
-    subjectDer: new Uint8Array(cert.subjectName.toArrayBuffer()),
-    issuerDer: new Uint8Array(cert.issuerName.toArrayBuffer()),
-    notBefore: cert.notBefore,
-    notAfter: cert.notAfter,
-    isCA: bc?.ca ?? false,
-    keyUsage: ku ? KU_FLAGS.filter(([, flag]) => (ku.usages & flag) !== 0).map(([name]) => name) : [],
-    extKeyUsage: Array.from(eku?.usages ?? [], (oid) => EKU_NAMES[String(oid)] ?? String(oid)),
-    dnsNames: names.filter((n) => n.type === 'dns').map((n) => n.value),
-    ipAddresses: names.filter((n) => n.type === 'ip').map((n) => canonicalIp(n.value) ?? n.value),
-    subjectKeyId: ski?.keyId.toLowerCase(),
-    authorityKeyId: aki?.keyId?.toLowerCase(),
-    spki: Buffer.from(cert.publicKey.rawData),
+    serialHex: decoded.serialHex,
+    subject,
+    issuer,
+    subjectDer: decoded.subjectDer,
+    issuerDer: decoded.issuerDer,
+    notBefore: decoded.notBefore,
+    notAfter: decoded.notAfter,
+    isCA: decoded.isCA,
+    keyUsage: KU_FLAGS.filter(([, flag]) => (flags & flag) !== 0).map(([name]) => name),
+    extKeyUsage: decoded.extKeyUsageOids.map((oid) => EKU_NAMES[oid] ?? oid),
+    dnsNames: decoded.dnsNames,
+    ipAddresses: decoded.ipAddresses,
+    subjectKeyId: decoded.subjectKeyId,
+    authorityKeyId: decoded.authorityKeyId,
+    spki: Buffer.from(decoded.spki),
   };
 }
 
@@ -114,9 +107,16 @@ export function keyMatchesCertificate(cert: Certificate, key: KeyObject): boolea
   return spkiOf(key).equals(cert.spki);
 }
 
-/** The certificate's public key as a KeyObject. */
+const publicKeys = new WeakMap<Certificate, KeyObject>();
+
+/** The certificate's public key as a KeyObject (made once per certificate object: a CA verifies many). */
 export function publicKeyOf(cert: Certificate): KeyObject {
-  return createPublicKey({ key: cert.spki, format: 'der', type: 'spki' });
+  let key = publicKeys.get(cert);
+  if (!key) {
+    key = createPublicKey({ key: cert.spki, format: 'der', type: 'spki' });
+    publicKeys.set(cert, key);
+  }
+  return key;
 }
 
 /**
@@ -126,7 +126,7 @@ export function publicKeyOf(cert: Certificate): KeyObject {
 export function isSignedBy(cert: Certificate, issuer: Certificate): boolean {
   if (!Buffer.from(cert.issuerDer).equals(Buffer.from(issuer.subjectDer))) return false;
   try {
-    return new NodeX509(cert.der).verify(publicKeyOf(issuer));
+    return verifyCertificateSignature(cert.der, publicKeyOf(issuer));
   } catch {
     return false;
   }

@@ -4,66 +4,48 @@
  * basic constraints (critical), subject key id (CAs), authority key id (when the issuer has a
  * subject key id and is not the certificate itself), subject alternative names.
  */
-import { createHash, createPublicKey, type KeyObject } from 'node:crypto';
-import { AsnConvert } from '@peculiar/asn1-schema';
-import { SubjectPublicKeyInfo } from '@peculiar/asn1-x509';
-import { webcrypto, x509 } from './crypto-provider.js';
+import { createPublicKey, type KeyObject } from 'node:crypto';
 import type { webcrypto as WebCrypto } from 'node:crypto';
-import { EKU_OIDS, parseCertificateDer, type Certificate, type ExtKeyUsageName, type KeyUsageName } from './certificate.js';
-import { encodeName, type SubjectFields } from './name.js';
+import { EKU_OIDS, parseCertificateDer, type Certificate } from './certificate.js';
+import { KEY_USAGE_BITS } from './certificate-decoder.js';
+import { encodeName } from './name.js';
 import { pkcs8Of, type PrivateKey } from './keys.js';
 import { algorithmOf, type SigningAlgorithm } from './signing-algorithm.js';
-import type { AltNames } from './san.js';
+import type { Extension } from '@peculiar/x509';
+import type { CertificateTemplate, Issuer, SigningAuthority } from './certificate-template.js';
+import { subjectKeyIdOf } from './key-id.js';
+import { canIssueFast, issueCertificateFast } from './fast-issue.js';
 
-/** Everything that goes into a certificate except keys and issuer. */
-export interface CertificateTemplate {
-  readonly subject: SubjectFields;
-  readonly altNames?: AltNames;
-  readonly isCA: boolean;
-  readonly keyUsage: readonly KeyUsageName[];
-  readonly extKeyUsage: readonly ExtKeyUsageName[];
-  readonly notBefore: Date;
-  readonly notAfter: Date;
-  /** Lower-case hex, positive. */
-  readonly serialHex: string;
-  /** Go adds a SHA-1 subject key id to CA certificates only; set true to force one on a leaf. */
-  readonly subjectKeyId?: boolean;
-  /**
-   * Write the BasicConstraints extension (default true, Go's BasicConstraintsValid). RKE's leaf
-   * template leaves it out; a CA always gets it.
-   */
-  readonly basicConstraints?: boolean;
-}
-
-/** The CA that signs: its certificate and private key. */
-export interface SigningAuthority {
-  readonly certificate: Certificate;
-  readonly key: PrivateKey;
-}
-
-const KU_FLAGS: Readonly<Record<KeyUsageName, number>> = {
-  digitalSignature: x509.KeyUsageFlags.digitalSignature,
-  keyEncipherment: x509.KeyUsageFlags.keyEncipherment,
-  keyCertSign: x509.KeyUsageFlags.keyCertSign,
-  cRLSign: x509.KeyUsageFlags.cRLSign,
-};
+export type { CertificateTemplate, Issuer, SigningAuthority };
 
 /**
  * Signs a certificate for `subjectKey` (a public or private KeyObject) with `issuer`, or
- * self-signed with `selfKey` when `issuer` is undefined. Dates are truncated to whole seconds.
- * Pure apart from the key it is given: no clock, no randomness (the serial is in the template).
+ * self-signed with `issuer.selfSigned`. Dates are truncated to whole seconds. Pure apart from the
+ * key it is given: no clock, no randomness (the serial is in the template).
+ *
+ * Uses the DER-template fast path (pki/fast-issue.ts) for RSA and ECDSA P-256/P-384 signers,
+ * and the general @peculiar/x509 path otherwise; both produce the same profile (tests compare them).
+ * @throws Error for a signing key type kpki does not support.
  */
-export async function issueCertificate(
-  template: CertificateTemplate,
-  subjectKey: KeyObject,
-  issuer: SigningAuthority | { readonly selfSigned: PrivateKey },
-): Promise<Certificate> {
+export async function issueCertificate(template: CertificateTemplate, subjectKey: KeyObject, issuer: Issuer): Promise<Certificate> {
+  const signer = 'selfSigned' in issuer ? issuer.selfSigned : issuer.key;
+  if (canIssueFast(signer.keyObject)) return issueCertificateFast(template, subjectKey, issuer);
+  return issueCertificateGeneral(template, subjectKey, issuer);
+}
+
+/**
+ * The general path of {@link issueCertificate}: builds the certificate with @peculiar/x509 and
+ * signs through WebCrypto. Loaded lazily, so commands that only read certificates never pay for
+ * the library's start-up. Exported for the tests that hold the fast path to the same output.
+ */
+export async function issueCertificateGeneral(template: CertificateTemplate, subjectKey: KeyObject, issuer: Issuer): Promise<Certificate> {
+  const { webcrypto, x509 } = await import('./crypto-provider.js');
   const signer = 'selfSigned' in issuer ? issuer.selfSigned : issuer.key;
   const subjectName = encodeName(template.subject);
   const issuerName = 'selfSigned' in issuer ? subjectName : issuer.certificate.subjectDer;
   const spki = createPublicKey(subjectKey).export({ type: 'spki', format: 'der' });
-  const extensions: x509.Extension[] = [];
-  const kuBits = template.keyUsage.reduce((bits, usage) => bits | KU_FLAGS[usage], 0);
+  const extensions: Extension[] = [];
+  const kuBits = template.keyUsage.reduce((bits, usage) => bits | KEY_USAGE_BITS[usage], 0);
   if (kuBits !== 0) extensions.push(new x509.KeyUsagesExtension(kuBits, true));
   if (template.extKeyUsage.length > 0) {
     extensions.push(new x509.ExtendedKeyUsageExtension(template.extKeyUsage.map((eku) => EKU_OIDS[eku]), false));
@@ -84,35 +66,27 @@ export async function issueCertificate(
     issuer: new x509.Name(issuerName),
     notBefore: wholeSeconds(template.notBefore),
     notAfter: wholeSeconds(template.notAfter),
-    publicKey: await importPublicKey(spki, algorithmOf(subjectKey)),
-    signingKey: await importSigningKey(signer, algorithm),
+    publicKey: await webcrypto.subtle.importKey('spki', spki, algorithmOf(subjectKey), true, ['verify']),
+    signingKey: await importSigningKey(webcrypto, signer, algorithm),
     signingAlgorithm: algorithm,
     extensions,
   });
   return parseCertificateDer(new Uint8Array(cert.rawData), 'issued certificate');
 }
 
-/** SHA-1 over the subjectPublicKey bits: RFC 5280 §4.2.1.2 method 1, what Go uses. */
-export function subjectKeyIdOf(spkiDer: Uint8Array): string {
-  const info = AsnConvert.parse(spkiDer, SubjectPublicKeyInfo);
-  return createHash('sha1').update(Buffer.from(info.subjectPublicKey)).digest('hex');
-}
+export { subjectKeyIdOf };
 
-function altNameEntries(names: AltNames | undefined): x509.JsonGeneralName[] {
+function altNameEntries(names: CertificateTemplate['altNames']): { type: 'dns' | 'ip'; value: string }[] {
   if (!names) return [];
   return [...names.dns.map((value) => ({ type: 'dns' as const, value })), ...names.ip.map((value) => ({ type: 'ip' as const, value }))];
 }
 
 type CryptoKey = WebCrypto.CryptoKey;
 
-async function importPublicKey(spki: Buffer, algorithm: SigningAlgorithm): Promise<CryptoKey> {
-  return webcrypto.subtle.importKey('spki', spki, algorithm, true, ['verify']);
-}
-
 const signingKeys = new WeakMap<KeyObject, Promise<CryptoKey>>();
 
 /** Node 20 has no KeyObject.toCryptoKey: import through PKCS#8 DER, once per key. */
-function importSigningKey(key: PrivateKey, algorithm: SigningAlgorithm): Promise<CryptoKey> {
+function importSigningKey(webcrypto: WebCrypto.Crypto, key: PrivateKey, algorithm: SigningAlgorithm): Promise<CryptoKey> {
   let imported = signingKeys.get(key.keyObject);
   if (!imported) {
     imported = webcrypto.subtle.importKey('pkcs8', pkcs8Of(key), algorithm, false, ['sign']);

@@ -5,6 +5,7 @@
 import { createPrivateKey, createPublicKey, generateKeyPair, type KeyObject } from 'node:crypto';
 import { InvalidInputError } from '../errors.js';
 import { decodePem, encodePem } from './pem.js';
+import { privateKeyDer, spkiDer } from './key-der.js';
 
 /** Key algorithms kpki generates; the names are kubeadm's `encryptionAlgorithm` values. */
 export const KEY_ALGORITHMS = ['RSA-2048', 'RSA-3072', 'RSA-4096', 'ECDSA-P256', 'ECDSA-P384'] as const;
@@ -98,8 +99,8 @@ export function describeKey(key: KeyObject, source: string): PrivateKey['algorit
 
 /** PEM of a private key as the distributions write it: PKCS#1 for RSA, SEC1 for ECDSA. */
 export function encodePrivateKey(key: PrivateKey): string {
-  const type = key.keyObject.asymmetricKeyType === 'rsa' ? 'pkcs1' : 'sec1';
-  return key.keyObject.export({ type, format: 'pem' }).toString();
+  const type = key.keyObject.asymmetricKeyType === 'rsa' ? 'RSA PRIVATE KEY' : 'EC PRIVATE KEY';
+  return encodePem(type, privateKeyDer(key.keyObject));
 }
 
 /** PKIX `PUBLIC KEY` PEM of a key's public half (kubeadm's `sa.pub`). */
@@ -110,7 +111,7 @@ export function encodePublicKey(key: KeyObject): string {
 
 /** DER SubjectPublicKeyInfo of a private or public key, for comparing key pairs. */
 export function spkiOf(key: KeyObject): Buffer {
-  return createPublicKey(key).export({ type: 'spki', format: 'der' });
+  return spkiDer(key);
 }
 
 /** PKCS#8 DER of a private key (the form WebCrypto imports on Node 20). */

@@ -74,3 +74,23 @@ export function dedupeAltNames(names: AltNames): AltNames {
 export function joinAltNames(...parts: AltNames[]): AltNames {
   return { dns: parts.flatMap((p) => p.dns), ip: parts.flatMap((p) => p.ip) };
 }
+
+/**
+ * The octets of an IP SAN (RFC 5280 §4.2.1.6): 4 for IPv4 (IPv4-mapped IPv6 included, as Go
+ * writes it), 16 for IPv6.
+ * @throws Error when `value` is not an IP address.
+ */
+export function ipToBytes(value: string): Buffer {
+  const canonical = canonicalIp(value);
+  if (canonical === undefined) throw new Error(`"${value}" is not an IP address`);
+  if (isIP(canonical) === 4) return Buffer.from(canonical.split('.').map(Number));
+  // canonicalIp gives pure hex groups (the URL parser rewrites a dotted tail), so only :: needs expanding.
+  const [head = '', tail] = canonical.split('::');
+  const groups = (part: string | undefined): string[] => (part ? part.split(':') : []);
+  const left = groups(head);
+  const right = groups(tail);
+  const all = tail === undefined ? left : [...left, ...Array<string>(8 - left.length - right.length).fill('0'), ...right];
+  const bytes = Buffer.alloc(16);
+  all.forEach((group, i) => bytes.writeUInt16BE(parseInt(group, 16), i * 2));
+  return bytes;
+}

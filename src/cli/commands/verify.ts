@@ -5,8 +5,11 @@
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { FileAccessError, UsageError, ValidationError } from '../../errors.js';
-import { buildAndValidatePath, parsePemCertificates } from '../../pki/verify/index.js';
 import type { Purpose, ValidationPolicy } from '../../pki/verify/index.js';
+import type * as VerifyModule from '../../pki/verify/index.js';
+
+// pki/verify is loaded on use: its ASN.1 library costs every other command start-up time.
+const loadVerify = (): Promise<typeof VerifyModule> => import('../../pki/verify/index.js');
 
 interface VerifyOptions {
   ca: string;
@@ -26,7 +29,7 @@ async function readCertificates(path: string, what: string): Promise<Uint8Array[
     const detail = (error as NodeJS.ErrnoException).code ?? 'unreadable';
     throw new FileAccessError('FILE_UNREADABLE', `cannot read ${what} from "${path}": ${detail}`, { cause: error });
   }
-  return parsePemCertificates(text, path);
+  return (await loadVerify()).parsePemCertificates(text, path);
 }
 
 function parseTime(at: string | undefined): Date {
@@ -51,7 +54,7 @@ async function runVerify(certPath: string, opts: VerifyOptions): Promise<void> {
   const [leaf, ...bundled] = await readCertificates(certPath, 'certificate');
   const anchors = await readCertificates(opts.ca, 'CA bundle');
   const untrusted = opts.untrusted === undefined ? [] : await readCertificates(opts.untrusted, 'untrusted certificates');
-  const result = buildAndValidatePath({
+  const result = (await loadVerify()).buildAndValidatePath({
     leaf: leaf!,
     intermediates: [...bundled, ...untrusted],
     anchors,

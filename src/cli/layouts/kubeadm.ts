@@ -6,8 +6,6 @@ import { parseDuration } from '../../pki/duration.js';
 import { checkTree } from '../../ops/check.js';
 import { applyInit, planInit } from '../../ops/init.js';
 import { applyRenew, planRenew } from '../../ops/renew.js';
-import { applyCsrGenerate, planCsrGenerate } from '../../ops/csr-generate.js';
-import { applyCsrSign, planCsrSign } from '../../ops/csr-sign.js';
 import { buildUserKubeconfig } from '../../ops/kubeconfig-user.js';
 import { applyRotateCa, planRotateCa, ROTATION_PHASES, type RotationPhase } from '../../ops/rotate-ca-phases.js';
 import { generateHierarchy } from '../../ops/ca-generate.js';
@@ -125,6 +123,8 @@ async function csrGenerate(ctx: OpsContext, options: CommandOptions): Promise<st
   const layout = await kubeadmLayout(options);
   const target = typeof options.csrDir === 'string' ? await mkdir(options.csrDir, { recursive: true, mode: 0o700 }).then(() => openTreeStore(options.csrDir as string)) : ctx.tree;
   const work = async (): Promise<string> => {
+    // Loaded on use: the CSR code pulls in @peculiar/x509, which every other command would pay for at start-up.
+    const { applyCsrGenerate, planCsrGenerate } = await import('../../ops/csr-generate.js');
     const plan = await planCsrGenerate(target, layout.catalogue);
     const result = dryRun(options) ? undefined : await applyCsrGenerate(ctx, target, layout.catalogue);
     return options.output === 'json' ? planJson(plan, result, dryRun(options)) : formatPlan(plan, dryRun(options)) + (result ? `[csr generate] wrote keys and requests in ${target.root}; sign them with your CA, or with: kpki csr sign --dir ${ctx.tree.root}${target === ctx.tree ? '' : ` --csr-dir ${target.root}`}\n` : '');
@@ -136,6 +136,7 @@ async function csrSign(ctx: OpsContext, options: CommandOptions): Promise<string
   const layout = await kubeadmLayout(options);
   const source = typeof options.csrDir === 'string' ? await openTreeStore(options.csrDir) : ctx.tree;
   const params = { catalogue: layout.catalogue, source, ...rules };
+  const { applyCsrSign, planCsrSign } = await import('../../ops/csr-sign.js');
   const plan = await planCsrSign(ctx, params);
   const result = dryRun(options) ? undefined : await applyCsrSign(ctx, params);
   return options.output === 'json' ? planJson(plan, result, dryRun(options)) : formatPlan(plan, dryRun(options)) + (dryRun(options) ? '' : formatApplied(plan, result));

@@ -12,7 +12,6 @@ import { formatKubeadmJson, formatKubeadmTable, formatKubeadmYaml, formatProblem
 import { rkeFiles, type RkeFiles } from '../../layouts/rke/files.js';
 import { toRkeConfig } from '../../layouts/rke/rke-config.js';
 import { checkRkeState } from '../../ops/rke-check.js';
-import { applyRkeCsr } from '../../ops/rke-csr.js';
 import { applyRkeExport, rkeNodeFiles } from '../../ops/rke-export.js';
 import { readRkeTree } from '../../ops/rke-tree.js';
 import { applyRkeImport } from '../../ops/rke-import.js';
@@ -106,6 +105,8 @@ async function csrGenerate(ctx: OpsContext, options: CommandOptions): Promise<st
   const dir = resolve(text(options.certDir) ?? text(options.csrDir) ?? join(ctx.tree.root, files.certDir));
   await readRkeTree(ctx.tree, files); // a bad cluster file fails before the directory is created
   await mkdir(dir, { recursive: true, mode: 0o755 });
+  // Loaded on use: the CSR code pulls in @peculiar/x509, which every other command would pay for at start-up.
+  const { applyRkeCsr } = await import('../../ops/rke-csr.js');
   const { items, result } = await applyRkeCsr(ctx, { files, out: await openTreeStore(dir) });
   const plan: Plan = { operation: 'csr generate', root: dir, items, restart: [], warnings: [] };
   return planOutput({ ...options, dryRun: false }, plan, result);
