@@ -13,13 +13,15 @@ export async function syncDir(path: string): Promise<void> {
 
 /**
  * Creates `path` exclusively with `mode` from the first byte (fchmod defeats the umask), writes
- * `data` and fsyncs it. Fails if the path exists (a planted file or link is never written through).
+ * `data`, sets its mtime (and atime) when given, and fsyncs it. Fails if the path exists (a planted file or link is never written through).
  */
-export async function writeNewFile(path: string, data: Uint8Array, mode: number): Promise<void> {
+export async function writeNewFile(path: string, data: Uint8Array, mode: number, mtime?: Date): Promise<void> {
   const handle: FileHandle = await open(path, 'wx', mode & 0o600);
   try {
     await handle.chmod(mode);
     await handle.writeFile(data);
+    // Set before the fsync so the time is as durable as the bytes; rename keeps it.
+    if (mtime !== undefined) await handle.utimes(mtime, mtime);
     await handle.sync();
   } finally {
     await handle.close();

@@ -103,8 +103,8 @@ class FsTreeStore implements TreeStore {
       backup = await writeBackup(this.root, join(this.stateDir, 'backups'), targets, operation, this.now());
       for (const [index, write] of change.writes.entries()) {
         const tmp = renames[index]?.tmp ?? '';
-        await mkdir(dirname(tmp), { recursive: true, mode: 0o755 });
-        await writeNewFile(tmp, write.data, write.mode);
+        await mkdir(dirname(tmp), { recursive: true, mode: write.dirMode ?? 0o755 });
+        await writeNewFile(tmp, write.data, write.mode, write.mtime);
       }
       await this.writeState('journal.json', { renames, deletes: change.deletes.map((p) => absolute.get(p) ?? '') });
     } catch (error) {

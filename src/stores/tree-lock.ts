@@ -2,7 +2,8 @@
  * One kpki process per tree: an O_EXCL lock file holding the owner's pid. A lock whose process is
  * gone (killed) is stale and taken over.
  */
-import { open, readFile, rm } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { link, open, readFile, rm } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { LockedError } from '../errors.js';
 
@@ -16,11 +17,7 @@ interface LockOwner {
 export async function acquireLock(path: string, now: Date): Promise<() => Promise<void>> {
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
-      const handle = await open(path, 'wx', 0o600);
-      const owner: LockOwner = { pid: process.pid, hostname: hostname(), startedAt: now.toISOString() };
-      await handle.writeFile(JSON.stringify(owner));
-      await handle.sync();
-      await handle.close();
+      await createComplete(path, { pid: process.pid, hostname: hostname(), startedAt: now.toISOString() });
       return async () => {
         await rm(path, { force: true });
       };
@@ -37,6 +34,27 @@ export async function acquireLock(path: string, now: Date): Promise<() => Promis
     }
   }
   throw new LockedError(`cannot take the lock "${path}": another process keeps taking it`);
+}
+
+/**
+ * Creates the lock file with its content already in place: written under a private name, then
+ * hard-linked to `path` (EEXIST when taken). With open(O_EXCL)+write, a contender could read the
+ * still-empty file, judge it stale and remove a live lock.
+ */
+async function createComplete(path: string, owner: LockOwner): Promise<void> {
+  const tmp = `${path}.${process.pid}-${randomBytes(4).toString('hex')}`;
+  const handle = await open(tmp, 'wx', 0o600);
+  try {
+    await handle.writeFile(JSON.stringify(owner));
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  try {
+    await link(tmp, path);
+  } finally {
+    await rm(tmp, { force: true });
+  }
 }
 
 async function readOwner(path: string): Promise<LockOwner | undefined> {
