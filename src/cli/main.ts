@@ -5,6 +5,7 @@
 import 'reflect-metadata';
 import { Command, CommanderError } from 'commander';
 import { ExitCode, KpkiError, describeError } from '../errors.js';
+import { registerBootstrap } from './commands/bootstrap.js';
 import { registerCa } from './commands/ca.js';
 import { registerCheck } from './commands/check.js';
 import { registerCsr } from './commands/csr.js';
@@ -13,6 +14,7 @@ import { registerInit } from './commands/init.js';
 import { registerRenew } from './commands/renew.js';
 import { registerRollback } from './commands/rollback.js';
 import { registerRotateCa } from './commands/rotate-ca.js';
+import { registerTokenRotate } from './commands/token-rotate.js';
 import { registerVerify } from './commands/verify.js';
 
 const program = new Command('kpki')
@@ -28,6 +30,8 @@ registerKubeconfig(program);
 registerRotateCa(program);
 registerCa(program);
 registerVerify(program);
+registerBootstrap(program);
+registerTokenRotate(program);
 
 async function main(argv: string[]): Promise<number> {
   try {

@@ -68,8 +68,9 @@ class EtcdDatastore implements Datastore {
     return watchEvents(this.gateway, prefix, signal);
   }
 
-  async close(): Promise<void> {
+  close(): Promise<void> {
     this.gateway.close();
+    return Promise.resolve();
   }
 
   private async conditional(compare: unknown[], success: unknown[], landed: () => Promise<number | undefined>): Promise<number | undefined> {
