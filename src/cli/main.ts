@@ -4,6 +4,7 @@
  */
 import { Command, CommanderError } from 'commander';
 import { ExitCode, KpkiError, describeError } from '../errors.js';
+import { registerBootstrap } from './commands/bootstrap.js';
 import { registerCa } from './commands/ca.js';
 import { registerCheck } from './commands/check.js';
 import { registerCsr } from './commands/csr.js';
@@ -14,6 +15,7 @@ import { registerRollback } from './commands/rollback.js';
 import { registerRotate } from './commands/rotate.js';
 import { registerRke } from './commands/rke.js';
 import { registerRotateCa } from './commands/rotate-ca.js';
+import { registerTokenRotate } from './commands/token-rotate.js';
 import { registerVerify } from './commands/verify.js';
 
 const program = new Command('kpki')
@@ -31,6 +33,8 @@ registerCa(program);
 registerVerify(program);
 registerRotate(program);
 registerRke(program);
+registerBootstrap(program);
+registerTokenRotate(program);
 
 async function main(argv: string[]): Promise<number> {
   try {

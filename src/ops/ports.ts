@@ -28,6 +28,10 @@ export interface FileWrite {
   readonly path: string;
   readonly data: Uint8Array;
   readonly mode: number;
+  /** Modification time to give the file (the bootstrap record restores its files' mtimes); default now. */
+  readonly mtime?: Date;
+  /** Mode of directories the write has to create; default 0755 (K3s creates its server dirs 0700). */
+  readonly dirMode?: number;
 }
 
 /** A set of changes that lands together or not at all. */
@@ -96,6 +100,68 @@ export interface TreeStore extends TreeReader {
    * @throws ConflictError `NO_BACKUP` when there is no such backup.
    */
   restore(backupId: string): Promise<CommitResult>;
+}
+
+/** Modification times inside a tree, at the precision the file system keeps. */
+export interface FileTimes {
+  /**
+   * Nanoseconds since the epoch of the file's mtime; undefined when it does not exist.
+   * @throws InvalidInputError `BAD_PATH` for a path leaving the tree.
+   */
+  mtimeNs(path: string): Promise<bigint | undefined>;
+}
+
+/**
+ * One key of the cluster datastore. Revisions are store-wide and increase with every change, as
+ * etcd's do: `modRevision` is the revision of the key's last change, the handle for compare-and-swap.
+ */
+export interface DatastoreEntry {
+  readonly key: string;
+  readonly value: Uint8Array;
+  readonly createRevision: number;
+  readonly modRevision: number;
+}
+
+/** A change seen by {@link Datastore.watch}. */
+export interface DatastoreEvent {
+  readonly type: 'put' | 'delete';
+  readonly key: string;
+  /** The new value of a put. */
+  readonly value?: Uint8Array;
+  readonly modRevision: number;
+}
+
+/**
+ * The cluster datastore holding the RKE2/K3s bootstrap record: an embedded file store for one
+ * server, etcd for several. Every method is atomic; the conditional ones return undefined (never
+ * throw) when their condition fails, so callers can name the conflict. Transport failures throw
+ * OperationError `DATASTORE_UNAVAILABLE`; values never appear in messages.
+ */
+export interface Datastore {
+  /** Where the store is (`file:///…`, `https://a:2379,https://b:2379`), for messages. */
+  readonly description: string;
+  /** The key's entry; undefined when absent. */
+  get(key: string): Promise<DatastoreEntry | undefined>;
+  /** Writes unconditionally; returns the new revision. */
+  put(key: string, value: Uint8Array): Promise<number>;
+  /** Creates the key if absent; the new revision, or undefined when it already exists. */
+  create(key: string, value: Uint8Array): Promise<number | undefined>;
+  /** Replaces the key if its modRevision still is `modRevision`; the new revision, or undefined. */
+  compareAndSwap(key: string, value: Uint8Array, modRevision: number): Promise<number | undefined>;
+  /**
+   * In one step: creates `to` (which must be absent) with `value` and deletes `from` (whose
+   * modRevision must still be `fromRevision`). The new revision, or undefined when either
+   * condition fails, in which case nothing changed.
+   */
+  move(from: string, fromRevision: number, to: string, value: Uint8Array): Promise<number | undefined>;
+  /** Entries whose key starts with `prefix`, in key order. */
+  list(prefix: string): Promise<DatastoreEntry[]>;
+  /** Deletes the key; false when it was absent. */
+  delete(key: string): Promise<boolean>;
+  /** Changes to keys under `prefix` made after the call, until `signal` aborts. */
+  watch(prefix: string, signal: AbortSignal): AsyncIterable<DatastoreEvent>;
+  /** Releases connections; the store is unusable afterwards. */
+  close(): Promise<void>;
 }
 
 /** Reads files outside the tree by absolute path (kubelet.conf's client certificate reference). */

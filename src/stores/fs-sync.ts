@@ -22,15 +22,18 @@ export interface FileOwner {
  * written through), with at most 0600 at creation and then exactly `mode` by fchmod before any
  * byte is written (the umask cannot widen or narrow it), writes `data` and fsyncs it. With
  * `owner`, it is chowned first when the process may; a refusal (not root) keeps the caller's.
+ * With `mtime`, the file's modification (and access) time is set before the fsync, so it is as
+ * durable as the bytes; the rename that switches it in keeps it.
  * @throws the fs error (EEXIST when the path exists); a failed write leaves the partial file.
  */
-export async function writeNewFile(path: string, data: Uint8Array, mode: number, owner?: FileOwner): Promise<void> {
+export async function writeNewFile(path: string, data: Uint8Array, mode: number, owner?: FileOwner, mtime?: Date): Promise<void> {
   const flags = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW;
   const handle = await open(path, flags, mode & 0o600);
   try {
     if (owner) await handle.chown(owner.uid, owner.gid).catch(() => undefined);
     await handle.chmod(mode);
     await handle.writeFile(data);
+    if (mtime !== undefined) await handle.utimes(mtime, mtime);
     await handle.sync();
   } finally {
     await handle.close();

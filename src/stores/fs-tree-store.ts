@@ -188,14 +188,18 @@ class FsTreeStore implements TreeStore {
     return { txid, backupId: newBackupId(this.now(), operation), renames, deletes: change.deletes, createdDirs };
   }
 
-  /** Creates the missing directories (0755 less the umask, as kubeadm's MkdirAll) and the temps. */
+  /**
+   * Creates the missing directories (0755 less the umask, as kubeadm's MkdirAll, or the `dirMode`
+   * of the first write below them, e.g. RKE2's 0700) and the temps.
+   */
   private async writeTemps(writes: readonly FileWrite[], record: TxRecord): Promise<void> {
     const abs = (path: string): string => join(this.root, ...path.split('/'));
-    for (const dir of record.createdDirs) await mkdir(abs(dir), { mode: 0o755 });
+    const modeOf = (dir: string): number => writes.find((w) => w.dirMode !== undefined && w.path.startsWith(`${dir}/`))?.dirMode ?? 0o755;
+    for (const dir of record.createdDirs) await mkdir(abs(dir), { mode: modeOf(dir) });
     for (const dir of new Set(record.createdDirs.map((d) => posix.dirname(d)))) await syncDir(abs(dir));
     for (const [index, write] of writes.entries()) {
       const tmp = record.renames[index]?.tmp ?? '';
-      await writeNewFile(abs(tmp), write.data, write.mode, await ownerOf(abs(write.path)));
+      await writeNewFile(abs(tmp), write.data, write.mode, await ownerOf(abs(write.path)), write.mtime);
     }
   }
 }

@@ -39,7 +39,8 @@ const MAX_ATTEMPTS = 1000;
  */
 export async function acquireLock(path: string, options: AcquireLockOptions): Promise<() => Promise<void>> {
   const owner: LockOwner = { pid: process.pid, hostname: hostname(), startedAt: options.now.toISOString() };
-  const record = `${path}.${process.pid}.tmp`;
+  // Unique per call: two acquisitions in one process (the datastore's concurrent CAS) must not share it.
+  const record = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
   await rm(record, { force: true });
   await writeNewFile(record, new TextEncoder().encode(JSON.stringify(owner)), 0o600);
   const deadline = Date.now() + (options.waitMs ?? 0);
@@ -62,11 +63,11 @@ export async function acquireLock(path: string, options: AcquireLockOptions): Pr
   }
 }
 
-/** Removes lock records (`lock.<pid>.tmp`) left by killed processes; the caller holds the lock. */
+/** Removes lock records (`lock.<pid>.<hex>.tmp`) left by killed processes; the caller holds the lock. */
 export async function removeDeadLockRecords(path: string): Promise<void> {
   const prefix = `${basename(path)}.`;
   for (const name of await readdir(dirname(path)).catch(() => [] as string[])) {
-    const pid = Number(/^(\d+)\.tmp$/.exec(name.slice(prefix.length))?.[1] ?? NaN);
+    const pid = Number(/^(\d+)\.(?:[0-9a-f]+\.)?tmp$/.exec(name.slice(prefix.length))?.[1] ?? NaN);
     if (name.startsWith(prefix) && Number.isInteger(pid) && pid > 0 && !isAlive(pid)) await rm(join(dirname(path), name), { force: true });
   }
 }

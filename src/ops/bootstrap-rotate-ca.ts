@@ -1,0 +1,51 @@
+/**
+ * The datastore half of `rotate-ca --datastore` (§10.2 step 4): validated CA material replaces the
+ * rotate-tagged fields of the bootstrap record by compare-and-swap on the revision read, as the
+ * RKE2/K3s server's `cluster.Save(override=true)` does. Of two servers rotating at once exactly one
+ * wins; the other gets ConflictError `RECORD_CHANGED` and the record is the winner's, whole.
+ * Validating the material (§10.2 step 3) is rotate-ca's job before calling this.
+ */
+import { InvalidInputError } from '../errors.js';
+import { bootstrapFieldsFor, type BootstrapFile } from '../layouts/bootstrap-record.js';
+import type { RandomBytes } from '../pki/serial.js';
+import { loadBootstrapRecord, sealBootstrapRecord } from './bootstrap-record-io.js';
+import { recordChanged } from './bootstrap-save.js';
+import type { Datastore } from './ports.js';
+
+/** One rotated file, named by its record field (`ServerCA`, `ServiceKey`, …). */
+export interface RotatedCaFile {
+  readonly field: string;
+  readonly content: Uint8Array;
+  /** mtime of the staged file, ns since the epoch (§10.1: timestamps are the staged files'). */
+  readonly timestampNs: bigint;
+}
+
+/** What {@link writeRotatedCaRecord} stored. */
+export interface RotatedCaResult {
+  readonly key: string;
+  readonly revision: number;
+  /** Fields replaced; the others kept their stored value. */
+  readonly replaced: readonly string[];
+}
+
+/**
+ * Replaces the given fields in the record `token` names. Empty files are skipped, as K3s keeps the
+ * current data for them.
+ * @throws InvalidInputError `NOT_ROTATABLE` for a field K3s does not rotate (PasswdFile, IPSECKey,
+ *   Encryption*) or does not know, `NOTHING_TO_ROTATE` when every file is empty; ConflictError
+ *   `RECORD_CHANGED` when another writer changed the record since it was read; the errors of
+ *   loadBootstrapRecord.
+ */
+export async function writeRotatedCaRecord(store: Datastore, token: string, files: readonly RotatedCaFile[], random: RandomBytes): Promise<RotatedCaResult> {
+  const rotatable = new Set(bootstrapFieldsFor('k3s').filter((f) => f.rotate).map((f) => f.name));
+  const bad = files.filter((f) => !rotatable.has(f.field)).map((f) => f.field);
+  if (bad.length > 0) throw new InvalidInputError('NOT_ROTATABLE', `rotate-ca cannot replace ${bad.map((f) => `"${f}"`).join(', ')}: only CA certificates, CA keys and ServiceKey rotate`);
+  const used = files.filter((f) => f.content.length > 0);
+  if (used.length === 0) throw new InvalidInputError('NOTHING_TO_ROTATE', 'every rotated file is empty; nothing to write');
+  const stored = await loadBootstrapRecord(store, token);
+  const record = new Map<string, BootstrapFile>(stored.record);
+  for (const f of used) record.set(f.field, { timestampNs: f.timestampNs, content: f.content });
+  const revision = await store.compareAndSwap(stored.key, await sealBootstrapRecord(token, record, random), stored.modRevision);
+  if (revision === undefined) throw recordChanged(stored.key);
+  return { key: stored.key, revision, replaced: used.map((f) => f.field) };
+}
