@@ -12,7 +12,7 @@
  * Recovery (at open when the lock is free, and at the start of every `exclusive`) rolls a journal
  * forward, or rolls a pending record back.
  */
-import { chmod, lstat, mkdir, readFile, realpath, rm, stat } from 'node:fs/promises';
+import { chmod, lstat, mkdir, readFile, readdir, realpath, rm, stat } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { join, posix, resolve } from 'node:path';
 import { ConflictError, FileAccessError, KpkiError, LockedError, OperationError } from '../errors.js';
@@ -150,9 +150,9 @@ class FsTreeStore implements TreeStore {
 
   /** Recovers at open when there is something to recover and the lock can be had at once. */
   async recoverIfPossible(): Promise<void> {
-    const pending = await lstat(join(this.paths.stateDir, PENDING)).catch(() => undefined);
-    const journal = await lstat(join(this.paths.stateDir, JOURNAL)).catch(() => undefined);
-    if (!pending && !journal) return;
+    // A record, or the temp of a record or lock that a kill left before its rename or link.
+    const names = await readdir(this.paths.stateDir).catch(() => [] as string[]);
+    if (!names.some((name) => name === PENDING || name === JOURNAL || name.endsWith('.tmp'))) return;
     try {
       await this.exclusive(() => Promise.resolve());
     } catch (error) {
