@@ -28,6 +28,11 @@ export interface CertificateTemplate {
   readonly serialHex: string;
   /** Go adds a SHA-1 subject key id to CA certificates only; set true to force one on a leaf. */
   readonly subjectKeyId?: boolean;
+  /**
+   * Whether to write the basic constraints extension (default true). K3s leaves leave it out
+   * (Go's BasicConstraintsValid false), kubeadm's carry `CA:FALSE`.
+   */
+  readonly basicConstraints?: boolean;
 }
 
 /** The CA that signs: its certificate and private key. */
@@ -63,7 +68,7 @@ export async function issueCertificate(
   if (template.extKeyUsage.length > 0) {
     extensions.push(new x509.ExtendedKeyUsageExtension(template.extKeyUsage.map((eku) => EKU_OIDS[eku]), false));
   }
-  extensions.push(new x509.BasicConstraintsExtension(template.isCA, undefined, true));
+  if (template.isCA || template.basicConstraints !== false) extensions.push(new x509.BasicConstraintsExtension(template.isCA, undefined, true));
   if (template.isCA || template.subjectKeyId === true) {
     extensions.push(new x509.SubjectKeyIdentifierExtension(subjectKeyIdOf(spki)));
   }
