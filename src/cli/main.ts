@@ -11,6 +11,9 @@ import { registerKubeconfig } from './commands/kubeconfig.js';
 import { registerInit } from './commands/init.js';
 import { registerRenew } from './commands/renew.js';
 import { registerRollback } from './commands/rollback.js';
+import { registerRotate } from './commands/rotate.js';
+import { registerSaKey } from './commands/sa-key.js';
+import { registerToken } from './commands/token.js';
 import { registerVerify } from './commands/verify.js';
 
 const program = new Command('kpki')
@@ -21,6 +24,9 @@ registerInit(program);
 registerCheck(program);
 registerRenew(program);
 registerRollback(program);
+registerRotate(program);
+registerSaKey(program);
+registerToken(program);
 registerCsr(program);
 registerKubeconfig(program);
 registerVerify(program);

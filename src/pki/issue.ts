@@ -88,9 +88,23 @@ export async function issueCertificate(
     signingKey: await importSigningKey(signer, algorithm),
     signingAlgorithm: algorithm,
     extensions,
-  });
+  }, /^0+$/.test(template.serialHex) ? zeroSerialCrypto : undefined);
   return parseCertificateDer(new Uint8Array(cert.rawData), 'issued certificate');
 }
+
+/**
+ * @peculiar/x509 replaces an all-zero serial with 16 random bytes, but K3s CAs have serial 0 (a
+ * quirk kpki reproduces). For that one case the generator gets a crypto whose random source
+ * yields zeros, which it encodes as INTEGER 0; signing still goes through the real WebCrypto.
+ */
+const zeroSerialCrypto = {
+  subtle: webcrypto.subtle,
+  getRandomValues: <T extends ArrayBufferView | null>(array: T): T => {
+    if (array) new Uint8Array(array.buffer, array.byteOffset, array.byteLength).fill(0);
+    return array;
+  },
+  randomUUID: () => webcrypto.randomUUID(),
+};
 
 /** SHA-1 over the subjectPublicKey bits: RFC 5280 §4.2.1.2 method 1, what Go uses. */
 export function subjectKeyIdOf(spkiDer: Uint8Array): string {

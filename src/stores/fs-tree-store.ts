@@ -74,6 +74,22 @@ class FsTreeStore implements TreeStore {
     return (await lstat(resolveInTree(this.root, path)).catch(() => undefined)) !== undefined;
   }
 
+  async listFiles(dir: string): Promise<{ path: string; mode: number }[]> {
+    const found: { path: string; mode: number }[] = [];
+    const walk = async (rel: string): Promise<void> => {
+      const names = await readdir(resolveInTree(this.root, rel)).catch(() => [] as string[]);
+      for (const name of names.sort()) {
+        const child = `${rel}/${name}`;
+        if (name.startsWith('.kpki-tmp-')) continue;
+        const info = await lstat(resolveInTree(this.root, child));
+        if (info.isDirectory()) await walk(child);
+        else if (info.isFile()) found.push({ path: child, mode: info.mode & 0o7777 });
+      }
+    };
+    await walk(dir.replace(/\/+$/, ''));
+    return found;
+  }
+
   async exclusive<T>(work: () => Promise<T>): Promise<T> {
     await mkdir(this.stateDir, { recursive: true, mode: 0o700 });
     const release = await acquireLock(join(this.stateDir, 'lock'), this.now());

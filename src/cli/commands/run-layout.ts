@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import { openContext } from '../context.js';
 import { print } from '../output.js';
-import { findHandler, type CommandOptions } from '../layouts/registry.js';
+import { defaultDirFor, findHandler, type CommandOptions } from '../layouts/registry.js';
 
 /**
  * Opens the tree, finds the layout's handler for `name` and prints what it returns. Mutating
@@ -24,6 +24,16 @@ export function layoutAction(command: Command, name: string, mutating: boolean):
   return command.action(async (...parts: unknown[]) => {
     const options = (parts.length >= 2 ? parts[parts.length - 2] : {}) as CommandOptions;
     const args = parts.slice(0, -2).flatMap((part) => (Array.isArray(part) ? (part as string[]) : typeof part === 'string' ? [part] : []));
-    await runLayoutCommand(name, options, args, mutating);
+    await runLayoutCommand(name, withLayoutDir(command, options), args, mutating);
   });
+}
+
+/**
+ * `--dir` defaults to /etc/kubernetes (kubeadm); when --layout names a layout with its own default
+ * root (RKE2/K3s: /var/lib/rancher/<prog>) and --dir was not given, that root is used instead.
+ */
+export function withLayoutDir(command: Command, options: CommandOptions): CommandOptions {
+  if (command.getOptionValueSource('dir') !== 'default') return options;
+  const dir = defaultDirFor(typeof options.layout === 'string' ? options.layout : undefined);
+  return dir === undefined ? options : { ...options, dir };
 }

@@ -13,6 +13,8 @@ export interface LayoutHandlers {
   readonly names: readonly string[];
   /** True when the tree looks like this layout (used when --layout is not given). */
   detect(tree: TreeReader): Promise<boolean>;
+  /** Tree root used when --layout names this layout and --dir is not given (RKE2: its data dir). */
+  defaultDir?(name: string): string;
   readonly commands: Readonly<Partial<Record<string, Handler>>>;
 }
 

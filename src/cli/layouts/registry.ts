@@ -7,11 +7,12 @@ import { UsageError } from '../../errors.js';
 import type { TreeReader } from '../../ops/ports.js';
 import type { Handler, LayoutHandlers } from './handler-types.js';
 import { kubeadmHandlers } from './kubeadm.js';
+import { rke2Handlers } from './rke2.js';
 
 export type { CommandOptions, Handler, LayoutHandlers } from './handler-types.js';
 
 /** Every layout, in detection order. */
-export const LAYOUTS: readonly LayoutHandlers[] = [kubeadmHandlers];
+export const LAYOUTS: readonly LayoutHandlers[] = [kubeadmHandlers, rke2Handlers];
 
 /**
  * The handler for `command` in the layout forced by `--layout` or detected from the tree.
@@ -26,6 +27,12 @@ export async function findHandler(tree: TreeReader, forced: string | undefined, 
   const handler = layout.commands[command];
   if (!handler) throw new UsageError(`"${command}" is not supported for the ${layout.names[0] ?? ''} layout`);
   return { layout: forced ?? layout.names[0] ?? '', handler };
+}
+
+/** The tree root a layout uses when --dir is not given, or undefined to keep --dir's own default. */
+export function defaultDirFor(layout: string | undefined): string | undefined {
+  const found = layout === undefined ? undefined : LAYOUTS.find((l) => l.names.includes(layout));
+  return found?.defaultDir?.(layout ?? '');
 }
 
 async function detect(tree: TreeReader): Promise<LayoutHandlers | undefined> {

@@ -33,6 +33,8 @@ export interface Rke2Kubeconfig {
   readonly path: string;
   readonly server: string;
   readonly caFile: string;
+  readonly certFile: string;
+  readonly keyFile: string;
   /** Name of the leaf whose files it references. */
   readonly leaf: string;
 }
@@ -78,8 +80,9 @@ export function rke2Catalogue(spec: Rke2Spec, role: 'server' | 'agent', caTimest
   const localApi = `https://127.0.0.1:${apiPort}`;
   // K3s agents reach the apiserver through their local load balancer one port up; RKE2's is 6443.
   const agentApi = role === 'agent' && prog === 'k3s' ? 'https://127.0.0.1:6444' : 'https://127.0.0.1:6443';
-  const cred = (file: string, leaf: string): Rke2Kubeconfig => ({ path: `server/cred/${file}`, server: localApi, caFile: abs(`${SERVER_TLS}/server-ca.crt`), leaf });
-  const agentCred = (file: string, leaf: string): Rke2Kubeconfig => ({ path: `${AGENT_DIR}/${file}`, server: agentApi, caFile: abs(`${AGENT_DIR}/server-ca.crt`), leaf });
+  const files = (leafPath: string): { certFile: string; keyFile: string } => ({ certFile: abs(`${leafPath}.crt`), keyFile: abs(`${leafPath}.key`) });
+  const cred = (file: string, leaf: string): Rke2Kubeconfig => ({ path: `server/cred/${file}`, server: localApi, caFile: abs(`${SERVER_TLS}/server-ca.crt`), ...files(`${SERVER_TLS}/${leaf}`), leaf });
+  const agentCred = (file: string, leaf: string): Rke2Kubeconfig => ({ path: `${AGENT_DIR}/${file}`, server: agentApi, caFile: abs(`${AGENT_DIR}/server-ca.crt`), ...files(leaf), leaf });
   const serverKubeconfigs = [
     cred('admin.kubeconfig', 'client-admin'), cred('supervisor.kubeconfig', 'client-supervisor'), cred('controller.kubeconfig', 'client-controller'),
     cred('scheduler.kubeconfig', 'client-scheduler'), cred('api-server.kubeconfig', 'client-kube-apiserver'), cred('cloud-controller.kubeconfig', `client-${prog}-cloud-controller`),

@@ -62,3 +62,16 @@ export function encodeDynamicCert(program: string, certPem: string, keyPem: stri
 function bad(source: string, what: string): InvalidInputError {
   return new InvalidInputError('BAD_DYNAMIC_CERT', `"${source}" ${what}; it should be the dynamic listener's cached Secret`);
 }
+
+/**
+ * The cached Secret with a new `tls.crt` and its `listener.cattle.io/fingerprint` annotation
+ * (`SHA1=<upper-case hex of the leaf DER>`), every other field kept as it was.
+ * @throws InvalidInputError as {@link parseDynamicCert}.
+ */
+export function replaceDynamicCertificate(text: string, source: string, certPem: string, sha1Hex: string): string {
+  parseDynamicCert(text, source);
+  const secret = JSON.parse(text) as { data: Record<string, string>; metadata?: { annotations?: Record<string, string> } };
+  secret.data['tls.crt'] = Buffer.from(certPem).toString('base64');
+  secret.metadata = { ...secret.metadata, annotations: { ...secret.metadata?.annotations, 'listener.cattle.io/fingerprint': `SHA1=${sha1Hex.toUpperCase()}` } };
+  return `${JSON.stringify(secret)}\n`;
+}

@@ -92,7 +92,7 @@ export function parseRke2Config(text: string, source: string): Rke2SpecOverrides
     if (typeof values['disable-etcd'] !== 'boolean') throw badKey(source, 'disable-etcd', 'a boolean');
     out.disableEtcd = values['disable-etcd'];
   }
-  return out as Rke2SpecOverrides;
+  return out;
 }
 
 /** Splits a flag or config list: repeated values and comma-separated values both count. */
