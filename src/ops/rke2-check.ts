@@ -4,7 +4,8 @@
  * K3s's list order, files in catalogue order), plus the dynamic listener certificate from
  * `dynamic-cert.json` that the native command does not look at. Changes nothing.
  */
-import { describeError } from '../errors.js';
+import { describeError, ValidationError } from '../errors.js';
+import { readKubeconfig } from '../layouts/kubeconfig.js';
 import { isSignedBy, keyMatchesCertificate, parseCertificates, type Certificate } from '../pki/certificate.js';
 import { parsePrivateKeys } from '../pki/keys.js';
 import { serviceCertFiles, type Rke2Catalogue } from '../layouts/rke2/catalogue.js';
@@ -44,6 +45,13 @@ export async function checkRke2(ctx: OpsContext, params: Rke2CheckParams): Promi
         if (!certs) continue;
         records.push(...certs.map((cert) => checkRecord(baseName(path), cert, at, params.windowMs)));
         problems.push(...(await leafProblems(ctx, params.catalogue, path, certs, caFirst)));
+      } catch (error) {
+        problems.push(describeError(error));
+      }
+    }
+    if (service === 'admin') {
+      try {
+        records.push(...(await userKubeconfigRecords(ctx, params, at)));
       } catch (error) {
         problems.push(describeError(error));
       }
@@ -99,6 +107,23 @@ async function dynamicCertRecords(ctx: OpsContext, params: Rke2CheckParams, at: 
   const secret = parseDynamicCert(decoder.decode(bytes), path);
   const certs = parseCertificates(secret.certPem, `${path} (tls.crt)`);
   return certs.map((cert) => checkRecord(baseName(path), cert, at, params.windowMs));
+}
+
+/**
+ * The client certificate chain embedded in the user kubeconfig (`rke2.yaml`/`k3s.yaml`), which
+ * the native check leaves out although it is what people use. Early K3s wrote basic auth there
+ * instead: no certificate, no rows.
+ */
+async function userKubeconfigRecords(ctx: OpsContext, params: Rke2CheckParams, at: Date): Promise<Rke2CheckRecord[]> {
+  const user = params.catalogue.userKubeconfig;
+  const bytes = user && (await ctx.tree.read(user.path));
+  if (!user || bytes === undefined) return [];
+  const credentials = readKubeconfig(decoder.decode(bytes), user.path);
+  if (credentials.certPem === undefined) return [];
+  const certs = parseCertificates(credentials.certPem, `${user.path} (client-certificate-data)`);
+  const key = credentials.keyPem === undefined ? undefined : parsePrivateKeys(credentials.keyPem, `${user.path} (client-key-data)`)[0];
+  if (key && certs[0] && !keyMatchesCertificate(certs[0], key.keyObject)) throw new ValidationError('KEY_MISMATCH', `the client key in "${user.path}" does not match its certificate`);
+  return certs.map((cert) => checkRecord(baseName(user.path), cert, at, params.windowMs));
 }
 
 function baseName(path: string): string {
