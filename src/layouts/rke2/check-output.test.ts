@@ -90,7 +90,7 @@ describe('the JSON, YAML and text shapes of §7', () => {
   });
   it('YAML: yaml.v2 lower-case keys, sequences not indented, Go duration strings', () => {
     const text = formatRke2Yaml([record]);
-    assert.match(text, /^certificates:\n- filename: client-admin\.crt\n  subject: system:admin\n  issuer: rke2-client-ca@1\n  usages:\n  - ClientAuth\n  expirytime: 2026-12-31T23:59:59Z\n  residualtime: 8759h59m59s\n  status: OK\n$/);
+    assert.match(text, /^certificates:\n- filename: client-admin\.crt\n {2}subject: system:admin\n {2}issuer: rke2-client-ca@1\n {2}usages:\n {2}- ClientAuth\n {2}expirytime: 2026-12-31T23:59:59Z\n {2}residualtime: 8759h59m59s\n {2}status: OK\n$/);
     assert.equal((parse(text) as { certificates: { status: string }[] }).certificates[0]?.status, 'OK');
   });
   it('text: one log line per certificate at the level K3s uses', () => {
