@@ -96,10 +96,12 @@ async function backupWrites(ctx: OpsContext, params: Rke2RotateParams, dir: stri
   const list = ctx.tree.listFiles?.bind(ctx.tree);
   if (!list) throw new OperationError('NO_LISTING', 'this tree store cannot list files, so the server/tls backup cannot be made');
   if (await ctx.tree.exists(dir)) throw new OperationError('BACKUP_EXISTS', `backup directory "${dir}" already exists; wait a second and run rotate again`);
-  const writes: FileWrite[] = [];
+  // Keyed by target: an agent file flattened into the backup replaces a same-named server/tls
+  // copy (client-kubelet.key exists in both), as RKE2's later copy overwrites the earlier one.
+  const writes = new Map<string, FileWrite>();
   const copy = async (from: string, to: string, mode: number): Promise<void> => {
     const data = await ctx.tree.read(from);
-    if (data !== undefined) writes.push({ path: to, data, mode });
+    if (data !== undefined) writes.set(to, { path: to, data, mode });
   };
   if (dir.startsWith(`${SERVER_TLS}-`)) {
     for (const file of await list(SERVER_TLS)) await copy(file.path, `${dir}/${file.path.slice(SERVER_TLS.length + 1)}`, file.mode);
@@ -108,7 +110,7 @@ async function backupWrites(ctx: OpsContext, params: Rke2RotateParams, dir: stri
   for (const leaf of agentFiles) {
     for (const path of [leaf.certPath, leaf.keyPath]) await copy(path, `${dir}/${path.slice(path.lastIndexOf('/') + 1)}`, path.endsWith('.key') ? FileMode.key : FileMode.cert);
   }
-  return writes;
+  return [...writes.values()];
 }
 
 /** Server-side certificates of agent services that still exist (pre-2025 trees), as leaves to re-issue. */
