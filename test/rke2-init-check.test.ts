@@ -194,5 +194,11 @@ describe('kpki init --layout rke2 --agent', () => {
     assert.match(check.stderr, /Agent detected, checking agent certificates/);
     assert.equal(check.stdout.split('\n').slice(3).filter(Boolean).length, 8);
     assert.equal(kpki(['init', '--layout', 'rke2', '--agent', '--dir', tempDir()]).status, 2, '--agent without --server-data-dir is a usage error');
+    const keyBefore = readFileSync(join(agent, 'agent/serving-kubelet.key'), 'utf8');
+    const renew = kpki(['renew', '--dir', agent, '--server-data-dir', server, '--expiring-within', '400d', '--node-name', 'worker1', '--node-ip', '10.0.0.9']);
+    assert.equal(renew.status, 0, renew.stderr);
+    assert.match(renew.stdout, /renew +agent\/serving-kubelet/);
+    assert.equal(readFileSync(join(agent, 'agent/serving-kubelet.key'), 'utf8'), keyBefore, 'renew keeps the key');
+    assert.match(openssl(['verify', '-x509_strict', '-CAfile', join(agent, 'agent/server-ca.crt'), '-untrusted', join(agent, 'agent/serving-kubelet.crt'), join(agent, 'agent/serving-kubelet.crt')]), /: OK/);
   });
 });

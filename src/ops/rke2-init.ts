@@ -9,7 +9,6 @@ import { isSignedBy, keyMatchesCertificate, parseCertificates } from '../pki/cer
 import { encodePrivateKey, type PrivateKey } from '../pki/keys.js';
 import type { CaEntry } from '../layouts/catalogue.js';
 import type { Rke2Catalogue, Rke2Leaf } from '../layouts/rke2/catalogue.js';
-import { rke2RestartOrder } from '../layouts/rke2/services.js';
 import { issueRke2Ca, issueRke2Leaf, leafFiles, loadRke2Authority, readKeys, rke2CaFiles, type FileSource, type Rke2Authority } from './rke2-issue.js';
 import { derivedFiles, kubeconfigFiles, userKubeconfigFile } from './rke2-derived.js';
 import type { Plan, PlanItem } from './plan.js';
@@ -45,11 +44,6 @@ export async function applyRke2Init(ctx: OpsContext, params: Rke2InitParams): Pr
   const { writes } = await resolve(ctx, params, true);
   if (writes.length === 0) return undefined;
   return ctx.tree.commit({ writes: writes.sort((a, b) => a.path.localeCompare(b.path)), deletes: [] }, 'init');
-}
-
-/** Startup order of restart names, for messages. */
-export function rke2InitRestart(params: Rke2InitParams): string[] {
-  return rke2RestartOrder(params.catalogue.program);
 }
 
 async function resolve(ctx: OpsContext, params: Rke2InitParams, generate: boolean): Promise<Resolved> {

@@ -10,7 +10,7 @@ import { keyMatchesCertificate, parseCertificates, type Certificate } from '../p
 import type { PrivateKey } from '../pki/keys.js';
 import type { Rke2Catalogue, Rke2Leaf } from '../layouts/rke2/catalogue.js';
 import { rke2RestartOrder } from '../layouts/rke2/services.js';
-import { issueRke2Leaf, leafFiles, loadRke2Authority, readKeys, type Rke2Authority } from './rke2-issue.js';
+import { issueRke2Leaf, leafFiles, loadRke2Authority, readKeys, type FileSource, type Rke2Authority } from './rke2-issue.js';
 import { userKubeconfigWrite } from './rke2-derived.js';
 import { renewDynamicCert } from './rke2-dynamic-cert.js';
 import { restartOrder, type Plan, type PlanItem } from './plan.js';
@@ -22,6 +22,8 @@ export interface Rke2RenewParams {
   readonly services: readonly string[];
   /** Re-issue leaves expiring within this many milliseconds (120 days by default). */
   readonly windowMs: number;
+  /** Agent dirs: where the server's CAs are read from (else the CAs in the tree). */
+  readonly caSource?: { readonly read: FileSource; readonly where: string };
 }
 
 const decoder = new TextDecoder();
@@ -33,7 +35,7 @@ const decoder = new TextDecoder();
  */
 export async function planRke2Renew(ctx: OpsContext, params: Rke2RenewParams): Promise<Plan> {
   const now = ctx.clock.now();
-  const cas = await loadAuthorities(ctx, params.catalogue);
+  const cas = await loadAuthorities(ctx, params);
   const items: PlanItem[] = [];
   const components: string[] = [];
   for (const leaf of selectedLeaves(params)) {
@@ -57,7 +59,7 @@ export async function applyRke2Renew(ctx: OpsContext, params: Rke2RenewParams, p
   const due = new Set(plan.items.filter((item) => item.action === 'renew').map((item) => item.name));
   if (due.size === 0) return undefined;
   const now = ctx.clock.now();
-  const cas = await loadAuthorities(ctx, params.catalogue);
+  const cas = await loadAuthorities(ctx, params);
   const writes: FileWrite[] = [];
   for (const leaf of selectedLeaves(params).filter((entry) => due.has(entry.name))) {
     const ca = cas.get(leaf.ca);
@@ -81,11 +83,12 @@ function selectedLeaves(params: Rke2RenewParams): Rke2Leaf[] {
 }
 
 /** The CAs present in the tree (an agent dir has none; its leaves come from the server). */
-async function loadAuthorities(ctx: OpsContext, catalogue: Rke2Catalogue): Promise<Map<string, Rke2Authority>> {
+async function loadAuthorities(ctx: OpsContext, params: Rke2RenewParams): Promise<Map<string, Rke2Authority>> {
+  const source = params.caSource ?? { read: (path: string) => ctx.tree.read(path), where: ctx.tree.root };
   const found = new Map<string, Rke2Authority>();
-  for (const entry of catalogue.cas) {
-    if (!(await ctx.tree.exists(entry.certPath))) continue;
-    found.set(entry.name, await loadRke2Authority((path) => ctx.tree.read(path), entry, ctx.tree.root));
+  for (const entry of params.catalogue.cas) {
+    if ((await source.read(entry.certPath)) === undefined) continue;
+    found.set(entry.name, await loadRke2Authority(source.read, entry, source.where));
   }
   return found;
 }

@@ -70,7 +70,11 @@ async function check(ctx: OpsContext, options: CommandOptions, args: readonly st
 
 async function renew(ctx: OpsContext, options: CommandOptions, args: readonly string[]): Promise<string> {
   const setup = await rke2Setup(ctx, options);
-  const params = { catalogue: setup.catalogue, services: selectServices(setup.program, services(options, args), setup.isServer), windowMs: windowOf(options, 'expiringWithin', '--expiring-within') };
+  const source = caSource(options);
+  const params = {
+    catalogue: setup.catalogue, services: selectServices(setup.program, services(options, args), setup.isServer),
+    windowMs: windowOf(options, 'expiringWithin', '--expiring-within'), ...(source && { caSource: source }),
+  };
   const plan = await planRke2Renew(ctx, params);
   return planOutput(options, plan, dryRun(options) ? undefined : await applyRke2Renew(ctx, params, plan));
 }
