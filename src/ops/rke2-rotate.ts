@@ -46,7 +46,9 @@ export async function planRke2Rotate(ctx: OpsContext, params: Rke2RotateParams):
     }
   }
   if (catalogue.forceRestartPath !== undefined) items.push({ name: catalogue.forceRestartPath, action: 'create', reason: 'RKE2 re-creates the control-plane static pods at the next start', files: [catalogue.forceRestartPath] });
-  return { operation: 'rotate', root: ctx.tree.root, items, restart: restartOrder(components, rke2RestartOrder(catalogue.program)), warnings: [] };
+  // An agent dir has no supervisor; its kubelet rotation restarts only agent components.
+  const local = catalogue.role === 'agent' ? components.filter((name) => name !== `${catalogue.program}-server`) : components;
+  return { operation: 'rotate', root: ctx.tree.root, items, restart: restartOrder(local, rke2RestartOrder(catalogue.program)), warnings: [] };
 }
 
 /**
