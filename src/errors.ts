@@ -35,30 +35,19 @@ export abstract class KpkiError extends Error {
   }
 }
 
+/** A kpki error whose code names the kind of problem (`BAD_PEM`, `CA_KEY_MISSING`, ...). */
+abstract class CodedError extends KpkiError {
+  readonly code: string;
+  constructor(code: string, message: string, options: KpkiErrorOptions = {}) {
+    super(message, options);
+    this.code = code;
+  }
+}
+
 /** Wrong command-line usage: unknown option, missing argument, bad flag value. */
 export class UsageError extends KpkiError {
   readonly code = 'USAGE';
   readonly exitCode = ExitCode.usage;
-}
-
-/** Input that cannot be parsed or used: PEM, keys, YAML, kubeconfigs, configs. */
-export class InvalidInputError extends KpkiError {
-  readonly code: string;
-  readonly exitCode = ExitCode.invalid;
-  constructor(code: string, message: string, options: KpkiErrorOptions = {}) {
-    super(message, options);
-    this.code = code;
-  }
-}
-
-/** A certificate, chain or key that parses but fails a check (mismatch, not a CA, not signed by). */
-export class ValidationError extends KpkiError {
-  readonly code: string;
-  readonly exitCode = ExitCode.invalid;
-  constructor(code: string, message: string, options: KpkiErrorOptions = {}) {
-    super(message, options);
-    this.code = code;
-  }
 }
 
 /** A name that is not in the catalogue (certificate, service, component). */
@@ -67,40 +56,35 @@ export class UnknownNameError extends KpkiError {
   readonly exitCode = ExitCode.usage;
 }
 
-/** A file is missing, unreadable or not writable. */
-export class FileAccessError extends KpkiError {
-  readonly code: string;
-  readonly exitCode = ExitCode.failure;
-  constructor(code: string, message: string, options: KpkiErrorOptions = {}) {
-    super(message, options);
-    this.code = code;
-  }
-}
-
 /** The tree is locked by another kpki process. */
 export class LockedError extends KpkiError {
   readonly code = 'LOCKED';
   readonly exitCode = ExitCode.failure;
 }
 
-/** An operation refused because it would overwrite or conflict with existing state. */
-export class ConflictError extends KpkiError {
-  readonly code: string;
+/** Input that cannot be parsed or used: PEM, keys, YAML, kubeconfigs, configs. */
+export class InvalidInputError extends CodedError {
+  readonly exitCode = ExitCode.invalid;
+}
+
+/** A certificate, chain or key that parses but fails a check (mismatch, not a CA, not signed by). */
+export class ValidationError extends CodedError {
+  readonly exitCode = ExitCode.invalid;
+}
+
+/** A file is missing, unreadable or not writable. */
+export class FileAccessError extends CodedError {
   readonly exitCode = ExitCode.failure;
-  constructor(code: string, message: string, options: KpkiErrorOptions = {}) {
-    super(message, options);
-    this.code = code;
-  }
+}
+
+/** An operation refused because it would overwrite or conflict with existing state. */
+export class ConflictError extends CodedError {
+  readonly exitCode = ExitCode.failure;
 }
 
 /** An operation failed for a reason outside the user's input (I/O error, signing failure). */
-export class OperationError extends KpkiError {
-  readonly code: string;
+export class OperationError extends CodedError {
   readonly exitCode = ExitCode.failure;
-  constructor(code: string, message: string, options: KpkiErrorOptions = {}) {
-    super(message, options);
-    this.code = code;
-  }
 }
 
 /** Renders an error chain as one line: `message: cause message: ...`. */

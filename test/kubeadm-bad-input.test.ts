@@ -116,7 +116,7 @@ describe('one kpki per tree', () => {
       writeFileSync(join(dir, '.kpki/lock'), JSON.stringify({ pid: sleeper.pid, hostname: (await import('node:os')).hostname(), startedAt: '2026-01-01T00:00:00Z' }));
       const locked = kpki(['renew', 'apiserver', '--dir', dir]);
       assert.equal(locked.status, 1);
-      assert.match(locked.stderr, new RegExp(`\\[LOCKED\\] the tree is locked by kpki pid ${sleeper.pid}`));
+      assert.match(locked.stderr, new RegExp(`\\[LOCKED\\] tree ".*" is locked by kpki pid ${sleeper.pid} \\(started 2026-01-01T00:00:00Z\\)`));
     } finally {
       sleeper.kill();
     }

@@ -177,3 +177,19 @@ describe('writes through a planted config', () => {
     assert.match(read(dir, 'admin.conf'), /^# kept\n/);
   });
 });
+
+describe('renew keeps the key algorithm when no config is given', () => {
+  it('an ECDSA tree stays ECDSA (kubeadm would fall back to RSA-2048); with a config, the config decides', () => {
+    const dir = tempDir();
+    const config = join(tempDir(), 'ec.yaml');
+    writeFileSync(config, 'apiVersion: kubeadm.k8s.io/v1beta4\nkind: ClusterConfiguration\nencryptionAlgorithm: ECDSA-P256\n');
+    assert.equal(kpki(['init', '--dir', dir, '--config', config, ...FLAGS]).status, 0);
+    assert.equal(kpki(['renew', 'apiserver', 'admin.conf', '--dir', dir]).status, 0);
+    assert.match(read(dir, 'pki/apiserver.key'), /^-----BEGIN EC PRIVATE KEY-----/);
+    assert.match(Buffer.from(/client-key-data: (\S+)/.exec(read(dir, 'admin.conf'))?.[1] ?? '', 'base64').toString(), /^-----BEGIN EC PRIVATE KEY-----/);
+    const rsa = join(tempDir(), 'rsa.yaml');
+    writeFileSync(rsa, 'apiVersion: kubeadm.k8s.io/v1beta4\nkind: ClusterConfiguration\nencryptionAlgorithm: RSA-3072\n');
+    assert.equal(kpki(['renew', 'apiserver', '--dir', dir, '--config', rsa]).status, 0);
+    assert.match(openssl(['pkey', '-noout', '-text', '-in', join(dir, 'pki/apiserver.key')]), /Private-Key: \(3072 bit/);
+  });
+});

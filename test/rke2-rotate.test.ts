@@ -120,7 +120,7 @@ describe('kpki rotate --service kubelet,etcd (k3s, several services)', () => {
 describe('kpki rotate: admin, the listener trigger, and rejected names', () => {
   it('admin rewrites the user kubeconfig with the new chain; k3s-server writes the regenerate trigger', () => {
     const dir = initTree('k3s');
-    const result = kpki(['rotate', '--dir', dir, 'admin', 'k3s-server']);
+    const result = kpki(['rotate', '--dir', dir, '--service', 'admin', '--service', 'k3s-server']);
     assert.equal(result.status, 0, result.stderr);
     const view = run('kubectl', ['--kubeconfig', join(dir, 'k3s.yaml'), 'config', 'view', '--raw', '-o', 'jsonpath={.users[0].user.client-certificate-data}']);
     assert.equal(view.status, 0, view.stderr);

@@ -5,6 +5,7 @@
 import 'reflect-metadata';
 import { Command, CommanderError } from 'commander';
 import { ExitCode, KpkiError, describeError } from '../errors.js';
+import { registerCa } from './commands/ca.js';
 import { registerCheck } from './commands/check.js';
 import { registerCsr } from './commands/csr.js';
 import { registerKubeconfig } from './commands/kubeconfig.js';
@@ -14,6 +15,8 @@ import { registerRollback } from './commands/rollback.js';
 import { registerRotate } from './commands/rotate.js';
 import { registerSaKey } from './commands/sa-key.js';
 import { registerToken } from './commands/token.js';
+import { registerRke } from './commands/rke.js';
+import { registerRotateCa } from './commands/rotate-ca.js';
 import { registerVerify } from './commands/verify.js';
 
 const program = new Command('kpki')
@@ -24,12 +27,15 @@ registerInit(program);
 registerCheck(program);
 registerRenew(program);
 registerRollback(program);
-registerRotate(program);
 registerSaKey(program);
 registerToken(program);
 registerCsr(program);
 registerKubeconfig(program);
+registerRotateCa(program);
+registerCa(program);
 registerVerify(program);
+registerRotate(program);
+registerRke(program);
 
 async function main(argv: string[]): Promise<number> {
   try {

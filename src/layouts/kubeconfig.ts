@@ -141,6 +141,17 @@ export function replaceKubeconfigCredentials(text: string, source: string, updat
   return doc.toString({ indentSeq: false, lineWidth: 0 });
 }
 
+/**
+ * Replaces only the CA data of the current context's cluster (a CA rotation's trust bundles).
+ * @throws InvalidInputError as {@link readKubeconfig}.
+ */
+export function replaceKubeconfigCaData(text: string, source: string, caPem: string): string {
+  const doc = parseKubeconfigDocument(text, source);
+  const { clusterName } = currentNames(doc, source);
+  doc.setIn([...entryPath(doc, 'clusters', clusterName, source), 'cluster', 'certificate-authority-data'], b64(caPem));
+  return doc.toString({ indentSeq: false, lineWidth: 0 });
+}
+
 function parseKubeconfigDocument(text: string, source: string): Document {
   const doc = parseDocument(text);
   if (doc.errors.length > 0 || !isMap(doc.contents)) {

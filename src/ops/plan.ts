@@ -4,7 +4,7 @@
  */
 
 /** What happens to one catalogue entry. */
-export type PlanAction = 'create' | 'reuse' | 'renew' | 'skip';
+export type PlanAction = 'create' | 'reuse' | 'renew' | 'skip' | 'remove';
 
 /** One line of a plan. */
 export interface PlanItem {

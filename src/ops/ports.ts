@@ -89,7 +89,10 @@ export interface TreeStore extends TreeReader {
   exclusive<T>(work: () => Promise<T>): Promise<T>;
   /**
    * Applies a change set atomically, after backing up every file it replaces or deletes.
-   * Must be called inside {@link exclusive}. Nothing changes on disk if it throws.
+   * Must be called inside {@link exclusive}. Nothing changes on disk if it throws, except with
+   * `COMMIT_UNFINISHED`, where the change is committed and the next open finishes it.
+   * @throws InvalidInputError `BAD_PATH` / `DUPLICATE_PATH` for a path outside the tree, a directory
+   *   target or a path named twice; OperationError `NOT_LOCKED`, `WRITE_FAILED`, `COMMIT_UNFINISHED`.
    */
   commit(change: ChangeSet, operation: string): Promise<CommitResult>;
   /** Backups, newest first. */

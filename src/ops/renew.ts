@@ -5,6 +5,7 @@
  */
 import { UnknownNameError, ValidationError } from '../errors.js';
 import type { SigningAuthority } from '../pki/issue.js';
+import { isKeyAlgorithm } from '../pki/keys.js';
 import { issuedEntries, type Catalogue, type CaEntry, type IssuedCertEntry } from '../layouts/catalogue.js';
 import { loadCa, loadIssued, requireLoaded, type Loaded } from './load-tree.js';
 import { copiedIdentity, issuedFiles, issueLeaf, type Validity } from './issue-entry.js';
@@ -20,6 +21,12 @@ export interface RenewParams {
   readonly expiringWithinMs?: number;
   readonly backdateMs: number;
   readonly restartOrder: readonly string[];
+  /**
+   * Keep each certificate's current key algorithm instead of the catalogue's. Used when no cluster
+   * config was given: kubeadm then falls back to RSA-2048 and would silently turn an ECDSA tree
+   * into RSA.
+   */
+  readonly keepKeyAlgorithm?: boolean;
 }
 
 /**
@@ -55,7 +62,9 @@ export async function applyRenew(ctx: OpsContext, params: RenewParams, plan: Pla
     const ca = authorities.get(entry.ca) ?? (await loadAuthority(ctx, params.catalogue, entry.ca));
     authorities.set(entry.ca, ca);
     const validity: Validity = { notBefore: new Date(start.getTime() - params.backdateMs), notAfter: new Date(start.getTime() + entry.validityMs) };
-    const issued = await issueLeaf(ctx, entry, copiedIdentity(loaded.cert, entry), ca, validity);
+    const current = loaded.key?.algorithm;
+    const keyEntry = params.keepKeyAlgorithm === true && current !== undefined && isKeyAlgorithm(current) ? { ...entry, keyAlgorithm: current } : entry;
+    const issued = await issueLeaf(ctx, keyEntry, copiedIdentity(loaded.cert, entry), ca, validity);
     writes.push(...issuedFiles(entry, issued, ca.certificate.pem, loaded.kubeconfig?.text));
   }));
   return ctx.tree.commit({ writes: writes.sort((a, b) => a.path.localeCompare(b.path)), deletes: [] }, 'renew');

@@ -1,7 +1,8 @@
 /**
  * PKCS#10 certificate signing requests, as Go's x509.CreateCertificateRequest writes them for
  * kubeadm's generate-csr: subject (O before CN) and, when there are SANs, one extensionRequest
- * attribute holding the SAN extension; no key usages (the signer applies them).
+ * attribute holding the SAN extension; no key usages (the signer applies them). RKE's generate-csr
+ * also requests extended key usages, passed as `extKeyUsage`.
  */
 import { createPublicKey } from 'node:crypto';
 import { InvalidInputError } from '../errors.js';
@@ -11,6 +12,7 @@ import { decodePem, encodePem } from './pem.js';
 import { canonicalIp, type AltNames } from './san.js';
 import { pkcs8Of, type PrivateKey } from './keys.js';
 import { algorithmOf } from './signing-algorithm.js';
+import { EKU_OIDS, type ExtKeyUsageName } from './certificate.js';
 
 /** What kpki reads from a CSR. */
 export interface CertificateRequest {
@@ -20,8 +22,8 @@ export interface CertificateRequest {
   readonly spki: Buffer;
 }
 
-/** Builds and signs a CSR for `key`. */
-export async function buildCsr(subject: SubjectFields, altNames: AltNames, key: PrivateKey): Promise<CertificateRequest> {
+/** Builds and signs a CSR for `key`; `extKeyUsage` (default none) adds a non-critical EKU request. */
+export async function buildCsr(subject: SubjectFields, altNames: AltNames, key: PrivateKey, extKeyUsage: readonly ExtKeyUsageName[] = []): Promise<CertificateRequest> {
   const algorithm = algorithmOf(key.keyObject);
   const spki = createPublicKey(key.keyObject).export({ type: 'spki', format: 'der' });
   const san = [...altNames.dns.map((value) => ({ type: 'dns' as const, value })), ...altNames.ip.map((value) => ({ type: 'ip' as const, value }))];
@@ -32,7 +34,10 @@ export async function buildCsr(subject: SubjectFields, altNames: AltNames, key: 
       publicKey: await webcrypto.subtle.importKey('spki', spki, algorithm, true, ['verify']),
     },
     signingAlgorithm: algorithm,
-    extensions: san.length > 0 ? [new x509.SubjectAlternativeNameExtension(san, false)] : [],
+    extensions: [
+      ...(san.length > 0 ? [new x509.SubjectAlternativeNameExtension(san, false)] : []),
+      ...(extKeyUsage.length > 0 ? [new x509.ExtendedKeyUsageExtension(extKeyUsage.map((eku) => EKU_OIDS[eku]), false)] : []),
+    ],
   });
   return parseCsr(encodePem('CERTIFICATE REQUEST', new Uint8Array(csr.rawData)), 'new CSR');
 }

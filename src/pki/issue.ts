@@ -29,8 +29,8 @@ export interface CertificateTemplate {
   /** Go adds a SHA-1 subject key id to CA certificates only; set true to force one on a leaf. */
   readonly subjectKeyId?: boolean;
   /**
-   * Whether to write the basic constraints extension (default true). K3s leaves leave it out
-   * (Go's BasicConstraintsValid false), kubeadm's carry `CA:FALSE`.
+   * Write the BasicConstraints extension (default true, Go's BasicConstraintsValid). RKE's leaf
+   * template leaves it out; a CA always gets it.
    */
   readonly basicConstraints?: boolean;
 }

@@ -1,71 +1,77 @@
 /**
  * The on-disk tree store: all-or-nothing change sets with a journal, backups and a lock, as
- * DESIGN.md "All or nothing" describes. Sequence of a commit:
- *  1. record the temp names in `.kpki/pending.json` (so a crash before the commit point is cleaned up);
- *  2. back up every file that will be replaced or deleted into `.kpki/backups/<id>/`;
- *  3. write each new file to a temp name beside its target, mode set from creation, fsynced;
- *  4. write `.kpki/journal.json` by rename and fsync `.kpki` — the commit point;
- *  5. rename temps over targets, delete deletes, fsync the directories;
- *  6. remove the journal.
- * Any later open rolls a journal forward, or removes the pending temps when there is none.
+ * DESIGN.md "All or nothing" describes. Sequence of a commit (journal.ts has the records):
+ *  1. validate every path (syntax, no directory targets, no symlinked ancestor leaving the tree);
+ *  2. record the plan in `.kpki/pending.json`, so a kill before the commit point is undone;
+ *  3. back up every file replaced or deleted into `.kpki/backups/<id>.partial/`, fsynced;
+ *  4. create missing directories, write each new file to `.<name>.kpki-tmp-<txid>` beside its
+ *     target with its final mode before the first byte, fsync;
+ *  5. write `.kpki/journal.json` by rename and fsync `.kpki` — the commit point;
+ *  6. rename temps over targets, delete deletes, fsync directories, publish the backup;
+ *  7. remove the records.
+ * Recovery (at open when the lock is free, and at the start of every `exclusive`) rolls a journal
+ * forward, or rolls a pending record back.
  */
-import { lstat, mkdir, readFile, readdir, realpath, rename, rm } from 'node:fs/promises';
+import { chmod, lstat, mkdir, readdir, readFile, realpath, stat } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
-import { dirname, join, relative, isAbsolute, resolve } from 'node:path';
-import { ConflictError, FileAccessError, OperationError } from '../errors.js';
-import type { BackupInfo, ChangeSet, CommitResult, TreeStore } from '../ops/ports.js';
-import { readBackups, writeBackup } from './backup-dir.js';
-import { syncDir, writeNewFile } from './fs-sync.js';
-import { acquireLock } from './tree-lock.js';
-import { assertStaysInTree, resolveInTree, STATE_DIR } from './tree-paths.js';
-
-interface Journal {
-  readonly renames: readonly { readonly tmp: string; readonly target: string }[];
-  readonly deletes: readonly string[];
-}
+import { join, posix, resolve } from 'node:path';
+import { ConflictError, FileAccessError, KpkiError, LockedError, OperationError } from '../errors.js';
+import type { BackupInfo, ChangeSet, CommitResult, FileWrite, TreeStore } from '../ops/ports.js';
+import { backupPath, newBackupId, readBackups, readManifest, removePartialBackups, writePartialBackup } from './backup-dir.js';
+import { syncDir, writeNewFile, type FileOwner } from './fs-sync.js';
+import { JOURNAL, PENDING, recoverTransaction, relativeTempPath, rollBack, rollForward, writeRecord, type StatePaths, type TxRecord } from './journal.js';
+import { acquireLock, removeDeadLockRecords } from './tree-lock.js';
+import { assertSafeTarget, checkChangePaths, isInside, resolveInTree, STATE_DIR, TEMP_MARK } from './tree-paths.js';
 
 /** Options of {@link openTreeStore}. */
 export interface TreeStoreOptions {
-  /** Clock for backup names and lock records; defaults to the system clock. */
+  /** Clock for backup ids, manifests and lock records; defaults to the system clock. */
   readonly now?: () => Date;
+  /** How long `exclusive` waits for another live kpki holding the lock; default 0 (fail at once). */
+  readonly lockWaitMs?: number;
 }
 
 /**
- * Opens the tree at `root` (which must exist) and finishes or undoes any commit a killed kpki left.
- * @throws FileAccessError `NO_TREE` when the root is not a readable directory.
+ * Opens the tree at `root` (which must exist). When a killed kpki left a transaction and the lock
+ * is free and writable, it is finished (journal) or undone (no journal) first; a read-only tree or
+ * a tree locked by a live kpki is opened as is (that kpki, or the next `exclusive`, recovers it).
+ * @throws FileAccessError `NO_TREE` when the root is not a directory; OperationError `BAD_JOURNAL`
+ *   for a damaged transaction record.
  */
 export async function openTreeStore(root: string, options: TreeStoreOptions = {}): Promise<TreeStore> {
   const absolute = resolve(root);
-  const info = await lstat(absolute).catch(() => undefined);
+  const info = await stat(absolute).catch(() => undefined);
   if (!info?.isDirectory()) throw new FileAccessError('NO_TREE', `"${absolute}" is not a directory`);
-  const store = new FsTreeStore(absolute, options.now ?? (() => new Date()));
-  await store.recoverIfWritable();
+  const store = new FsTreeStore(absolute, options.now ?? (() => new Date()), options.lockWaitMs ?? 0);
+  await store.recoverIfPossible();
   return store;
 }
 
 class FsTreeStore implements TreeStore {
   private locked = false;
+  private readonly paths: StatePaths;
 
   constructor(
     readonly root: string,
     private readonly now: () => Date,
-  ) {}
-
-  private get stateDir(): string {
-    return join(this.root, STATE_DIR);
+    private readonly lockWaitMs: number,
+  ) {
+    const stateDir = join(root, STATE_DIR);
+    this.paths = { root, stateDir, backupsDir: join(stateDir, 'backups') };
   }
 
   async read(path: string): Promise<Uint8Array | undefined> {
     const absolute = resolveInTree(this.root, path);
     try {
       const real = await realpath(absolute);
-      const rel = relative(await realpath(this.root), real);
-      if (rel.startsWith('..') || isAbsolute(rel)) throw new FileAccessError('OUTSIDE_TREE', `"${path}" is a link leading outside the tree "${this.root}"`);
+      if (!isInside(await realpath(this.root), real)) {
+        throw new FileAccessError('UNREADABLE', `"${path}" in the tree "${this.root}" is a link leading outside the tree`);
+      }
       return new Uint8Array(await readFile(real));
     } catch (error) {
+      if (error instanceof FileAccessError) throw error;
       const code = (error as NodeJS.ErrnoException).code;
       if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
-      if (error instanceof FileAccessError) throw error;
       throw new FileAccessError('UNREADABLE', `cannot read "${absolute}": ${code ?? 'error'}`, { cause: error });
     }
   }
@@ -80,7 +86,8 @@ class FsTreeStore implements TreeStore {
       const names = await readdir(resolveInTree(this.root, rel)).catch(() => [] as string[]);
       for (const name of names.sort()) {
         const child = `${rel}/${name}`;
-        if (name.startsWith('.kpki-tmp-')) continue;
+        // Temporaries of an unfinished commit are not part of the tree.
+        if (name.includes(TEMP_MARK)) continue;
         const info = await lstat(resolveInTree(this.root, child));
         if (info.isDirectory()) await walk(child);
         else if (info.isFile()) found.push({ path: child, mode: info.mode & 0o7777 });
@@ -91,11 +98,11 @@ class FsTreeStore implements TreeStore {
   }
 
   async exclusive<T>(work: () => Promise<T>): Promise<T> {
-    await mkdir(this.stateDir, { recursive: true, mode: 0o700 });
-    const release = await acquireLock(join(this.stateDir, 'lock'), this.now());
+    await this.ensureStateDir();
+    const release = await acquireLock(join(this.paths.stateDir, 'lock'), { tree: this.root, now: this.now(), waitMs: this.lockWaitMs });
     this.locked = true;
     try {
-      await this.recover();
+      await this.recoverLocked();
       return await work();
     } finally {
       this.locked = false;
@@ -104,105 +111,106 @@ class FsTreeStore implements TreeStore {
   }
 
   async commit(change: ChangeSet, operation: string): Promise<CommitResult> {
-    if (!this.locked) throw new OperationError('NOT_LOCKED', 'commit called outside exclusive()');
-    const txid = `${this.now().getTime().toString(36)}-${randomBytes(3).toString('hex')}`;
+    if (!this.locked) throw new OperationError('NOT_LOCKED', `commit to "${this.root}" called outside exclusive()`);
+    checkChangePaths(this.root, change);
     const targets = [...change.writes.map((w) => w.path), ...change.deletes];
-    const absolute = new Map(targets.map((path) => [path, resolveInTree(this.root, path)]));
-    for (const path of targets) await assertStaysInTree(this.root, absolute.get(path) ?? '');
-    const renames = change.writes.map((w) => {
-      const target = absolute.get(w.path) ?? '';
-      return { tmp: join(dirname(target), `.kpki-tmp-${txid}-${target.slice(dirname(target).length + 1)}`), target };
-    });
-    await this.writeState('pending.json', { renames, deletes: [] });
-    let backup: CommitResult;
+    for (const path of targets) await assertSafeTarget(this.root, resolveInTree(this.root, path));
+    const record = await this.planRecord(change, operation);
     try {
-      backup = await writeBackup(this.root, join(this.stateDir, 'backups'), targets, operation, this.now());
-      for (const [index, write] of change.writes.entries()) {
-        const tmp = renames[index]?.tmp ?? '';
-        await mkdir(dirname(tmp), { recursive: true, mode: 0o755 });
-        await writeNewFile(tmp, write.data, write.mode);
-      }
-      await this.writeState('journal.json', { renames, deletes: change.deletes.map((p) => absolute.get(p) ?? '') });
+      await writeRecord(this.paths, PENDING, record);
+      await writePartialBackup(this.root, this.paths.backupsDir, record.backupId, targets, { operation, createdAt: this.now().toISOString() });
+      await this.writeTemps(change.writes, record);
+      await writeRecord(this.paths, JOURNAL, record);
     } catch (error) {
-      await Promise.all(renames.map((r) => rm(r.tmp, { force: true })));
-      await rm(join(this.stateDir, 'pending.json'), { force: true });
-      throw new OperationError('WRITE_FAILED', `cannot write the change to "${this.root}"; nothing was changed`, { cause: error });
+      await rollBack(this.paths, record).catch(() => undefined);
+      throw new OperationError('WRITE_FAILED', `cannot write the change to the tree "${this.root}"; nothing was changed`, { cause: error });
     }
-    await this.rollForward();
-    return backup;
+    try {
+      await rollForward(this.paths, record);
+    } catch (error) {
+      throw new OperationError('COMMIT_UNFINISHED', `the change to the tree "${this.root}" is committed but not fully in place`, {
+        cause: error,
+        hint: `fix the cause, then run any kpki command on "${this.root}": it finishes the change`,
+      });
+    }
+    return { backupId: record.backupId, backupPath: backupPath(this.paths.backupsDir, record.backupId) };
   }
 
   async backups(): Promise<BackupInfo[]> {
-    return readBackups(join(this.stateDir, 'backups'));
+    return readBackups(this.paths.backupsDir);
   }
 
   async restore(backupId: string): Promise<CommitResult> {
     const backup = (await this.backups()).find((b) => b.id === backupId);
-    if (!backup) throw new ConflictError('NO_BACKUP', `there is no backup "${backupId}" in "${this.stateDir}"`);
-    const manifest = JSON.parse(await readFile(join(backup.path, 'manifest.json'), 'utf8')) as { files: { path: string; existed: boolean; mode: number }[] };
-    const writes = [];
+    const manifest = backup && (await readManifest(backup.path));
+    if (!backup || !manifest) throw new ConflictError('NO_BACKUP', `there is no backup "${backupId}" in "${this.paths.backupsDir}"`, { hint: `list them with: kpki rollback --list --dir ${this.root}` });
+    // Validate before reading, so a tampered manifest cannot make kpki read outside the backup.
+    checkChangePaths(this.root, { writes: [], deletes: manifest.files.map((f) => f.path) });
+    const writes: FileWrite[] = [];
     for (const file of manifest.files.filter((f) => f.existed)) {
-      writes.push({ path: file.path, data: new Uint8Array(await readFile(join(backup.path, 'files', file.path))), mode: file.mode });
+      writes.push({ path: file.path, data: new Uint8Array(await readFile(join(backup.path, 'files', ...file.path.split('/')))), mode: file.mode });
     }
-    return this.commit({ writes, deletes: manifest.files.filter((f) => !f.existed).map((f) => f.path) }, `rollback-${backup.id}`);
+    return this.commit({ writes, deletes: manifest.files.filter((f) => !f.existed).map((f) => f.path) }, 'rollback');
   }
 
-  /** Recovery needs write access; a read-only tree (check on a copy someone else owns) skips it. */
-  async recoverIfWritable(): Promise<void> {
-    if ((await lstat(this.stateDir).catch(() => undefined)) === undefined) return;
-    await this.recover();
-  }
-
-  private async recover(): Promise<void> {
-    if (await this.readState('journal.json')) {
-      await this.rollForward();
-      return;
-    }
-    const pending = await this.readState('pending.json');
-    if (pending) {
-      await Promise.all(pending.renames.map((r) => rm(r.tmp, { force: true })));
-      await rm(join(this.stateDir, 'pending.json'), { force: true });
-    }
-  }
-
-  private async rollForward(): Promise<void> {
-    const journal = await this.readState('journal.json');
-    if (!journal) return;
-    const dirs = new Set<string>();
-    for (const { tmp, target } of journal.renames) {
-      if (await lstat(tmp).catch(() => undefined)) await rename(tmp, target);
-      dirs.add(dirname(target));
-    }
-    for (const path of journal.deletes) {
-      await rm(path, { force: true });
-      dirs.add(dirname(path));
-    }
-    for (const dir of dirs) await syncDir(dir).catch(() => undefined);
-    await rm(join(this.stateDir, 'journal.json'), { force: true });
-    await rm(join(this.stateDir, 'pending.json'), { force: true });
-    await syncDir(this.stateDir);
-  }
-
-  private async writeState(name: string, value: Journal): Promise<void> {
-    const path = join(this.stateDir, name);
-    const tmp = `${path}.tmp`;
-    await mkdir(this.stateDir, { recursive: true, mode: 0o700 });
-    await rm(tmp, { force: true });
-    await writeNewFile(tmp, new TextEncoder().encode(JSON.stringify(value)), 0o600);
-    await rename(tmp, path);
-    await syncDir(this.stateDir);
-  }
-
-  private async readState(name: string): Promise<Journal | undefined> {
+  /** Recovers at open when there is something to recover and the lock can be had at once. */
+  async recoverIfPossible(): Promise<void> {
+    const pending = await lstat(join(this.paths.stateDir, PENDING)).catch(() => undefined);
+    const journal = await lstat(join(this.paths.stateDir, JOURNAL)).catch(() => undefined);
+    if (!pending && !journal) return;
     try {
-      return JSON.parse(await readFile(join(this.stateDir, name), 'utf8')) as Journal;
-    } catch {
-      return undefined;
+      await this.exclusive(() => Promise.resolve());
+    } catch (error) {
+      // Locked: its holder recovers. Not writable (a reader without rights): leave it to one that is.
+      if (error instanceof LockedError || isPermissionError(error)) return;
+      throw error;
     }
   }
 
-  /** Lists directory names, for tests and diagnostics. */
-  async list(dir: string): Promise<string[]> {
-    return readdir(resolveInTree(this.root, dir)).catch(() => []);
+  private async recoverLocked(): Promise<void> {
+    await recoverTransaction(this.paths);
+    await removePartialBackups(this.paths.backupsDir);
+    await removeDeadLockRecords(join(this.paths.stateDir, 'lock'));
+  }
+
+  private async ensureStateDir(): Promise<void> {
+    await mkdir(this.paths.backupsDir, { recursive: true, mode: 0o700 });
+    // It holds copies of private keys: never wider than 0700, whoever created it.
+    if (((await stat(this.paths.stateDir)).mode & 0o077) !== 0) await chmod(this.paths.stateDir, 0o700);
+  }
+
+  private async planRecord(change: ChangeSet, operation: string): Promise<TxRecord> {
+    const txid = `${this.now().getTime().toString(36)}-${randomBytes(3).toString('hex')}`;
+    const renames = change.writes.map((w) => ({ tmp: relativeTempPath(w.path, txid), target: w.path }));
+    const createdDirs: string[] = [];
+    for (const write of change.writes) {
+      const missing: string[] = [];
+      for (let dir = posix.dirname(write.path); dir !== '.' && !(await this.exists(dir)); dir = posix.dirname(dir)) missing.unshift(dir);
+      for (const dir of missing) if (!createdDirs.includes(dir)) createdDirs.push(dir);
+    }
+    return { txid, backupId: newBackupId(this.now(), operation), renames, deletes: change.deletes, createdDirs };
+  }
+
+  /** Creates the missing directories (0755 less the umask, as kubeadm's MkdirAll) and the temps. */
+  private async writeTemps(writes: readonly FileWrite[], record: TxRecord): Promise<void> {
+    const abs = (path: string): string => join(this.root, ...path.split('/'));
+    for (const dir of record.createdDirs) await mkdir(abs(dir), { mode: 0o755 });
+    for (const dir of new Set(record.createdDirs.map((d) => posix.dirname(d)))) await syncDir(abs(dir));
+    for (const [index, write] of writes.entries()) {
+      const tmp = record.renames[index]?.tmp ?? '';
+      await writeNewFile(abs(tmp), write.data, write.mode, await ownerOf(abs(write.path)));
+    }
   }
 }
+
+/** Owner of the regular file a write replaces, so a replacement keeps it (when run as root). */
+async function ownerOf(path: string): Promise<FileOwner | undefined> {
+  const info = await lstat(path).catch(() => undefined);
+  return info?.isFile() && (info.uid !== process.getuid?.() || info.gid !== process.getgid?.()) ? { uid: info.uid, gid: info.gid } : undefined;
+}
+
+function isPermissionError(error: unknown): boolean {
+  const code = (error instanceof KpkiError ? error.cause : error) as NodeJS.ErrnoException | undefined;
+  return code?.code === 'EACCES' || code?.code === 'EPERM' || code?.code === 'EROFS';
+}
+

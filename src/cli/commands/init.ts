@@ -2,9 +2,9 @@
 import { mkdir } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { outputOption } from '../output.js';
-import { runLayoutCommand, withLayoutDir } from './run-layout.js';
+import { runLayoutCommand } from './run-layout.js';
 import { addCommonOptions, addKubeadmFlags, addRke2Flags } from './common.js';
-import type { CommandOptions } from '../layouts/registry.js';
+import { resolveTreeRoot, type CommandOptions } from '../layouts/registry.js';
 
 /** Registers `init`; the tree directory is created when missing. */
 export function registerInit(program: Command): void {
@@ -14,9 +14,9 @@ export function registerInit(program: Command): void {
   addRke2Flags(command, ['--node-name', '--service-cidr']);
   command.option('--agent', 'rke2/k3s: an agent-only data dir (needs --server-data-dir)').option('--server-data-dir <dir>', 'rke2/k3s: server data dir whose CAs sign agent certificates');
   command.option('--dry-run', 'print the plan and change nothing').addOption(outputOption(['text', 'json']));
-  command.action(async (raw: CommandOptions) => {
-    const options = withLayoutDir(command, raw);
-    await mkdir(options.dir, { recursive: true, mode: 0o755 });
-    await runLayoutCommand('init', { ...options, layout: options.layout ?? 'kubeadm' }, [], true);
+  command.action(async (given: CommandOptions) => {
+    const options = { ...given, layout: given.layout ?? 'kubeadm', dirSource: command.getOptionValueSource('dir') };
+    await mkdir(resolveTreeRoot(options.layout as string, options), { recursive: true, mode: 0o755 });
+    await runLayoutCommand('init', options, [], true);
   });
 }

@@ -12,9 +12,12 @@ export interface LayoutHandlers {
   /** Names accepted by --layout for this layout (`rke2` and `k3s` share handlers). */
   readonly names: readonly string[];
   /** True when the tree looks like this layout (used when --layout is not given). */
-  detect(tree: TreeReader): Promise<boolean>;
-  /** Tree root used when --layout names this layout and --dir is not given (RKE2: its data dir). */
-  defaultDir?(name: string): string;
+  detect(tree: TreeReader, options?: CommandOptions): Promise<boolean>;
+  /**
+   * The tree root when the layout does not take --dir as it is (RKE: the cluster file's
+   * directory); undefined to use --dir. `forced` is true when --layout names this layout.
+   */
+  treeRoot?(options: CommandOptions, forced: boolean): string | undefined;
   readonly commands: Readonly<Partial<Record<string, Handler>>>;
 }
 

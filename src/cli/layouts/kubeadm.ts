@@ -9,6 +9,10 @@ import { applyRenew, planRenew } from '../../ops/renew.js';
 import { applyCsrGenerate, planCsrGenerate } from '../../ops/csr-generate.js';
 import { applyCsrSign, planCsrSign } from '../../ops/csr-sign.js';
 import { buildUserKubeconfig } from '../../ops/kubeconfig-user.js';
+import { applyRotateCa, planRotateCa, ROTATION_PHASES, type RotationPhase } from '../../ops/rotate-ca-phases.js';
+import { generateHierarchy } from '../../ops/ca-generate.js';
+import { kubeadmHierarchy } from '../../layouts/kubeadm/hierarchy.js';
+import { readGivenCa } from '../given-ca.js';
 import { controlPlaneUrl } from '../../layouts/kubeadm/spec.js';
 import { openTreeStore } from '../../stores/fs-tree-store.js';
 import { mkdir } from 'node:fs/promises';
@@ -111,7 +115,7 @@ async function renew(ctx: OpsContext, options: CommandOptions, names: readonly s
   if (names.includes('all') && names.length > 1) throw new UsageError('"all" cannot be combined with other names');
   const layout = await kubeadmLayout(options);
   const within = options.expiringWithin;
-  const params = { catalogue: layout.catalogue, names, ...rules, ...(typeof within === 'string' && { expiringWithinMs: parseDuration(within, '--expiring-within') }) };
+  const params = { catalogue: layout.catalogue, names, ...rules, keepKeyAlgorithm: options.config === undefined, ...(typeof within === 'string' && { expiringWithinMs: parseDuration(within, '--expiring-within') }) };
   const plan = await planRenew(ctx, params);
   const result = dryRun(options) ? undefined : await applyRenew(ctx, params, plan);
   return options.output === 'json' ? planJson(plan, result, dryRun(options)) : formatPlan(plan, dryRun(options)) + (dryRun(options) ? '' : formatApplied(plan, result));
@@ -149,10 +153,35 @@ async function kubeconfigUser(ctx: OpsContext, options: CommandOptions): Promise
   });
 }
 
+async function rotateCa(ctx: OpsContext, options: CommandOptions): Promise<string> {
+  const phase = options.phase;
+  if (typeof phase !== 'string' || !(ROTATION_PHASES as readonly string[]).includes(phase)) {
+    throw new UsageError('kubeadm has no CA rotation of its own: run kpki rotate-ca --phase trust, then --phase issue, then --phase finish, restarting what each phase names in between');
+  }
+  const layout = await kubeadmLayout(options);
+  const cas = typeof options.ca === 'string' ? options.ca.split(',').map((name) => name.trim()).filter(Boolean) : [];
+  const planned = await planRotateCa(ctx, { catalogue: layout.catalogue, phase: phase as RotationPhase, cas, ...rules });
+  const result = dryRun(options) ? undefined : await applyRotateCa(ctx, planned);
+  const next = phase === 'finish' ? '' : `[rotate-ca] after those restarts, run: kpki rotate-ca --phase ${phase === 'trust' ? 'issue' : 'finish'} --dir ${ctx.tree.root}\n`;
+  if (options.output === 'json') return planJson(planned.plan, result, dryRun(options));
+  return formatPlan(planned.plan, dryRun(options)) + (dryRun(options) ? '' : formatApplied(planned.plan, result) + next);
+}
+
+async function caGenerate(ctx: OpsContext, options: CommandOptions): Promise<string> {
+  const layout = await kubeadmLayout(options);
+  const hierarchy = kubeadmHierarchy(layout.spec, Math.floor(ctx.clock.now().getTime() / 1000));
+  const root = await readGivenCa(options.rootCert, options.rootKey);
+  const intermediate = await readGivenCa(options.intermediateCert, options.intermediateKey);
+  const { plan, result } = await generateHierarchy(ctx, ctx.tree, { hierarchy, ...(root && { root }), ...(intermediate && { intermediate }) });
+  warn(plan.warnings);
+  if (options.output === 'json') return planJson(plan, result, false);
+  return `${formatPlan(plan, false)}[ca generate] wrote ${ctx.tree.root}; create the rest of the tree with: kpki init --dir ${ctx.tree.root}\n`;
+}
+
 /** kubeadm trees have `pki/` or `admin.conf` at the root. */
 async function detect(tree: TreeReader): Promise<boolean> {
   return (await tree.exists('pki')) || (await tree.exists('admin.conf'));
 }
 
 /** kubeadm's handlers. */
-export const kubeadmHandlers: LayoutHandlers = { names: ['kubeadm'], detect, commands: { init, check, renew, 'csr-generate': csrGenerate, 'csr-sign': csrSign, 'kubeconfig-user': kubeconfigUser } };
+export const kubeadmHandlers: LayoutHandlers = { names: ['kubeadm'], detect, commands: { init, check, renew, 'csr-generate': csrGenerate, 'csr-sign': csrSign, 'kubeconfig-user': kubeconfigUser, 'rotate-ca': rotateCa, 'ca-generate': caGenerate } };

@@ -5,21 +5,32 @@
  */
 import { UsageError } from '../../errors.js';
 import type { TreeReader } from '../../ops/ports.js';
-import type { Handler, LayoutHandlers } from './handler-types.js';
+import type { CommandOptions, Handler, LayoutHandlers } from './handler-types.js';
 import { kubeadmHandlers } from './kubeadm.js';
+import { rkeHandlers } from './rke.js';
 import { rke2Handlers } from './rke2.js';
 
 export type { CommandOptions, Handler, LayoutHandlers } from './handler-types.js';
 
 /** Every layout, in detection order. */
-export const LAYOUTS: readonly LayoutHandlers[] = [kubeadmHandlers, rke2Handlers];
+export const LAYOUTS: readonly LayoutHandlers[] = [kubeadmHandlers, rkeHandlers, rke2Handlers];
+
+/** The tree root a command opens: the first layout that claims the options, else --dir. */
+export function resolveTreeRoot(forced: string | undefined, options: CommandOptions): string {
+  const candidates = forced === undefined ? LAYOUTS : LAYOUTS.filter((l) => l.names.includes(forced));
+  for (const layout of candidates) {
+    const root = layout.treeRoot?.(options, forced !== undefined);
+    if (root !== undefined) return root;
+  }
+  return options.dir;
+}
 
 /**
  * The handler for `command` in the layout forced by `--layout` or detected from the tree.
  * @throws UsageError when no layout matches, or the layout has no such command.
  */
-export async function findHandler(tree: TreeReader, forced: string | undefined, command: string): Promise<{ layout: string; handler: Handler }> {
-  const layout = forced === undefined ? await detect(tree) : LAYOUTS.find((l) => l.names.includes(forced));
+export async function findHandler(tree: TreeReader, forced: string | undefined, command: string, options?: CommandOptions): Promise<{ layout: string; handler: Handler }> {
+  const layout = forced === undefined ? await detect(tree, options) : LAYOUTS.find((l) => l.names.includes(forced));
   if (!layout) {
     if (forced !== undefined) throw new UsageError(`unknown layout "${forced}"; known: ${LAYOUTS.flatMap((l) => l.names).join(', ')}`);
     throw new UsageError(`cannot tell which distribution "${tree.root}" belongs to`, { hint: `pass --layout (${LAYOUTS.flatMap((l) => l.names).join(', ')})` });
@@ -29,13 +40,7 @@ export async function findHandler(tree: TreeReader, forced: string | undefined, 
   return { layout: forced ?? layout.names[0] ?? '', handler };
 }
 
-/** The tree root a layout uses when --dir is not given, or undefined to keep --dir's own default. */
-export function defaultDirFor(layout: string | undefined): string | undefined {
-  const found = layout === undefined ? undefined : LAYOUTS.find((l) => l.names.includes(layout));
-  return found?.defaultDir?.(layout ?? '');
-}
-
-async function detect(tree: TreeReader): Promise<LayoutHandlers | undefined> {
-  for (const layout of LAYOUTS) if (await layout.detect(tree)) return layout;
+async function detect(tree: TreeReader, options?: CommandOptions): Promise<LayoutHandlers | undefined> {
+  for (const layout of LAYOUTS) if (await layout.detect(tree, options)) return layout;
   return undefined;
 }

@@ -11,7 +11,7 @@ import { applySaKeyRotate, planSaKeyRotate } from '../../ops/rke2-sa-key.js';
 import { computeJoinTokens } from '../../ops/rke2-token.js';
 import { formatRke2Json, formatRke2Table, formatRke2Text, formatRke2Yaml } from '../../layouts/rke2/check-output.js';
 import { selectServices } from '../../layouts/rke2/services.js';
-import { defaultDataDir, RKE2_DEFAULTS, type Rke2Program } from '../../layouts/rke2/spec.js';
+import { defaultDataDir, RKE2_DEFAULTS } from '../../layouts/rke2/spec.js';
 import { externalFiles } from '../../stores/node-ports.js';
 import { formatApplied, formatPlan, planJson, warn } from '../output.js';
 import { rke2Setup } from './rke2-setup.js';
@@ -112,10 +112,19 @@ async function detect(tree: TreeReader): Promise<boolean> {
   return (await tree.exists('server/tls')) || (await tree.exists('agent/kubelet.kubeconfig')) || (await tree.exists('agent/client-kubelet.crt'));
 }
 
+/**
+ * With --layout rke2|k3s and no --dir, the program's data dir (/var/lib/rancher/<prog>) instead of
+ * --dir's kubeadm default; otherwise --dir as given.
+ */
+function treeRoot(options: CommandOptions, forced: boolean): string | undefined {
+  if (!forced || options.dirSource !== 'default') return undefined;
+  return defaultDataDir(options.layout === 'k3s' ? 'k3s' : 'rke2');
+}
+
 /** The RKE2 and K3s handlers. */
 export const rke2Handlers: LayoutHandlers = {
   names: ['rke2', 'k3s'],
   detect,
-  defaultDir: (name) => defaultDataDir(name === 'k3s' ? 'k3s' : ('rke2' satisfies Rke2Program)),
+  treeRoot,
   commands: { init, check, renew, rotate, 'sa-key-rotate': saKeyRotate, token },
 };

@@ -1,0 +1,28 @@
+/** `kpki ca generate`: a custom CA hierarchy for a layout, written to a new directory. */
+import { mkdir } from 'node:fs/promises';
+import type { Command } from 'commander';
+import { UsageError } from '../../errors.js';
+import { outputOption } from '../output.js';
+import type { CommandOptions } from '../layouts/registry.js';
+import { runLayoutCommand } from './run-layout.js';
+import { addKubeadmFlags } from './common.js';
+
+/** Registers `ca generate`. The output directory becomes the tree the layout's handler writes into. */
+export function registerCa(program: Command): void {
+  const ca = program.command('ca').description('certificate authorities');
+  const generate = ca.command('generate').description('make root → intermediate → the layout\'s CAs, with the file names the layout expects');
+  generate.requiredOption('--layout <layout>', 'layout whose CAs to make (kubeadm)')
+    .requiredOption('--out <dir>', 'directory to write into (use it as --dir for kpki init)')
+    .option('--config <file>', 'cluster spec (kubeadm: key algorithm, external etcd, certificatesDir)')
+    .option('--root-cert <file>', 'use this root instead of making one').option('--root-key <file>', 'its key (needed unless an intermediate is given)')
+    .option('--intermediate-cert <file>', 'use this intermediate instead of making one').option('--intermediate-key <file>', 'its key')
+    .addOption(outputOption(['text', 'json']));
+  addKubeadmFlags(generate);
+  generate.action(async (options: CommandOptions & { out: string; layout: string }) => {
+    if ((options.rootKey !== undefined && options.rootCert === undefined) || (options.intermediateCert === undefined) !== (options.intermediateKey === undefined)) {
+      throw new UsageError('give --root-cert with --root-key, and --intermediate-cert together with --intermediate-key');
+    }
+    await mkdir(options.out, { recursive: true, mode: 0o700 });
+    await runLayoutCommand('ca-generate', { ...options, dir: options.out }, [], true);
+  });
+}

@@ -1,0 +1,74 @@
+/** kpki ca generate for kubeadm: made, given-root and given-intermediate hierarchies, checked by openssl. */
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { hashTree, kpki, openssl, tempDir } from './support/tools.js';
+
+const CAS = ['pki/ca.crt', 'pki/front-proxy-ca.crt', 'pki/etcd/ca.crt'];
+
+function opensslRoot(dir: string): { cert: string; key: string } {
+  const cert = join(dir, 'corp-root.pem');
+  const key = join(dir, 'corp-root.key');
+  openssl(['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=corp-root', '-days', '3650', '-keyout', key, '-out', cert,
+    '-addext', 'basicConstraints=critical,CA:true', '-addext', 'keyUsage=critical,keyCertSign,cRLSign,digitalSignature']);
+  return { cert, key };
+}
+
+describe('kpki ca generate --layout kubeadm', () => {
+  it('makes root → intermediate → the three CAs; init builds on them; every chain verifies to the root', () => {
+    const out = join(tempDir(), 'pki-root');
+    const result = kpki(['ca', 'generate', '--layout', 'kubeadm', '--out', out]);
+    assert.equal(result.status, 0, result.stderr);
+    assert.match(result.stderr, /move root-ca.key/);
+    assert.equal(kpki(['init', '--dir', out, '--node-name', 'cp1']).status, 0);
+    const root = join(out, 'root-ca.pem');
+    for (const ca of CAS) {
+      assert.equal((readFileSync(join(out, ca), 'utf8').match(/BEGIN CERTIFICATE/g) ?? []).length, 1, `${ca} holds the CA alone`);
+      assert.match(openssl(['verify', '-x509_strict', '-CAfile', root, '-untrusted', join(out, 'intermediate-ca.pem'), join(out, ca)]), /: OK/);
+    }
+    assert.match(openssl(['verify', '-x509_strict', '-CAfile', root, '-untrusted', join(out, 'intermediate-ca.pem'), '-untrusted', join(out, 'pki/etcd/ca.crt'), join(out, 'pki/etcd/peer.crt')]), /: OK/);
+    assert.match(openssl(['x509', '-noout', '-subject', '-in', join(out, 'intermediate-ca.pem')]), /CN = kubernetes-intermediate-ca@\d+/);
+    assert.equal(kpki(['check', '--dir', out]).status, 0);
+  });
+
+  it('uses a given root (made by openssl) and signs a new intermediate with it', () => {
+    const dir = tempDir();
+    const root = opensslRoot(dir);
+    const out = join(dir, 'out');
+    const result = kpki(['ca', 'generate', '--layout', 'kubeadm', '--out', out, '--root-cert', root.cert, '--root-key', root.key]);
+    assert.equal(result.status, 0, result.stderr);
+    assert.equal(existsSync(join(out, 'root-ca.key')), false);
+    assert.match(openssl(['verify', '-x509_strict', '-CAfile', root.cert, '-untrusted', join(out, 'intermediate-ca.pem'), join(out, 'pki/ca.crt')]), /: OK/);
+  });
+
+  it('uses a given root and intermediate; no root key needed', () => {
+    const dir = tempDir();
+    const first = join(dir, 'first');
+    assert.equal(kpki(['ca', 'generate', '--layout', 'kubeadm', '--out', first]).status, 0);
+    const out = join(dir, 'out');
+    const result = kpki(['ca', 'generate', '--layout', 'kubeadm', '--out', out, '--root-cert', join(first, 'root-ca.pem'),
+      '--intermediate-cert', join(first, 'intermediate-ca.pem'), '--intermediate-key', join(first, 'intermediate-ca.key')]);
+    assert.equal(result.status, 0, result.stderr);
+    assert.match(openssl(['verify', '-x509_strict', '-CAfile', join(first, 'root-ca.pem'), '-untrusted', join(first, 'intermediate-ca.pem'), join(out, 'pki/front-proxy-ca.crt')]), /: OK/);
+  });
+
+  it('refuses a key that does not match its certificate, an intermediate from another root, and a non-empty output', () => {
+    const dir = tempDir();
+    const a = opensslRoot(join(tempDir()));
+    const b = opensslRoot(join(tempDir()));
+    const mismatch = kpki(['ca', 'generate', '--layout', 'kubeadm', '--out', join(dir, 'x'), '--root-cert', a.cert, '--root-key', b.key]);
+    assert.equal(mismatch.status, 3);
+    assert.match(mismatch.stderr, /\[BAD_CA_INPUT\] .*the key given for ".*corp-root.pem" does not match it/);
+    const first = join(dir, 'first');
+    assert.equal(kpki(['ca', 'generate', '--layout', 'kubeadm', '--out', first]).status, 0);
+    const foreign = kpki(['ca', 'generate', '--layout', 'kubeadm', '--out', join(dir, 'y'), '--root-cert', a.cert, '--intermediate-cert', join(first, 'intermediate-ca.pem'), '--intermediate-key', join(first, 'intermediate-ca.key')]);
+    assert.equal(foreign.status, 3);
+    assert.match(foreign.stderr, /is not signed by/);
+    const before_ = hashTree(first);
+    const again = kpki(['ca', 'generate', '--layout', 'kubeadm', '--out', first]);
+    assert.equal(again.status, 1);
+    assert.match(again.stderr, /\[FILE_EXISTS\]/);
+    assert.equal(hashTree(first), before_);
+  });
+});
