@@ -13,6 +13,8 @@ import { registerInit } from './commands/init.js';
 import { registerRenew } from './commands/renew.js';
 import { registerRollback } from './commands/rollback.js';
 import { registerRotate } from './commands/rotate.js';
+import { registerSaKey } from './commands/sa-key.js';
+import { registerToken } from './commands/token.js';
 import { registerRke } from './commands/rke.js';
 import { registerRotateCa } from './commands/rotate-ca.js';
 import { registerTokenRotate } from './commands/token-rotate.js';
@@ -26,6 +28,8 @@ registerInit(program);
 registerCheck(program);
 registerRenew(program);
 registerRollback(program);
+registerSaKey(program);
+registerTokenRotate(registerToken(program));
 registerCsr(program);
 registerKubeconfig(program);
 registerRotateCa(program);
@@ -34,7 +38,6 @@ registerVerify(program);
 registerRotate(program);
 registerRke(program);
 registerBootstrap(program);
-registerTokenRotate(program);
 
 async function main(argv: string[]): Promise<number> {
   try {

@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { buildKubeconfig, readKubeconfig, replaceKubeconfigCredentials } from './kubeconfig.js';
+import { buildFileKubeconfig, buildKubeconfig, readKubeconfig, replaceKubeconfigCredentials } from './kubeconfig.js';
 import { InvalidInputError } from '../errors.js';
 
 const REAL = '../shared/testdata/real/kubeadm-zetaoss-zeta-linux/etc/kubernetes/admin.conf';
@@ -59,4 +59,17 @@ users:
   for (const [name, text] of Object.entries({ 'no current-context': 'apiVersion: v1\nkind: Config\n', 'a context naming a missing user': 'current-context: a\ncontexts:\n- name: a\n  context: { cluster: c, user: u }\nclusters:\n- name: c\n  cluster: { server: x }\nusers: []\n', 'not YAML': 'a: [' })) {
     it(`rejects ${name}`, () => assert.throws(() => readKubeconfig(text, 'x.conf'), (e: unknown) => e instanceof InvalidInputError && e.code === 'BAD_KUBECONFIG'));
   }
+
+  it('writes K3s component kubeconfigs with file references that read back, paths with spaces quoted', () => {
+    const text = buildFileKubeconfig({ server: 'https://127.0.0.1:6443', caFile: '/var/lib/rancher/rke2/server/tls/server-ca.crt', certFile: '/data dir/client-admin.crt', keyFile: '/data dir/client-admin.key' });
+    const creds = readKubeconfig(text, 'admin.kubeconfig');
+    assert.deepEqual([creds.currentContext, creds.clusterName, creds.userName, creds.server], ['Default', 'local', 'user', 'https://127.0.0.1:6443']);
+    assert.deepEqual([creds.caFile, creds.certFile, creds.keyFile], ['/var/lib/rancher/rke2/server/tls/server-ca.crt', '/data dir/client-admin.crt', '/data dir/client-admin.key']);
+    assert.match(text, /^- context:\n {4}cluster: local\n {4}namespace: default\n {4}user: user\n {2}name: Default$/m);
+  });
+
+  it('names the context as asked (K3s user kubeconfigs call everything "default")', () => {
+    const text = buildKubeconfig({ clusterName: 'default', userName: 'default', contextName: 'default', server: 'https://127.0.0.1:6443', caPem: 'CA', certPem: 'C', keyPem: 'K' });
+    assert.equal(readKubeconfig(text, 'k3s.yaml').currentContext, 'default');
+  });
 });

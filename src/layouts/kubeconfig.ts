@@ -13,6 +13,8 @@ export interface KubeconfigContent {
   readonly userName: string;
   readonly certPem: string;
   readonly keyPem: string;
+  /** Context name; defaults to `<user>@<cluster>` (kubeadm). K3s/RKE2 call all three `default`. */
+  readonly contextName?: string;
 }
 
 /** The credentials in force for a kubeconfig's current context. */
@@ -23,6 +25,8 @@ export interface KubeconfigCredentials {
   readonly server: string | undefined;
   /** Embedded PEM, or undefined when absent. */
   readonly caPem: string | undefined;
+  /** `certificate-authority:` file reference (K3s/RKE2 component kubeconfigs). */
+  readonly caFile: string | undefined;
   readonly certPem: string | undefined;
   readonly keyPem: string | undefined;
   /** File references (`client-certificate:`), used by kubelet.conf after TLS bootstrap. */
@@ -34,7 +38,7 @@ const b64 = (text: string): string => Buffer.from(text).toString('base64');
 
 /** Serialises a kubeconfig with one cluster, user and context named `<user>@<cluster>`. */
 export function buildKubeconfig(content: KubeconfigContent): string {
-  const context = `${content.userName}@${content.clusterName}`;
+  const context = content.contextName ?? `${content.userName}@${content.clusterName}`;
   const cluster: Record<string, string> = {};
   if (content.caPem !== '') cluster['certificate-authority-data'] = b64(content.caPem);
   cluster.server = content.server;
@@ -53,6 +57,48 @@ export function buildKubeconfig(content: KubeconfigContent): string {
   return stringify(config, { indentSeq: false, lineWidth: 0 });
 }
 
+/** A kubeconfig whose CA and client credentials are file references, as K3s and RKE2 write them. */
+export interface FileKubeconfigContent {
+  readonly server: string;
+  /** Absolute paths, written as they are. */
+  readonly caFile: string;
+  readonly certFile: string;
+  readonly keyFile: string;
+}
+
+/**
+ * Serialises a K3s/RKE2 component kubeconfig: cluster `local`, context `Default` with namespace
+ * `default`, user `user`, every credential a file path (so a renewed file needs no rewrite).
+ * The text follows K3s's template line for line, so a tree kpki writes diffs cleanly against one
+ * K3s wrote.
+ */
+export function buildFileKubeconfig(content: FileKubeconfigContent): string {
+  const scalar = (value: string): string => stringify(value, { lineWidth: 0 }).trimEnd();
+  return [
+    'apiVersion: v1',
+    'clusters:',
+    '- cluster:',
+    `    server: ${scalar(content.server)}`,
+    `    certificate-authority: ${scalar(content.caFile)}`,
+    '  name: local',
+    'contexts:',
+    '- context:',
+    '    cluster: local',
+    '    namespace: default',
+    '    user: user',
+    '  name: Default',
+    'current-context: Default',
+    'kind: Config',
+    'preferences: {}',
+    'users:',
+    '- name: user',
+    '  user:',
+    `    client-certificate: ${scalar(content.certFile)}`,
+    `    client-key: ${scalar(content.keyFile)}`,
+    '',
+  ].join('\n');
+}
+
 /**
  * Reads the current context's cluster and user.
  * @throws InvalidInputError `BAD_KUBECONFIG` naming `source` when the YAML is invalid or the
@@ -69,6 +115,7 @@ export function readKubeconfig(text: string, source: string): KubeconfigCredenti
     userName,
     server: stringField(cluster, 'server'),
     caPem: decoded(stringField(cluster, 'certificate-authority-data')),
+    caFile: stringField(cluster, 'certificate-authority'),
     certPem: decoded(stringField(user, 'client-certificate-data')),
     keyPem: decoded(stringField(user, 'client-key-data')),
     certFile: stringField(user, 'client-certificate'),

@@ -70,6 +70,13 @@ export interface TreeReader {
   read(path: string): Promise<Uint8Array | undefined>;
   /** True when the path exists (file or directory). */
   exists(path: string): Promise<boolean>;
+  /**
+   * Every regular file below a tree-relative directory, recursively, as tree-relative paths with
+   * their permission bits, sorted by path; empty when the directory does not exist. Optional so
+   * read-only fakes need not implement it; commands that copy a directory (RKE2's
+   * `server/tls-<unix>` backup) refuse to run without it.
+   */
+  listFiles?(dir: string): Promise<{ readonly path: string; readonly mode: number }[]>;
 }
 
 /**

@@ -77,3 +77,24 @@ describe('issueCertificate: extension bytes equal a real kubeadm certificate', (
     assert.deepEqual(Buffer.from(ours.subjectDer), Buffer.from(real.subjectDer));
   });
 });
+
+describe('issueCertificate: the K3s quirks', () => {
+  it('a CA with serial 0 (K3s) and a leaf without basic constraints, accepted by openssl verify -x509_strict', async () => {
+    const key = await generatePrivateKey('ECDSA-P256');
+    const ca = await issueCertificate({ ...caTemplate, serialHex: '0' }, key.keyObject, { selfSigned: key });
+    assert.equal(ca.serialHex, '00');
+    const leafKey = await generatePrivateKey('ECDSA-P256');
+    const leaf = await issueCertificate({ ...leafTemplate, basicConstraints: false }, leafKey.keyObject, { certificate: ca, key });
+    const dir = tempDir();
+    writeFileSync(join(dir, 'ca.crt'), ca.pem);
+    writeFileSync(join(dir, 'leaf.crt'), leaf.pem);
+    assert.match(openssl(['x509', '-noout', '-serial', '-in', join(dir, 'ca.crt')]), /^serial=00$/m);
+    assert.doesNotMatch(openssl(['x509', '-noout', '-text', '-in', join(dir, 'leaf.crt')]), /Basic Constraints/);
+    assert.match(openssl(['verify', '-x509_strict', '-CAfile', join(dir, 'ca.crt'), join(dir, 'leaf.crt')]), /: OK/);
+    assert.ok(isSignedBy(leaf, ca));
+    const other = await issueCertificate({ ...caTemplate, serialHex: '0' }, key.keyObject, { selfSigned: key });
+    assert.equal(other.serialHex, '00', 'zero every time, not a random fallback');
+    const nonZero = await issueCertificate(caTemplate, key.keyObject, { selfSigned: key });
+    assert.equal(nonZero.serialHex, '1234');
+  });
+});

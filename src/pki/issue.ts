@@ -70,11 +70,28 @@ export async function issueCertificateGeneral(template: CertificateTemplate, sub
     signingKey: await importSigningKey(webcrypto, signer, algorithm),
     signingAlgorithm: algorithm,
     extensions,
-  });
+  }, /^0+$/.test(template.serialHex) ? zeroSerialCrypto(webcrypto) : undefined);
   return parseCertificateDer(new Uint8Array(cert.rawData), 'issued certificate');
 }
 
 export { subjectKeyIdOf };
+
+/**
+ * @peculiar/x509 replaces an all-zero serial with 16 random bytes, but K3s CAs have serial 0 (a
+ * quirk kpki reproduces). For that one case the generator gets a crypto whose random source
+ * yields zeros, which it encodes as INTEGER 0; signing still goes through the real WebCrypto.
+ */
+function zeroSerialCrypto(webcrypto: WebCrypto.Crypto): Pick<WebCrypto.Crypto, 'subtle' | 'getRandomValues' | 'randomUUID'> {
+  return {
+    subtle: webcrypto.subtle,
+    getRandomValues: <T extends ArrayBufferView | null>(array: T): T => {
+      if (array) new Uint8Array(array.buffer, array.byteOffset, array.byteLength).fill(0);
+      return array;
+    },
+    randomUUID: () => webcrypto.randomUUID(),
+  };
+}
+
 
 function altNameEntries(names: CertificateTemplate['altNames']): { type: 'dns' | 'ip'; value: string }[] {
   if (!names) return [];

@@ -21,7 +21,7 @@ import { backupPath, newBackupId, readBackups, readManifest, removePartialBackup
 import { syncDir, writeNewFile, type FileOwner } from './fs-sync.js';
 import { JOURNAL, PENDING, recoverTransaction, relativeTempPath, rollBack, rollForward, writeRecord, type StatePaths, type TxRecord } from './journal.js';
 import { acquireLock, removeDeadLockRecords } from './tree-lock.js';
-import { assertSafeTarget, checkChangePaths, isInside, resolveInTree, STATE_DIR } from './tree-paths.js';
+import { assertSafeTarget, checkChangePaths, isInside, resolveInTree, STATE_DIR, TEMP_MARK } from './tree-paths.js';
 
 /** Options of {@link openTreeStore}. */
 export interface TreeStoreOptions {
@@ -89,6 +89,23 @@ class FsTreeStore implements TreeStore {
 
   async exists(path: string): Promise<boolean> {
     return (await lstat(resolveInTree(this.root, path)).catch(() => undefined)) !== undefined;
+  }
+
+  async listFiles(dir: string): Promise<{ path: string; mode: number }[]> {
+    const found: { path: string; mode: number }[] = [];
+    const walk = async (rel: string): Promise<void> => {
+      const names = await readdir(resolveInTree(this.root, rel)).catch(() => [] as string[]);
+      for (const name of names.sort()) {
+        const child = `${rel}/${name}`;
+        // Temporaries of an unfinished commit are not part of the tree.
+        if (name.includes(TEMP_MARK)) continue;
+        const info = await lstat(resolveInTree(this.root, child));
+        if (info.isDirectory()) await walk(child);
+        else if (info.isFile()) found.push({ path: child, mode: info.mode & 0o7777 });
+      }
+    };
+    await walk(dir.replace(/\/+$/, ''));
+    return found;
   }
 
   async exclusive<T>(work: () => Promise<T>): Promise<T> {

@@ -62,6 +62,13 @@ export class MemoryTreeStore implements TreeStore {
     return Promise.resolve(this.files.has(path) || this.isDirectory(path));
   }
 
+  /** Files below `dir`, sorted, as the disk store lists them. */
+  listFiles(dir: string): Promise<{ path: string; mode: number }[]> {
+    const prefix = `${dir.replace(/\/+$/, '')}/`;
+    const found = [...this.files].filter(([path]) => path.startsWith(prefix)).map(([path, file]) => ({ path, mode: file.mode }));
+    return Promise.resolve(found.sort((a, b) => (a.path < b.path ? -1 : 1)));
+  }
+
   /** @throws LockedError when another `exclusive` on this store is under way. */
   async exclusive<T>(work: () => Promise<T>): Promise<T> {
     if (this.locked) throw new LockedError(`tree "${this.root}" is locked by kpki pid ${process.pid} (in memory)`);

@@ -1,17 +1,22 @@
-/** `kpki rotate`: rotate certificates the way the layout's own rotate command does (RKE1: `rke cert rotate`). */
+/**
+ * `kpki rotate`: rotate certificates the way the layout's own rotate command does (RKE1:
+ * `rke cert rotate`; RKE2/K3s: `certificate rotate`, but issuing at once instead of at next start).
+ */
 import type { Command } from 'commander';
 import { outputOption } from '../output.js';
 import { layoutAction } from './run-layout.js';
-import { addCommonOptions } from './common.js';
+import { addCommonOptions, addRke2Flags } from './common.js';
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
 
-/** Registers `rotate`. Unknown --service names are an error (exit 2). */
+/** Registers `rotate`. Unknown --service names are an error (exit 2); nothing changes unless every file is issued. */
 export function registerRotate(program: Command): void {
-  const command = program.command('rotate').description('rotate certificates (RKE: all services, or those named with --service; --rotate-ca for new CAs)');
+  const command = program.command('rotate').description('rotate certificates (RKE: all services or --service, --rotate-ca for new CAs; RKE2/K3s: back up server/tls, new keys and certificates for the services, restart markers; all or nothing)');
   addCommonOptions(command);
-  command.option('--service <name>', 'service whose certificates to rotate (repeatable): kube-apiserver, kube-controller-manager, kube-scheduler, kubelet, kube-proxy, etcd', collect, [])
-    .option('--rotate-ca', 'rotate the CAs and every certificate')
+  addRke2Flags(command);
+  command.option('--service <name>', 'service whose certificates to rotate (repeatable; rke2/k3s also comma separated). RKE: kube-apiserver, kube-controller-manager, kube-scheduler, kubelet, kube-proxy, etcd. RKE2/K3s: api-server, admin, auth-proxy, cloud-controller, controller-manager, etcd, scheduler, supervisor, <prog>-server, kube-proxy, kubelet, <prog>-controller', collect, [])
+    .option('--rotate-ca', 'RKE: rotate the CAs and every certificate')
+    .option('--server-data-dir <dir>', 'rke2/k3s agent dirs: server data dir whose CAs sign the new certificates')
     .option('--dry-run', 'print the plan and change nothing').addOption(outputOption(['text', 'json']));
   layoutAction(command, 'rotate', true);
 }

@@ -28,3 +28,4 @@ export function layoutAction(command: Command, name: string, mutating: boolean):
     await runLayoutCommand(name, options, args, mutating);
   });
 }
+

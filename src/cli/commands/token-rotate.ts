@@ -9,10 +9,9 @@ interface TokenRotateOptions extends ServerOptions {
   readonly newToken: string;
 }
 
-/** Registers `token rotate`. */
-export function registerTokenRotate(program: Command): void {
-  const group = program.command('token').description('RKE2/K3s server token');
-  const rotate = group.command('rotate').description('re-encrypt the bootstrap record under a new token and move it to the new token\'s key');
+/** Registers `token rotate` below the `token` command. */
+export function registerTokenRotate(token: Command): void {
+  const rotate = token.command('rotate').description('re-encrypt the bootstrap record under a new token and move it to the new token\'s key');
   addServerOptions(rotate, true).requiredOption('--new-token <token>', 'the new server token');
   rotate.action(async (options: TokenRotateOptions) => {
     const dataDir = dataDirOf(options);

@@ -8,11 +8,12 @@ import type { TreeReader } from '../../ops/ports.js';
 import type { CommandOptions, Handler, LayoutHandlers } from './handler-types.js';
 import { kubeadmHandlers } from './kubeadm.js';
 import { rkeHandlers } from './rke.js';
+import { rke2Handlers } from './rke2.js';
 
 export type { CommandOptions, Handler, LayoutHandlers } from './handler-types.js';
 
 /** Every layout, in detection order. */
-export const LAYOUTS: readonly LayoutHandlers[] = [kubeadmHandlers, rkeHandlers];
+export const LAYOUTS: readonly LayoutHandlers[] = [kubeadmHandlers, rkeHandlers, rke2Handlers];
 
 /** The tree root a command opens: the first layout that claims the options, else --dir. */
 export function resolveTreeRoot(forced: string | undefined, options: CommandOptions): string {

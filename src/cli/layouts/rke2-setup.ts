@@ -1,0 +1,82 @@
+/**
+ * Resolving what an RKE2/K3s command works on: the program (forced by --layout or detected from
+ * the data dir), the node role, and the spec from config.yaml, flags, the host and the
+ * environment (CATTLE_NEW_SIGNED_CERT_EXPIRATION_DAYS).
+ */
+import { readFile } from 'node:fs/promises';
+import { hostname, networkInterfaces } from 'node:os';
+import { FileAccessError } from '../../errors.js';
+import type { OpsContext, TreeReader } from '../../ops/ports.js';
+import { rke2Catalogue, type Rke2Catalogue } from '../../layouts/rke2/catalogue.js';
+import { defaultConfigPath, defaultDataDir, defaultRke2Spec, leafValidityFromEnv, parseRke2Config, splitList, type Rke2Program, type Rke2Spec, type Rke2SpecOverrides } from '../../layouts/rke2/spec.js';
+import type { CommandOptions } from './handler-types.js';
+
+/** The resolved inputs of one RKE2/K3s command. */
+export interface Rke2Setup {
+  readonly program: Rke2Program;
+  readonly isServer: boolean;
+  readonly spec: Rke2Spec;
+  readonly catalogue: Rke2Catalogue;
+  readonly warnings: readonly string[];
+}
+
+/**
+ * Builds the setup. `role` forces server or agent (init); otherwise a data dir with `server/` is
+ * a server. The default config file is read only when --dir is the program's default data dir,
+ * so pointing kpki at a copy never mixes in the host's configuration.
+ * @throws FileAccessError `UNREADABLE` for an unreadable --config; InvalidInputError for a bad one.
+ */
+export async function rke2Setup(ctx: OpsContext, options: CommandOptions, role?: 'server' | 'agent'): Promise<Rke2Setup> {
+  const program = await programOf(ctx.tree, options);
+  const isServer = role === undefined ? await ctx.tree.exists('server') : role === 'server';
+  const host = { hostname: hostname(), address: hostAddress() };
+  const warnings: string[] = [];
+  let spec = defaultRke2Spec(program, ctx.tree.root, host);
+  const fromFile = await readConfig(options, program, ctx.tree.root);
+  const env = leafValidityFromEnv(process.env.CATTLE_NEW_SIGNED_CERT_EXPIRATION_DAYS);
+  if (env.warning !== undefined) warnings.push(env.warning);
+  // data-dir in config.yaml describes the host path; the tree kpki writes is --dir, so only the
+  // references inside kubeconfigs follow it.
+  spec = { ...spec, ...fromFile, ...flagOverrides(options), leafValidityDays: env.days };
+  return { program, isServer, spec, catalogue: rke2Catalogue(spec, isServer ? 'server' : 'agent', ctx.clock.now()), warnings };
+}
+
+/** The program: --layout when given, else what the data dir's file names or path say, else rke2. */
+export async function programOf(tree: TreeReader, options: CommandOptions): Promise<Rke2Program> {
+  if (options.layout === 'k3s' || options.layout === 'rke2') return options.layout;
+  for (const program of ['rke2', 'k3s'] as const) {
+    const marks = [`${program}.yaml`, `server/tls/client-${program}-cloud-controller.crt`, `server/tls/client-${program}-controller.key`, `agent/client-${program}-controller.crt`, `agent/${program}controller.kubeconfig`];
+    for (const mark of marks) if (await tree.exists(mark)) return program;
+  }
+  return /k3s/.test(tree.root) ? 'k3s' : 'rke2';
+}
+
+async function readConfig(options: CommandOptions, program: Rke2Program, root: string): Promise<Rke2SpecOverrides> {
+  const path = options.config ?? (root === defaultDataDir(program) ? defaultConfigPath(program) : undefined);
+  if (path === undefined) return {};
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    if (options.config === undefined) return {};
+    throw new FileAccessError('UNREADABLE', `cannot read config "${path}"`, { cause: error });
+  }
+  return parseRke2Config(text, path);
+}
+
+function flagOverrides(options: CommandOptions): Rke2SpecOverrides {
+  const list = (name: string): string[] | undefined => (Array.isArray(options[name]) && (options[name] as string[]).length > 0 ? splitList(options[name] as string[]) : undefined);
+  const text = (name: string): string | undefined => (typeof options[name] === 'string' ? (options[name]) : undefined);
+  const out: Record<string, unknown> = {
+    tlsSans: list('tlsSan'), nodeIps: list('nodeIp'), nodeExternalIps: list('nodeExternalIp'), nodeName: text('nodeName')?.toLowerCase(),
+    advertiseAddress: text('advertiseAddress'), serviceCidr: text('serviceCidr'), clusterDomain: text('clusterDomain'),
+    disableEtcd: options.disableEtcd === true ? true : undefined,
+  };
+  return Object.fromEntries(Object.entries(out).filter(([, value]) => value !== undefined));
+}
+
+/** The first non-internal IPv4 address, as K3s picks the node IP from the default interface. */
+function hostAddress(): string {
+  const addresses = Object.values(networkInterfaces()).flat().filter((a) => a !== undefined);
+  return addresses.find((a) => a.family === 'IPv4' && !a.internal)?.address ?? '127.0.0.1';
+}

@@ -1,0 +1,130 @@
+/** The RKE2 and K3s layouts' command handlers (one set; the program name comes from --layout or the tree). */
+import { join } from 'node:path';
+import { ExitCode, UsageError } from '../../errors.js';
+import { parseDuration } from '../../pki/duration.js';
+import type { OpsContext, TreeReader } from '../../ops/ports.js';
+import { applyRke2Init, planRke2Init } from '../../ops/rke2-init.js';
+import { checkRke2 } from '../../ops/rke2-check.js';
+import { applyRke2Renew, planRke2Renew } from '../../ops/rke2-renew.js';
+import { applyRke2Rotate, planRke2Rotate } from '../../ops/rke2-rotate.js';
+import { applySaKeyRotate, planSaKeyRotate } from '../../ops/rke2-sa-key.js';
+import { computeJoinTokens } from '../../ops/rke2-token.js';
+import { formatRke2Json, formatRke2Table, formatRke2Text, formatRke2Yaml } from '../../layouts/rke2/check-output.js';
+import { selectServices } from '../../layouts/rke2/services.js';
+import { defaultDataDir, RKE2_DEFAULTS } from '../../layouts/rke2/spec.js';
+import { externalFiles } from '../../stores/node-ports.js';
+import { formatApplied, formatPlan, planJson, warn } from '../output.js';
+import { rke2Setup } from './rke2-setup.js';
+import type { CommandOptions, LayoutHandlers } from './handler-types.js';
+
+const DAY_MS = 86_400_000;
+const dryRun = (options: CommandOptions): boolean => options.dryRun === true;
+
+function services(options: CommandOptions, args: readonly string[]): string[] {
+  const flag = Array.isArray(options.service) ? (options.service as string[]) : typeof options.service === 'string' ? [options.service] : [];
+  return [...flag, ...args.filter((arg) => arg !== 'all')];
+}
+
+function windowOf(options: CommandOptions, flag: 'renewalWindow' | 'expiringWithin', name: string): number {
+  const value = options[flag];
+  return typeof value === 'string' ? parseDuration(value, name) : RKE2_DEFAULTS.renewDays * DAY_MS;
+}
+
+/** A server data dir to read CAs from (agent dirs). */
+function caSource(options: CommandOptions): { read: (path: string) => Promise<Uint8Array | undefined>; where: string } | undefined {
+  if (typeof options.serverDataDir !== 'string') return undefined;
+  const root = options.serverDataDir;
+  return { read: (path) => externalFiles.read(join(root, path)), where: root };
+}
+
+function planOutput(options: CommandOptions, plan: Parameters<typeof formatPlan>[0], result: Parameters<typeof formatApplied>[1]): string {
+  if (options.output === 'json') return planJson(plan, result, dryRun(options));
+  return formatPlan(plan, dryRun(options)) + (dryRun(options) ? '' : formatApplied(plan, result));
+}
+
+async function init(ctx: OpsContext, options: CommandOptions): Promise<string> {
+  const setup = await rke2Setup(ctx, options, options.agent === true ? 'agent' : 'server');
+  const source = caSource(options);
+  if (!setup.isServer && !source) throw new UsageError('--agent needs --server-data-dir: agent certificates are signed by the server\'s CAs');
+  const params = { catalogue: setup.catalogue, warnings: setup.warnings, ...(source && { caSource: source }) };
+  const plan = await planRke2Init(ctx, params);
+  warn(plan.warnings);
+  return planOutput(options, plan, dryRun(options) ? undefined : await applyRke2Init(ctx, params));
+}
+
+async function check(ctx: OpsContext, options: CommandOptions, args: readonly string[]): Promise<string> {
+  const setup = await rke2Setup(ctx, options);
+  const windowMs = windowOf(options, 'renewalWindow', '--renewal-window');
+  const result = await checkRke2(ctx, { catalogue: setup.catalogue, services: selectServices(setup.program, services(options, args), setup.isServer), windowMs });
+  process.stderr.write(`INFO[0000] ${setup.isServer ? 'Server' : 'Agent'} detected, checking ${setup.isServer ? 'agent and server' : 'agent'} certificates\n`);
+  warn(result.problems.map((problem) => `error: ${problem}`));
+  if (result.records.some((r) => r.status === 'EXPIRED' || r.status === 'WARNING')) process.exitCode = ExitCode.expiring;
+  else if (result.problems.length > 0 || result.records.some((r) => r.status === 'NOT YET VALID')) process.exitCode = ExitCode.invalid;
+  switch (options.output) {
+    case 'json': return formatRke2Json(result.records);
+    case 'yaml': return formatRke2Yaml(result.records);
+    case 'table': return formatRke2Table(result.records, result.at);
+    default: return formatRke2Text(result.records, Math.round(windowMs / DAY_MS));
+  }
+}
+
+async function renew(ctx: OpsContext, options: CommandOptions, args: readonly string[]): Promise<string> {
+  const setup = await rke2Setup(ctx, options);
+  const source = caSource(options);
+  const params = {
+    catalogue: setup.catalogue, services: selectServices(setup.program, services(options, args), setup.isServer),
+    windowMs: windowOf(options, 'expiringWithin', '--expiring-within'), ...(source && { caSource: source }),
+  };
+  const plan = await planRke2Renew(ctx, params);
+  return planOutput(options, plan, dryRun(options) ? undefined : await applyRke2Renew(ctx, params, plan));
+}
+
+async function rotate(ctx: OpsContext, options: CommandOptions, args: readonly string[]): Promise<string> {
+  const setup = await rke2Setup(ctx, options);
+  const source = caSource(options);
+  const params = { catalogue: setup.catalogue, services: selectServices(setup.program, services(options, args), setup.isServer), ...(source && { caSource: source }) };
+  const plan = await planRke2Rotate(ctx, params);
+  const result = dryRun(options) ? undefined : await applyRke2Rotate(ctx, params, plan);
+  const backup = plan.items[0]?.name ?? '';
+  const note = dryRun(options) || options.output === 'json' ? '' : `[rotate] backed up certificates to ${join(ctx.tree.root, backup)}; restart ${setup.program}-server on servers first, then ${setup.program}-agent on agents\n`;
+  return planOutput(options, plan, result) + note;
+}
+
+async function saKeyRotate(ctx: OpsContext, options: CommandOptions): Promise<string> {
+  const setup = await rke2Setup(ctx, options);
+  const plan = await planSaKeyRotate(ctx, { catalogue: setup.catalogue });
+  return planOutput(options, plan, dryRun(options) ? undefined : await applySaKeyRotate(ctx, { catalogue: setup.catalogue }));
+}
+
+async function token(ctx: OpsContext, options: CommandOptions): Promise<string> {
+  const setup = await rke2Setup(ctx, options);
+  const result = await computeJoinTokens(ctx, {
+    catalogue: setup.catalogue,
+    ...(typeof options.password === 'string' && { password: options.password }),
+    ...(typeof options.agentPassword === 'string' && { agentPassword: options.agentPassword }),
+  });
+  if (options.output === 'json') return `${JSON.stringify({ server: result.server, agent: result.agent, caHash: result.caHash, basis: result.basis })}\n`;
+  return `server token: ${result.server}\nagent token:  ${result.agent}\n`;
+}
+
+/** A data dir has `server/tls` or an `agent/` with K3s's kubeconfigs. */
+async function detect(tree: TreeReader): Promise<boolean> {
+  return (await tree.exists('server/tls')) || (await tree.exists('agent/kubelet.kubeconfig')) || (await tree.exists('agent/client-kubelet.crt'));
+}
+
+/**
+ * With --layout rke2|k3s and no --dir, the program's data dir (/var/lib/rancher/<prog>) instead of
+ * --dir's kubeadm default; otherwise --dir as given.
+ */
+function treeRoot(options: CommandOptions, forced: boolean): string | undefined {
+  if (!forced || options.dirSource !== 'default') return undefined;
+  return defaultDataDir(options.layout === 'k3s' ? 'k3s' : 'rke2');
+}
+
+/** The RKE2 and K3s handlers. */
+export const rke2Handlers: LayoutHandlers = {
+  names: ['rke2', 'k3s'],
+  detect,
+  treeRoot,
+  commands: { init, check, renew, rotate, 'sa-key-rotate': saKeyRotate, token },
+};

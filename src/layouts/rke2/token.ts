@@ -1,0 +1,69 @@
+/**
+ * Secure join tokens `K10<ca-hash>::<user>:<password>` and the CA hash they carry, computed as
+ * K3s's `hashCA` does (reference/rke2-k3s.md §9).
+ */
+import { createHash } from 'node:crypto';
+import { InvalidInputError } from '../../errors.js';
+import { parseCertificates } from '../../pki/certificate.js';
+import { buildAndValidatePath } from '../../pki/verify/index.js';
+
+/** How the hash was obtained, for messages and tests. */
+export type CaHashBasis = 'file-bytes' | 'verified-root' | 'file-bytes-unverified';
+
+/**
+ * The CA hash of a server CA file: SHA-256 of the raw file bytes when it holds one certificate;
+ * for a bundle, SHA-256 of the DER of the root of the first verified chain of its first
+ * certificate (later certificates with no AKI or AKI = SKI are roots, the others intermediates),
+ * falling back to the raw bytes when that chain does not verify at `at`. Lower-case hex.
+ * @throws InvalidInputError `BAD_PEM`/`BAD_CERT`/`NO_CERT` naming `source`.
+ */
+export function hashCa(bytes: Uint8Array, source: string, at: Date): { hash: string; basis: CaHashBasis } {
+  const certs = parseCertificates(new TextDecoder().decode(bytes), source);
+  const raw = (basis: CaHashBasis): { hash: string; basis: CaHashBasis } => ({ hash: sha256(bytes), basis });
+  const [first, ...rest] = certs;
+  if (first === undefined || rest.length === 0) return raw('file-bytes');
+  const isRoot = (c: (typeof rest)[number]): boolean => c.authorityKeyId === undefined || c.authorityKeyId === c.subjectKeyId;
+  const result = buildAndValidatePath({
+    leaf: first.der,
+    anchors: rest.filter(isRoot).map((c) => c.der),
+    intermediates: rest.filter((c) => !isRoot(c)).map((c) => c.der),
+    time: at,
+    purpose: 'server',
+    policy: { profile: 'compat' },
+  });
+  if (!result.valid) return raw('file-bytes-unverified');
+  const root = result.path[result.path.length - 1];
+  return root === undefined ? raw('file-bytes-unverified') : { hash: sha256(root.certificate.der), basis: 'verified-root' };
+}
+
+/** The two secure tokens of a cluster. */
+export interface JoinTokens {
+  readonly server: string;
+  readonly agent: string;
+}
+
+/**
+ * Formats `K10<hash>::server:<serverPassword>` and `K10<hash>::node:<agentPassword>`.
+ * @throws InvalidInputError `BAD_TOKEN` when a password is empty or contains `:` or white space
+ *   (K3s splits the credentials on the first `:`).
+ */
+export function formatJoinTokens(caHash: string, serverPassword: string, agentPassword: string): JoinTokens {
+  for (const password of [serverPassword, agentPassword]) {
+    if (password === '' || /[:\s]/.test(password)) throw new InvalidInputError('BAD_TOKEN', 'a token password must be non-empty and contain no ":" or white space');
+  }
+  return { server: `K10${caHash}::server:${serverPassword}`, agent: `K10${caHash}::node:${agentPassword}` };
+}
+
+/**
+ * The password of a token file's content: the part after `::<user>:` of a secure token, or the
+ * whole (trimmed) text of a short token.
+ */
+export function tokenPassword(text: string): string {
+  const trimmed = text.trim();
+  const secure = /^K10[0-9a-f]*::[^:]+:(.+)$/.exec(trimmed);
+  return secure?.[1] ?? trimmed;
+}
+
+function sha256(data: Uint8Array): string {
+  return createHash('sha256').update(data).digest('hex');
+}
