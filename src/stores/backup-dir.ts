@@ -27,9 +27,13 @@ export interface Manifest {
 
 const PARTIAL = '.partial';
 
-/** A new backup id: sortable by time (`20261124T170501Z-renew-1a2b`). */
+/**
+ * A new backup id, sortable by time to the millisecond (`20261124T170501.123Z-renew-1a2b`):
+ * `rollback` restores the newest, and two commits within one second (save, then restore) must
+ * not be ordered by their random suffix.
+ */
 export function newBackupId(now: Date, operation: string): string {
-  const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  const stamp = now.toISOString().replace(/[-:]/g, '');
   const op = operation.replace(/[^a-z0-9-]/gi, '').slice(0, 64) || 'change';
   return `${stamp}-${op}-${randomBytes(2).toString('hex')}`;
 }

@@ -38,7 +38,7 @@ describe('fs tree store: commit, backup, restore', () => {
       { path: 'pki/etcd/b.key', data: bytes('new-b-key'), mode: 0o600 },
     ], deletes: ['pki/a.key'] });
     assert.deepEqual([text(dir, 'pki/a.crt'), text(dir, 'pki/etcd/b.key'), existsSync(join(dir, 'pki/a.key'))], ['new-a', 'new-b-key', false]);
-    assert.match(result.backupId, /^20261124T170501Z-renew-[0-9a-f]{4}$/);
+    assert.match(result.backupId, /^20261124T170501\.\d{3}Z-renew-[0-9a-f]{4}$/);
     assert.equal(text(result.backupPath, 'files/pki/a.key'), 'old-a-key');
     assert.equal(mode(join(result.backupPath, 'files/pki/a.key')), 0o600);
     const manifest = JSON.parse(text(result.backupPath, 'manifest.json')) as { files: { path: string; existed: boolean; mode: number }[] };
