@@ -11,7 +11,7 @@ import { newBundleEntry } from '../layouts/rke/bundle-entry.js';
 import { KUBE_CA, type RkeCertEntry } from '../layouts/rke/catalogue.js';
 import type { RkeFiles } from '../layouts/rke/files.js';
 import { caContent, issueRkeCa, issueRkeLeaf, leafContent } from './rke-issue.js';
-import { readRkeTree, requireSoundBundle, type RkeTree } from './rke-tree.js';
+import { existingAuthorities, readRkeTree, requireSoundBundle, type RkeTree } from './rke-tree.js';
 import { adminKubeconfigWrite, nextDocument, stateWrite } from './rke-write.js';
 import type { Plan, PlanItem } from './plan.js';
 import type { CommitResult, FileWrite, OpsContext } from './ports.js';
@@ -39,11 +39,9 @@ export async function applyRkeInit(ctx: OpsContext, params: RkeInitParams): Prom
   requireSoundBundle(tree);
   const now = ctx.clock.now();
   const set = new Map<string, BundleEntry>();
-  const authorities = new Map<string, SigningAuthority>();
+  const authorities = existingAuthorities(tree);
   for (const ca of tree.catalogue.cas) {
-    const loaded = tree.loaded.get(ca.name);
-    if (loaded?.cert && loaded.key) authorities.set(ca.name, { certificate: loaded.cert, key: loaded.key });
-    else if (!loaded) {
+    if (!tree.loaded.has(ca.name)) {
       const issued = await issueRkeCa(ctx, ca, now);
       authorities.set(ca.name, issued);
       set.set(ca.name, newBundleEntry(ca.name, caContent(ca, issued), params.files.clusterFile));

@@ -5,14 +5,13 @@
  * certificate is re-signed by a new CA (its key, and so every ServiceAccount token, is kept).
  */
 import { UnknownNameError, ValidationError } from '../errors.js';
-import type { SigningAuthority } from '../pki/issue.js';
 import { isRkeService, KUBE_CA, RKE_SERVICES, type RkeCertEntry, type RkeService } from '../layouts/rke/catalogue.js';
 import { CA_ROTATION_POD_SELECTORS, restartTargets, type ChangedFile } from '../layouts/rke/restarts.js';
 import type { RkeFiles } from '../layouts/rke/files.js';
 import type { BundleEntry } from '../layouts/rke/state.js';
 import { newBundleEntry, updatedBundleEntry, type EntryContent } from '../layouts/rke/bundle-entry.js';
 import { caContent, issueRkeCa, issueRkeLeaf, leafContent } from './rke-issue.js';
-import { readRkeTree, requireSoundBundle, requireState, type RkeTree } from './rke-tree.js';
+import { existingAuthorities, readRkeTree, requireSoundBundle, requireState, type RkeTree } from './rke-tree.js';
 import { selectRotation, type RotationSelection } from './rke-rotate-select.js';
 import { adminKubeconfigWrite, nextDocument, stateWrite } from './rke-write.js';
 import type { Plan, PlanItem } from './plan.js';
@@ -58,11 +57,7 @@ export async function applyRkeRotate(ctx: OpsContext, params: RkeRotateParams): 
   const { tree, selection } = await prepare(ctx, params);
   const now = ctx.clock.now();
   const set = new Map<string, BundleEntry>();
-  const authorities = new Map<string, SigningAuthority>();
-  for (const ca of tree.catalogue.cas) {
-    const loaded = tree.loaded.get(ca.name);
-    if (loaded?.cert && loaded.key) authorities.set(ca.name, { certificate: loaded.cert, key: loaded.key });
-  }
+  const authorities = existingAuthorities(tree);
   for (const ca of selection.cas) {
     const issued = await issueRkeCa(ctx, ca, now);
     authorities.set(ca.name, issued);

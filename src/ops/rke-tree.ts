@@ -9,6 +9,7 @@ import { loadBundle, type LoadedEntry } from '../layouts/rke/bundle.js';
 import type { RkeFiles } from '../layouts/rke/files.js';
 import { parseClusterYaml, type RkeSpec } from '../layouts/rke/spec.js';
 import { parseRkeState, type Bundle, type RkeState, type StateName } from '../layouts/rke/state.js';
+import type { SigningAuthority } from '../pki/issue.js';
 import type { TreeReader } from './ports.js';
 
 /** Everything read from an RKE cluster directory. */
@@ -75,4 +76,14 @@ export function requireSoundBundle(tree: RkeTree): void {
       hint: 'run kpki check --layout rke to see every problem; restore the file from a backup or an etcd snapshot',
     });
   }
+}
+
+/** The CAs of the tree that have both certificate and key, by catalogue name. */
+export function existingAuthorities(tree: RkeTree): Map<string, SigningAuthority> {
+  const authorities = new Map<string, SigningAuthority>();
+  for (const ca of tree.catalogue.cas) {
+    const loaded = tree.loaded.get(ca.name);
+    if (loaded?.cert && loaded.key) authorities.set(ca.name, { certificate: loaded.cert, key: loaded.key });
+  }
+  return authorities;
 }
