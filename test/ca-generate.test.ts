@@ -1,7 +1,7 @@
 /** kpki ca generate for kubeadm: made, given-root and given-intermediate hierarchies, checked by openssl. */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { hashTree, kpki, openssl, tempDir } from './support/tools.js';
 
@@ -72,3 +72,63 @@ describe('kpki ca generate --layout kubeadm', () => {
     assert.equal(hashTree(first), before_);
   });
 });
+
+describe('kpki ca generate --layout rke2|k3s', () => {
+  const TYPES = ['client', 'server', 'request-header', 'etcd/peer', 'etcd/server'];
+  const tls = (out: string, file: string): string => join(out, 'server/tls', file);
+  const count = (path: string): number => (readFileSync(path, 'utf8').match(/BEGIN CERTIFICATE/g) ?? []).length;
+
+  it('makes the five CAs as the custom-CA script does; init builds a data dir on them that openssl verifies to the root', () => {
+    const out = join(tempDir(), 'data');
+    const result = kpki(['ca', 'generate', '--layout', 'rke2', '--out', out]);
+    assert.equal(result.status, 0, result.stderr);
+    const root = join(out, 'root-ca.pem');
+    for (const type of TYPES) {
+      assert.equal(count(tls(out, `${type}-ca.crt`)), 3, `${type}-ca.crt holds CA + intermediate + root`);
+      assert.equal(count(tls(out, `${type}-ca.pem`)), 1);
+      assert.match(openssl(['verify', '-x509_strict', '-CAfile', root, '-untrusted', tls(out, `${type}-ca.crt`), tls(out, `${type}-ca.pem`)]), /: OK/);
+      assert.match(openssl(['x509', '-noout', '-subject', '-in', tls(out, `${type}-ca.pem`)]), new RegExp(`CN = rke2-${type.replace('/', '-')}-ca@\\d+`));
+      assert.match(openssl(['pkey', '-noout', '-text', '-in', tls(out, `${type}-ca.key`)]), /prime256v1/);
+    }
+    assert.match(openssl(['x509', '-noout', '-subject', '-in', join(out, 'intermediate-ca.pem')]), /CN = rke2-intermediate-ca@\d+/);
+    assert.match(openssl(['rsa', '-noout', '-text', '-in', tls(out, 'service.key')]), /Private-Key: \(2048 bit/);
+    assert.equal(existsSync(tls(out, 'root-ca.key')), false, 'the root key stays out of server/tls');
+    assert.equal(kpki(['init', '--layout', 'rke2', '--dir', out, '--node-name', 'n1', '--node-ip', '10.0.0.9']).status, 0);
+    for (const leaf of ['serving-kube-apiserver.crt', 'client-admin.crt', 'etcd/peer-server-client.crt', 'client-auth-proxy.crt']) {
+      assert.match(openssl(['verify', '-x509_strict', '-CAfile', root, '-untrusted', tls(out, leaf), tls(out, leaf)]), /: OK/, leaf);
+    }
+    assert.equal(kpki(['check', '--layout', 'rke2', '--dir', out]).status, 0);
+    assert.equal(kpki(['verify', tls(out, 'serving-kube-apiserver.crt'), '--ca', root, '--untrusted', tls(out, 'server-ca.crt'), '--purpose', 'server', '--ip', '10.0.0.9']).status, 0);
+  });
+
+  it('names the CAs after k3s and keeps an existing service.key behind the new one', () => {
+    const out = join(tempDir(), 'data');
+    const old = join(tempDir(), 'old.key');
+    openssl(['genrsa', '-traditional', '-out', old, '2048']);
+    kpkiMkdir(join(out, 'server/tls'));
+    const oldText = readFileSync(old, 'utf8');
+    writeFileSync(tls(out, 'service.key'), oldText);
+    const result = kpki(['ca', 'generate', '--layout', 'k3s', '--out', out]);
+    assert.equal(result.status, 0, result.stderr);
+    assert.match(result.stdout, /renew +service\.key/);
+    const keys = readFileSync(tls(out, 'service.key'), 'utf8');
+    assert.equal((keys.match(/BEGIN RSA PRIVATE KEY/g) ?? []).length, 2);
+    assert.ok(keys.endsWith(oldText) && !keys.startsWith(oldText), 'new key first, old key kept after it');
+    assert.match(openssl(['x509', '-noout', '-subject', '-in', tls(out, 'etcd/server-ca.pem')]), /CN = k3s-etcd-server-ca@\d+/);
+  });
+
+  it('refuses an existing service.key that is not RSA, changing nothing', () => {
+    const out = join(tempDir(), 'data');
+    kpkiMkdir(join(out, 'server/tls'));
+    openssl(['ecparam', '-name', 'prime256v1', '-genkey', '-noout', '-out', tls(out, 'service.key')]);
+    const before = hashTree(out);
+    const result = kpki(['ca', 'generate', '--layout', 'rke2', '--out', out]);
+    assert.equal(result.status, 3, result.stderr);
+    assert.match(result.stderr, /\[WRONG_KEY_TYPE\]/);
+    assert.equal(hashTree(out), before);
+  });
+});
+
+function kpkiMkdir(path: string): void {
+  mkdirSync(path, { recursive: true });
+}

@@ -25,4 +25,9 @@ export interface HierarchySpec {
   readonly rootDays: number;
   readonly intermediateDays: number;
   readonly caDays: number;
+  /**
+   * Where a new RSA 2048 service-account key goes, in front of the keys of a file already there
+   * (kept so tokens they signed stay valid); undefined when the layout's hierarchy has none.
+   */
+  readonly serviceKeyPath?: string;
 }

@@ -3,7 +3,7 @@
  * intermediate (given, or made by the root: RSA 4096, ~10 years) and the layout's CAs signed by
  * the intermediate — written with the file names and bundles the layout expects, so `kpki init`
  * (or the distribution itself) starts from them. No openssl needed; existing files are never
- * overwritten.
+ * overwritten, except a layout's service-account key file, whose keys are kept behind the new one.
  */
 import { ConflictError, ValidationError } from '../errors.js';
 import { encodePrivateKey, type KeyAlgorithm, type PrivateKey } from '../pki/keys.js';
@@ -11,7 +11,8 @@ import { isSignedBy, keyMatchesCertificate, type Certificate } from '../pki/cert
 import { issueCertificate, type SigningAuthority } from '../pki/issue.js';
 import { randomSerial } from '../pki/serial.js';
 import type { HierarchySpec } from '../layouts/hierarchy.js';
-import type { Plan } from './plan.js';
+import type { Plan, PlanItem } from './plan.js';
+import { serviceKeyFile } from './rke2-sa-key.js';
 import { FileMode, type CommitResult, type FileWrite, type OpsContext, type TreeStore } from './ports.js';
 
 /** A CA handed in by the user: certificate(s) and key. */
@@ -59,10 +60,16 @@ export async function generateHierarchy(ctx: OpsContext, out: TreeStore, params:
   }
   const existing = [];
   for (const write of writes) if (await out.exists(write.path)) existing.push(write.path);
+  const items: PlanItem[] = hierarchy.cas.map((ca) => ({ name: ca.name, action: 'create' as const, reason: `signed by ${hierarchy.intermediateCn}`, files: [ca.keyPath, ca.certPath] }));
+  if (hierarchy.serviceKeyPath !== undefined) {
+    const old = await out.read(hierarchy.serviceKeyPath);
+    writes.push({ path: hierarchy.serviceKeyPath, data: (await serviceKeyFile(ctx, old, `${out.root}/${hierarchy.serviceKeyPath}`)).data, mode: FileMode.key });
+    items.push({ name: 'service.key', action: old ? 'renew' : 'create', reason: old ? 'new RSA 2048 key first, the existing keys kept after it' : 'new RSA 2048 key', files: [hierarchy.serviceKeyPath] });
+  }
   if (existing.length > 0) throw new ConflictError('FILE_EXISTS', `file already exists in "${out.root}": ${existing.join(', ')}`, { hint: 'use an empty --out directory' });
   const plan: Plan = {
     operation: 'ca generate', root: out.root, restart: [],
-    items: hierarchy.cas.map((ca) => ({ name: ca.name, action: 'create' as const, reason: `signed by ${hierarchy.intermediateCn}`, files: [ca.keyPath, ca.certPath] })),
+    items,
     warnings: params.root ? [] : ['move root-ca.key (and intermediate-ca.key once the CAs exist) offline: the cluster never needs them'],
   };
   return { plan, result: await out.commit({ writes, deletes: [] }, 'ca-generate') };

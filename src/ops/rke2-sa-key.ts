@@ -4,11 +4,13 @@
  * all of them), and `service.current.key` (the signer) becomes the new key alone.
  */
 import { ValidationError } from '../errors.js';
-import { encodePrivateKey } from '../pki/keys.js';
+import { encodePrivateKey, parsePrivateKeys } from '../pki/keys.js';
 import type { Rke2Catalogue } from '../layouts/rke2/catalogue.js';
 import { readKeys } from './rke2-issue.js';
 import type { Plan } from './plan.js';
 import { FileMode, type CommitResult, type OpsContext } from './ports.js';
+
+const encoder = new TextEncoder();
 
 /** Inputs of {@link rotateServiceAccountKey}. */
 export interface Rke2SaKeyParams {
@@ -37,18 +39,34 @@ export async function planSaKeyRotate(ctx: OpsContext, params: Rke2SaKeyParams):
 /** Generates the key and switches both files in together. */
 export async function applySaKeyRotate(ctx: OpsContext, params: Rke2SaKeyParams): Promise<CommitResult> {
   const { serviceKeyPath, serviceCurrentKeyPath } = params.catalogue;
-  const old = await ctx.tree.read(serviceKeyPath);
   await existingKeys(ctx, params.catalogue);
-  const fresh = encodePrivateKey(await ctx.keys.generate('RSA-2048'));
-  const oldText = new TextDecoder().decode(old);
-  const encoder = new TextEncoder();
+  const file = await serviceKeyFile(ctx, await ctx.tree.read(serviceKeyPath), serviceKeyPath);
   return ctx.tree.commit({
     writes: [
-      { path: serviceKeyPath, data: encoder.encode(fresh + (oldText.endsWith('\n') ? oldText : `${oldText}\n`)), mode: FileMode.key },
-      { path: serviceCurrentKeyPath, data: encoder.encode(fresh), mode: FileMode.key },
+      { path: serviceKeyPath, data: file.data, mode: FileMode.key },
+      { path: serviceCurrentKeyPath, data: encoder.encode(file.fresh), mode: FileMode.key },
     ],
     deletes: [],
   }, 'sa-key-rotate');
+}
+
+/**
+ * A `service.key` with a new RSA 2048 key first and the keys of `old` (its bytes kept as they are)
+ * after it; `fresh` is the new key's PEM alone.
+ * @throws ValidationError `WRONG_KEY_TYPE` when `old` holds a key that is not RSA;
+ *   InvalidInputError when it does not parse or a key is encrypted.
+ */
+export async function serviceKeyFile(ctx: OpsContext, old: Uint8Array | undefined, source: string): Promise<{ data: Uint8Array; fresh: string }> {
+  const oldText = old === undefined ? '' : new TextDecoder().decode(old);
+  if (old !== undefined) requireRsa(parsePrivateKeys(oldText, source), source);
+  const fresh = encodePrivateKey(await ctx.keys.generate('RSA-2048'));
+  const kept = oldText === '' || oldText.endsWith('\n') ? oldText : `${oldText}\n`;
+  return { data: encoder.encode(fresh + kept), fresh };
+}
+
+function requireRsa(keys: readonly { algorithm: string }[], source: string): void {
+  const notRsa = keys.find((key) => !key.algorithm.startsWith('RSA-'));
+  if (notRsa) throw new ValidationError('WRONG_KEY_TYPE', `"${source}" holds a ${notRsa.algorithm} key; service-account keys must be RSA`);
 }
 
 async function existingKeys(ctx: OpsContext, catalogue: Rke2Catalogue): Promise<readonly { algorithm: string }[]> {
@@ -56,7 +74,6 @@ async function existingKeys(ctx: OpsContext, catalogue: Rke2Catalogue): Promise<
   if (!keys) {
     throw new ValidationError('NO_SERVICE_KEY', `"${catalogue.serviceKeyPath}" does not exist in "${ctx.tree.root}"`, { hint: `run kpki init --layout ${catalogue.program} first, or point --dir at a server data dir` });
   }
-  const notRsa = keys.find((key) => !key.algorithm.startsWith('RSA-'));
-  if (notRsa) throw new ValidationError('WRONG_KEY_TYPE', `"${catalogue.serviceKeyPath}" holds a ${notRsa.algorithm} key; service-account keys must be RSA`);
+  requireRsa(keys, catalogue.serviceKeyPath);
   return keys;
 }

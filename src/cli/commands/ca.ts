@@ -11,8 +11,8 @@ import { addKubeadmFlags } from './common.js';
 export function registerCa(program: Command): void {
   const ca = program.command('ca').description('certificate authorities');
   const generate = ca.command('generate').description('make root → intermediate → the layout\'s CAs, with the file names the layout expects');
-  generate.requiredOption('--layout <layout>', 'layout whose CAs to make (kubeadm)')
-    .requiredOption('--out <dir>', 'directory to write into (use it as --dir for kpki init)')
+  generate.requiredOption('--layout <layout>', 'layout whose CAs to make: kubeadm, rke2 or k3s')
+    .requiredOption('--out <dir>', 'directory to write into (kubeadm: use it as --dir for kpki init; rke2/k3s: a data dir, whose server/ is a staged directory for rotate-ca --path)')
     .option('--config <file>', 'cluster spec (kubeadm: key algorithm, external etcd, certificatesDir)')
     .option('--root-cert <file>', 'use this root instead of making one').option('--root-key <file>', 'its key (needed unless an intermediate is given)')
     .option('--intermediate-cert <file>', 'use this intermediate instead of making one').option('--intermediate-key <file>', 'its key')

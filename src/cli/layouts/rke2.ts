@@ -14,7 +14,10 @@ import { selectServices } from '../../layouts/rke2/services.js';
 import { defaultDataDir, RKE2_DEFAULTS } from '../../layouts/rke2/spec.js';
 import { externalFiles } from '../../stores/node-ports.js';
 import { formatApplied, formatPlan, planJson, warn } from '../output.js';
-import { rke2Setup } from './rke2-setup.js';
+import { programOf, rke2Setup } from './rke2-setup.js';
+import { generateHierarchy } from '../../ops/ca-generate.js';
+import { rke2Hierarchy } from '../../layouts/rke2/hierarchy.js';
+import { readGivenCa } from '../given-ca.js';
 import type { CommandOptions, LayoutHandlers } from './handler-types.js';
 
 const DAY_MS = 86_400_000;
@@ -107,6 +110,18 @@ async function token(ctx: OpsContext, options: CommandOptions): Promise<string> 
   return `server token: ${result.server}\nagent token:  ${result.agent}\n`;
 }
 
+async function caGenerate(ctx: OpsContext, options: CommandOptions): Promise<string> {
+  const program = await programOf(ctx.tree, options);
+  const hierarchy = rke2Hierarchy(program, Math.floor(ctx.clock.now().getTime() / 1000));
+  const root = await readGivenCa(options.rootCert, options.rootKey);
+  const intermediate = await readGivenCa(options.intermediateCert, options.intermediateKey);
+  const { plan, result } = await generateHierarchy(ctx, ctx.tree, { hierarchy, ...(root && { root }), ...(intermediate && { intermediate }) });
+  warn(plan.warnings);
+  if (options.output === 'json') return planJson(plan, result, false);
+  const dir = ctx.tree.root;
+  return `${formatPlan(plan, false)}[ca generate] wrote ${dir}; start a new cluster from it (kpki init --layout ${program} --dir ${dir}, or copy ${dir}/server into the data dir before ${program}'s first start), or rotate to it: kpki rotate-ca --path ${dir}/server\n`;
+}
+
 /** A data dir has `server/tls` or an `agent/` with K3s's kubeconfigs. */
 async function detect(tree: TreeReader): Promise<boolean> {
   return (await tree.exists('server/tls')) || (await tree.exists('agent/kubelet.kubeconfig')) || (await tree.exists('agent/client-kubelet.crt'));
@@ -126,5 +141,5 @@ export const rke2Handlers: LayoutHandlers = {
   names: ['rke2', 'k3s'],
   detect,
   treeRoot,
-  commands: { init, check, renew, rotate, 'sa-key-rotate': saKeyRotate, token },
+  commands: { init, check, renew, rotate, 'sa-key-rotate': saKeyRotate, token, 'ca-generate': caGenerate },
 };
