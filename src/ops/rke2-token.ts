@@ -34,12 +34,18 @@ export async function computeJoinTokens(ctx: OpsContext, params: Rke2TokenParams
   const bytes = await ctx.tree.read(caPath);
   if (bytes === undefined) throw new ValidationError('NO_SERVER_CA', `"${caPath}" does not exist in "${ctx.tree.root}"`, { hint: 'point --dir at a server data dir' });
   const { hash, basis } = hashCa(bytes, caPath, ctx.clock.now());
+  const stored = await storedPasswords(ctx);
+  const server = params.password ?? stored.server;
+  if (server === undefined) throw new ValidationError('NO_PASSWORD', `no --password given and "server/token" does not exist in "${ctx.tree.root}"`);
+  const agent = params.agentPassword ?? stored.agent ?? server;
+  return { ...formatJoinTokens(hash, server, agent), caHash: hash, basis };
+}
+
+/** The passwords of `server/token` and `server/agent-token`; undefined for a file that does not exist. */
+export async function storedPasswords(ctx: OpsContext): Promise<{ server: string | undefined; agent: string | undefined }> {
   const stored = async (path: string): Promise<string | undefined> => {
     const content = await ctx.tree.read(path);
     return content === undefined ? undefined : tokenPassword(decoder.decode(content));
   };
-  const server = params.password ?? (await stored('server/token'));
-  if (server === undefined) throw new ValidationError('NO_PASSWORD', `no --password given and "server/token" does not exist in "${ctx.tree.root}"`);
-  const agent = params.agentPassword ?? (await stored('server/agent-token')) ?? server;
-  return { ...formatJoinTokens(hash, server, agent), caHash: hash, basis };
+  return { server: await stored('server/token'), agent: await stored('server/agent-token') };
 }

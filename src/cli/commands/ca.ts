@@ -1,13 +1,13 @@
-/** `kpki ca generate`: a custom CA hierarchy for a layout, written to a new directory. */
+/** `kpki ca generate` (a custom CA hierarchy for a layout) and `kpki ca cross-sign` (RKE2/K3s self-signed CA rotation). */
 import { mkdir } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { UsageError } from '../../errors.js';
 import { outputOption } from '../output.js';
 import type { CommandOptions } from '../layouts/registry.js';
-import { runLayoutCommand } from './run-layout.js';
-import { addKubeadmFlags } from './common.js';
+import { layoutAction, runLayoutCommand } from './run-layout.js';
+import { addCommonOptions, addKubeadmFlags } from './common.js';
 
-/** Registers `ca generate`. The output directory becomes the tree the layout's handler writes into. */
+/** Registers `ca generate` and `ca cross-sign`. The output directory becomes the tree the layout's handler writes into. */
 export function registerCa(program: Command): void {
   const ca = program.command('ca').description('certificate authorities');
   const generate = ca.command('generate').description('make root → intermediate → the layout\'s CAs, with the file names the layout expects');
@@ -25,4 +25,9 @@ export function registerCa(program: Command): void {
     await mkdir(options.out, { recursive: true, mode: 0o700 });
     await runLayoutCommand('ca-generate', { ...options, dir: options.out }, [], true);
   });
+  const crossSign = ca.command('cross-sign')
+    .description('rke2/k3s: stage new self-signed CAs cross-signed by the current ones, for rotate-ca --path; prints the new join tokens');
+  addCommonOptions(crossSign);
+  crossSign.requiredOption('--out <dir>', 'staging directory to write (server-dir shaped: <out>/tls/...)').addOption(outputOption(['text', 'json']));
+  layoutAction(crossSign, 'ca-cross-sign', false);
 }

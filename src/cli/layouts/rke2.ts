@@ -1,4 +1,5 @@
 /** The RKE2 and K3s layouts' command handlers (one set; the program name comes from --layout or the tree). */
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ExitCode, UsageError } from '../../errors.js';
 import { parseDuration } from '../../pki/duration.js';
@@ -18,6 +19,8 @@ import { programOf, rke2Setup } from './rke2-setup.js';
 import { generateHierarchy } from '../../ops/ca-generate.js';
 import { rke2Hierarchy } from '../../layouts/rke2/hierarchy.js';
 import { readGivenCa } from '../given-ca.js';
+import { crossSignCas } from '../../ops/rke2-cross-sign.js';
+import { openTreeStore } from '../../stores/fs-tree-store.js';
 import type { CommandOptions, LayoutHandlers } from './handler-types.js';
 
 const DAY_MS = 86_400_000;
@@ -122,6 +125,18 @@ async function caGenerate(ctx: OpsContext, options: CommandOptions): Promise<str
   return `${formatPlan(plan, false)}[ca generate] wrote ${dir}; start a new cluster from it (kpki init --layout ${program} --dir ${dir}, or copy ${dir}/server into the data dir before ${program}'s first start), or rotate to it: kpki rotate-ca --path ${dir}/server\n`;
 }
 
+async function caCrossSign(ctx: OpsContext, options: CommandOptions): Promise<string> {
+  const setup = await rke2Setup(ctx, options);
+  const outDir = options.out as string;
+  await mkdir(outDir, { recursive: true, mode: 0o700 });
+  const out = await openTreeStore(outDir);
+  const made = await out.exclusive(() => crossSignCas(ctx, out, setup.catalogue));
+  warn(made.plan.warnings);
+  if (options.output === 'json') return `${JSON.stringify({ ...made.plan, dryRun: false, backup: made.result, tokens: made.tokens ?? null }, null, 2)}\n`;
+  const tokens = made.tokens ? `new server token: ${made.tokens.server}\nnew agent token:  ${made.tokens.agent}\n` : '';
+  return `${formatPlan(made.plan, false)}${tokens}[ca cross-sign] staged in ${out.root}; install with: kpki rotate-ca --layout ${setup.program} --dir ${ctx.tree.root} --path ${out.root}\n`;
+}
+
 /** A data dir has `server/tls` or an `agent/` with K3s's kubeconfigs. */
 async function detect(tree: TreeReader): Promise<boolean> {
   return (await tree.exists('server/tls')) || (await tree.exists('agent/kubelet.kubeconfig')) || (await tree.exists('agent/client-kubelet.crt'));
@@ -141,5 +156,5 @@ export const rke2Handlers: LayoutHandlers = {
   names: ['rke2', 'k3s'],
   detect,
   treeRoot,
-  commands: { init, check, renew, rotate, 'sa-key-rotate': saKeyRotate, token, 'ca-generate': caGenerate },
+  commands: { init, check, renew, rotate, 'sa-key-rotate': saKeyRotate, token, 'ca-generate': caGenerate, 'ca-cross-sign': caCrossSign },
 };
