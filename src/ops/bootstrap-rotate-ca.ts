@@ -5,7 +5,7 @@
  * wins; the other gets ConflictError `RECORD_CHANGED` and the record is the winner's, whole.
  * Validating the material (§10.2 step 3) is rotate-ca's job before calling this.
  */
-import { InvalidInputError } from '../errors.js';
+import { ConflictError, InvalidInputError } from '../errors.js';
 import { bootstrapFieldsFor, type BootstrapFile } from '../layouts/bootstrap-record.js';
 import type { RandomBytes } from '../pki/serial.js';
 import { loadBootstrapRecord, sealBootstrapRecord } from './bootstrap-record-io.js';
@@ -33,16 +33,30 @@ export interface RotatedCaResult {
  * current data for them.
  * @throws InvalidInputError `NOT_ROTATABLE` for a field K3s does not rotate (PasswdFile, IPSECKey,
  *   Encryption*) or does not know, `NOTHING_TO_ROTATE` when every file is empty; ConflictError
- *   `RECORD_CHANGED` when another writer changed the record since it was read; the errors of
- *   loadBootstrapRecord.
+ *   `RECORD_CHANGED` when another writer changed the record since it was read, `RECORD_DIFFERS`
+ *   when `current` (field → this server's file) is given and a replaced field's stored content is
+ *   not that file (so a rotation never overwrites one this server did not start from); the errors
+ *   of loadBootstrapRecord.
  */
-export async function writeRotatedCaRecord(store: Datastore, token: string, files: readonly RotatedCaFile[], random: RandomBytes): Promise<RotatedCaResult> {
+export async function writeRotatedCaRecord(store: Datastore, token: string, files: readonly RotatedCaFile[], random: RandomBytes, current?: ReadonlyMap<string, Uint8Array>): Promise<RotatedCaResult> {
   const rotatable = new Set(bootstrapFieldsFor('k3s').filter((f) => f.rotate).map((f) => f.name));
   const bad = files.filter((f) => !rotatable.has(f.field)).map((f) => f.field);
   if (bad.length > 0) throw new InvalidInputError('NOT_ROTATABLE', `rotate-ca cannot replace ${bad.map((f) => `"${f}"`).join(', ')}: only CA certificates, CA keys and ServiceKey rotate`);
   const used = files.filter((f) => f.content.length > 0);
   if (used.length === 0) throw new InvalidInputError('NOTHING_TO_ROTATE', 'every rotated file is empty; nothing to write');
   const stored = await loadBootstrapRecord(store, token);
+  if (current) {
+    const stale = used.map((f) => f.field).filter((field) => {
+      const inRecord = stored.record.get(field)?.content;
+      const onDisk = current.get(field);
+      return inRecord !== undefined && (onDisk === undefined || Buffer.compare(Buffer.from(inRecord), Buffer.from(onDisk)) !== 0);
+    });
+    if (stale.length > 0) {
+      throw new ConflictError('RECORD_DIFFERS', `the datastore record "${stored.key}" holds other ${stale.join(', ')} than this server's disk (another server rotated, or this one was never restored); refusing to replace material this server has not seen`, {
+        hint: 'run kpki bootstrap restore on this server first, then stage the rotation again',
+      });
+    }
+  }
   const record = new Map<string, BootstrapFile>(stored.record);
   for (const f of used) record.set(f.field, { timestampNs: f.timestampNs, content: f.content });
   const revision = await store.compareAndSwap(stored.key, await sealBootstrapRecord(token, record, random), stored.modRevision);

@@ -116,7 +116,7 @@ async function backupWrites(ctx: OpsContext, params: Rke2RotateParams, dir: stri
 }
 
 /** Server-side certificates of agent services that still exist (pre-2025 trees), as leaves to re-issue. */
-async function legacyCerts(ctx: OpsContext, catalogue: Rke2Catalogue, service: string): Promise<Rke2Leaf[]> {
+export async function legacyCerts(ctx: OpsContext, catalogue: Rke2Catalogue, service: string): Promise<Rke2Leaf[]> {
   const found: Rke2Leaf[] = [];
   for (const path of serviceCertFiles(catalogue, service).filter((file) => file.startsWith(`${SERVER_TLS}/`))) {
     if (catalogue.leaves.some((leaf) => leaf.certPath === path) || !(await ctx.tree.exists(path))) continue;

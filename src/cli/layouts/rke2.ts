@@ -1,6 +1,6 @@
 /** The RKE2 and K3s layouts' command handlers (one set; the program name comes from --layout or the tree). */
 import { mkdir } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { ExitCode, UsageError } from '../../errors.js';
 import { parseDuration } from '../../pki/duration.js';
 import type { OpsContext, TreeReader } from '../../ops/ports.js';
@@ -21,6 +21,10 @@ import { rke2Hierarchy } from '../../layouts/rke2/hierarchy.js';
 import { readGivenCa } from '../given-ca.js';
 import { crossSignCas } from '../../ops/rke2-cross-sign.js';
 import { openTreeStore } from '../../stores/fs-tree-store.js';
+import { openFileTimes } from '../../stores/file-times.js';
+import { applyRke2RotateCa, planRke2RotateCa } from '../../ops/rke2-rotate-ca.js';
+import { isReplaced } from '../../layouts/rke2/rotate-ca-checks.js';
+import { datastoreOf, tokenOf, type ServerOptions } from '../server-data-dir.js';
 import type { CommandOptions, LayoutHandlers } from './handler-types.js';
 
 const DAY_MS = 86_400_000;
@@ -137,6 +141,31 @@ async function caCrossSign(ctx: OpsContext, options: CommandOptions): Promise<st
   return `${formatPlan(made.plan, false)}${tokens}[ca cross-sign] staged in ${out.root}; install with: kpki rotate-ca --layout ${setup.program} --dir ${ctx.tree.root} --path ${out.root}\n`;
 }
 
+async function rotateCa(ctx: OpsContext, options: CommandOptions): Promise<string> {
+  if (typeof options.path !== 'string') throw new UsageError('rke2/k3s rotate-ca needs --path: a staged directory shaped like <data-dir>/server (kpki ca cross-sign or kpki ca generate make one)');
+  const setup = await rke2Setup(ctx, options, 'server');
+  const stageRoot = resolve(options.path);
+  const times = openFileTimes(stageRoot);
+  const stage = { where: stageRoot, read: (path: string) => externalFiles.read(join(stageRoot, path)), mtimeNs: (path: string) => times.mtimeNs(path) };
+  const base = { catalogue: setup.catalogue, stage, force: options.force === true };
+  const planned = await planRke2RotateCa(ctx, base);
+  warn(planned.plan.warnings);
+  if (dryRun(options)) return planOutput(options, planned.plan, undefined);
+  const server = { ...options, layout: setup.program } as ServerOptions;
+  const store = typeof options.datastore === 'string' ? await datastoreOf(server, ctx.tree.root) : undefined;
+  let result;
+  try {
+    const datastore = store && { store, token: await tokenOf(server, ctx.tree.root) };
+    result = await applyRke2RotateCa(ctx, { ...base, ...(datastore && { datastore }) }, planned);
+  } finally {
+    await store?.close();
+  }
+  if (options.output === 'json') return `${JSON.stringify({ ...planned.plan, dryRun: false, backup: result.commit, record: result.record ?? null }, null, 2)}\n`;
+  const record = result.record ? `[rotate-ca] updated "${result.record.key}" in ${store?.description ?? ''} at revision ${result.record.revision}; on the other servers run kpki bootstrap restore, then restart them\n` : '';
+  const root = planned.fields.some((f) => f.field === 'ServerCA' && isReplaced(f)) ? `[rotate-ca] the server CA changed: give joining nodes the new token (kpki token --dir ${ctx.tree.root})\n` : '';
+  return `${planOutput(options, planned.plan, result.commit)}${record}${root}`;
+}
+
 /** A data dir has `server/tls` or an `agent/` with K3s's kubeconfigs. */
 async function detect(tree: TreeReader): Promise<boolean> {
   return (await tree.exists('server/tls')) || (await tree.exists('agent/kubelet.kubeconfig')) || (await tree.exists('agent/client-kubelet.crt'));
@@ -156,5 +185,5 @@ export const rke2Handlers: LayoutHandlers = {
   names: ['rke2', 'k3s'],
   detect,
   treeRoot,
-  commands: { init, check, renew, rotate, 'sa-key-rotate': saKeyRotate, token, 'ca-generate': caGenerate, 'ca-cross-sign': caCrossSign },
+  commands: { init, check, renew, rotate, 'sa-key-rotate': saKeyRotate, token, 'ca-generate': caGenerate, 'ca-cross-sign': caCrossSign, 'rotate-ca': rotateCa },
 };
