@@ -7,7 +7,8 @@
  */
 import { ConflictError, ValidationError } from '../errors.js';
 import { encodePrivateKey, type KeyAlgorithm, type PrivateKey } from '../pki/keys.js';
-import { isSignedBy, keyMatchesCertificate, type Certificate } from '../pki/certificate.js';
+import { keyMatchesCertificate, type Certificate } from '../pki/certificate.js';
+import { chainProblem } from '../layouts/chain-problem.js';
 import { issueCertificate, type SigningAuthority } from '../pki/issue.js';
 import { randomSerial } from '../pki/serial.js';
 import type { HierarchySpec } from '../layouts/hierarchy.js';
@@ -41,8 +42,8 @@ const encoder = new TextEncoder();
  */
 export async function generateHierarchy(ctx: OpsContext, out: TreeStore, params: CaGenerateParams): Promise<{ plan: Plan; result: CommitResult }> {
   const { hierarchy } = params;
-  checkGiven(params);
   const now = ctx.clock.now();
+  checkGiven(params, now);
   const root = params.root ? undefined : await makeCa(ctx, hierarchy.rootCn, 'RSA-4096', now, hierarchy.rootDays);
   const rootCert = params.root?.certs[params.root.certs.length - 1] ?? (root as SigningAuthority).certificate;
   const intermediate = params.intermediate
@@ -98,7 +99,7 @@ function authority(given: GivenCa): SigningAuthority {
   return { certificate: given.certs[0] as Certificate, key: given.key };
 }
 
-function checkGiven(params: CaGenerateParams): void {
+function checkGiven(params: CaGenerateParams, at: Date): void {
   const problems: string[] = [];
   for (const given of [params.root, params.intermediate]) {
     const cert = given?.certs[0];
@@ -108,7 +109,8 @@ function checkGiven(params: CaGenerateParams): void {
   }
   const inter = params.intermediate?.certs[0];
   const root = params.root?.certs[0];
-  if (inter && root && !isSignedBy(inter, root)) problems.push(`"${params.intermediate?.source ?? ''}" is not signed by "${params.root?.source ?? ''}"`);
+  const chain = inter && root && chainProblem(inter, root, `"${params.root?.source ?? ''}"`, at);
+  if (chain) problems.push(`"${params.intermediate?.source ?? ''}" ${chain.startsWith('not') ? 'is ' : ''}${chain}`);
   if (params.intermediate && !params.root) problems.push('an intermediate needs its root (--root-cert) for the bundles');
   if (problems.length > 0) throw new ValidationError('BAD_CA_INPUT', `cannot build the hierarchy: ${problems.join('; ')}`);
 }

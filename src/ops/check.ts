@@ -23,7 +23,7 @@ export async function checkTree(ctx: OpsContext, params: CheckParams): Promise<C
   const certificates = issued.map((loaded) => {
     const ca = byName.get(loaded.entry.ca);
     const external = ca !== undefined && ca.exists && !ca.keyExists;
-    return row(loaded, loaded.entry.kind, loaded.entry.ca, at, external, chainProblems(loaded, ca));
+    return row(loaded, loaded.entry.kind, loaded.entry.ca, at, external, chainProblems(loaded, ca, at));
   });
   const byRowName = (a: CheckRow, b: CheckRow): number => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
   return { at, certificates: certificates.sort(byRowName), authorities: authorities.sort(byRowName) };

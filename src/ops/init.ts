@@ -36,7 +36,7 @@ export async function planInit(ctx: OpsContext, params: InitParams): Promise<Pla
   const state = await loadState(ctx, params.catalogue);
   const items: PlanItem[] = [];
   for (const ca of state.cas) items.push(caItem(ca));
-  for (const loaded of state.issued) items.push(issuedItem(loaded, state.cas));
+  for (const loaded of state.issued) items.push(issuedItem(loaded, state.cas, ctx.clock.now()));
   for (const pair of state.keyPairs) {
     items.push(pair.exists
       ? { name: pair.entry.name, action: 'reuse', reason: 'key exists', files: [] }
@@ -95,7 +95,7 @@ function caItem(ca: Loaded<CaEntry>): PlanItem {
   return { name: entry.name, action: 'reuse', reason: ca.keyExists ? 'existing CA checked' : 'existing keyless CA (external CA mode)', files: [] };
 }
 
-function issuedItem(loaded: Loaded<IssuedCertEntry>, cas: Loaded<CaEntry>[]): PlanItem {
+function issuedItem(loaded: Loaded<IssuedCertEntry>, cas: Loaded<CaEntry>[], at: Date): PlanItem {
   const { entry } = loaded;
   const ca = cas.find((candidate) => candidate.entry.name === entry.ca);
   const files = entry.kind === 'leaf' ? [entry.keyPath, entry.certPath] : [entry.path];
@@ -107,7 +107,7 @@ function issuedItem(loaded: Loaded<IssuedCertEntry>, cas: Loaded<CaEntry>[]): Pl
     }
     return { name: entry.name, action: 'create', reason: 'missing', files };
   }
-  const problems = [...loaded.problems, ...chainProblems(loaded, ca)];
+  const problems = [...loaded.problems, ...chainProblems(loaded, ca, at)];
   if (problems.length > 0) throw invalidExisting(entry.name, problems);
   return { name: entry.name, action: 'reuse', reason: 'existing certificate checked', files: [] };
 }

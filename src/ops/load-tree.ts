@@ -4,7 +4,8 @@
  * call {@link requireLoaded} to turn its problems into an error.
  */
 import { describeError, InvalidInputError } from '../errors.js';
-import { isSignedBy, keyMatchesCertificate, parseCertificates, type Certificate } from '../pki/certificate.js';
+import { keyMatchesCertificate, parseCertificates, type Certificate } from '../pki/certificate.js';
+import { chainProblem } from '../layouts/chain-problem.js';
 import { parsePrivateKeys, type PrivateKey } from '../pki/keys.js';
 import { readKubeconfig, type KubeconfigCredentials } from '../layouts/kubeconfig.js';
 import type { CaEntry, IssuedCertEntry } from '../layouts/catalogue.js';
@@ -118,14 +119,15 @@ function keyMatches(cert: Certificate, key: PrivateKey): boolean {
 }
 
 /**
- * Problems between an issued entry and its CA: not signed by it, or (kubeconfigs) CA data that
+ * Problems between an issued entry and its CA at `at`: not chaining to it, or (kubeconfigs) CA data that
  * differs from the CA certificate file.
  */
-export function chainProblems(loaded: Loaded<IssuedCertEntry>, ca: Loaded<CaEntry> | undefined): string[] {
+export function chainProblems(loaded: Loaded<IssuedCertEntry>, ca: Loaded<CaEntry> | undefined, at: Date): string[] {
   const problems: string[] = [];
   const cert = loaded.cert;
   if (!ca?.cert) return problems;
-  if (cert && !isSignedBy(cert, ca.cert)) problems.push(`not signed by CA "${ca.entry.name}" (${ca.source})`);
+  const chain = cert && chainProblem(cert, ca.cert, `CA "${ca.entry.name}" (${ca.source})`, at);
+  if (chain) problems.push(chain);
   const caData = loaded.kubeconfig?.credentials.caPem;
   if (caData !== undefined && !sameFirstCertificate(caData, ca.cert)) {
     problems.push(`certificate-authority-data differs from "${ca.source}"`);

@@ -6,7 +6,7 @@
  * file asks for that a certificate lacks, and entries where desiredState and currentState differ.
  */
 import type { CheckReport, CheckRow } from '../layouts/check-report.js';
-import { signatureProblems, type LoadedEntry } from '../layouts/rke/bundle.js';
+import { chainProblems, type LoadedEntry } from '../layouts/rke/bundle.js';
 import { familyOf, type RkeCertEntry } from '../layouts/rke/catalogue.js';
 import { readRkeTree, requireState, type RkeTree } from './rke-tree.js';
 import type { RkeFiles } from '../layouts/rke/files.js';
@@ -23,18 +23,18 @@ export async function checkRkeState(ctx: OpsContext, files: RkeFiles): Promise<C
   const certificates = [...leafNames].map((name) => {
     const entry = tree.catalogue.leaves.find((leaf) => leaf.name === name);
     const caName = entry?.ca ?? (name === 'kube-etcd-client' ? 'kube-etcd-client-ca' : 'kube-ca');
-    return row(tree, name, 'leaf', caName, at, leafProblems(tree, name, entry, caName));
+    return row(tree, name, 'leaf', caName, at, leafProblems(tree, name, entry, caName, at));
   });
   const byName = (a: CheckRow, b: CheckRow): number => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
   return { at, certificates: certificates.sort(byName), authorities: authorities.sort(byName) };
 }
 
-function leafProblems(tree: RkeTree, name: string, entry: RkeCertEntry | undefined, caName: string): string[] {
+function leafProblems(tree: RkeTree, name: string, entry: RkeCertEntry | undefined, caName: string, at: Date): string[] {
   const loaded = tree.loaded.get(name);
   if (!loaded) return [];
   // The service-account certificate is never verified by anything (only its key is used), and
   // custom-certificate clusters carry a self-signed dummy there (rke#2164).
-  const problems = entry?.preserveKey === true ? [] : signatureProblems(loaded, tree.loaded.get(caName), caName);
+  const problems = entry?.preserveKey === true ? [] : chainProblems(loaded, tree.loaded.get(caName), caName, at);
   if (!entry && familyOf(name) !== undefined) problems.push(`its host is no longer in "${tree.files.clusterFile}"; kpki rotate removes it`);
   if (entry && loaded.cert && entry.altNames.dns.length + entry.altNames.ip.length > 0) {
     const missing = [...entry.altNames.dns.filter((dns) => !loaded.cert?.dnsNames.includes(dns)), ...entry.altNames.ip.filter((ip) => !loaded.cert?.ipAddresses.includes(ip))];

@@ -6,8 +6,9 @@
  */
 import { describeError, ValidationError } from '../errors.js';
 import { readKubeconfig } from '../layouts/kubeconfig.js';
-import { isSignedBy, keyMatchesCertificate, parseCertificates, type Certificate } from '../pki/certificate.js';
+import { keyMatchesCertificate, parseCertificates, type Certificate } from '../pki/certificate.js';
 import { parsePrivateKeys } from '../pki/keys.js';
+import { chainProblem } from '../layouts/chain-problem.js';
 import { serviceCertFiles, type Rke2Catalogue } from '../layouts/rke2/catalogue.js';
 import { checkRecord, type Rke2CheckRecord } from '../layouts/rke2/check-output.js';
 import { parseDynamicCert } from '../layouts/rke2/dynamic-cert.js';
@@ -96,7 +97,8 @@ async function leafProblems(ctx: OpsContext, catalogue: Rke2Catalogue, path: str
   }
   const ca = leaf && cas.get(leaf.ca);
   const caPath = catalogue.cas.find((entry) => entry.name === leaf?.ca)?.certPath;
-  if (ca && !isSignedBy(cert, ca)) problems.push(`"${path}" is not signed by CA "${leaf.ca}" (${caPath ?? ''})`);
+  const chain = ca && chainProblem(cert, ca, `CA "${leaf.ca}" (${caPath ?? ''})`, ctx.clock.now(), certs.slice(1));
+  if (chain) problems.push(`"${path}" ${chain.startsWith('not') ? 'is ' : ''}${chain}`);
   return problems;
 }
 

@@ -5,7 +5,8 @@
  * files K3s derives on every start (`*.nochain.crt`, `service.current.key`, the agent CA copies).
  */
 import { ConflictError, ValidationError } from '../errors.js';
-import { isSignedBy, keyMatchesCertificate, parseCertificates } from '../pki/certificate.js';
+import { keyMatchesCertificate, parseCertificates } from '../pki/certificate.js';
+import { chainProblem } from '../layouts/chain-problem.js';
 import { encodePrivateKey, type PrivateKey } from '../pki/keys.js';
 import type { CaEntry } from '../layouts/catalogue.js';
 import type { Rke2Catalogue, Rke2Leaf } from '../layouts/rke2/catalogue.js';
@@ -128,7 +129,8 @@ async function resolveLeaf(ctx: OpsContext, leaf: Rke2Leaf, ca: Rke2Authority | 
     if (!cert || !key) throw invalidExisting(leaf.name, `key "${leaf.keyPath}" is missing`);
     if (!keyMatchesCertificate(cert, key.keyObject)) throw invalidExisting(leaf.name, `key "${leaf.keyPath}" does not match certificate "${leaf.certPath}"`);
     if (caCreated) throw invalidExisting(leaf.name, `its CA "${leaf.ca}" is missing, so nothing can vouch for it`);
-    if (ca && !isSignedBy(cert, ca.certificate)) throw invalidExisting(leaf.name, `not signed by CA "${leaf.ca}"`);
+    const chain = ca && chainProblem(cert, ca.certificate, `CA "${leaf.ca}"`, now);
+    if (chain) throw invalidExisting(leaf.name, chain);
     return { item: { name: leaf.name, action: 'reuse', reason: 'existing certificate checked', files: [] }, writes: [], material: { cert: certText, key } };
   }
   if (!ca && !caCreated) {

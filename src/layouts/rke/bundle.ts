@@ -4,8 +4,9 @@
  * whole broken state at once; commands that change the state refuse a bundle with problems.
  */
 import { describeError } from '../../errors.js';
-import { isSignedBy, keyMatchesCertificate, parseCertificates, type Certificate } from '../../pki/certificate.js';
+import { keyMatchesCertificate, parseCertificates, type Certificate } from '../../pki/certificate.js';
 import { parsePrivateKey, type PrivateKey } from '../../pki/keys.js';
+import { chainProblem } from '../chain-problem.js';
 import type { Bundle, BundleEntry } from './state.js';
 
 /** One bundle entry, parsed. */
@@ -49,9 +50,10 @@ function attempt<T>(parse: () => T, problems: string[]): T | undefined {
   }
 }
 
-/** Problems between a leaf and its CA: not signed by it (signature checked, not just the issuer name). */
-export function signatureProblems(entry: LoadedEntry, ca: LoadedEntry | undefined, caName: string): string[] {
+/** Problems between a leaf and its CA at `at`: not chaining to it (signature checked, not just the issuer name). */
+export function chainProblems(entry: LoadedEntry, ca: LoadedEntry | undefined, caName: string, at: Date): string[] {
   if (!entry.cert) return [];
   if (!ca?.cert) return [`its CA "${caName}" is missing or unreadable`];
-  return isSignedBy(entry.cert, ca.cert) ? [] : [`not signed by CA "${caName}"`];
+  const problem = chainProblem(entry.cert, ca.cert, `CA "${caName}"`, at);
+  return problem === undefined ? [] : [problem];
 }

@@ -5,7 +5,8 @@
  * relies on, and the SANs the cluster file needs are all checked. Every problem is collected.
  */
 import { describeError } from '../../errors.js';
-import { isSignedBy, keyMatchesCertificate, parseCertificate, type Certificate } from '../../pki/certificate.js';
+import { keyMatchesCertificate, parseCertificate, type Certificate } from '../../pki/certificate.js';
+import { chainProblem } from '../chain-problem.js';
 import { parsePrivateKey, type PrivateKey } from '../../pki/keys.js';
 import { KUBE_CA, REQUESTHEADER_CA, type RkeCatalogue, type RkeCertEntry } from './catalogue.js';
 
@@ -92,7 +93,8 @@ function checkValidity(name: string, cert: Certificate, now: Date, problems: str
 function checkLeaf(entry: RkeCertEntry, pair: CustomPair, ca: Certificate | undefined, now: Date, problems: string[]): void {
   const { cert } = pair;
   const file = `${entry.name}.pem`;
-  if (ca && !isSignedBy(cert, ca)) problems.push(`${file} is not signed by ${entry.ca === REQUESTHEADER_CA ? 'the request-header CA' : `${KUBE_CA}.pem`} (signature verified, not just the issuer name)`);
+  const chain = ca && chainProblem(cert, ca, `${entry.ca === REQUESTHEADER_CA ? 'the request-header CA' : `${KUBE_CA}.pem`} (signature verified, not just the issuer name)`, now);
+  if (chain) problems.push(`${file} ${chain.startsWith('not') ? 'is ' : ''}${chain}`);
   checkValidity(entry.name, cert, now, problems);
   const lacking = entry.extKeyUsage.filter((usage) => !cert.extKeyUsage.includes(usage));
   if (lacking.length > 0) problems.push(`${file} lacks extended key usage ${lacking.join(', ')}`);
