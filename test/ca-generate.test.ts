@@ -117,6 +117,20 @@ describe('kpki ca generate --layout rke2|k3s', () => {
     assert.match(openssl(['x509', '-noout', '-subject', '-in', tls(out, 'etcd/server-ca.pem')]), /CN = k3s-etcd-server-ca@\d+/);
   });
 
+  it('signs a new intermediate with a given root; every bundle ends in that root', () => {
+    const dir = tempDir();
+    const root = opensslRoot(dir);
+    const out = join(dir, 'data');
+    const result = kpki(['ca', 'generate', '--layout', 'k3s', '--out', out, '--root-cert', root.cert, '--root-key', root.key]);
+    assert.equal(result.status, 0, result.stderr);
+    assert.equal(existsSync(join(out, 'root-ca.key')), false);
+    const rootPem = readFileSync(root.cert, 'utf8');
+    for (const type of TYPES) {
+      assert.ok(readFileSync(tls(out, `${type}-ca.crt`), 'utf8').endsWith(rootPem), `${type}-ca.crt ends in the given root`);
+      assert.match(openssl(['verify', '-x509_strict', '-CAfile', root.cert, '-untrusted', tls(out, `${type}-ca.crt`), tls(out, `${type}-ca.pem`)]), /: OK/);
+    }
+  });
+
   it('refuses an existing service.key that is not RSA, changing nothing', () => {
     const out = join(tempDir(), 'data');
     kpkiMkdir(join(out, 'server/tls'));
