@@ -6,8 +6,8 @@
 import { AsnConvert } from '@peculiar/asn1-schema';
 import { Certificate } from '@peculiar/asn1-x509';
 import type { Extension } from '@peculiar/asn1-x509';
-import { bytesEqual, contentOf, encodingOf, readChildren, readTlv } from './der-reader.js';
-import type { Tlv } from './der-reader.js';
+import { bytesEqual, contentOf, encodingOf, childrenOf, readTlv } from '../der-reader.js';
+import type { Tlv } from '../der-reader.js';
 import type { DecodeResult, DecodedCertificate, RawExtension } from './decoded-certificate.js';
 import {
   checkAuthorityInfoAccess,
@@ -39,9 +39,9 @@ function expectTag(tlv: Tlv | undefined, tag: number, what: string): Tlv {
 function rawParts(der: Uint8Array): RawParts {
   const outer = expectTag(readTlv(der, 0), 0x30, 'certificate');
   if (outer.end !== der.length) throw new Error('trailing data after certificate');
-  const [tbsTlv, algTlv] = readChildren(der, outer);
+  const [tbsTlv, algTlv] = childrenOf(der, outer);
   const tbs = expectTag(tbsTlv, 0x30, 'tbsCertificate');
-  const fields = readChildren(der, tbs);
+  const fields = childrenOf(der, tbs);
   // The version field is optional ([0] EXPLICIT, DEFAULT v1), so the offsets shift without it.
   const base = fields[0]?.tag === 0xa0 ? 1 : 0;
   const at = (i: number, what: string): Uint8Array =>
