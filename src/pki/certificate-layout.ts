@@ -26,6 +26,14 @@ export interface CertificateLayout {
   readonly extensions: Tlv | undefined;
 }
 
+/** The three parts of a Certificate (RFC 5280 §4.1.1): what is signed, how, and the signature. */
+export interface SignedParts {
+  readonly tbs: Tlv;
+  readonly signatureAlgorithm: Tlv;
+  /** The signatureValue BIT STRING, its unused-bits octet included. */
+  readonly signatureValue: Tlv;
+}
+
 /** One Extension (RFC 5280 §4.1.2.9) as it lies in the input. */
 export interface ExtensionLayout {
   readonly oid: string;
@@ -52,7 +60,7 @@ const TBS_FIELDS = [
  * Locates the tbsCertificate fields of a DER certificate. Checks the outer structure, that the
  * certificate spans all of `der`, and the tag of each fixed tbsCertificate field; reads neither
  * the field contents nor the signatureAlgorithm and signatureValue after the tbsCertificate
- * (`childrenOf(der, layout.certificate)` gives them to a caller that needs them).
+ * ({@link readSignedParts} gives them to a caller that needs them).
  * @throws DerError when the bytes are not laid out as a certificate.
  */
 export function readCertificateLayout(der: Uint8Array): CertificateLayout {
@@ -70,6 +78,19 @@ export function readCertificateLayout(der: Uint8Array): CertificateLayout {
   // issuerUniqueID [1] and subjectUniqueID [2] may come between the key and the extensions.
   const extensions = fields.slice(base + TBS_FIELDS.length).find((field) => field.tag === EXTENSIONS_TAG);
   return { certificate, tbs, version, serial, tbsSignatureAlgorithm, issuer, validity, subject, spki, extensions };
+}
+
+/**
+ * Splits a Certificate SEQUENCE into its tbsCertificate, signatureAlgorithm and signatureValue.
+ * Checks their tags only; anything after the signatureValue is not looked at.
+ * @throws DerError when a part is missing, malformed or of the wrong type.
+ */
+export function readSignedParts(der: Uint8Array, certificate: Tlv): SignedParts {
+  const [tbs, signatureAlgorithm, signatureValue] = childrenOf(der, certificate);
+  if (tbs?.tag !== Tag.sequence) throw new DerError('malformed tbsCertificate');
+  if (signatureAlgorithm?.tag !== Tag.sequence) throw new DerError('malformed signatureAlgorithm');
+  if (signatureValue?.tag !== Tag.bitString) throw new DerError('malformed signatureValue');
+  return { tbs, signatureAlgorithm, signatureValue };
 }
 
 /**

@@ -8,9 +8,9 @@
  */
 import { AsnConvert } from '@peculiar/asn1-schema';
 import { Certificate } from '@peculiar/asn1-x509';
-import { readCertificateLayout, readExtensions } from '../certificate-layout.js';
+import { readCertificateLayout, readExtensions, readSignedParts } from '../certificate-layout.js';
 import type { CertificateLayout } from '../certificate-layout.js';
-import { bytesEqual, childrenOf, contentOf, DerError, encodingOf, Tag } from '../der-reader.js';
+import { bytesEqual, contentOf, encodingOf } from '../der-reader.js';
 import type { DecodeResult, DecodedCertificate, RawExtension } from './decoded-certificate.js';
 import {
   checkAuthorityInfoAccess,
@@ -28,15 +28,13 @@ import { Oid } from './oids.js';
 type RawParts = Pick<DecodedCertificate, 'tbs' | 'tbsSignatureAlgorithm' | 'signatureAlgorithm' | 'signature' | 'issuerDer' | 'subjectDer' | 'spki'>;
 
 function rawParts(der: Uint8Array, layout: CertificateLayout): RawParts {
-  const [, algorithm, signature] = childrenOf(der, layout.certificate);
-  if (algorithm?.tag !== Tag.sequence) throw new DerError('malformed signatureAlgorithm');
-  if (signature?.tag !== Tag.bitString) throw new DerError('malformed signatureValue');
+  const { signatureAlgorithm, signatureValue } = readSignedParts(der, layout.certificate);
   return {
     tbs: encodingOf(der, layout.tbs),
     tbsSignatureAlgorithm: encodingOf(der, layout.tbsSignatureAlgorithm),
-    signatureAlgorithm: encodingOf(der, algorithm),
+    signatureAlgorithm: encodingOf(der, signatureAlgorithm),
     // Drop the BIT STRING's unused-bits octet: signatures are whole octets.
-    signature: contentOf(der, signature).subarray(1),
+    signature: contentOf(der, signatureValue).subarray(1),
     issuerDer: encodingOf(der, layout.issuer),
     subjectDer: encodingOf(der, layout.subject),
     spki: encodingOf(der, layout.spki),

@@ -14,6 +14,7 @@ import {
   SubjectKeyIdentifier,
 } from '@peculiar/asn1-x509';
 import { DerError, childrenOf, readTlv } from '../der-reader.js';
+import type { Tlv } from '../der-reader.js';
 import { decodeGeneralName, decodeGeneralNames } from './general-names.js';
 import type { GeneralName } from './general-names.js';
 import type {
@@ -73,7 +74,7 @@ export function decodeSubjectAltName(value: Uint8Array): GeneralName[] {
   return decodeGeneralNames(value);
 }
 
-function decodeSubtrees(der: Uint8Array, children: ReturnType<typeof childrenOf>): GeneralName[] {
+function decodeSubtrees(der: Uint8Array, children: readonly Tlv[]): GeneralName[] {
   // GeneralSubtrees is SIZE (1..MAX); minimum MUST be 0 and maximum absent (RFC 5280 §4.2.1.10).
   if (children.length === 0) throw new DerError('empty GeneralSubtrees');
   return children.map((subtree) => {
