@@ -1,9 +1,9 @@
 /**
  * Decoding the fields kpki reads from a DER certificate, on the layout certificate-layout.ts
  * finds. This is the hot path of `check` (thousands of certificates in a large RKE state), so it
- * decodes only the extensions kpki uses, leniently (what old kubeadm, K3s and RKE wrote must
- * parse); everything else is skipped unread. The path validator decodes the same layout its own,
- * strict way in verify/decode-certificate.ts.
+ * decodes only the fields and extensions kpki uses, into display-ready values; everything else is
+ * skipped unread. The path validator decodes the same layout into its own, fuller view in
+ * verify/decode-certificate.ts (certificate-layout.ts says why the two views stay apart).
  */
 import { readCertificateLayout, readExtensions, type ExtensionLayout } from './certificate-layout.js';
 import { childrenOf, contentOf, decodeOid, decodeTime, DerError, encodingOf, readTlv, Tag, type Tlv } from './der-reader.js';
