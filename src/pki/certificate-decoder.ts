@@ -1,9 +1,12 @@
 /**
- * Decoding the fields kpki reads from a DER certificate with the minimal DER reader. This is the
- * hot path of `check` (thousands of certificates in a large RKE state), so it walks the bytes once
- * and decodes only the extensions kpki uses; everything else is skipped unread.
+ * Decoding the fields kpki reads from a DER certificate, on the layout certificate-layout.ts
+ * finds. This is the hot path of `check` (thousands of certificates in a large RKE state), so it
+ * decodes only the fields and extensions kpki uses, into display-ready values; everything else is
+ * skipped unread. The path validator decodes the same layout into its own, fuller view in
+ * verify/decode-certificate.ts (certificate-layout.ts says why the two views stay apart).
  */
-import { childrenOf, contentOf, decodeOid, decodeTime, DerError, encodingOf, expectTlv, readTlv, Tag, type Tlv } from './der-reader.js';
+import { readCertificateLayout, readExtensions, type ExtensionLayout } from './certificate-layout.js';
+import { childrenOf, contentOf, decodeOid, decodeTime, DerError, encodingOf, readTlv, Tag, type Tlv } from './der-reader.js';
 import { decodeNameFields } from './name.js';
 import { canonicalIp } from './san.js';
 
@@ -31,39 +34,26 @@ export interface DecodedCertificate {
 const hex = (bytes: Uint8Array): string => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex');
 
 /**
- * Decodes a DER certificate's TBS fields. Does not verify the signature.
- * @throws DerError when the bytes are not a certificate.
+ * Decodes a DER certificate's TBS fields. Does not verify the signature, nor read the
+ * signatureAlgorithm and signatureValue after the tbsCertificate.
+ * @throws DerError when the bytes are not a certificate, a time is not DER (`…Z` with seconds),
+ * or a name or a read extension is malformed.
  */
 export function decodeCertificate(der: Uint8Array): DecodedCertificate {
-  const cert = expectTlv(der, 0, der.length, Tag.sequence);
-  if (cert.end !== der.length) throw new DerError('trailing bytes after the certificate');
-  const tbs = expectTlv(der, cert.contentStart, cert.end, Tag.sequence);
-  const fields = childrenOf(der, tbs);
-  let i = fields[0]?.tag === 0xa0 ? 1 : 0;
-  const next = (tag: number): Tlv => {
-    const field = fields[i++];
-    if (field?.tag !== tag) throw new DerError(`certificate field ${i} has the wrong type`);
-    return field;
-  };
-  const serial = next(Tag.integer);
-  next(Tag.sequence);
-  const issuer = next(Tag.sequence);
-  const validity = childrenOf(der, next(Tag.sequence));
-  const subject = next(Tag.sequence);
-  const spki = next(Tag.sequence);
+  const layout = readCertificateLayout(der);
+  const validity = childrenOf(der, layout.validity);
   const [notBefore, notAfter] = validity.map((t) => decodeTime(t.tag, contentOf(der, t)));
   if (!notBefore || !notAfter || validity.length !== 2) throw new DerError('validity must hold two times');
-  const extensions = fields.slice(i).find((field) => field.tag === 0xa3);
-  const subjectDer = encodingOf(der, subject);
-  const issuerDer = encodingOf(der, issuer);
+  const subjectDer = encodingOf(der, layout.subject);
+  const issuerDer = encodingOf(der, layout.issuer);
   // Names are checked here so a malformed one fails the parse, not a later field access.
   decodeNameFields(subjectDer);
   decodeNameFields(issuerDer);
   return {
-    serialHex: serialText(contentOf(der, serial)),
+    serialHex: serialText(contentOf(der, layout.serial)),
     subjectDer, issuerDer, notBefore, notAfter,
-    spki: encodingOf(der, spki),
-    ...decodeExtensions(der, extensions),
+    spki: encodingOf(der, layout.spki),
+    ...decodeExtensions(der, readExtensions(der, layout.extensions)),
   };
 }
 
@@ -75,19 +65,14 @@ function serialText(content: Uint8Array): string {
 
 type ExtensionFields = Pick<DecodedCertificate, 'isCA' | 'keyUsageFlags' | 'extKeyUsageOids' | 'dnsNames' | 'ipAddresses' | 'subjectKeyId' | 'authorityKeyId'>;
 
-function decodeExtensions(der: Uint8Array, wrapper: Tlv | undefined): ExtensionFields {
+/** Decodes the extensions kpki reads; the others are skipped unread, critical or not. */
+function decodeExtensions(der: Uint8Array, extensions: readonly ExtensionLayout[]): ExtensionFields {
   const out: { -readonly [K in keyof ExtensionFields]: ExtensionFields[K] } = {
     isCA: false, keyUsageFlags: undefined, extKeyUsageOids: [], dnsNames: [], ipAddresses: [], subjectKeyId: undefined, authorityKeyId: undefined,
   };
-  if (!wrapper) return out;
-  const list = expectTlv(der, wrapper.contentStart, wrapper.end, Tag.sequence);
-  for (const ext of childrenOf(der, list)) {
-    const parts = childrenOf(der, ext);
-    const id = parts[0];
-    const value = parts[parts.length - 1];
-    if (id?.tag !== Tag.oid || value?.tag !== Tag.octetString) throw new DerError('malformed extension');
+  for (const { oid, value } of extensions) {
     const inner = readTlv(der, value.contentStart, value.end);
-    switch (decodeOid(contentOf(der, id))) {
+    switch (oid) {
       case '2.5.29.19': out.isCA = basicConstraintsCa(der, inner); break;
       case '2.5.29.15': out.keyUsageFlags = namedBitFlags(contentOf(der, inner)); break;
       case '2.5.29.37': out.extKeyUsageOids = childrenOf(der, inner).map((t) => decodeOid(contentOf(der, t))); break;

@@ -1,8 +1,13 @@
 /**
- * A minimal DER reader (X.690): tag-length-value walking over a byte array, without building an
- * object tree. It exists because a general ASN.1 library costs milliseconds per certificate and
- * `check` over a large RKE state reads thousands of them; it only accepts what DER allows
- * (definite lengths, minimal long-form lengths) and single-byte tags, which is all X.509 uses.
+ * The one DER reader of pki/ (X.690): tag-length-value walking over a byte array, without building
+ * an object tree. Two users rely on it:
+ * - the fast parse and issue path (`check` over a large RKE state reads thousands of certificates,
+ *   and a general ASN.1 library costs milliseconds each);
+ * - the path validator in verify/, which needs the exact bytes that were signed and compared
+ *   (RFC 5280 §4.1.1.3 signs the DER of tbsCertificate as transmitted; §7.1 compares names as
+ *   encoded), which an ASN.1 library that re-encodes what it parses cannot give.
+ * It accepts only what DER allows (definite lengths, minimal long-form lengths) and single-byte
+ * tags, which is all X.509 uses, and throws {@link DerError} for anything else.
  */
 
 /** One element: its tag byte and where its header and content lie in the buffer. */
@@ -71,7 +76,10 @@ export function expectTlv(buf: Uint8Array, offset: number, limit: number, tag: n
   return tlv;
 }
 
-/** The elements inside a constructed element, in order. */
+/**
+ * The elements inside a constructed element, in order.
+ * @throws DerError when a child is malformed or runs past `parent`.
+ */
 export function childrenOf(buf: Uint8Array, parent: Tlv): Tlv[] {
   const out: Tlv[] = [];
   for (let at = parent.contentStart; at < parent.end;) {
@@ -92,8 +100,13 @@ export function encodingOf(buf: Uint8Array, tlv: Tlv): Uint8Array {
   return buf.subarray(tlv.start, tlv.end);
 }
 
-/** Dotted text of an OBJECT IDENTIFIER's content. @throws DerError on a truncated arc. */
+/**
+ * Dotted text of an OBJECT IDENTIFIER's content.
+ * @throws DerError when the content is empty (X.690 §8.19.2 wants at least one subidentifier) or
+ * ends inside an arc.
+ */
 export function decodeOid(content: Uint8Array): string {
+  if (content.length === 0) throw new DerError('empty object identifier');
   const arcs: number[] = [];
   let value = 0;
   for (let i = 0; i < content.length; i++) {
@@ -146,4 +159,11 @@ export function decodeTime(tag: number, content: Uint8Array): Date {
   const [y, mo, d, h, mi, s] = match.slice(1).map(Number) as [number, number, number, number, number, number];
   const year = tag === Tag.utcTime ? (y < 50 ? 2000 + y : 1900 + y) : y;
   return new Date(Date.UTC(year, mo - 1, d, h, mi, s));
+}
+
+/** True when two byte strings are equal (for names, keys and identifiers compared as encoded). */
+export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }

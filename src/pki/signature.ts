@@ -4,6 +4,7 @@
  * certificates does not parse each one a second time into an X509Certificate.
  */
 import { verify, X509Certificate, type KeyObject } from 'node:crypto';
+import { readSignedParts } from './certificate-layout.js';
 import { childrenOf, contentOf, decodeOid, encodingOf, readTlv, Tag } from './der-reader.js';
 
 /** Hashes of the signature algorithms Go and OpenSSL write for RSA PKCS#1 v1.5 and ECDSA. */
@@ -24,13 +25,11 @@ const HASHES: Readonly<Record<string, string>> = {
  */
 export function verifyCertificateSignature(der: Uint8Array, issuerKey: KeyObject): boolean {
   try {
-    const outer = readTlv(der, 0);
-    const [tbs, algorithm, signature] = childrenOf(der, outer);
-    if (!tbs || algorithm?.tag !== Tag.sequence || signature?.tag !== Tag.bitString) return false;
-    const oid = childrenOf(der, algorithm)[0];
+    const { tbs, signatureAlgorithm, signatureValue } = readSignedParts(der, readTlv(der, 0));
+    const oid = childrenOf(der, signatureAlgorithm)[0];
     const hash = oid?.tag === Tag.oid ? HASHES[decodeOid(contentOf(der, oid))] : undefined;
     if (hash === undefined) return new X509Certificate(der).verify(issuerKey);
-    const bits = contentOf(der, signature);
+    const bits = contentOf(der, signatureValue);
     if (bits[0] !== 0) return false;
     return verify(hash, encodingOf(der, tbs), issuerKey, bits.subarray(1));
   } catch {

@@ -2,7 +2,7 @@
 import { checkCertificateProfile } from './cert-profile.js';
 import { decodeCertificate } from './decode-certificate.js';
 import type { DecodedCertificate } from './decoded-certificate.js';
-import { bytesEqual } from './der-reader.js';
+import { bytesEqual } from '../der-reader.js';
 import { checkPeerName, checkPurpose, checkValidity } from './path-checks.js';
 import { searchPath } from './path-builder.js';
 import { importPublicKey } from './signature.js';

@@ -7,7 +7,7 @@ import type { DecodedCertificate } from './decoded-certificate.js';
 import { isValidDnsName, parseSanDnsName } from './dns-name.js';
 import { isValidIpConstraint } from './ip-address.js';
 import { HANDLED_EXTENSIONS, Oid } from './oids.js';
-import { bytesEqual } from './der-reader.js';
+import { bytesEqual } from '../der-reader.js';
 import { failure, quoted } from './types.js';
 import type { Failure, ValidationPolicy } from './types.js';
 

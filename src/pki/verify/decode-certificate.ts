@@ -1,13 +1,16 @@
 /**
- * Decodes a DER certificate into the {@link DecodedCertificate} view, once. Structure and
- * extension values come from @peculiar/asn1-x509; the signed and compared byte ranges come from
- * the raw TLV walk so they are exactly what the issuer signed (RFC 5280 §4.1.1.3).
+ * Decodes a DER certificate into the {@link DecodedCertificate} view, once. The layout and the
+ * extension list come from certificate-layout.ts, which the fast parse path shares, so the signed
+ * and compared byte ranges are exactly what the issuer signed (RFC 5280 §4.1.1.3). The whole
+ * certificate is also parsed with @peculiar/asn1-x509: that parse is the structural gate the
+ * conformance suites hold the validator to, and it gives the version, names and validity; the
+ * extension values are decoded strictly in decode-extensions.ts.
  */
 import { AsnConvert } from '@peculiar/asn1-schema';
 import { Certificate } from '@peculiar/asn1-x509';
-import type { Extension } from '@peculiar/asn1-x509';
-import { bytesEqual, contentOf, encodingOf, readChildren, readTlv } from './der-reader.js';
-import type { Tlv } from './der-reader.js';
+import { readCertificateLayout, readExtensions, readSignedParts } from '../certificate-layout.js';
+import type { CertificateLayout } from '../certificate-layout.js';
+import { bytesEqual, contentOf, encodingOf } from '../der-reader.js';
 import type { DecodeResult, DecodedCertificate, RawExtension } from './decoded-certificate.js';
 import {
   checkAuthorityInfoAccess,
@@ -22,47 +25,29 @@ import {
 import { formatName } from './name-text.js';
 import { Oid } from './oids.js';
 
-interface RawParts {
-  tbs: Uint8Array;
-  tbsSignatureAlgorithm: Uint8Array;
-  signatureAlgorithm: Uint8Array;
-  issuerDer: Uint8Array;
-  subjectDer: Uint8Array;
-  spki: Uint8Array;
-}
+type RawParts = Pick<DecodedCertificate, 'tbs' | 'tbsSignatureAlgorithm' | 'signatureAlgorithm' | 'signature' | 'issuerDer' | 'subjectDer' | 'spki'>;
 
-function expectTag(tlv: Tlv | undefined, tag: number, what: string): Tlv {
-  if (tlv?.tag !== tag) throw new Error(`malformed ${what}`);
-  return tlv;
-}
-
-function rawParts(der: Uint8Array): RawParts {
-  const outer = expectTag(readTlv(der, 0), 0x30, 'certificate');
-  if (outer.end !== der.length) throw new Error('trailing data after certificate');
-  const [tbsTlv, algTlv] = readChildren(der, outer);
-  const tbs = expectTag(tbsTlv, 0x30, 'tbsCertificate');
-  const fields = readChildren(der, tbs);
-  // The version field is optional ([0] EXPLICIT, DEFAULT v1), so the offsets shift without it.
-  const base = fields[0]?.tag === 0xa0 ? 1 : 0;
-  const at = (i: number, what: string): Uint8Array =>
-    encodingOf(der, expectTag(fields[base + i], 0x30, what));
+function rawParts(der: Uint8Array, layout: CertificateLayout): RawParts {
+  const { signatureAlgorithm, signatureValue } = readSignedParts(der, layout.certificate);
   return {
-    tbs: encodingOf(der, tbs),
-    tbsSignatureAlgorithm: at(1, 'tbsCertificate signature'),
-    signatureAlgorithm: encodingOf(der, expectTag(algTlv, 0x30, 'signatureAlgorithm')),
-    issuerDer: at(2, 'issuer'),
-    subjectDer: at(4, 'subject'),
-    spki: at(5, 'subjectPublicKeyInfo'),
+    tbs: encodingOf(der, layout.tbs),
+    tbsSignatureAlgorithm: encodingOf(der, layout.tbsSignatureAlgorithm),
+    signatureAlgorithm: encodingOf(der, signatureAlgorithm),
+    // Drop the BIT STRING's unused-bits octet: signatures are whole octets.
+    signature: contentOf(der, signatureValue).subarray(1),
+    issuerDer: encodingOf(der, layout.issuer),
+    subjectDer: encodingOf(der, layout.subject),
+    spki: encodingOf(der, layout.spki),
   };
 }
 
-function collectExtensions(list: readonly Extension[]): { raw: RawExtension[]; duplicates: string[] } {
+function collectExtensions(der: Uint8Array, layout: CertificateLayout): { raw: RawExtension[]; duplicates: string[] } {
   const seen = new Set<string>();
   const duplicates = new Set<string>();
-  const raw = list.map((ext) => {
-    if (seen.has(ext.extnID)) duplicates.add(ext.extnID);
-    seen.add(ext.extnID);
-    return { oid: ext.extnID, critical: ext.critical, value: new Uint8Array(ext.extnValue.buffer) };
+  const raw = readExtensions(der, layout.extensions).map(({ oid, critical, value }) => {
+    if (seen.has(oid)) duplicates.add(oid);
+    seen.add(oid);
+    return { oid, critical, value: contentOf(der, value) };
   });
   return { raw, duplicates: [...duplicates] };
 }
@@ -98,18 +83,14 @@ function decodeKnownExtensions(raw: readonly RawExtension[]): ExtensionFields {
 
 function decodeOrThrow(input: Uint8Array): DecodedCertificate {
   const der = Uint8Array.from(input);
-  const parts = rawParts(der);
-  const parsed = AsnConvert.parse(der, Certificate);
-  const tbs = parsed.tbsCertificate;
-  const { raw, duplicates } = collectExtensions(tbs.extensions ?? []);
-  const signatureTlv = readTlv(der, readTlv(der, 0).contentStart + parts.tbs.length + parts.signatureAlgorithm.length);
-  if (signatureTlv.tag !== 0x03) throw new Error('malformed signatureValue');
+  const layout = readCertificateLayout(der);
+  const parts = rawParts(der, layout);
+  const tbs = AsnConvert.parse(der, Certificate).tbsCertificate;
+  const { raw, duplicates } = collectExtensions(der, layout);
   return {
     der,
     version: tbs.version + 1,
     ...parts,
-    // Drop the BIT STRING's unused-bits octet: signatures are whole octets.
-    signature: contentOf(der, signatureTlv).subarray(1),
     issuerEmpty: tbs.issuer.length === 0,
     subjectEmpty: tbs.subject.length === 0,
     subjectText: formatName(tbs.subject),

@@ -13,7 +13,8 @@ import {
   KeyUsageFlags,
   SubjectKeyIdentifier,
 } from '@peculiar/asn1-x509';
-import { DerError, readChildren, readTlv } from './der-reader.js';
+import { DerError, childrenOf, readTlv } from '../der-reader.js';
+import type { Tlv } from '../der-reader.js';
 import { decodeGeneralName, decodeGeneralNames } from './general-names.js';
 import type { GeneralName } from './general-names.js';
 import type {
@@ -73,12 +74,12 @@ export function decodeSubjectAltName(value: Uint8Array): GeneralName[] {
   return decodeGeneralNames(value);
 }
 
-function decodeSubtrees(der: Uint8Array, children: ReturnType<typeof readChildren>): GeneralName[] {
+function decodeSubtrees(der: Uint8Array, children: readonly Tlv[]): GeneralName[] {
   // GeneralSubtrees is SIZE (1..MAX); minimum MUST be 0 and maximum absent (RFC 5280 §4.2.1.10).
   if (children.length === 0) throw new DerError('empty GeneralSubtrees');
   return children.map((subtree) => {
     if (subtree.tag !== 0x30) throw new DerError('GeneralSubtree is not a SEQUENCE');
-    const [base, ...rest] = readChildren(der, subtree);
+    const [base, ...rest] = childrenOf(der, subtree);
     if (base === undefined) throw new DerError('GeneralSubtree without base');
     const bounded = rest.some((r) => r.tag === 0x81 || (r.tag === 0x80 && r.end - r.contentStart !== 1));
     if (bounded || rest.some((r) => r.tag === 0x80 && der[r.contentStart] !== 0)) {
@@ -94,9 +95,9 @@ export function decodeNameConstraints(value: Uint8Array): NameConstraintsInfo {
   if (seq.tag !== 0x30 || seq.end !== value.length) throw new DerError('nameConstraints is not a SEQUENCE');
   let permitted: GeneralName[] = [];
   let excluded: GeneralName[] = [];
-  for (const part of readChildren(value, seq)) {
-    if (part.tag === 0xa0) permitted = decodeSubtrees(value, readChildren(value, part));
-    else if (part.tag === 0xa1) excluded = decodeSubtrees(value, readChildren(value, part));
+  for (const part of childrenOf(value, seq)) {
+    if (part.tag === 0xa0) permitted = decodeSubtrees(value, childrenOf(value, part));
+    else if (part.tag === 0xa1) excluded = decodeSubtrees(value, childrenOf(value, part));
     else throw new DerError('unexpected field in nameConstraints');
   }
   if (permitted.length === 0 && excluded.length === 0) throw new DerError('nameConstraints is empty');

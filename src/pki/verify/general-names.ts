@@ -3,8 +3,8 @@
  * turns iPAddress octets into text and loses non-contiguous masks and odd lengths, which name
  * constraint checking must see to reject them (§4.2.1.10).
  */
-import { DerError, contentOf, decodeOid, encodingOf, readChildren, readTlv } from './der-reader.js';
-import type { Tlv } from './der-reader.js';
+import { DerError, contentOf, decodeOid, encodingOf, childrenOf, readTlv } from '../der-reader.js';
+import type { Tlv } from '../der-reader.js';
 
 /** One decoded GeneralName. Kinds the validator does not interpret keep only their kind. */
 export type GeneralName =
@@ -63,7 +63,7 @@ export function decodeGeneralName(bytes: Uint8Array, tlv: Tlv): GeneralName {
 export function decodeGeneralNames(der: Uint8Array): GeneralName[] {
   const seq = readTlv(der, 0);
   if (seq.tag !== 0x30 || seq.end !== der.length) throw new DerError('GeneralNames is not a SEQUENCE');
-  const names = readChildren(der, seq).map((child) => decodeGeneralName(der, child));
+  const names = childrenOf(der, seq).map((child) => decodeGeneralName(der, child));
   if (names.length === 0) throw new DerError('GeneralNames is empty');
   return names;
 }

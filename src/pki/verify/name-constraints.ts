@@ -4,7 +4,7 @@
  * path when a name of that form is present (RFC 5280 §4.2.1.10: a system that cannot process a
  * constraint form for a name it meets must reject), and is a no-op otherwise.
  */
-import { bytesEqual, encodingOf, readChildren, readTlv } from './der-reader.js';
+import { bytesEqual, encodingOf, childrenOf, readTlv } from '../der-reader.js';
 import type { DecodedCertificate, NameConstraintsInfo } from './decoded-certificate.js';
 import { parseSanDnsName, patternWithinSubtree } from './dns-name.js';
 import { formatIpAddress, isWithinIpSubnet } from './ip-address.js';
@@ -14,7 +14,7 @@ import type { Failure } from './types.js';
 
 function rdns(nameDer: Uint8Array): Uint8Array[] {
   const seq = readTlv(nameDer, 0);
-  return readChildren(nameDer, seq).map((rdn) => encodingOf(nameDer, rdn));
+  return childrenOf(nameDer, seq).map((rdn) => encodingOf(nameDer, rdn));
 }
 
 /** RFC 5280 §7.1 subtree test for DNs: the constraint's RDNs are a prefix of the name's. */

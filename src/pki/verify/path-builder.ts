@@ -8,7 +8,7 @@ import type { KeyObject } from 'node:crypto';
 import { checkCertificateProfile } from './cert-profile.js';
 import type { CertRole } from './cert-profile.js';
 import type { DecodedCertificate } from './decoded-certificate.js';
-import { bytesEqual } from './der-reader.js';
+import { bytesEqual } from '../der-reader.js';
 import { checkIssuerCapability, checkPathConstraints, checkValidity } from './path-checks.js';
 import { importPublicKey, verifyCertificateSignature } from './signature.js';
 import { failure, quoted } from './types.js';

@@ -5,7 +5,7 @@
  */
 import type { DecodedCertificate } from './decoded-certificate.js';
 import { isValidDnsName, matchesHostName, parseSanDnsName } from './dns-name.js';
-import { bytesEqual } from './der-reader.js';
+import { bytesEqual } from '../der-reader.js';
 import { parseIpAddress } from './ip-address.js';
 import { checkNameConstraints } from './name-constraints.js';
 import { Oid } from './oids.js';

@@ -3,8 +3,8 @@
  * SHA-2 (RFC 4055), ECDSA with SHA-2 (RFC 5758) and Ed25519 (RFC 8410). SHA-1 and MD5 are refused:
  * collisions make them unfit for certificate signatures.
  */
-import { DerError, contentOf, decodeOid, readChildren, readTlv } from './der-reader.js';
-import type { Tlv } from './der-reader.js';
+import { DerError, contentOf, decodeOid, childrenOf, readTlv } from '../der-reader.js';
+import type { Tlv } from '../der-reader.js';
 import { Oid } from './oids.js';
 
 /** How to verify a signature with node:crypto. */
@@ -32,7 +32,7 @@ const SIMPLE: Readonly<Record<string, SignatureScheme>> = {
 
 function hashOf(der: Uint8Array, algorithm: Tlv | undefined): string {
   if (algorithm?.tag !== 0x30) throw new DerError('malformed hash algorithm');
-  const [oid] = readChildren(der, algorithm);
+  const [oid] = childrenOf(der, algorithm);
   const hash = oid?.tag === 0x06 ? HASHES[decodeOid(contentOf(der, oid))] : undefined;
   if (hash === undefined) throw new DerError('unsupported PSS hash (SHA-256/384/512 only)');
   return hash;
@@ -41,13 +41,13 @@ function hashOf(der: Uint8Array, algorithm: Tlv | undefined): string {
 function decodePss(der: Uint8Array, params: Tlv | undefined): SignatureScheme {
   // RFC 4055 §3.1: the SHA-1 defaults are not accepted, so all three fields must be explicit.
   if (params?.tag !== 0x30) throw new DerError('RSASSA-PSS without parameters');
-  const fields = new Map(readChildren(der, params).map((f) => [f.tag, f]));
+  const fields = new Map(childrenOf(der, params).map((f) => [f.tag, f]));
   const hashField = fields.get(0xa0);
   const mgfField = fields.get(0xa1);
   const saltField = fields.get(0xa2);
   if (!hashField || !mgfField || !saltField) throw new DerError('RSASSA-PSS parameters incomplete');
   const hash = hashOf(der, readTlv(der, hashField.contentStart));
-  const mgf = readChildren(der, readTlv(der, mgfField.contentStart));
+  const mgf = childrenOf(der, readTlv(der, mgfField.contentStart));
   const mgfOid = mgf[0]?.tag === 0x06 ? decodeOid(contentOf(der, mgf[0])) : '';
   if (mgfOid !== Oid.mgf1 || hashOf(der, mgf[1]) !== hash) throw new DerError('RSASSA-PSS MGF must be MGF1 with the same hash');
   const salt = readTlv(der, saltField.contentStart);
@@ -62,7 +62,7 @@ function decodePss(der: Uint8Array, params: Tlv | undefined): SignatureScheme {
  */
 export function decodeSignatureAlgorithm(der: Uint8Array): SignatureScheme {
   const seq = readTlv(der, 0);
-  const [oidTlv, params, extra] = readChildren(der, seq);
+  const [oidTlv, params, extra] = childrenOf(der, seq);
   if (oidTlv?.tag !== 0x06 || extra !== undefined) throw new DerError('malformed AlgorithmIdentifier');
   const oid = decodeOid(contentOf(der, oidTlv));
   if (oid === Oid.rsaPss) return decodePss(der, params);

@@ -5,7 +5,7 @@
  */
 import { constants, createPublicKey, verify } from 'node:crypto';
 import type { KeyObject, KeyType } from 'node:crypto';
-import { bytesEqual, contentOf, decodeOid, readChildren, readTlv } from './der-reader.js';
+import { bytesEqual, contentOf, decodeOid, childrenOf, readTlv } from '../der-reader.js';
 import type { DecodedCertificate } from './decoded-certificate.js';
 import { decodeSignatureAlgorithm } from './signature-algorithm.js';
 import type { SignatureScheme } from './signature-algorithm.js';
@@ -20,9 +20,9 @@ const EC_PUBLIC_KEY = '1.2.840.10045.2.1';
 // RFC 5480 §2.1.1: ECParameters MUST be a namedCurve. OpenSSL maps explicit parameters that
 // equal a known curve back to its name, so the encoding is checked before import.
 function hasExplicitCurve(spki: Uint8Array): boolean {
-  const [algorithm] = readChildren(spki, readTlv(spki, 0));
+  const [algorithm] = childrenOf(spki, readTlv(spki, 0));
   if (algorithm === undefined) return false;
-  const [oid, params] = readChildren(spki, algorithm);
+  const [oid, params] = childrenOf(spki, algorithm);
   if (oid?.tag !== 0x06 || decodeOid(contentOf(spki, oid)) !== EC_PUBLIC_KEY) return false;
   return params?.tag !== 0x06;
 }
