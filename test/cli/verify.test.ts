@@ -49,7 +49,7 @@ describe('kpki verify', () => {
   it('exits 3 with a clear message, not a stack trace, for malformed PEM', () => {
     const r = kpki(file('garbage.pem'), '--ca', file('root.pem'));
     assert.equal(r.code, 3);
-    assert.match(r.stderr, /\[PEM_INVALID\] certificate block 1 in ".*garbage\.pem" is not valid base64/);
+    assert.match(r.stderr, /\[BAD_PEM\] malformed PEM in ".*garbage\.pem": block "CERTIFICATE" has invalid base64/);
     assert.doesNotMatch(r.stderr, /\n\s+at /);
   });
   it('reports a missing file by path', () => {
