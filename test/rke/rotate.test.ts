@@ -7,6 +7,7 @@ import { parseCertificate } from '../../src/pki/certificate.js';
 import { readKubeconfig } from '../../src/layouts/kubeconfig.js';
 import { applyRkeRotate, planRkeRotate } from '../../src/ops/rke-rotate.js';
 import { changedEntries, context, FILES, fixtureWithCluster, hashDir, opensslVerify, readState } from './helpers.js';
+import { kpki } from '../support/tools.js';
 
 const HOSTS = ['192.168.0.177', '192.168.0.163', '192.168.0.199'];
 const on = (container: string): string[] => HOSTS.map((host) => `${container}@${host}`);
@@ -125,3 +126,15 @@ describe('kpki rotate --rotate-ca (RKE)', () => {
   });
 });
 
+
+describe('kpki rotate-ca (RKE): the CLI name for rke cert rotate --rotate-ca', () => {
+  it('replaces both CAs and re-signs every leaf, as rotate --rotate-ca does', async () => {
+    const dir = await fixtureWithCluster('rke1-hopoffbaby-rkeexamples');
+    const old = (await readState(dir)).desiredState.certificatesBundle;
+    const result = kpki(['rotate-ca', '--config', join(dir, 'cluster.yml')]);
+    assert.equal(result.status, 0, result.stderr);
+    const bundle = (await readState(dir)).desiredState.certificatesBundle;
+    assert.deepEqual(changedEntries(old, bundle), Object.keys(old).sort(), 'every entry changed');
+    await opensslVerify(bundle['kube-ca']?.certificatePEM ?? '', bundle['kube-apiserver']?.certificatePEM ?? '');
+  });
+});

@@ -7,7 +7,7 @@ import { addCommonOptions, addRke2Flags } from './common.js';
 
 /** Registers `rotate-ca`. */
 export function registerRotateCa(program: Command): void {
-  const command = program.command('rotate-ca').description('rotate certificate authorities (kubeadm: --phase trust, then issue, then finish; rke2/k3s: --path STAGE)');
+  const command = program.command('rotate-ca').description('rotate certificate authorities (kubeadm: --phase trust, then issue, then finish; rke2/k3s: --path STAGE; rke: new CAs and every certificate, as rotate --rotate-ca)');
   addCommonOptions(command);
   addRke2Flags(command);
   command

@@ -85,6 +85,11 @@ async function check(ctx: OpsContext, options: CommandOptions): Promise<string> 
   return formatKubeadmTable(report);
 }
 
+/** `rotate-ca` on RKE1 is `rke cert rotate --rotate-ca`: new CAs and every certificate (RKE has no staged rotation). */
+function rotateCa(ctx: OpsContext, options: CommandOptions): Promise<string> {
+  return rotate(ctx, { ...options, rotateCa: true });
+}
+
 async function rotate(ctx: OpsContext, options: CommandOptions): Promise<string> {
   const services = Array.isArray(options.service) ? (options.service as string[]) : [];
   const params = { files: filesOf(options), services, rotateCa: options.rotateCa === true };
@@ -138,5 +143,5 @@ export const rkeHandlers: LayoutHandlers = {
   names: ['rke'],
   detect,
   treeRoot,
-  commands: { init, check, rotate, 'csr-generate': csrGenerate, 'rke-import': rkeImport, 'rke-export': rkeExport },
+  commands: { init, check, rotate, 'rotate-ca': rotateCa, 'csr-generate': csrGenerate, 'rke-import': rkeImport, 'rke-export': rkeExport },
 };
