@@ -26,6 +26,36 @@ export interface FaultCommand {
   readonly changedSets?: (changed: readonly string[]) => string[][];
   /** Whether a rerun after a fault succeeded; default: exit 0. */
   readonly rerunOk?: (result: RunResult) => boolean;
+  /**
+   * The problems the inspecting command reported, tree path masked. Default: the `problems` of
+   * every row of kubeadm's `check -o json` (kubeadm and RKE1); RKE2/K3s's check prints the
+   * native JSON, which has no such field, and reports problems on stderr.
+   */
+  readonly problems?: (result: RunResult, dir: string) => string[];
+  /**
+   * Consistency checks the generic judge cannot make (certificates inside an RKE state file, the
+   * RKE2 service-account key pair), added to tree-judge's cryptoProblems; none by default.
+   */
+  readonly judge?: (dir: string) => string[];
+  /**
+   * Maps a tree-relative path to the name it is compared under. RKE2 rotate's backup directory is
+   * named by the second the command ran, so the clean run's `server/tls-<unix>/` and a killed run's
+   * are the same files under different names.
+   */
+  readonly normalizePath?: (path: string) => string;
+  /** Stride per syscall, over kill-sweep's SAMPLE_STRIDE, for the commands too slow to kill at every call. */
+  readonly sampleStride?: Readonly<Record<string, number>>;
+  /**
+   * For the heaviest commands: stride per syscall for its calls before the commit point (the
+   * journal's rename), where every kill must leave the old files. Calls from the commit point on
+   * keep `sampleStride`; renames, unlinks and mkdirs are never thinned this way.
+   */
+  readonly precommitStride?: Readonly<Partial<Record<'fsync' | 'fdatasync' | 'openat' | 'write', number>>>;
+  /**
+   * Fewest kill points the sweep must reach (default 40): lower only for a command that
+   * genuinely makes fewer calls, saying so where it is set.
+   */
+  readonly minKillPoints?: number;
 }
 
 /** A kubeadm config with ECDSA keys: each of the many runs stays fast, the write path is the same as with RSA. */
@@ -97,3 +127,4 @@ export function kubeadmFaultCommands(config: string): FaultCommand[] {
     },
   ];
 }
+
