@@ -128,3 +128,50 @@ export function kubeadmFaultCommands(config: string): FaultCommand[] {
   ];
 }
 
+/**
+ * kubeadm's CA commands: the three phases of `rotate-ca` (each entry's tree has the earlier phases
+ * done) and `ca generate` from a given root and intermediate.
+ */
+export function kubeadmCaFaultCommands(config: string): FaultCommand[] {
+  const inspect = (dir: string): string[] => ['check', '--dir', dir, '--layout', 'kubeadm', '--config', config, '-o', 'json'];
+  const phases = ['trust', 'issue', 'finish'] as const;
+  const phaseArgs = (dir: string, phase: string): string[] => ['rotate-ca', '--layout', 'kubeadm', '--phase', phase, '--dir', dir, '--config', config];
+  // A phase is recorded in .kpki-rotate-ca/state.json by the same commit that writes its files
+  // (finish deletes the directory), so a rerun after a kill past the commit point is refused as
+  // out of order, naming the phase as done; the set check after the rerun still demands all-new.
+  const doneMessage = (phase: string): string => (phase === 'finish' ? 'no rotation is in progress' : `phase "${phase}" is done`);
+  const rotateCa: FaultCommand[] = phases.map((phase, index) => ({
+    name: `rotate-ca --phase ${phase}`,
+    setup: () => {
+      const tree = initTree(config);
+      for (const earlier of phases.slice(0, index)) must(phaseArgs(tree, earlier));
+      return tree;
+    },
+    args: (dir) => phaseArgs(dir, phase),
+    inspect,
+    rerunOk: (result) => result.status === 0 || (result.status === 1 && result.stderr.includes('[ROTATION_ORDER]') && result.stderr.includes(doneMessage(phase))),
+  }));
+  let given: string | undefined;
+  const givenCas = (): string => {
+    // RSA-4096 root and intermediate, made once: with them given, each run makes only the layout's CAs.
+    given ??= (() => {
+      const dir = join(tempDir(), 'given');
+      must(['ca', 'generate', '--layout', 'kubeadm', '--out', dir, '--config', config]);
+      return dir;
+    })();
+    return given;
+  };
+  const caGenerate: FaultCommand = {
+    name: 'ca generate',
+    setup: () => {
+      givenCas();
+      return tempDir();
+    },
+    args: (dir) => ['ca', 'generate', '--layout', 'kubeadm', '--out', dir, '--config', config,
+      '--root-cert', join(givenCas(), 'root-ca.crt'), '--intermediate-cert', join(givenCas(), 'intermediate-ca.crt'), '--intermediate-key', join(givenCas(), 'intermediate-ca.key')],
+    inspect,
+    // It never overwrites: after a kill past the commit point the rerun refuses, naming the files.
+    rerunOk: (result) => result.status === 0 || (result.status === 1 && result.stderr.includes('[FILE_EXISTS]')),
+  };
+  return [...rotateCa, caGenerate];
+}
