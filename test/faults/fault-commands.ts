@@ -150,6 +150,9 @@ export function kubeadmCaFaultCommands(config: string): FaultCommand[] {
     args: (dir) => phaseArgs(dir, phase),
     inspect,
     rerunOk: (result) => result.status === 0 || (result.status === 1 && result.stderr.includes('[ROTATION_ORDER]') && result.stderr.includes(doneMessage(phase))),
+    // Three trees' worth of kills: before the commit point (every outcome a rollback) issue's
+    // fsyncs are tried every 3rd, trust's and finish's every 2nd; every one after it is tried.
+    precommitStride: { fsync: phase === 'issue' ? 3 : 2 },
   }));
   let given: string | undefined;
   const givenCas = (): string => {
