@@ -56,24 +56,38 @@ export interface SyscallCounts {
   readonly failed: Readonly<Record<string, ReadonlySet<number>>>;
   /** The K (in that thread) whose call names a file or directory of the tree (not a pipe, an eventfd or node itself). */
   readonly inTree: Readonly<Record<string, ReadonlySet<number>>>;
+  /**
+   * The K (in that thread) made before the first commit point: the rename that puts
+   * `.kpki/journal.json` in place (that rename included). A kill at any of them must leave the
+   * old files. Empty when the command commits nothing through a journal.
+   */
+  readonly precommit: Readonly<Record<string, ReadonlySet<number>>>;
 }
+
+/** The rename of a journal into place: a store's commit point. */
+const JOURNAL_RENAME = /^\d+\s+rename\("[^"]*\/\.kpki\/journal\.json\.tmp"/;
 
 /** Counts the calls of `syscalls` that `args` makes, in a traced run on a throwaway copy of `tree`. */
 export async function countSyscalls(tree: string, args: (dir: string) => string[], syscalls: readonly string[]): Promise<SyscallCounts> {
   const dir = copyTree(tree);
   const out = join(tempDir(), 'strace.txt');
-  const result = await runAsync(STRACE, ['-f', '-qq', '-y', '-o', out, '-e', `trace=${syscalls.join(',')}`, process.execPath, KPKI, ...args(dir)], TRACED_ENV);
+  // rename is always traced: the journal's rename marks the commit point.
+  const traced = [...new Set([...syscalls, 'rename'])];
+  const result = await runAsync(STRACE, ['-f', '-qq', '-y', '-o', out, '-e', `trace=${traced.join(',')}`, process.execPath, KPKI, ...args(dir)], TRACED_ENV);
   if (result.status !== 0) throw new Error(`traced run of ${args(dir).join(' ')} failed: ${result.stderr}`);
-  const perThread = new Map<string, { count: number; failed: Set<number>; inTree: Set<number> }>();
+  const perThread = new Map<string, { count: number; failed: Set<number>; inTree: Set<number>; precommit: Set<number> }>();
+  let committed = false;
   for (const line of readFileSync(out, 'utf8').split('\n')) {
     // "1234 fsync(5) = 0", or split in "1234 fsync(5 <unfinished ...>" and "1234 <... fsync resumed>) = 0".
     const started = /^(\d+)\s+([a-z0-9_]+)\(/.exec(line);
     const resumed = /^(\d+)\s+<\.\.\. ([a-z0-9_]+) resumed>/.exec(line);
     const key = started ? `${started[1]} ${started[2]}` : resumed ? `${resumed[1]} ${resumed[2]}` : undefined;
     if (key === undefined) continue;
-    const entry = perThread.get(key) ?? { count: 0, failed: new Set<number>(), inTree: new Set<number>() };
+    const entry = perThread.get(key) ?? { count: 0, failed: new Set<number>(), inTree: new Set<number>(), precommit: new Set<number>() };
     perThread.set(key, entry);
     if (started) entry.count++;
+    if (started && !committed) entry.precommit.add(entry.count);
+    if (started && JOURNAL_RENAME.test(line)) committed = true;
     // -y prints an fd with its path, so a write to a tree file reads "write(21</tmp/kpki-fault-…>".
     if (started && line.includes(dir)) entry.inTree.add(entry.count);
     if (/\) += -1 /.test(line) || / = -1 /.test(line)) entry.failed.add(entry.count);
@@ -81,17 +95,20 @@ export async function countSyscalls(tree: string, args: (dir: string) => string[
   const counts: Record<string, number> = Object.fromEntries(syscalls.map((s) => [s, 0]));
   const failed: Record<string, ReadonlySet<number>> = {};
   const inTree: Record<string, ReadonlySet<number>> = {};
+  const precommit: Record<string, ReadonlySet<number>> = {};
   for (const [key, entry] of perThread) {
     const name = key.split(' ')[1] ?? '';
-    if (entry.count > (counts[name] ?? 0)) {
+    if (syscalls.includes(name) && entry.count > (counts[name] ?? 0)) {
       counts[name] = entry.count;
       failed[name] = entry.failed;
       inTree[name] = entry.inTree;
+      // No journal rename at all: nothing is known to precede a commit point.
+      precommit[name] = committed ? entry.precommit : new Set<number>();
     }
   }
   rmSync(dir, { recursive: true, force: true });
   rmSync(out, { force: true });
-  return { counts, failed, inTree };
+  return { counts, failed, inTree, precommit };
 }
 
 /** A throwaway copy of a tree (modes and symlinks kept). */
@@ -115,19 +132,36 @@ export function runInjected(dir: string, args: (dir: string) => string[], inject
   return runAsync(STRACE, ['-f', '-qq', '-o', '/dev/null', '-e', `trace=${syscall}`, '-e', `inject=${syscall}:${action}:when=${k}`, process.execPath, KPKI, ...args(dir)], TRACED_ENV);
 }
 
+/** Where and how densely {@link killPoints} samples besides its main stride. */
+export interface KillPointSampling {
+  /** Calls that fail and so change nothing on disk, sampled every `failedStride`-th. */
+  readonly failed?: ReadonlySet<number> | undefined;
+  readonly failedStride?: number | undefined;
+  /** Calls made before the commit point (see SyscallCounts.precommit), sampled every `precommitStride`-th. */
+  readonly precommit?: ReadonlySet<number> | undefined;
+  readonly precommitStride?: number | undefined;
+}
+
 /**
  * The K values to try for a syscall made `count` times: every `stride`-th plus the last one (so
- * the calls nearest the end, where the commit happens, are always tried). Calls in `failed`
- * change nothing on disk, so they are sampled with `failedStride` instead.
+ * the calls nearest the end, where the commit happens, are always tried). Failing calls and, when
+ * asked, calls before the commit point are sampled with their own strides, each counted apart.
  */
-export function killPoints(count: number, stride: number, failed: ReadonlySet<number> = new Set(), failedStride = stride): number[] {
+export function killPoints(count: number, stride: number, sampling: KillPointSampling = {}): number[] {
+  const { failed = new Set<number>(), failedStride = stride, precommit = new Set<number>(), precommitStride = stride } = sampling;
   const points: number[] = [];
   let sinceFailed = failedStride;
+  let sincePrecommit = precommitStride;
   let sinceOther = stride;
   for (let k = 1; k <= count; k++) {
     if (failed.has(k)) {
       if (sinceFailed++ >= failedStride) {
         sinceFailed = 1;
+        points.push(k);
+      }
+    } else if (precommit.has(k) && precommitStride !== stride) {
+      if (sincePrecommit++ >= precommitStride) {
+        sincePrecommit = 1;
         points.push(k);
       }
     } else if (sinceOther++ >= stride || k === count) {

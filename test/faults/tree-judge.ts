@@ -11,12 +11,15 @@ import { join, relative } from 'node:path';
 /** Content hash of every regular file and symlink target below a tree, `.kpki/` excluded. */
 export type Snapshot = ReadonlyMap<string, string>;
 
-/** Takes a {@link Snapshot} of `root`. */
-export function snapshot(root: string): Snapshot {
+/**
+ * Takes a {@link Snapshot} of `root`, each path under the name `normalize` gives it (two files
+ * mapped to one name: the one listed last is kept, which still tells "absent" from "present").
+ */
+export function snapshot(root: string, normalize: (path: string) => string = (path) => path): Snapshot {
   const files = new Map<string, string>();
   for (const path of walk(root, false)) {
     const info = lstatSync(path);
-    const rel = relative(root, path);
+    const rel = normalize(relative(root, path));
     if (info.isSymbolicLink()) files.set(rel, 'symlink');
     else if (info.isFile()) files.set(rel, createHash('sha256').update(readFileSync(path)).digest('hex'));
   }
@@ -57,7 +60,8 @@ export function cryptoProblems(root: string): string[] {
     if (existsSync(keyPath) && !keyMatches(cert, readFileSync(keyPath, 'utf8'))) problems.push(`${rel}: key does not match`);
     if (!cert.ca && !issuedByTree(cert)) problems.push(`${rel}: not issued by a CA of the tree`);
   }
-  for (const path of walk(root, false).filter((p) => p.endsWith('.conf'))) {
+  // kubeadm's *.conf, RKE2/K3s's *.kubeconfig and rke2.yaml/k3s.yaml: those embedding a client certificate.
+  for (const path of walk(root, false).filter((p) => /\.(conf|kubeconfig|yaml)$/.test(p))) {
     const text = readFileSync(path, 'utf8');
     const field = (name: string): string | undefined => new RegExp(`${name}: (\\S+)`).exec(text)?.[1];
     const certData = field('client-certificate-data');
