@@ -1,5 +1,5 @@
 /**
- * The kill sweep (kill-sweep.ts) over the RKE2 commands that change a server data dir: rotate,
+ * The kill sweep (kill-sweep.ts) over the RKE2 commands that change a server data dir: rotate-ca, rotate,
  * sa-key rotate, bootstrap restore.
  */
 import { describe, it } from 'node:test';

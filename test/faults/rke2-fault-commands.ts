@@ -1,5 +1,6 @@
 /**
- * The RKE2 commands that change a server data dir, as fault-suite entries: rotate (every service;
+ * The RKE2 commands that change a server data dir, as fault-suite entries: rotate-ca from a
+ * cross-signed staged directory, rotate (every service;
  * `--service kubelet` runs the same code on a subset and would add ~190 kill points), sa-key rotate, and bootstrap restore from the embedded datastore (onto a
  * server with no certificates yet, and --force over another cluster's CAs).
  */
@@ -92,12 +93,28 @@ export function rke2FaultCommands(): FaultCommand[] {
     return saved;
   };
   const restore = (dir: string): string[] => ['bootstrap', 'restore', '--layout', 'rke2', '--dir', dir, '--token', TOKEN];
+  // One staged cross-signed rotation of the base tree, read (never written) by every run.
+  let stage = '';
+  const crossSigned = (): string => {
+    const dir = rke2ServerDir();
+    stage = join(tempDir(), 'stage');
+    must(['ca', 'cross-sign', '--layout', 'rke2', '--dir', dir, '--out', stage]);
+    return dir;
+  };
   return [
     {
       name: 'rke2 rotate', setup: rke2ServerDir, args: rotate, ...rke2Common, normalizePath: backupDirAsOne, rerunOk: rotateRerunOk,
       // The heaviest entry (89 files in one commit, the server/tls-<unix> copy included): every
       // rename, unlink, mkdir and every fsync from the commit point on; before it, where every
       // kill must roll back, every 4th fsync and sparser openat/write.
+      sampleStride: { openat: 36, write: 400 }, precommitStride: { fsync: 4 },
+    },
+    {
+      name: 'rke2 rotate-ca --path', setup: crossSigned, args: (dir) => ['rotate-ca', '--layout', 'rke2', '--dir', dir, '--path', stage, ...NODE], ...rke2Common,
+      // After a kill past the commit point the tree already holds the staged material, so the
+      // rerun finds nothing to install; the set check still demands that every file is new.
+      rerunOk: (result) => exitedZero(result) || (result.status === 3 && result.stderr.includes('[NOTHING_TO_ROTATE]')),
+      // Like rotate: ~50 files in one commit, so fsyncs before the commit point every 4th.
       sampleStride: { openat: 36, write: 400 }, precommitStride: { fsync: 4 },
     },
     // A rerun puts one more key first: service.key and service.current.key both differ from the start, the judge checks they agree.
