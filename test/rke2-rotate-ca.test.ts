@@ -8,7 +8,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, createPrivateKey, createPublicKey } from 'node:crypto';
-import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { hashTree, kpki, openssl, tempDir } from './support/tools.js';
 
@@ -26,7 +26,7 @@ function must(args: readonly string[]): string {
 function server(prog = 'rke2'): string {
   const dir = tempDir();
   must(['init', '--layout', prog, '--dir', dir, ...SPEC]);
-  writeFileSync(join(dir, 'server/token'), 'K10deadbeef::server:pw-one\n', { mode: 0o600 });
+  writeFileSync(join(dir, 'server/token'), 'pw-one\n', { mode: 0o600 });
   return dir;
 }
 
@@ -88,11 +88,14 @@ describe('ca cross-sign + rotate-ca (rke2)', () => {
     assert.equal(spki(serviceKeys[1] as string), spki(keys(join(oldTls, 'service.key'))[0] as string), 'the current service key is kept after the new one');
   });
 
-  it('cross-sign prints tokens whose CA hash is SHA-256 of the new self-signed root, as K3s hashes the bundle', () => {
+  it('cross-sign prints tokens whose CA hash is SHA-256 of the new self-signed root, as K3s hashes the bundle; the password only with --show-tokens', () => {
     const root = certs(join(stage, 'tls/server-ca.crt'))[1] as string;
     const hash = createHash('sha256').update(Buffer.from(root.replace(/-----[A-Z ]+-----|\s/g, ''), 'base64')).digest('hex');
-    assert.match(crossSign.stdout, new RegExp(`new server token: K10${hash}::server:pw-one\\n`));
-    assert.match(crossSign.stdout, new RegExp(`new agent token: +K10${hash}::node:pw-one\\n`));
+    assert.match(crossSign.stdout, new RegExp(`new server token: K10${hash}::server:<password of server/token>\\n`));
+    assert.doesNotMatch(crossSign.stdout + crossSign.stderr, /pw-one/);
+    const shown = must(['ca', 'cross-sign', '--layout', 'rke2', '--dir', old, '--out', join(tempDir(), 'shown'), '--show-tokens']);
+    assert.match(shown, /new server token: K10[0-9a-f]{64}::server:pw-one\n/);
+    assert.match(shown, /new agent token: +K10[0-9a-f]{64}::node:pw-one\n/);
     assert.match(must(['token', '--layout', 'rke2', '--dir', dir]), new RegExp(`K10${hash}::server:pw-one`), 'kpki token agrees after the rotation');
   });
 
@@ -122,14 +125,12 @@ describe('ca cross-sign + rotate-ca (rke2)', () => {
   });
 
   it('rollback restores the tree as it was before rotate-ca', () => {
-    const before = hashTree(dir);
     const copy = join(tempDir(), 'copy');
     cpSync(dir, copy, { recursive: true });
     must(['rollback', '--dir', copy]);
-    for (const file of ['server/tls/server-ca.crt', 'server/tls/serving-kube-apiserver.crt', 'server/tls/service.key', 'rke2.yaml']) {
+    for (const file of ['server/tls/server-ca.crt', 'server/tls/serving-kube-apiserver.crt', 'server/tls/service.key', 'server/tls/service.current.key', 'agent/server-ca.crt', 'rke2.yaml']) {
       assert.deepEqual(readFileSync(join(copy, file)), readFileSync(join(old, file)), file);
     }
-    assert.equal(hashTree(dir), before);
   });
 });
 
@@ -180,8 +181,8 @@ describe('rotate-ca refuses bad staged material with every problem named, changi
   it('a key that does not match its certificate, even with --force; a certificate staged without its key', () => {
     const stage = crossSigned();
     cpSync(join(stage, 'tls/client-ca.key'), join(stage, 'tls/server-ca.key'));
-    const stderr = refused(stage, 3, /ServerCAKey: the first key of "server\/tls\/server-ca.key" does not match the first certificate/, '--force');
-    assert.match(stderr, /--force cannot skip/);
+    const stderr = refused(stage, 3, new RegExp(`ServerCAKey: the first key of "${stage}/tls/server-ca.key" does not match the first certificate of "${stage}/tls/server-ca.crt"`), '--force');
+    assert.match(stderr, /--force skips only the chain and service-key checks/);
     const partial = crossSigned();
     rmSync(join(partial, 'tls/etcd/peer-ca.key'));
     refused(partial, 3, /ETCDPeerCAKey: the first key of "server\/tls\/etcd\/peer-ca.key" does not match/);
@@ -194,14 +195,24 @@ describe('rotate-ca refuses bad staged material with every problem named, changi
     refused(stage, 3, /ServiceKey: the current service-account signing key/);
   });
 
-  it('nothing staged (a missing or empty directory), and malformed or truncated files', () => {
+  it('nothing staged, a --path that is missing or a file, unreadable, truncated or encrypted staged files', () => {
     const empty = tempDir();
     refused(empty, 3, /\[NOTHING_TO_ROTATE\]/);
-    refused(join(empty, 'absent'), 3, /\[NOTHING_TO_ROTATE\]/);
+    refused(join(empty, 'absent'), 1, /\[UNREADABLE\] cannot read the staged directory/);
+    writeFileSync(join(empty, 'file'), 'x');
+    refused(join(empty, 'file'), 1, /\[UNREADABLE\] the staged directory ".*file" is not a directory/);
     const stage = crossSigned();
     const bundle = join(stage, 'tls/client-ca.crt');
     writeFileSync(bundle, readFileSync(bundle, 'utf8').slice(0, 300));
-    refused(stage, 3, /ClientCA: .*client-ca.crt/, '--force');
+    refused(stage, 3, new RegExp(`ClientCA: malformed PEM in "${stage}/tls/client-ca.crt"`), '--force');
+    const dirInPlace = crossSigned();
+    rmSync(join(dirInPlace, 'tls/server-ca.crt'));
+    mkdirSync(join(dirInPlace, 'tls/server-ca.crt'));
+    refused(dirInPlace, 1, /\[UNREADABLE\] cannot read the staged file ".*tls\/server-ca.crt"/);
+    const encrypted = crossSigned();
+    const keyPath = join(encrypted, 'tls/server-ca.key');
+    writeFileSync(keyPath, openssl(['pkey', '-aes256', '-passout', 'pass:x'], keys(keyPath)[0]));
+    refused(encrypted, 3, new RegExp(`ServerCAKey: the private key in "${encrypted}/tls/server-ca.key" is encrypted`), '--force');
     const noPath = kpki(['rotate-ca', '--layout', 'rke2', '--dir', dir]);
     assert.equal(noPath.status, 2);
     assert.match(noPath.stderr, /needs --path/);
@@ -225,6 +236,63 @@ describe('rotate-ca refuses bad staged material with every problem named, changi
   });
 });
 
+describe('rotate-ca: the server, the user kubeconfig, the datastore record', () => {
+  it('refuses an agent-only dir: it would plant every CA key there', () => {
+    const srv = server();
+    const agent = tempDir();
+    must(['init', '--layout', 'rke2', '--agent', '--dir', agent, '--server-data-dir', srv, ...SPEC]);
+    const stage = join(tempDir(), 'stage');
+    must(['ca', 'cross-sign', '--layout', 'rke2', '--dir', srv, '--out', stage]);
+    const before = hashTree(agent);
+    const result = rotateCa(agent, stage);
+    assert.equal(result.status, 3, result.stderr);
+    assert.match(result.stderr, /\[NOT_A_SERVER\]/);
+    assert.equal(hashTree(agent), before);
+  });
+
+  it('a new server CA alone rewrites the CA data of rke2.yaml, so the user kubeconfig trusts the new API server certificate', () => {
+    const dir = server();
+    const other = join(tempDir(), 'other');
+    must(['ca', 'generate', '--layout', 'rke2', '--out', other]);
+    const stage = tempDir();
+    mkdirSync(join(stage, 'tls'));
+    for (const file of ['server-ca.crt', 'server-ca.key']) cpSync(join(other, 'server/tls', file), join(stage, 'tls', file));
+    const result = rotateCa(dir, stage, '--force');
+    assert.equal(result.status, 0, result.stderr);
+    assert.match(result.stderr, /ClientCA not staged/);
+    const caData = /certificate-authority-data: (\S+)/.exec(readFileSync(join(dir, 'rke2.yaml'), 'utf8'))?.[1] ?? '';
+    const trust = join(tempDir(), 'kubeconfig-ca.pem');
+    writeFileSync(trust, Buffer.from(caData, 'base64'));
+    assert.match(openssl(['verify', '-x509_strict', '-CAfile', trust, join(dir, 'server/tls/serving-kube-apiserver.crt')]), /: OK/);
+  });
+
+  it('--datastore: dry run checks the record and writes nothing; a failure before the commit leaves the record alone; a retry installs', () => {
+    const dir = server();
+    const db = `file://${join(tempDir(), 'db')}`;
+    must(['bootstrap', 'save', '--dir', dir, '--datastore', db]);
+    const stage = join(tempDir(), 'stage');
+    must(['ca', 'cross-sign', '--layout', 'rke2', '--dir', dir, '--out', stage]);
+    const dry = rotateCa(dir, stage, '--datastore', db, '--dry-run');
+    assert.equal(dry.status, 0, dry.stderr);
+    assert.match(dry.stdout, /renew +\/bootstrap\/[0-9a-f]{12} +datastore record: ETCDServerCA, .*ServiceKey, RequestHeaderCA, RequestHeaderCAKey, by compare-and-swap on revision 1/);
+    const wrongToken = rotateCa(dir, stage, '--datastore', db, '--token', 'not-the-token', '--dry-run');
+    assert.equal(wrongToken.status, 1, wrongToken.stderr);
+    assert.match(wrongToken.stderr, /DIFFERENT_TOKEN|NO_BOOTSTRAP_RECORD|WRONG_TOKEN/);
+    const adminKey = join(dir, 'server/tls/client-admin.key');
+    const key = readFileSync(adminKey);
+    writeFileSync(adminKey, key.subarray(0, 100));
+    const before = hashTree(dir);
+    const broken = rotateCa(dir, stage, '--datastore', db);
+    assert.equal(broken.status, 3, broken.stderr);
+    assert.match(broken.stderr, /\[BAD_PEM\] .*client-admin.key/);
+    assert.equal(hashTree(dir), before);
+    writeFileSync(adminKey, key);
+    const installed = rotateCa(dir, stage, '--datastore', db);
+    assert.equal(installed.status, 0, installed.stderr);
+    assert.match(installed.stdout, /updated "\/bootstrap\/[0-9a-f]{12}" in file:\/\/.* at revision 2;/);
+  });
+});
+
 describe('ca cross-sign refuses what it cannot rotate', () => {
   it('a CA under a custom root (its root key is not in the data dir), a missing CA, a non-empty --out', () => {
     const custom = join(tempDir(), 'custom');
@@ -234,6 +302,7 @@ describe('ca cross-sign refuses what it cannot rotate', () => {
     const result = kpki(['ca', 'cross-sign', '--layout', 'k3s', '--dir', custom, '--out', out]);
     assert.equal(result.status, 3);
     assert.match(result.stderr, /\[NO_ROOT_KEY\] .*no self-signed root whose key is in/);
+    assert.equal(existsSync(out), false, 'a failed cross-sign leaves no --out directory behind');
     const dir = server('k3s');
     rmSync(join(dir, 'server/tls/request-header-ca.key'));
     const missing = kpki(['ca', 'cross-sign', '--layout', 'k3s', '--dir', dir, '--out', out]);

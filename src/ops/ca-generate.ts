@@ -5,15 +5,16 @@
  * (or the distribution itself) starts from them. No openssl needed; existing files are never
  * overwritten, except a layout's service-account key file, whose keys are kept behind the new one.
  */
-import { ConflictError, ValidationError } from '../errors.js';
+import { ValidationError } from '../errors.js';
 import { encodePrivateKey, type KeyAlgorithm, type PrivateKey } from '../pki/keys.js';
 import { keyMatchesCertificate, type Certificate } from '../pki/certificate.js';
-import { chainProblem } from '../layouts/chain-problem.js';
+import { chainProblem, withSubject } from '../layouts/chain-problem.js';
 import { issueCertificate, type SigningAuthority } from '../pki/issue.js';
 import { randomSerial } from '../pki/serial.js';
 import type { HierarchySpec } from '../layouts/hierarchy.js';
 import type { Plan, PlanItem } from './plan.js';
 import { serviceKeyFile } from './rke2-sa-key.js';
+import { refuseExisting } from './refuse-existing.js';
 import { FileMode, type CommitResult, type FileWrite, type OpsContext, type TreeStore } from './ports.js';
 
 /** A CA handed in by the user: certificate(s) and key. */
@@ -59,15 +60,13 @@ export async function generateHierarchy(ctx: OpsContext, out: TreeStore, params:
     writes.push({ path: ca.certPath, data: encoder.encode(pem(ca.withChain ? [made.certificate, ...chain] : [made.certificate])), mode: FileMode.cert });
     if (ca.plainPath !== undefined) writes.push({ path: ca.plainPath, data: encoder.encode(made.certificate.pem), mode: FileMode.cert });
   }
-  const existing = [];
-  for (const write of writes) if (await out.exists(write.path)) existing.push(write.path);
+  await refuseExisting(out, writes);
   const items: PlanItem[] = hierarchy.cas.map((ca) => ({ name: ca.name, action: 'create' as const, reason: `signed by ${hierarchy.intermediateCn}`, files: [ca.keyPath, ca.certPath] }));
   if (hierarchy.serviceKeyPath !== undefined) {
     const old = await out.read(hierarchy.serviceKeyPath);
     writes.push({ path: hierarchy.serviceKeyPath, data: (await serviceKeyFile(ctx, old, `${out.root}/${hierarchy.serviceKeyPath}`)).data, mode: FileMode.key });
     items.push({ name: 'service.key', action: old ? 'renew' : 'create', reason: old ? 'new RSA 2048 key first, the existing keys kept after it' : 'new RSA 2048 key', files: [hierarchy.serviceKeyPath] });
   }
-  if (existing.length > 0) throw new ConflictError('FILE_EXISTS', `file already exists in "${out.root}": ${existing.join(', ')}`, { hint: 'use an empty --out directory' });
   const plan: Plan = {
     operation: 'ca generate', root: out.root, restart: [],
     items,
@@ -110,7 +109,7 @@ function checkGiven(params: CaGenerateParams, at: Date): void {
   const inter = params.intermediate?.certs[0];
   const root = params.root?.certs[0];
   const chain = inter && root && chainProblem(inter, root, `"${params.root?.source ?? ''}"`, at);
-  if (chain) problems.push(`"${params.intermediate?.source ?? ''}" ${chain.startsWith('not') ? 'is ' : ''}${chain}`);
+  if (chain) problems.push(withSubject(`"${params.intermediate?.source ?? ''}"`, chain));
   if (params.intermediate && !params.root) problems.push('an intermediate needs its root (--root-cert) for the bundles');
   if (problems.length > 0) throw new ValidationError('BAD_CA_INPUT', `cannot build the hierarchy: ${problems.join('; ')}`);
 }

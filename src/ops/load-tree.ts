@@ -127,7 +127,7 @@ export function chainProblems(loaded: Loaded<IssuedCertEntry>, ca: Loaded<CaEntr
   const cert = loaded.cert;
   if (!ca?.cert) return problems;
   const chain = cert && chainProblem(cert, ca.cert, `CA "${ca.entry.name}" (${ca.source})`, at);
-  if (chain) problems.push(chain);
+  if (chain) problems.push(chain.text);
   const caData = loaded.kubeconfig?.credentials.caPem;
   if (caData !== undefined && !sameFirstCertificate(caData, ca.cert)) {
     problems.push(`certificate-authority-data differs from "${ca.source}"`);

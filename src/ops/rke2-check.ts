@@ -8,7 +8,7 @@ import { describeError, ValidationError } from '../errors.js';
 import { readKubeconfig } from '../layouts/kubeconfig.js';
 import { keyMatchesCertificate, parseCertificates, type Certificate } from '../pki/certificate.js';
 import { parsePrivateKeys } from '../pki/keys.js';
-import { chainProblem } from '../layouts/chain-problem.js';
+import { chainProblem, withSubject } from '../layouts/chain-problem.js';
 import { serviceCertFiles, type Rke2Catalogue } from '../layouts/rke2/catalogue.js';
 import { checkRecord, type Rke2CheckRecord } from '../layouts/rke2/check-output.js';
 import { parseDynamicCert } from '../layouts/rke2/dynamic-cert.js';
@@ -98,7 +98,7 @@ async function leafProblems(ctx: OpsContext, catalogue: Rke2Catalogue, path: str
   const ca = leaf && cas.get(leaf.ca);
   const caPath = catalogue.cas.find((entry) => entry.name === leaf?.ca)?.certPath;
   const chain = ca && chainProblem(cert, ca, `CA "${leaf.ca}" (${caPath ?? ''})`, ctx.clock.now(), certs.slice(1));
-  if (chain) problems.push(`"${path}" ${chain.startsWith('not') ? 'is ' : ''}${chain}`);
+  if (chain) problems.push(withSubject(`"${path}"`, chain));
   return problems;
 }
 

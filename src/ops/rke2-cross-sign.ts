@@ -8,7 +8,7 @@
  * The service key gets a new key in front of the current ones. The join tokens carry the hash
  * K3s computes for the new server CA bundle (§9), not the script's fingerprint of the CA alone.
  */
-import { ConflictError, ValidationError } from '../errors.js';
+import { ValidationError } from '../errors.js';
 import { isSignedBy, keyMatchesCertificate, parseCertificates, type Certificate } from '../pki/certificate.js';
 import { issueCertificate, type SigningAuthority } from '../pki/issue.js';
 import { encodePrivateKey, parsePrivateKeys, type PrivateKey } from '../pki/keys.js';
@@ -20,6 +20,7 @@ import { storedPasswords } from './rke2-token.js';
 import { RKE2_BACKDATE_MS } from './rke2-issue.js';
 import { serviceKeyFile } from './rke2-sa-key.js';
 import type { Plan, PlanItem } from './plan.js';
+import { refuseExisting } from './refuse-existing.js';
 import { FileMode, type CommitResult, type FileWrite, type OpsContext, type TreeStore } from './ports.js';
 
 /** What {@link crossSignCas} made. */
@@ -72,9 +73,7 @@ export async function crossSignCas(ctx: OpsContext, out: TreeStore, catalogue: R
   const oldServiceKey = await ctx.tree.read(serviceKeyPath);
   writes.push({ path: staged(serviceKeyPath), data: (await serviceKeyFile(ctx, oldServiceKey, serviceKeyPath)).data, mode: FileMode.key });
   items.push({ name: 'service.key', action: 'create', reason: oldServiceKey ? 'new RSA 2048 key first, the current keys kept after it' : 'new RSA 2048 key', files: [staged(serviceKeyPath)] });
-  const existing = [];
-  for (const write of writes) if (await out.exists(write.path)) existing.push(write.path);
-  if (existing.length > 0) throw new ConflictError('FILE_EXISTS', `file already exists in "${out.root}": ${existing.join(', ')}`, { hint: 'use an empty --out directory' });
+  await refuseExisting(out, writes);
   const serverCa = writes.find((write) => write.path === `${staged(SERVER_TLS)}/server-ca.crt`);
   const tokens = serverCa ? await newTokens(ctx, serverCa.data, now) : undefined;
   const plan: Plan = {

@@ -130,7 +130,7 @@ async function resolveLeaf(ctx: OpsContext, leaf: Rke2Leaf, ca: Rke2Authority | 
     if (!keyMatchesCertificate(cert, key.keyObject)) throw invalidExisting(leaf.name, `key "${leaf.keyPath}" does not match certificate "${leaf.certPath}"`);
     if (caCreated) throw invalidExisting(leaf.name, `its CA "${leaf.ca}" is missing, so nothing can vouch for it`);
     const chain = ca && chainProblem(cert, ca.certificate, `CA "${leaf.ca}"`, now);
-    if (chain) throw invalidExisting(leaf.name, chain);
+    if (chain) throw invalidExisting(leaf.name, chain.text);
     return { item: { name: leaf.name, action: 'reuse', reason: 'existing certificate checked', files: [] }, writes: [], material: { cert: certText, key } };
   }
   if (!ca && !caCreated) {

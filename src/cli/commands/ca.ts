@@ -1,8 +1,8 @@
 /** `kpki ca generate` (a custom CA hierarchy for a layout) and `kpki ca cross-sign` (RKE2/K3s self-signed CA rotation). */
-import { mkdir } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { UsageError } from '../../errors.js';
 import { outputOption } from '../output.js';
+import { inNewDir } from '../new-dir.js';
 import type { CommandOptions } from '../layouts/registry.js';
 import { layoutAction, runLayoutCommand } from './run-layout.js';
 import { addCommonOptions, addKubeadmFlags } from './common.js';
@@ -22,12 +22,14 @@ export function registerCa(program: Command): void {
     if ((options.rootKey !== undefined && options.rootCert === undefined) || (options.intermediateCert === undefined) !== (options.intermediateKey === undefined)) {
       throw new UsageError('give --root-cert with --root-key, and --intermediate-cert together with --intermediate-key');
     }
-    await mkdir(options.out, { recursive: true, mode: 0o700 });
-    await runLayoutCommand('ca-generate', { ...options, dir: options.out }, [], true);
+    await inNewDir(options.out, () => runLayoutCommand('ca-generate', { ...options, dir: options.out }, [], true));
   });
   const crossSign = ca.command('cross-sign')
     .description('rke2/k3s: stage new self-signed CAs cross-signed by the current ones, for rotate-ca --path; prints the new join tokens');
   addCommonOptions(crossSign);
-  crossSign.requiredOption('--out <dir>', 'staging directory to write (server-dir shaped: <out>/tls/...)').addOption(outputOption(['text', 'json']));
-  layoutAction(crossSign, 'ca-cross-sign', false);
+  crossSign.requiredOption('--out <dir>', 'staging directory to write (server-dir shaped: <out>/tls/...)')
+    .option('--show-tokens', 'print the new join tokens whole (they carry the cluster password; by default it is left out)')
+    .addOption(outputOption(['text', 'json']));
+  // Mutating for the lock only: the data dir is read, never written, but not while another kpki commits to it.
+  layoutAction(crossSign, 'ca-cross-sign', true);
 }

@@ -1,6 +1,5 @@
 /** The RKE2 and K3s layouts' command handlers (one set; the program name comes from --layout or the tree). */
-import { mkdir } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { ExitCode, UsageError } from '../../errors.js';
 import { parseDuration } from '../../pki/duration.js';
 import type { OpsContext, TreeReader } from '../../ops/ports.js';
@@ -21,7 +20,8 @@ import { rke2Hierarchy } from '../../layouts/rke2/hierarchy.js';
 import { readGivenCa } from '../given-ca.js';
 import { crossSignCas } from '../../ops/rke2-cross-sign.js';
 import { openTreeStore } from '../../stores/fs-tree-store.js';
-import { openFileTimes } from '../../stores/file-times.js';
+import { openStagedDir } from '../staged-dir.js';
+import { inNewDir } from '../new-dir.js';
 import { applyRke2RotateCa, planRke2RotateCa } from '../../ops/rke2-rotate-ca.js';
 import { isReplaced } from '../../layouts/rke2/rotate-ca-checks.js';
 import { datastoreOf, tokenOf, type ServerOptions } from '../server-data-dir.js';
@@ -131,32 +131,34 @@ async function caGenerate(ctx: OpsContext, options: CommandOptions): Promise<str
 
 async function caCrossSign(ctx: OpsContext, options: CommandOptions): Promise<string> {
   const setup = await rke2Setup(ctx, options);
-  const outDir = options.out as string;
-  await mkdir(outDir, { recursive: true, mode: 0o700 });
-  const out = await openTreeStore(outDir);
-  const made = await out.exclusive(() => crossSignCas(ctx, out, setup.catalogue));
+  const made = await inNewDir(options.out as string, async () => {
+    const out = await openTreeStore(options.out as string);
+    return out.exclusive(() => crossSignCas(ctx, out, setup.catalogue));
+  });
+  const out = made.plan.root;
   warn(made.plan.warnings);
-  if (options.output === 'json') return `${JSON.stringify({ ...made.plan, dryRun: false, backup: made.result, tokens: made.tokens ?? null }, null, 2)}\n`;
-  const tokens = made.tokens ? `new server token: ${made.tokens.server}\nnew agent token:  ${made.tokens.agent}\n` : '';
-  return `${formatPlan(made.plan, false)}${tokens}[ca cross-sign] staged in ${out.root}; install with: kpki rotate-ca --layout ${setup.program} --dir ${ctx.tree.root} --path ${out.root}\n`;
+  // Tokens carry the cluster password: printed whole only when asked for, as `kpki token` is.
+  const show = options.showTokens === true;
+  const shown = made.tokens && (show ? made.tokens : { server: made.tokens.server.replace(/:[^:]+$/, ':<password of server/token>'), agent: made.tokens.agent.replace(/:[^:]+$/, ':<password of server/agent-token>') });
+  if (options.output === 'json') return `${JSON.stringify({ ...made.plan, dryRun: false, backup: made.result, caHash: made.tokens?.caHash ?? null, tokens: shown ?? null }, null, 2)}\n`;
+  const tokens = shown ? `new server token: ${shown.server}\nnew agent token:  ${shown.agent}\n${show ? '' : '(--show-tokens prints them whole)\n'}` : '';
+  return `${formatPlan(made.plan, false)}${tokens}[ca cross-sign] staged in ${out}; install with: kpki rotate-ca --layout ${setup.program} --dir ${ctx.tree.root} --path ${out}\n`;
 }
 
 async function rotateCa(ctx: OpsContext, options: CommandOptions): Promise<string> {
   if (typeof options.path !== 'string') throw new UsageError('rke2/k3s rotate-ca needs --path: a staged directory shaped like <data-dir>/server (kpki ca cross-sign or kpki ca generate make one)');
   const setup = await rke2Setup(ctx, options, 'server');
-  const stageRoot = resolve(options.path);
-  const times = openFileTimes(stageRoot);
-  const stage = { where: stageRoot, read: (path: string) => externalFiles.read(join(stageRoot, path)), mtimeNs: (path: string) => times.mtimeNs(path) };
-  const base = { catalogue: setup.catalogue, stage, force: options.force === true };
-  const planned = await planRke2RotateCa(ctx, base);
-  warn(planned.plan.warnings);
-  if (dryRun(options)) return planOutput(options, planned.plan, undefined);
+  const base = { catalogue: setup.catalogue, stage: await openStagedDir(options.path), force: options.force === true };
   const server = { ...options, layout: setup.program } as ServerOptions;
   const store = typeof options.datastore === 'string' ? await datastoreOf(server, ctx.tree.root) : undefined;
+  let planned;
   let result;
   try {
-    const datastore = store && { store, token: await tokenOf(server, ctx.tree.root) };
-    result = await applyRke2RotateCa(ctx, { ...base, ...(datastore && { datastore }) }, planned);
+    const params = { ...base, ...(store && { datastore: { store, token: await tokenOf(server, ctx.tree.root) } }) };
+    planned = await planRke2RotateCa(ctx, params);
+    warn(planned.plan.warnings);
+    if (dryRun(options)) return planOutput(options, planned.plan, undefined);
+    result = await applyRke2RotateCa(ctx, params, planned);
   } finally {
     await store?.close();
   }

@@ -55,5 +55,5 @@ export function chainProblems(entry: LoadedEntry, ca: LoadedEntry | undefined, c
   if (!entry.cert) return [];
   if (!ca?.cert) return [`its CA "${caName}" is missing or unreadable`];
   const problem = chainProblem(entry.cert, ca.cert, `CA "${caName}"`, at);
-  return problem === undefined ? [] : [problem];
+  return problem === undefined ? [] : [problem.text];
 }

@@ -6,7 +6,7 @@
  */
 import { describeError } from '../../errors.js';
 import { keyMatchesCertificate, parseCertificate, type Certificate } from '../../pki/certificate.js';
-import { chainProblem } from '../chain-problem.js';
+import { chainProblem, withSubject } from '../chain-problem.js';
 import { parsePrivateKey, type PrivateKey } from '../../pki/keys.js';
 import { KUBE_CA, REQUESTHEADER_CA, type RkeCatalogue, type RkeCertEntry } from './catalogue.js';
 
@@ -93,8 +93,8 @@ function checkValidity(name: string, cert: Certificate, now: Date, problems: str
 function checkLeaf(entry: RkeCertEntry, pair: CustomPair, ca: Certificate | undefined, now: Date, problems: string[]): void {
   const { cert } = pair;
   const file = `${entry.name}.pem`;
-  const chain = ca && chainProblem(cert, ca, `${entry.ca === REQUESTHEADER_CA ? 'the request-header CA' : `${KUBE_CA}.pem`} (signature verified, not just the issuer name)`, now);
-  if (chain) problems.push(`${file} ${chain.startsWith('not') ? 'is ' : ''}${chain}`);
+  const chain = ca && chainProblem(cert, ca, entry.ca === REQUESTHEADER_CA ? 'the request-header CA' : `${KUBE_CA}.pem`, now);
+  if (chain) problems.push(withSubject(file, chain));
   checkValidity(entry.name, cert, now, problems);
   const lacking = entry.extKeyUsage.filter((usage) => !cert.extKeyUsage.includes(usage));
   if (lacking.length > 0) problems.push(`${file} lacks extended key usage ${lacking.join(', ')}`);

@@ -14,7 +14,10 @@ import { buildAndValidatePath } from '../../pki/verify/index.js';
 /** One rotatable bootstrap field: its current and staged bytes (undefined when there is no file). */
 export interface RotationField {
   readonly field: string;
+  /** Data-dir path of the current file. */
   readonly path: string;
+  /** Where the staged file was read (for messages). */
+  readonly stagedPath: string;
   readonly current: Uint8Array | undefined;
   readonly staged: Uint8Array | undefined;
 }
@@ -55,13 +58,13 @@ export function checkRotation(fields: readonly RotationField[], at: Date): Rotat
     const certs = parse(ca, add, parseCertificates);
     const keys = keyField ? parse(keyField, add, parsePrivateKeys) : undefined;
     const [first] = certs ?? [];
-    if (certs && !first) add(ca.field, `"${ca.path}" holds no certificate`, true);
+    if (certs && !first) add(ca.field, `"${shown(ca)}" holds no certificate`, true);
     if (!first) continue;
-    if (!first.isCA) add(ca.field, `the first certificate of "${ca.path}" is not a CA certificate`, true);
+    if (!first.isCA) add(ca.field, `the first certificate of "${shown(ca)}" is not a CA certificate`, true);
     if (keys) {
       const [key] = keys;
-      if (!key) add(`${ca.field}Key`, `"${keyField?.path ?? ''}" holds no private key`, true);
-      else if (!keyMatchesCertificate(first, key.keyObject)) add(`${ca.field}Key`, `the first key of "${keyField?.path ?? ''}" does not match the first certificate of "${ca.path}"`, true);
+      if (!key) add(`${ca.field}Key`, `"${keyField ? shown(keyField) : ''}" holds no private key`, true);
+      else if (!keyMatchesCertificate(first, key.keyObject)) add(`${ca.field}Key`, `the first key of "${keyField ? shown(keyField) : ''}" does not match the first certificate of "${shown(ca)}"`, true);
     }
     if (isReplaced(ca)) checkChain(ca, certs ?? [], add, at);
   }
@@ -72,6 +75,11 @@ export function checkRotation(fields: readonly RotationField[], at: Date): Rotat
 
 type Add = (field: string, message: string, fatal: boolean) => void;
 
+/** The file in force after the rotation, as messages name it: the staged path when it replaces. */
+function shown(field: RotationField): string {
+  return isReplaced(field) ? field.stagedPath : field.path;
+}
+
 function parse<T>(field: RotationField, add: Add, parser: (text: string, source: string) => T[]): T[] | undefined {
   const bytes = effective(field);
   if (bytes === undefined) {
@@ -79,7 +87,7 @@ function parse<T>(field: RotationField, add: Add, parser: (text: string, source:
     return undefined;
   }
   try {
-    return parser(decoder.decode(bytes), field.path);
+    return parser(decoder.decode(bytes), shown(field));
   } catch (error) {
     add(field.field, error instanceof Error ? error.message : String(error), true);
     return undefined;
@@ -92,7 +100,10 @@ function checkChain(ca: RotationField, certs: readonly Certificate[], add: Add, 
     add(ca.field, 'the new CA bundle holds a single certificate; it must also hold the certificates that chain it to the current root (a cross-signed root or an intermediate)', false);
     return;
   }
-  if (ca.current === undefined) return;
+  if (ca.current === undefined) {
+    add(ca.field, `there is no current "${ca.path}" to check the new CA against`, false);
+    return;
+  }
   let old: Certificate[];
   try {
     old = parseCertificates(decoder.decode(ca.current), ca.path);
@@ -117,12 +128,16 @@ function checkServiceKey(field: RotationField, add: Add): void {
   const keys = parse(field, add, parsePrivateKeys);
   if (!keys) return;
   const notRsa = keys.find((key) => key.keyObject.asymmetricKeyType !== 'rsa');
-  if (notRsa) add(field.field, `"${field.path}" holds a ${notRsa.algorithm} key; service-account keys must be RSA`, true);
-  if (field.current === undefined) return;
+  if (notRsa) add(field.field, `"${shown(field)}" holds a ${notRsa.algorithm} key; kpki keeps service-account keys RSA, as K3s generates them`, true);
+  if (field.current === undefined) {
+    add(field.field, `there is no current "${field.path}" whose signing key the new one must keep`, false);
+    return;
+  }
   let oldKeys: PrivateKey[];
   try {
     oldKeys = parsePrivateKeys(decoder.decode(field.current), field.path);
-  } catch {
+  } catch (error) {
+    add(field.field, `the current "${field.path}" does not parse, so it cannot be checked that its signing key is kept: ${error instanceof Error ? error.message : String(error)}`, false);
     return;
   }
   const [signer] = oldKeys;
