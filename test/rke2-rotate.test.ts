@@ -154,3 +154,14 @@ describe('kpki rotate: admin, the listener trigger, and rejected names', () => {
     assert.equal(hashTree(dir), before);
   });
 });
+
+describe('a data dir of another node', () => {
+  it('rotate warns when the kubelet certificate names another node than the one new certificates get', () => {
+    const dir = initTree('rke2');
+    const other = kpki(['rotate', '--layout', 'rke2', '--dir', dir, '--service', 'kubelet', '--node-name', 'elsewhere', '--dry-run']);
+    assert.equal(other.status, 0, other.stderr);
+    assert.match(other.stderr, /warning: the kubelet certificate of this data dir is for node "cp1", but new certificates are for "elsewhere" \(as configured\); pass --node-name cp1/);
+    const same = kpki(['rotate', '--layout', 'rke2', '--dir', dir, '--service', 'kubelet', '--node-name', 'cp1', '--dry-run']);
+    assert.doesNotMatch(same.stderr, /is for node/);
+  });
+});

@@ -7,6 +7,7 @@ import { readFile } from 'node:fs/promises';
 import { hostname, networkInterfaces } from 'node:os';
 import { FileAccessError } from '../../errors.js';
 import type { OpsContext, TreeReader } from '../../ops/ports.js';
+import { parseCertificates } from '../../pki/certificate.js';
 import { rke2Catalogue, type Rke2Catalogue } from '../../layouts/rke2/catalogue.js';
 import { defaultConfigPath, defaultDataDir, defaultRke2Spec, leafValidityFromEnv, parseRke2Config, splitList, type Rke2Program, type Rke2Spec, type Rke2SpecOverrides } from '../../layouts/rke2/spec.js';
 import type { CommandOptions } from './handler-types.js';
@@ -38,7 +39,23 @@ export async function rke2Setup(ctx: OpsContext, options: CommandOptions, role?:
   // data-dir in config.yaml describes the host path; the tree kpki writes is --dir, so only the
   // references inside kubeconfigs follow it.
   spec = { ...spec, ...fromFile, ...flagOverrides(options), leafValidityDays: env.days };
+  const node = await existingNodeName(ctx.tree);
+  if (node !== undefined && node !== spec.nodeName) {
+    warnings.push(`the kubelet certificate of this data dir is for node "${node}", but new certificates are for "${spec.nodeName}" (${options.nodeName === undefined && fromFile.nodeName === undefined ? 'this host\'s name' : 'as configured'}); pass --node-name ${node} (and its --node-ip) if this dir belongs to that node`);
+  }
   return { program, isServer, spec, catalogue: rke2Catalogue(spec, isServer ? 'server' : 'agent', ctx.clock.now()), warnings };
+}
+
+/** The node an existing `agent/client-kubelet.crt` was issued for (`system:node:<name>`), if any. */
+async function existingNodeName(tree: TreeReader): Promise<string | undefined> {
+  const bytes = await tree.read('agent/client-kubelet.crt').catch(() => undefined);
+  if (bytes === undefined) return undefined;
+  try {
+    const cn = parseCertificates(new TextDecoder().decode(bytes), 'agent/client-kubelet.crt')[0]?.subject.cn;
+    return cn?.startsWith('system:node:') ? cn.slice('system:node:'.length) : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** The program: --layout when given, else what the data dir's file names or path say, else rke2. */

@@ -80,6 +80,7 @@ async function check(ctx: OpsContext, options: CommandOptions, args: readonly st
 
 async function renew(ctx: OpsContext, options: CommandOptions, args: readonly string[]): Promise<string> {
   const setup = await rke2Setup(ctx, options);
+  warn(setup.warnings);
   const source = caSource(options);
   const params = {
     catalogue: setup.catalogue, services: selectServices(setup.program, services(options, args), setup.isServer),
@@ -91,6 +92,7 @@ async function renew(ctx: OpsContext, options: CommandOptions, args: readonly st
 
 async function rotate(ctx: OpsContext, options: CommandOptions, args: readonly string[]): Promise<string> {
   const setup = await rke2Setup(ctx, options);
+  warn(setup.warnings);
   const source = caSource(options);
   const params = { catalogue: setup.catalogue, services: selectServices(setup.program, services(options, args), setup.isServer), ...(source && { caSource: source }) };
   const plan = await planRke2Rotate(ctx, params);
@@ -148,6 +150,7 @@ async function caCrossSign(ctx: OpsContext, options: CommandOptions): Promise<st
 async function rotateCa(ctx: OpsContext, options: CommandOptions): Promise<string> {
   if (typeof options.path !== 'string') throw new UsageError('rke2/k3s rotate-ca needs --path: a staged directory shaped like <data-dir>/server (kpki ca cross-sign or kpki ca generate make one)');
   const setup = await rke2Setup(ctx, options, 'server');
+  warn(setup.warnings);
   const base = { catalogue: setup.catalogue, stage: await openStagedDir(options.path), force: options.force === true };
   const server = { ...options, layout: setup.program } as ServerOptions;
   const store = typeof options.datastore === 'string' ? await datastoreOf(server, ctx.tree.root) : undefined;
