@@ -166,7 +166,7 @@ async function rotateCa(ctx: OpsContext, options: CommandOptions): Promise<strin
     await store?.close();
   }
   if (options.output === 'json') return `${JSON.stringify({ ...planned.plan, dryRun: false, backup: result.commit, record: result.record ?? null }, null, 2)}\n`;
-  const record = result.record ? `[rotate-ca] updated "${result.record.key}" in ${store?.description ?? ''} at revision ${result.record.revision}; on the other servers run kpki bootstrap restore, then restart them\n` : '';
+  const record = result.record ? `[rotate-ca] updated "${result.record.key}" in ${store?.description ?? ''} at revision ${result.record.revision}; on the other servers run kpki bootstrap restore, then restart them (or run kpki renew there to re-issue their leaves offline)\n` : '';
   const root = planned.fields.some((f) => f.field === 'ServerCA' && isReplaced(f)) ? `[rotate-ca] the server CA changed: give joining nodes the new token (kpki token --dir ${ctx.tree.root})\n` : '';
   return `${planOutput(options, planned.plan, result.commit)}${record}${root}`;
 }
