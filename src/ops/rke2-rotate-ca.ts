@@ -34,7 +34,7 @@ export interface Rke2RotateCaParams {
   readonly stage: StagedSource;
   /** Report failed integrity checks as warnings instead of refusing (never the fatal ones). */
   readonly force: boolean;
-  /** When given, the record is updated first, as RKE2's server does; other servers restore from it. */
+  /** When given, the record is updated (after every file is prepared, before the disk commit), as RKE2's server does; other servers restore from it. */
   readonly datastore?: { readonly store: Datastore; readonly token: string };
 }
 
