@@ -4,11 +4,12 @@
  */
 import { describe, it, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { generateKeyPairSync } from 'node:crypto';
+
 import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { hashTree, kpki, tempDir } from './support/tools.js';
+import { keyPairSync } from './support/key-pair.js';
 
 let pristine: string;
 before(() => {
@@ -23,7 +24,7 @@ function copy(): string {
   return dir;
 }
 
-const otherRsa = (): string => generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs1', format: 'pem' }).toString();
+const otherRsa = (): string => keyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs1', format: 'pem' }).toString();
 
 interface Case {
   readonly damage: (dir: string) => void;
@@ -42,7 +43,7 @@ const CASES: Record<string, Case> = {
     args: ['renew', 'all'], status: 3, message: /cannot use "ca": malformed PEM in "pki\/ca.crt": block "CERTIFICATE" is truncated/,
   },
   'a CA key of the wrong type (Ed25519)': {
-    damage: (d) => writeFileSync(join(d, 'pki/ca.key'), generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }).toString()),
+    damage: (d) => writeFileSync(join(d, 'pki/ca.key'), keyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }).toString()),
     args: ['renew', 'apiserver'], status: 3, message: /the key in "pki\/ca.key" is ed25519; only RSA and ECDSA/,
   },
   'a CA key that does not match the CA certificate': {
@@ -50,7 +51,7 @@ const CASES: Record<string, Case> = {
     args: ['renew', 'apiserver'], status: 3, message: /"pki\/ca.key" does not match "pki\/ca.crt"/,
   },
   'an encrypted CA key': {
-    damage: (d) => writeFileSync(join(d, 'pki/ca.key'), generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs8', format: 'pem', cipher: 'aes-256-cbc', passphrase: 'hunter2hunter2' }).toString()),
+    damage: (d) => writeFileSync(join(d, 'pki/ca.key'), keyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs8', format: 'pem', cipher: 'aes-256-cbc', passphrase: 'hunter2hunter2' }).toString()),
     args: ['renew', 'apiserver'], status: 3, message: /the private key in "pki\/ca.key" is encrypted/,
   },
   'an unreadable certificate file (a directory in its place)': {

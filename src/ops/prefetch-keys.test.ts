@@ -1,14 +1,15 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { generateKeyPairSync } from 'node:crypto';
+
 import { withPrefetchedKeys } from './prefetch-keys.js';
 import type { KeyAlgorithm, PrivateKey } from '../pki/keys.js';
 import type { OpsContext } from './ports.js';
+import { keyPairSync } from '../../test/support/key-pair.js';
 
 /** A fake generator that numbers the keys it makes, so tests can see which one was handed out. */
 function countingContext(fail?: KeyAlgorithm): { ctx: OpsContext; made: string[] } {
   const made: string[] = [];
-  const ec = generateKeyPairSync('ec', { namedCurve: 'prime256v1' }).privateKey;
+  const ec = keyPairSync('ec', { namedCurve: 'prime256v1' }).privateKey;
   const generate = (algorithm: KeyAlgorithm): Promise<PrivateKey> => {
     made.push(algorithm);
     if (algorithm === fail) return Promise.reject(new Error(`cannot make ${algorithm}`));

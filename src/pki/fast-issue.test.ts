@@ -1,6 +1,6 @@
 import { describe, it, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { generateKeyPairSync } from 'node:crypto';
+
 import fc from 'fast-check';
 import { generatePrivateKey, type KeyAlgorithm, type PrivateKey } from './keys.js';
 import { issueCertificate, issueCertificateGeneral, type CertificateTemplate, type SigningAuthority } from './issue.js';
@@ -9,6 +9,7 @@ import { childrenOf, encodingOf, readTlv } from './der-reader.js';
 import { canonicalIp } from './san.js';
 import type { Certificate, ExtKeyUsageName, KeyUsageName } from './certificate.js';
 import { opensslText, opensslVerify } from '../../test/support/openssl-batch.js';
+import { keyPairSync } from '../../test/support/key-pair.js';
 
 const VERIFY_AT = new Date('2026-06-01T00:00:00Z');
 const CA_ALGORITHMS: readonly KeyAlgorithm[] = ['RSA-2048', 'ECDSA-P256', 'ECDSA-P384'];
@@ -130,18 +131,18 @@ describe('fast issuance path against the general (@peculiar/x509) path', () => {
 
 describe('issueCertificate picks its path', () => {
   it('uses the fast path for RSA and ECDSA signers, and the general path otherwise', () => {
-    const ed25519 = generateKeyPairSync('ed25519').privateKey;
+    const ed25519 = keyPairSync('ed25519').privateKey;
     const cases: Record<string, [boolean, boolean]> = {
-      rsa: [canIssueFast(generateKeyPairSync('rsa', { modulusLength: 1024 }).privateKey), true],
-      'ecdsa p-256': [canIssueFast(generateKeyPairSync('ec', { namedCurve: 'prime256v1' }).privateKey), true],
-      'ecdsa secp256k1': [canIssueFast(generateKeyPairSync('ec', { namedCurve: 'secp256k1' }).privateKey), false],
+      rsa: [canIssueFast(keyPairSync('rsa', { modulusLength: 1024 }).privateKey), true],
+      'ecdsa p-256': [canIssueFast(keyPairSync('ec', { namedCurve: 'prime256v1' }).privateKey), true],
+      'ecdsa secp256k1': [canIssueFast(keyPairSync('ec', { namedCurve: 'secp256k1' }).privateKey), false],
       ed25519: [canIssueFast(ed25519), false],
     };
     for (const [name, [actual, expected]] of Object.entries(cases)) assert.equal(actual, expected, name);
   });
 
   it('reports an unsupported signing key through the general path', async () => {
-    const key = { algorithm: 'RSA-0' as const, keyObject: generateKeyPairSync('ed25519').privateKey };
+    const key = { algorithm: 'RSA-0' as const, keyObject: keyPairSync('ed25519').privateKey };
     await assert.rejects(issueCertificate(caTemplate('x'), key.keyObject, { selfSigned: key }), /unsupported key type ed25519/);
   });
 });

@@ -1,16 +1,17 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { createPublicKey, generateKeyPairSync } from 'node:crypto';
+import { createPublicKey } from 'node:crypto';
 import { privateKeyDer, spkiDer } from './key-der.js';
+import { keyPairSync } from '../../test/support/key-pair.js';
 
 describe('spkiDer and privateKeyDer', () => {
   const keys = {
-    'RSA-2048': () => generateKeyPairSync('rsa', { modulusLength: 2048 }),
-    'RSA-1024 with exponent 3': () => generateKeyPairSync('rsa', { modulusLength: 1024, publicExponent: 3 }),
-    'ECDSA P-256': () => generateKeyPairSync('ec', { namedCurve: 'prime256v1' }),
-    'ECDSA P-384': () => generateKeyPairSync('ec', { namedCurve: 'secp384r1' }),
-    'EC secp256k1 (through OpenSSL)': () => generateKeyPairSync('ec', { namedCurve: 'secp256k1' }),
-    'Ed25519 (through OpenSSL)': () => generateKeyPairSync('ed25519'),
+    'RSA-2048': () => keyPairSync('rsa', { modulusLength: 2048 }),
+    'RSA-1024 with exponent 3': () => keyPairSync('rsa', { modulusLength: 1024, publicExponent: 3 }),
+    'ECDSA P-256': () => keyPairSync('ec', { namedCurve: 'prime256v1' }),
+    'ECDSA P-384': () => keyPairSync('ec', { namedCurve: 'secp384r1' }),
+    'EC secp256k1 (through OpenSSL)': () => keyPairSync('ec', { namedCurve: 'secp256k1' }),
+    'Ed25519 (through OpenSSL)': () => keyPairSync('ed25519'),
   };
   for (const [name, make] of Object.entries(keys)) {
     it(`writes the bytes OpenSSL writes for ${name}, from the private and the public key`, () => {

@@ -4,6 +4,12 @@
  * keys), more than generating a P-256 key; one JWK export per key takes under 10 µs and serves
  * every encoding. The DER written is the one OpenSSL writes (tests compare them), so key files,
  * key matching and certificates are unchanged.
+ *
+ * Hazard (Node 20): a KeyObject from `generateKeyPairSync` shares a mutex with the key-generation
+ * job, which the garbage collector frees; a collection during this module's JWK export of that
+ * key then deadlocks the process. kpki generates keys only with the async `generateKeyPair`
+ * (whose jobs are freed explicitly); callers handing in sync-generated keys should re-import them
+ * first (see test/support/key-pair.ts).
  */
 import { createPublicKey, type JsonWebKey, type KeyObject } from 'node:crypto';
 import { bitString, NULL, oid, sequence, tlv } from './der-writer.js';

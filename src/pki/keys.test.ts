@@ -1,13 +1,14 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { generateKeyPairSync } from 'node:crypto';
+
 import { encodePrivateKey, encodePublicKey, generatePrivateKey, parsePrivateKeys, spkiOf } from './keys.js';
 import { InvalidInputError } from '../errors.js';
 import { openssl } from '../../test/support/tools.js';
+import { keyPairSync } from '../../test/support/key-pair.js';
 
-const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey;
-const ec = generateKeyPairSync('ec', { namedCurve: 'prime256v1' }).privateKey;
-const p384 = generateKeyPairSync('ec', { namedCurve: 'secp384r1' }).privateKey;
+const rsa = keyPairSync('rsa', { modulusLength: 2048 }).privateKey;
+const ec = keyPairSync('ec', { namedCurve: 'prime256v1' }).privateKey;
+const p384 = keyPairSync('ec', { namedCurve: 'secp384r1' }).privateKey;
 
 describe('parsePrivateKeys', () => {
   const formats: Record<string, { pem: string; algorithm: string }> = {
@@ -30,7 +31,7 @@ describe('parsePrivateKeys', () => {
   });
 
   const bad: Record<string, { text: string; code: string }> = {
-    'an Ed25519 key (wrong key type)': { text: generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(), code: 'WRONG_KEY_TYPE' },
+    'an Ed25519 key (wrong key type)': { text: keyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(), code: 'WRONG_KEY_TYPE' },
     'a PKCS#8 encrypted key': { text: rsa.export({ type: 'pkcs8', format: 'pem', cipher: 'aes-256-cbc', passphrase: 'secret-pass' }).toString(), code: 'ENCRYPTED_KEY' },
     'a legacy encrypted PKCS#1 key': { text: rsa.export({ type: 'pkcs1', format: 'pem', cipher: 'aes-256-cbc', passphrase: 'secret-pass' }).toString(), code: 'ENCRYPTED_KEY' },
     'a file with only a certificate': { text: '-----BEGIN CERTIFICATE-----\nMAMCAQU=\n-----END CERTIFICATE-----\n', code: 'BAD_KEY' },

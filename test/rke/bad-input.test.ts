@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { generateKeyPairSync } from 'node:crypto';
+
 import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,12 +9,13 @@ import { KpkiError } from '../../src/errors.js';
 import { checkRkeState } from '../../src/ops/rke-check.js';
 import { planRkeRotate } from '../../src/ops/rke-rotate.js';
 import { context, FILES, fixtureWithCluster, hashDir } from './helpers.js';
+import { keyPairSync } from '../support/key-pair.js';
 
 type Bundle = Record<string, Record<string, string>>;
 type Edit = (state: { desiredState: { certificatesBundle: Bundle } }, yml: string) => { yml?: string; stateText?: string } | void;
 
-const ecKey = generateKeyPairSync('ec', { namedCurve: 'prime256v1' }).privateKey.export({ type: 'sec1', format: 'pem' }).toString();
-const rsa = generateKeyPairSync('rsa', { modulusLength: 1024 }).privateKey;
+const ecKey = keyPairSync('ec', { namedCurve: 'prime256v1' }).privateKey.export({ type: 'sec1', format: 'pem' }).toString();
+const rsa = keyPairSync('rsa', { modulusLength: 1024 }).privateKey;
 const encryptedKey = rsa.export({ type: 'pkcs1', format: 'pem', cipher: 'aes-256-cbc', passphrase: 'secret-pass' }).toString();
 const bundle = (state: Parameters<Edit>[0]): Bundle => state.desiredState.certificatesBundle;
 const setField = (state: Parameters<Edit>[0], name: string, field: string, value: string): void => {

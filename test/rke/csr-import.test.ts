@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { generateKeyPairSync } from 'node:crypto';
+
 import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,6 +16,7 @@ import { applyRkeCsr, CSR_FILE_MODE } from '../../src/ops/rke-csr.js';
 import { applyRkeImport } from '../../src/ops/rke-import.js';
 import { openTreeStore } from '../../src/stores/fs-tree-store.js';
 import { CLUSTER_YML, context, FILES, hashDir, initialisedCluster, keyPool, readState } from './helpers.js';
+import { keyPairSync } from '../support/key-pair.js';
 
 async function clusterDir(yml = CLUSTER_YML): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'kpki-rke-csr-'));
@@ -61,8 +62,8 @@ describe('kpki csr generate --cert-dir (RKE generate-csr)', () => {
   });
 
   for (const [sentence, key, code] of [
-    ['an encrypted key in the directory is an error', generateKeyPairSync('rsa', { modulusLength: 1024 }).privateKey.export({ type: 'pkcs1', format: 'pem', cipher: 'aes-256-cbc', passphrase: 'pw' }).toString(), 'ENCRYPTED_KEY'],
-    ['an EC key in the directory is an error', generateKeyPairSync('ec', { namedCurve: 'prime256v1' }).privateKey.export({ type: 'sec1', format: 'pem' }).toString(), 'WRONG_KEY_TYPE'],
+    ['an encrypted key in the directory is an error', keyPairSync('rsa', { modulusLength: 1024 }).privateKey.export({ type: 'pkcs1', format: 'pem', cipher: 'aes-256-cbc', passphrase: 'pw' }).toString(), 'ENCRYPTED_KEY'],
+    ['an EC key in the directory is an error', keyPairSync('ec', { namedCurve: 'prime256v1' }).privateKey.export({ type: 'sec1', format: 'pem' }).toString(), 'WRONG_KEY_TYPE'],
   ] as const) {
     it(sentence, async () => {
       const dir = await clusterDir();
@@ -134,7 +135,7 @@ const BAD: Record<string, { spoil: (dir: string, ca: SigningAuthority) => Promis
     problem: /kube-proxy-key\.pem" is encrypted/,
   },
   'an EC key': {
-    spoil: (dir) => writeFile(join(dir, 'kube-admin-key.pem'), generateKeyPairSync('ec', { namedCurve: 'prime256v1' }).privateKey.export({ type: 'sec1', format: 'pem' })), problem: /kube-admin-key\.pem is ECDSA-P256; RKE reads only RSA keys/,
+    spoil: (dir) => writeFile(join(dir, 'kube-admin-key.pem'), keyPairSync('ec', { namedCurve: 'prime256v1' }).privateKey.export({ type: 'sec1', format: 'pem' })), problem: /kube-admin-key\.pem is ECDSA-P256; RKE reads only RSA keys/,
   },
   'a missing etcd certificate': { spoil: (dir) => rm(join(dir, 'kube-etcd-203-0-113-11.pem')), problem: /kube-etcd-203-0-113-11\.pem is missing/ },
 };
