@@ -34,7 +34,6 @@ export interface CrossSignResult {
 const DAY_MS = 86_400_000;
 /** The script's lifetime for the new roots and CAs. */
 const CROSS_SIGN_DAYS = 7300;
-const CA_USAGE = ['digitalSignature', 'keyEncipherment', 'keyCertSign'] as const;
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
@@ -57,7 +56,7 @@ export async function crossSignCas(ctx: OpsContext, out: TreeStore, catalogue: R
     const infix = `${catalogue.program}-${entry.name.replace(/-ca$/, '').replace('/', '-')}`;
     const rootKey = await ctx.keys.generate('ECDSA-P256');
     const template = (cn: string): Parameters<typeof issueCertificate>[0] => ({
-      subject: { cn }, isCA: true, keyUsage: CA_USAGE, extKeyUsage: [], serialHex: randomSerial(ctx.random),
+      subject: { cn }, isCA: true, keyUsage: entry.keyUsage, extKeyUsage: [], serialHex: randomSerial(ctx.random),
       notBefore: new Date(now.getTime() - RKE2_BACKDATE_MS), notAfter: new Date(now.getTime() + CROSS_SIGN_DAYS * DAY_MS),
     });
     const selfSigned = await issueCertificate(template(`${infix}-root@${stamp}`), rootKey.keyObject, { selfSigned: rootKey });

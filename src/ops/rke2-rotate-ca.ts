@@ -7,14 +7,13 @@
  * existing key, the CA copies and the user kubeconfig rewritten, in one commit with a backup.
  */
 import { ValidationError } from '../errors.js';
-import { parseCertificates } from '../pki/certificate.js';
 import { encodePrivateKey, parsePrivateKeys, type PrivateKey } from '../pki/keys.js';
 import { bootstrapFieldsFor } from '../layouts/bootstrap-record.js';
 import type { Rke2Catalogue, Rke2Leaf } from '../layouts/rke2/catalogue.js';
 import { checkRotation, effective, isReplaced, type RotationField, type RotationProblem } from '../layouts/rke2/rotate-ca-checks.js';
 import { allServices, restartTargets, rke2RestartOrder } from '../layouts/rke2/services.js';
 import { prepareRotatedCaRecord, writeRotatedCaRecord, type RotatedCaFile, type RotatedCaResult } from './bootstrap-rotate-ca.js';
-import { issueRke2Leaf, leafFiles, readKeys, type Rke2Authority } from './rke2-issue.js';
+import { issueRke2Leaf, leafFiles, loadRke2Authority, readKeys, type Rke2Authority } from './rke2-issue.js';
 import { legacyCerts } from './rke2-rotate.js';
 import { userKubeconfigWrite } from './rke2-derived.js';
 import { restartOrder, type Plan, type PlanItem } from './plan.js';
@@ -134,7 +133,7 @@ export async function applyRke2RotateCa(ctx: OpsContext, params: Rke2RotateCaPar
   const writes: FileWrite[] = replaced.map((f) => ({
     path: f.path, data: f.staged as Uint8Array, mode: /\.key$/.test(f.path) ? FileMode.key : FileMode.cert, mtime: new Date(Number((mtimes.get(f.path) as bigint) / 1_000_000n)),
   }));
-  const cas = authorities(catalogue, planned.fields);
+  const cas = await authorities(catalogue, planned.fields, ctx.tree.root);
   const issued = new Map<string, { cert: string; key: PrivateKey }>();
   for (const leaf of planned.leaves) {
     const made = await reissue(ctx, leaf, cas, now);
@@ -191,19 +190,20 @@ function stagedPath(path: string): string {
   return path.replace(/^server\//, '');
 }
 
-/** The CAs in force after the rotation, from the effective (staged or current) files. */
-function authorities(catalogue: Rke2Catalogue, fields: readonly RotationField[]): Map<string, Rke2Authority> {
+/**
+ * The CAs in force after the rotation, loaded as every RKE2 command loads a CA, from the effective
+ * (staged or current) files. A CA whose files are unusable is left out: the checks have refused
+ * a changed one already, and an unchanged one signs nothing here.
+ */
+async function authorities(catalogue: Rke2Catalogue, fields: readonly RotationField[], where: string): Promise<Map<string, Rke2Authority>> {
+  const read = (path: string): Promise<Uint8Array | undefined> => {
+    const field = fields.find((f) => f.path === path);
+    return Promise.resolve(field && effective(field));
+  };
   const cas = new Map<string, Rke2Authority>();
   for (const entry of catalogue.cas) {
-    const cert = fields.find((f) => f.path === entry.certPath);
-    const key = fields.find((f) => f.path === entry.keyPath);
-    const certBytes = cert && effective(cert);
-    const keyBytes = key && effective(key);
-    if (!certBytes || !keyBytes) continue;
-    const bundlePem = decoder.decode(certBytes);
-    const [certificate] = parseCertificates(bundlePem, entry.certPath);
-    const [signer] = parsePrivateKeys(decoder.decode(keyBytes), entry.keyPath);
-    if (certificate && signer) cas.set(entry.name, { certificate, key: signer, bundlePem });
+    const ca = await loadRke2Authority(read, entry, where).catch(() => undefined);
+    if (ca) cas.set(entry.name, ca);
   }
   return cas;
 }

@@ -10,6 +10,7 @@
 import { keyMatchesCertificate, parseCertificates, type Certificate } from '../../pki/certificate.js';
 import { parsePrivateKeys, spkiOf, type PrivateKey } from '../../pki/keys.js';
 import { buildAndValidatePath } from '../../pki/verify/index.js';
+import { isBundleRoot } from './token.js';
 
 /** One rotatable bootstrap field: its current and staged bytes (undefined when there is no file). */
 export interface RotationField {
@@ -111,11 +112,10 @@ function checkChain(ca: RotationField, certs: readonly Certificate[], add: Add, 
     add(ca.field, `the current "${ca.path}" does not parse, so the new CA cannot be checked against it: ${error instanceof Error ? error.message : String(error)}`, false);
     return;
   }
-  const isRoot = (c: Certificate): boolean => c.authorityKeyId === undefined || c.authorityKeyId === c.subjectKeyId;
   const result = buildAndValidatePath({
     leaf: (certs[0] as Certificate).der,
-    anchors: old.filter(isRoot).map((c) => c.der),
-    intermediates: [...old.filter((c) => !isRoot(c)), ...certs.slice(1).filter((c) => c.authorityKeyId !== undefined)].map((c) => c.der),
+    anchors: old.filter(isBundleRoot).map((c) => c.der),
+    intermediates: [...old.filter((c) => !isBundleRoot(c)), ...certs.slice(1).filter((c) => c.authorityKeyId !== undefined)].map((c) => c.der),
     time: at,
     purpose: 'server',
     policy: { profile: 'compat' },

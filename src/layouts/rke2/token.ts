@@ -4,7 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import { InvalidInputError } from '../../errors.js';
-import { parseCertificates } from '../../pki/certificate.js';
+import { parseCertificates, type Certificate } from '../../pki/certificate.js';
 import { buildAndValidatePath } from '../../pki/verify/index.js';
 
 /** How the hash was obtained, for messages and tests. */
@@ -22,11 +22,10 @@ export function hashCa(bytes: Uint8Array, source: string, at: Date): { hash: str
   const raw = (basis: CaHashBasis): { hash: string; basis: CaHashBasis } => ({ hash: sha256(bytes), basis });
   const [first, ...rest] = certs;
   if (first === undefined || rest.length === 0) return raw('file-bytes');
-  const isRoot = (c: (typeof rest)[number]): boolean => c.authorityKeyId === undefined || c.authorityKeyId === c.subjectKeyId;
   const result = buildAndValidatePath({
     leaf: first.der,
-    anchors: rest.filter(isRoot).map((c) => c.der),
-    intermediates: rest.filter((c) => !isRoot(c)).map((c) => c.der),
+    anchors: rest.filter(isBundleRoot).map((c) => c.der),
+    intermediates: rest.filter((c) => !isBundleRoot(c)).map((c) => c.der),
     time: at,
     purpose: 'server',
     policy: { profile: 'compat' },
@@ -34,6 +33,14 @@ export function hashCa(bytes: Uint8Array, source: string, at: Date): { hash: str
   if (!result.valid) return raw('file-bytes-unverified');
   const root = result.path[result.path.length - 1];
   return root === undefined ? raw('file-bytes-unverified') : { hash: sha256(root.certificate.der), basis: 'verified-root' };
+}
+
+/**
+ * K3s's rule for the roots of a CA bundle (`hashCA`, `validateCA`): a certificate without an
+ * authority key id, or whose authority key id is its own subject key id.
+ */
+export function isBundleRoot(cert: Certificate): boolean {
+  return cert.authorityKeyId === undefined || cert.authorityKeyId === cert.subjectKeyId;
 }
 
 /** The two secure tokens of a cluster. */
