@@ -293,6 +293,31 @@ describe('rotate-ca: the server, the user kubeconfig, the datastore record', () 
   });
 });
 
+describe('rotate-ca --datastore from a server that missed a rotation', () => {
+  it('is refused with RECORD_DIFFERS and changes nothing, until bootstrap restore brings the server up to date', () => {
+    const first = server();
+    const second = join(tempDir(), 'second');
+    cpSync(first, second, { recursive: true });
+    const db = `file://${join(tempDir(), 'db')}`;
+    must(['bootstrap', 'save', '--dir', first, '--datastore', db]);
+    const stage = (dir: string): string => {
+      const out = join(tempDir(), 'stage');
+      must(['ca', 'cross-sign', '--layout', 'rke2', '--dir', dir, '--out', out]);
+      return out;
+    };
+    const stageSecond = stage(second);
+    must(['rotate-ca', '--layout', 'rke2', '--dir', first, '--path', stage(first), '--datastore', db, ...SPEC]);
+    const before = hashTree(second);
+    const stale = rotateCa(second, stageSecond, '--datastore', db);
+    assert.equal(stale.status, 1, stale.stderr);
+    assert.match(stale.stderr, /\[RECORD_DIFFERS\] .*ServerCA.*than this server's disk/);
+    assert.match(stale.stderr, /kpki bootstrap restore/);
+    assert.equal(hashTree(second), before);
+    must(['bootstrap', 'restore', '--layout', 'rke2', '--dir', second, '--datastore', db]);
+    assert.deepEqual(readFileSync(join(second, 'server/tls/server-ca.crt')), readFileSync(join(first, 'server/tls/server-ca.crt')));
+  });
+});
+
 describe('ca cross-sign refuses what it cannot rotate', () => {
   it('a CA under a custom root (its root key is not in the data dir), a missing CA, a non-empty --out', () => {
     const custom = join(tempDir(), 'custom');
