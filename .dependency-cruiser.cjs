@@ -3,6 +3,13 @@
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {
   forbidden: [
+    {
+      name: 'ops-layouts-apart',
+      comment: 'one layout\'s ops never import another\'s; ops/shared imports no layout\'s ops',
+      severity: 'error',
+      from: { path: '^src/ops/(kubeadm|rke2|rke|shared)/' },
+      to: { path: '^src/ops/(kubeadm|rke2|rke)/', pathNot: '^src/ops/$1/' },
+    },
     { name: 'no-cycles', severity: 'error', from: {}, to: { circular: true } },
     {
       name: 'pki-is-pure',
@@ -25,7 +32,7 @@ module.exports = {
     },
     {
       name: 'ops-through-ports',
-      comment: 'ops/ talks to the world only through ops/ports.ts',
+      comment: 'ops/ talks to the world only through ops/shared/ports.ts',
       severity: 'error',
       from: { path: '^src/ops/' },
       to: { path: ['^src/(stores|kube|restart|cli|daemon)/', '^(node:)?(fs|fs/promises|child_process|http|https|net)$'], dependencyTypesNot: ['type-only'] },

@@ -1,7 +1,7 @@
 /** Opening the tree and the real ports for a command. */
 import { openTreeStore } from '../stores/fs-tree-store.js';
 import { externalFiles, nodeKeyGenerator, nodeRandom, systemClock } from '../stores/node-ports.js';
-import type { OpsContext } from '../ops/ports.js';
+import type { OpsContext } from '../ops/shared/ports.js';
 
 /**
  * Opens the tree at `dir` with the system clock, OpenSSL key generation and secure randomness.

@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { FileAccessError } from '../errors.js';
 import { parseCertificates } from '../pki/certificate.js';
 import { parsePrivateKey } from '../pki/keys.js';
-import type { GivenCa } from '../ops/ca-generate.js';
+import type { GivenCa } from '../ops/shared/ca-generate.js';
 
 async function readText(path: string): Promise<string> {
   try {

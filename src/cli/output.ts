@@ -1,8 +1,8 @@
 /** Printing plans and results, and the common `-o` option. */
 import { Option } from 'commander';
 import { UsageError } from '../errors.js';
-import type { Plan } from '../ops/plan.js';
-import type { CommitResult } from '../ops/ports.js';
+import type { Plan } from '../ops/shared/plan.js';
+import type { CommitResult } from '../ops/shared/ports.js';
 
 /** `-o, --output FORMAT` restricted to `formats`. */
 export function outputOption(formats: readonly string[]): Option {

@@ -8,7 +8,7 @@ import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { UsageError } from '../errors.js';
 import type { ServerProduct } from '../layouts/bootstrap-record.js';
-import type { Datastore } from '../ops/ports.js';
+import type { Datastore } from '../ops/shared/ports.js';
 import { openDatastore } from '../stores/datastore/open-datastore.js';
 
 /** The options the datastore commands accept. */

@@ -2,7 +2,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { FileAccessError } from '../errors.js';
-import type { StagedSource } from '../ops/rke2-rotate-ca.js';
+import type { StagedSource } from '../ops/rke2/rotate-ca.js';
 import { openFileTimes } from '../stores/file-times.js';
 
 /**

@@ -7,7 +7,7 @@
 import { constants, mkdir, open, readFile, readdir, rename, rm } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { dirname, join } from 'node:path';
-import type { BackupInfo } from '../ops/ports.js';
+import type { BackupInfo } from '../ops/shared/ports.js';
 import { syncDir, writeNewFile } from './fs-sync.js';
 
 /** One path a backup covers. */

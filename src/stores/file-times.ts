@@ -1,6 +1,6 @@
 /** The FileTimes port on a directory tree: nanosecond mtimes, with the tree store's path rules. */
 import { lstat } from 'node:fs/promises';
-import type { FileTimes } from '../ops/ports.js';
+import type { FileTimes } from '../ops/shared/ports.js';
 import { resolveInTree } from './tree-paths.js';
 
 /** mtimes of files under `root`; a missing path (or one under a non-directory) reads as undefined. */

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { openTreeStore } from './fs-tree-store.js';
 import { hashTree, tempDir } from '../../test/support/tools.js';
 import { describeError, FileAccessError, InvalidInputError, OperationError } from '../errors.js';
-import type { ChangeSet, TreeStore } from '../ops/ports.js';
+import type { ChangeSet, TreeStore } from '../ops/shared/ports.js';
 
 const bytes = (text: string): Uint8Array => new TextEncoder().encode(text);
 const text = (dir: string, path: string): string => readFileSync(join(dir, path), 'utf8');

@@ -16,7 +16,7 @@ import { chmod, lstat, mkdir, readFile, readdir, realpath, rm, stat } from 'node
 import { randomBytes } from 'node:crypto';
 import { join, posix, resolve } from 'node:path';
 import { ConflictError, FileAccessError, KpkiError, LockedError, OperationError } from '../errors.js';
-import type { BackupInfo, ChangeSet, CommitResult, FileWrite, TreeStore } from '../ops/ports.js';
+import type { BackupInfo, ChangeSet, CommitResult, FileWrite, TreeStore } from '../ops/shared/ports.js';
 import { backupPath, newBackupId, readBackups, readManifest, removePartialBackups, writePartialBackup } from './backup-dir.js';
 import { syncDir, writeNewFile, type FileOwner } from './fs-sync.js';
 import { JOURNAL, PENDING, recoverTransaction, relativeTempPath, rollBack, rollForward, writeRecord, type StatePaths, type TxRecord } from './journal.js';

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openTreeStore } from './fs-tree-store.js';
 import { MemoryTreeStore } from './memory-tree-store.js';
-import type { TreeStore } from '../ops/ports.js';
+import type { TreeStore } from '../ops/shared/ports.js';
 
 const bytes = (text: string): Uint8Array => new TextEncoder().encode(text);
 const FILES = { 'server/tls/b.key': { data: bytes('k'), mode: 0o600 }, 'server/tls/a.crt': { data: bytes('c'), mode: 0o644 }, 'server/tls/etcd/ca.crt': { data: bytes('e'), mode: 0o644 }, 'server/cred/x': { data: bytes('x'), mode: 0o600 } };

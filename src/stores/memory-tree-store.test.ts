@@ -6,7 +6,7 @@ import { openTreeStore } from './fs-tree-store.js';
 import { MemoryTreeStore } from './memory-tree-store.js';
 import { tempDir } from '../../test/support/tools.js';
 import { ConflictError, InvalidInputError, LockedError, OperationError } from '../errors.js';
-import type { TreeStore } from '../ops/ports.js';
+import type { TreeStore } from '../ops/shared/ports.js';
 
 const bytes = (text: string): Uint8Array => new TextEncoder().encode(text);
 const decode = (data: Uint8Array | undefined): string | undefined => (data === undefined ? undefined : new TextDecoder().decode(data));

@@ -3,7 +3,7 @@
  * all-or-nothing commits, backups, restore), for unit tests of ops/ that need no disk.
  */
 import { ConflictError, FileAccessError, InvalidInputError, LockedError, OperationError } from '../errors.js';
-import type { BackupInfo, ChangeSet, CommitResult, TreeStore } from '../ops/ports.js';
+import type { BackupInfo, ChangeSet, CommitResult, TreeStore } from '../ops/shared/ports.js';
 import { newBackupId } from './backup-dir.js';
 import { checkChangePaths, resolveInTree } from './tree-paths.js';
 

@@ -2,7 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { generatePrivateKey } from '../pki/keys.js';
-import type { Clock, ExternalFileReader, KeyGenerator } from '../ops/ports.js';
+import type { Clock, ExternalFileReader, KeyGenerator } from '../ops/shared/ports.js';
 import type { RandomBytes } from '../pki/serial.js';
 
 /** The system clock. */

@@ -5,7 +5,7 @@
 import { lstat, realpath } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, relative, sep } from 'node:path';
 import { InvalidInputError } from '../errors.js';
-import type { ChangeSet } from '../ops/ports.js';
+import type { ChangeSet } from '../ops/shared/ports.js';
 
 /** Directory (under the tree root) where kpki keeps its lock, journal and backups. */
 export const STATE_DIR = '.kpki';

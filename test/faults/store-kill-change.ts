@@ -1,5 +1,5 @@
 /** The change set of the store kill test: the old tree it starts from and the six files it writes. */
-import type { ChangeSet } from '../../src/ops/ports.js';
+import type { ChangeSet } from '../../src/ops/shared/ports.js';
 
 const bytes = (text: string): Uint8Array => new TextEncoder().encode(text);
 

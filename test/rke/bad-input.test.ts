@@ -6,8 +6,8 @@ import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { KpkiError } from '../../src/errors.js';
-import { checkRkeState } from '../../src/ops/rke-check.js';
-import { planRkeRotate } from '../../src/ops/rke-rotate.js';
+import { checkRkeState } from '../../src/ops/rke/check.js';
+import { planRkeRotate } from '../../src/ops/rke/rotate.js';
 import { context, FILES, fixtureWithCluster, hashDir } from './helpers.js';
 import { keyPairSync } from '../support/key-pair.js';
 

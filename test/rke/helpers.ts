@@ -11,10 +11,10 @@ import { join } from 'node:path';
 import { generatePrivateKey, type PrivateKey } from '../../src/pki/keys.js';
 import { openTreeStore } from '../../src/stores/fs-tree-store.js';
 import { nodeRandom } from '../../src/stores/node-ports.js';
-import type { KeyGenerator, OpsContext } from '../../src/ops/ports.js';
+import type { KeyGenerator, OpsContext } from '../../src/ops/shared/ports.js';
 import { rkeFiles } from '../../src/layouts/rke/files.js';
 import { toRkeConfig } from '../../src/layouts/rke/rke-config.js';
-import { applyRkeInit } from '../../src/ops/rke-init.js';
+import { applyRkeInit } from '../../src/ops/rke/init.js';
 
 /** The six real RKE1 states. */
 export const REAL = ['rke1-adylimmo-rke', 'rke1-bn089-RKE', 'rke1-hopoffbaby-rkeexamples', 'rke1-natitomattis-rke-playroom', 'rke1-rancher-rke', 'rke1-tactful-ai-on-prem'] as const;

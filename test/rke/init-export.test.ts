@@ -7,9 +7,9 @@ import { UnknownNameError } from '../../src/errors.js';
 import { parseCertificate } from '../../src/pki/certificate.js';
 import { readKubeconfig } from '../../src/layouts/kubeconfig.js';
 import { parseRkeState } from '../../src/layouts/rke/state.js';
-import { checkRkeState } from '../../src/ops/rke-check.js';
-import { applyRkeExport } from '../../src/ops/rke-export.js';
-import { applyRkeInit, planRkeInit } from '../../src/ops/rke-init.js';
+import { checkRkeState } from '../../src/ops/rke/check.js';
+import { applyRkeExport } from '../../src/ops/rke/export.js';
+import { applyRkeInit, planRkeInit } from '../../src/ops/rke/init.js';
 import { openTreeStore } from '../../src/stores/fs-tree-store.js';
 import { context, FILES, fixtureWithCluster, initialisedCluster, opensslVerify, readState } from './helpers.js';
 

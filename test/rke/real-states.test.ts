@@ -4,8 +4,8 @@ import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseCertificate } from '../../src/pki/certificate.js';
 import { parseRkeState, serializeRkeState } from '../../src/layouts/rke/state.js';
-import { checkRkeState } from '../../src/ops/rke-check.js';
-import { applyRkeRotate, planRkeRotate } from '../../src/ops/rke-rotate.js';
+import { checkRkeState } from '../../src/ops/rke/check.js';
+import { applyRkeRotate, planRkeRotate } from '../../src/ops/rke/rotate.js';
 import { changedEntries, context, FILES, fixtureWithCluster, opensslVerify, readState, REAL, REAL_DIR } from './helpers.js';
 
 describe('real cluster.rkestate files', () => {

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { UnknownNameError, ValidationError } from '../../src/errors.js';
 import { parseCertificate } from '../../src/pki/certificate.js';
 import { readKubeconfig } from '../../src/layouts/kubeconfig.js';
-import { applyRkeRotate, planRkeRotate } from '../../src/ops/rke-rotate.js';
+import { applyRkeRotate, planRkeRotate } from '../../src/ops/rke/rotate.js';
 import { changedEntries, context, FILES, fixtureWithCluster, hashDir, opensslVerify, readState } from './helpers.js';
 import { kpki } from '../support/tools.js';
 

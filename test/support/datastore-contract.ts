@@ -1,7 +1,7 @@
 // The Datastore port's contract, run against every implementation (embedded file store, etcd).
 import { it } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Datastore, DatastoreEvent } from '../../src/ops/ports.js';
+import type { Datastore, DatastoreEvent } from '../../src/ops/shared/ports.js';
 
 const bytes = (text: string): Uint8Array => new TextEncoder().encode(text);
 const text = (value: Uint8Array | undefined): string | undefined => (value === undefined ? undefined : new TextDecoder().decode(value));

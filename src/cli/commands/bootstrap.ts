@@ -1,8 +1,8 @@
 /** `kpki bootstrap save|restore`: the RKE2/K3s bootstrap record between a server's disk and the datastore. */
 import type { Command } from 'commander';
 import { mkdir } from 'node:fs/promises';
-import { restoreBootstrap } from '../../ops/bootstrap-restore.js';
-import { saveBootstrap } from '../../ops/bootstrap-save.js';
+import { restoreBootstrap } from '../../ops/rke2/bootstrap/restore.js';
+import { saveBootstrap } from '../../ops/rke2/bootstrap/save.js';
 import { openFileTimes } from '../../stores/file-times.js';
 import { openTreeStore } from '../../stores/fs-tree-store.js';
 import { nodeRandom } from '../../stores/node-ports.js';

@@ -1,6 +1,6 @@
 /** `kpki token rotate`: move the bootstrap record to a new server token, as `k3s token rotate` does. */
 import type { Command } from 'commander';
-import { rotateBootstrapToken } from '../../ops/bootstrap-token-rotate.js';
+import { rotateBootstrapToken } from '../../ops/rke2/bootstrap/token-rotate.js';
 import { nodeRandom } from '../../stores/node-ports.js';
 import { print } from '../output.js';
 import { addServerOptions, dataDirOf, datastoreOf, tokenOf, type ServerOptions } from '../server-data-dir.js';

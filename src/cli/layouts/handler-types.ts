@@ -1,5 +1,5 @@
 /** The shapes of layout command handlers (kept apart from the registry so handlers can import them). */
-import type { OpsContext, TreeReader } from '../../ops/ports.js';
+import type { OpsContext, TreeReader } from '../../ops/shared/ports.js';
 
 /** Options every layout handler receives: the raw command-line options of the command. */
 export type CommandOptions = Readonly<Record<string, unknown>> & { readonly dir: string; readonly config?: string };

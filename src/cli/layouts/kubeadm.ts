@@ -3,18 +3,18 @@ import { readFile } from 'node:fs/promises';
 import { hostname, networkInterfaces } from 'node:os';
 import { ExitCode, FileAccessError, UsageError } from '../../errors.js';
 import { parseDuration } from '../../pki/duration.js';
-import { checkTree } from '../../ops/check.js';
-import { applyInit, planInit } from '../../ops/init.js';
-import { applyRenew, planRenew } from '../../ops/renew.js';
-import { buildUserKubeconfig } from '../../ops/kubeconfig-user.js';
-import { applyRotateCa, planRotateCa, ROTATION_PHASES, type RotationPhase } from '../../ops/rotate-ca-phases.js';
-import { generateHierarchy } from '../../ops/ca-generate.js';
+import { checkTree } from '../../ops/kubeadm/check.js';
+import { applyInit, planInit } from '../../ops/kubeadm/init.js';
+import { applyRenew, planRenew } from '../../ops/kubeadm/renew.js';
+import { buildUserKubeconfig } from '../../ops/kubeadm/kubeconfig-user.js';
+import { applyRotateCa, planRotateCa, ROTATION_PHASES, type RotationPhase } from '../../ops/kubeadm/rotate-ca-phases.js';
+import { generateHierarchy } from '../../ops/shared/ca-generate.js';
 import { kubeadmHierarchy } from '../../layouts/kubeadm/hierarchy.js';
 import { readGivenCa } from '../given-ca.js';
 import { controlPlaneUrl } from '../../layouts/kubeadm/spec.js';
 import { openTreeStore } from '../../stores/fs-tree-store.js';
 import { mkdir } from 'node:fs/promises';
-import type { OpsContext, TreeReader } from '../../ops/ports.js';
+import type { OpsContext, TreeReader } from '../../ops/shared/ports.js';
 import { hasProblems, isExpiring } from '../../layouts/check-report.js';
 import { parseKubeadmConfig } from '../../layouts/kubeadm/config.js';
 import { defaultKubeadmSpec, KUBEADM_DEFAULTS, type HostDefaults, type KubeadmSpec } from '../../layouts/kubeadm/spec.js';
@@ -124,7 +124,7 @@ async function csrGenerate(ctx: OpsContext, options: CommandOptions): Promise<st
   const target = typeof options.csrDir === 'string' ? await mkdir(options.csrDir, { recursive: true, mode: 0o700 }).then(() => openTreeStore(options.csrDir as string)) : ctx.tree;
   const work = async (): Promise<string> => {
     // Loaded on use: the CSR code pulls in @peculiar/x509, which every other command would pay for at start-up.
-    const { applyCsrGenerate, planCsrGenerate } = await import('../../ops/csr-generate.js');
+    const { applyCsrGenerate, planCsrGenerate } = await import('../../ops/kubeadm/csr-generate.js');
     const plan = await planCsrGenerate(target, layout.catalogue);
     const result = dryRun(options) ? undefined : await applyCsrGenerate(ctx, target, layout.catalogue);
     return options.output === 'json' ? planJson(plan, result, dryRun(options)) : formatPlan(plan, dryRun(options)) + (result ? `[csr generate] wrote keys and requests in ${target.root}; sign them with your CA, or with: kpki csr sign --dir ${ctx.tree.root}${target === ctx.tree ? '' : ` --csr-dir ${target.root}`}\n` : '');
@@ -136,7 +136,7 @@ async function csrSign(ctx: OpsContext, options: CommandOptions): Promise<string
   const layout = await kubeadmLayout(options);
   const source = typeof options.csrDir === 'string' ? await openTreeStore(options.csrDir) : ctx.tree;
   const params = { catalogue: layout.catalogue, source, ...rules };
-  const { applyCsrSign, planCsrSign } = await import('../../ops/csr-sign.js');
+  const { applyCsrSign, planCsrSign } = await import('../../ops/kubeadm/csr-sign.js');
   const plan = await planCsrSign(ctx, params);
   const result = dryRun(options) ? undefined : await applyCsrSign(ctx, params);
   return options.output === 'json' ? planJson(plan, result, dryRun(options)) : formatPlan(plan, dryRun(options)) + (dryRun(options) ? '' : formatApplied(plan, result));

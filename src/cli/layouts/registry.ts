@@ -4,7 +4,7 @@
  * handler and report "not supported for this layout" when it is absent.
  */
 import { UsageError } from '../../errors.js';
-import type { TreeReader } from '../../ops/ports.js';
+import type { TreeReader } from '../../ops/shared/ports.js';
 import type { CommandOptions, Handler, LayoutHandlers } from './handler-types.js';
 import { kubeadmHandlers } from './kubeadm.js';
 import { rkeHandlers } from './rke.js';

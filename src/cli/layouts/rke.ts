@@ -11,14 +11,14 @@ import { hasProblems, isExpiring } from '../../layouts/check-report.js';
 import { formatKubeadmJson, formatKubeadmTable, formatKubeadmYaml, formatProblems } from '../../layouts/kubeadm/check-output.js';
 import { rkeFiles, type RkeFiles } from '../../layouts/rke/files.js';
 import { toRkeConfig } from '../../layouts/rke/rke-config.js';
-import { checkRkeState } from '../../ops/rke-check.js';
-import { applyRkeExport, rkeNodeFiles } from '../../ops/rke-export.js';
-import { readRkeTree } from '../../ops/rke-tree.js';
-import { applyRkeImport } from '../../ops/rke-import.js';
-import { applyRkeInit, planRkeInit } from '../../ops/rke-init.js';
-import { applyRkeRotate, planRkeRotate, type RkePlan } from '../../ops/rke-rotate.js';
-import type { OpsContext, TreeReader } from '../../ops/ports.js';
-import type { Plan } from '../../ops/plan.js';
+import { checkRkeState } from '../../ops/rke/check.js';
+import { applyRkeExport, rkeNodeFiles } from '../../ops/rke/export.js';
+import { readRkeTree } from '../../ops/rke/tree.js';
+import { applyRkeImport } from '../../ops/rke/import.js';
+import { applyRkeInit, planRkeInit } from '../../ops/rke/init.js';
+import { applyRkeRotate, planRkeRotate, type RkePlan } from '../../ops/rke/rotate.js';
+import type { OpsContext, TreeReader } from '../../ops/shared/ports.js';
+import type { Plan } from '../../ops/shared/plan.js';
 import { openTreeStore } from '../../stores/fs-tree-store.js';
 import { formatApplied, formatPlan, planJson, warn } from '../output.js';
 import type { CommandOptions, LayoutHandlers } from './handler-types.js';
@@ -111,7 +111,7 @@ async function csrGenerate(ctx: OpsContext, options: CommandOptions): Promise<st
   await readRkeTree(ctx.tree, files); // a bad cluster file fails before the directory is created
   await mkdir(dir, { recursive: true, mode: 0o755 });
   // Loaded on use: the CSR code pulls in @peculiar/x509, which every other command would pay for at start-up.
-  const { applyRkeCsr } = await import('../../ops/rke-csr.js');
+  const { applyRkeCsr } = await import('../../ops/rke/csr.js');
   const { items, result } = await applyRkeCsr(ctx, { files, out: await openTreeStore(dir) });
   const plan: Plan = { operation: 'csr generate', root: dir, items, restart: [], warnings: [] };
   return planOutput({ ...options, dryRun: false }, plan, result);

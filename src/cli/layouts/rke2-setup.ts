@@ -6,7 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import { hostname, networkInterfaces } from 'node:os';
 import { FileAccessError } from '../../errors.js';
-import type { OpsContext, TreeReader } from '../../ops/ports.js';
+import type { OpsContext, TreeReader } from '../../ops/shared/ports.js';
 import { parseCertificates } from '../../pki/certificate.js';
 import { rke2Catalogue, type Rke2Catalogue } from '../../layouts/rke2/catalogue.js';
 import { defaultConfigPath, defaultDataDir, defaultRke2Spec, leafValidityFromEnv, parseRke2Config, splitList, type Rke2Program, type Rke2Spec, type Rke2SpecOverrides } from '../../layouts/rke2/spec.js';

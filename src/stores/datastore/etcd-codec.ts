@@ -1,5 +1,5 @@
 /** The JSON gateway's encodings: base64 keys and values, int64s as strings, prefix ranges. */
-import type { DatastoreEntry } from '../../ops/ports.js';
+import type { DatastoreEntry } from '../../ops/shared/ports.js';
 
 /** etcd's range_end for "every key with this prefix": the prefix with its last byte incremented. */
 export function prefixRangeEnd(prefix: string): string {

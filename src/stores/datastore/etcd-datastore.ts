@@ -6,7 +6,7 @@
  * if the key holds exactly our value (values are freshly encrypted, so equality means ours).
  */
 import { OperationError } from '../../errors.js';
-import type { Datastore, DatastoreEntry, DatastoreEvent } from '../../ops/ports.js';
+import type { Datastore, DatastoreEntry, DatastoreEvent } from '../../ops/shared/ports.js';
 import type { EtcdGateway } from './etcd-gateway.js';
 import { entryOf, prefixRangeEnd, type RawKv } from './etcd-codec.js';
 import { watchEvents } from './etcd-watch.js';

@@ -4,7 +4,7 @@
  * endpoint from the revision after the last event seen, so no change is lost across a failover.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { DatastoreEvent } from '../../ops/ports.js';
+import type { DatastoreEvent } from '../../ops/shared/ports.js';
 import { entryOf, prefixRangeEnd } from './etcd-codec.js';
 import type { EtcdGateway } from './etcd-gateway.js';
 

@@ -7,7 +7,7 @@
 import { readFile, readdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { OperationError } from '../../errors.js';
-import type { DatastoreEntry } from '../../ops/ports.js';
+import type { DatastoreEntry } from '../../ops/shared/ports.js';
 import { syncDir, writeNewFile } from '../fs-sync.js';
 
 /** Name of the state file inside the store directory. */

@@ -4,7 +4,7 @@ import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { LockedError, OperationError } from '../../errors.js';
-import type { Datastore } from '../../ops/ports.js';
+import type { Datastore } from '../../ops/shared/ports.js';
 import { datastoreContract } from '../../../test/support/datastore-contract.js';
 import { tempDir } from '../../../test/support/tools.js';
 import { openFileDatastore } from './file-datastore.js';

@@ -10,7 +10,7 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { LockedError } from '../../errors.js';
-import type { Datastore, DatastoreEntry, DatastoreEvent } from '../../ops/ports.js';
+import type { Datastore, DatastoreEntry, DatastoreEvent } from '../../ops/shared/ports.js';
 import { acquireLock } from '../tree-lock.js';
 import { readState, sweepTemps, writeState, type StoreState } from './file-datastore-state.js';
 

@@ -7,7 +7,7 @@
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { FileAccessError, UsageError } from '../../errors.js';
-import type { Datastore } from '../../ops/ports.js';
+import type { Datastore } from '../../ops/shared/ports.js';
 import { EtcdGateway, type EtcdTls } from './etcd-gateway.js';
 import { etcdDatastore } from './etcd-datastore.js';
 import { openFileDatastore } from './file-datastore.js';

@@ -1,0 +1,146 @@
+/**
+ * `rotate [--service LIST]` for RKE2/K3s (reference/rke2-k3s.md §6): the backup RKE2 makes
+ * (`server/tls` copied whole to `server/tls-<unix>`, the services' agent files flattened into it),
+ * then — where RKE2 only deletes files and leaves the work to the next start — new keys and
+ * certificates issued at once and switched in together with the backup, the
+ * `dynamic-cert-regenerate` trigger for `<prog>-server`, and RKE2's `force-restart` marker.
+ */
+import { OperationError, ValidationError } from '../../errors.js';
+import { encodePrivateKey } from '../../pki/keys.js';
+import { SERVER_TLS, AGENT_DIR, serviceCertFiles, type Rke2Catalogue, type Rke2Leaf } from '../../layouts/rke2/catalogue.js';
+import { restartTargets, rke2RestartOrder } from '../../layouts/rke2/services.js';
+import { issueRke2Leaf, leafFiles, loadRke2Authority, type FileSource, type Rke2Authority } from './issue.js';
+import { userKubeconfigWrite } from './derived.js';
+import { restartOrder, type Plan, type PlanItem } from '../shared/plan.js';
+import { FileMode, type CommitResult, type FileWrite, type OpsContext } from '../shared/ports.js';
+
+/** Inputs of RKE2 rotate. */
+export interface Rke2RotateParams {
+  readonly catalogue: Rke2Catalogue;
+  readonly services: readonly string[];
+  /** Agent dirs: where the server's CAs are read from. */
+  readonly caSource?: { readonly read: FileSource; readonly where: string };
+}
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+/** Plans the rotation: the backup directory, every file replaced, the triggers, the restarts. */
+export async function planRke2Rotate(ctx: OpsContext, params: Rke2RotateParams): Promise<Plan> {
+  const { catalogue } = params;
+  const items: PlanItem[] = [{ name: await backupDirOf(ctx), action: 'create', reason: `backup copy of ${SERVER_TLS} as RKE2 makes it`, files: [] }];
+  const components: string[] = [];
+  for (const service of params.services) {
+    components.push(...restartTargets(catalogue.program, service));
+    for (const leaf of catalogue.leaves.filter((entry) => entry.service === service)) {
+      items.push({ name: leaf.name, action: 'renew', reason: `${service}: new key and certificate`, files: [leaf.keyPath, leaf.certPath] });
+    }
+    for (const key of catalogue.keyFiles.filter((entry) => entry.service === service)) {
+      items.push({ name: key.name, action: 'renew', reason: `${service}: new server-side key`, files: [key.keyPath] });
+    }
+    for (const legacy of await legacyCerts(ctx, catalogue, service)) {
+      items.push({ name: legacy.certPath, action: 'renew', reason: `${service}: server-side copy re-issued with its new key`, files: [legacy.certPath] });
+    }
+    if (service === `${catalogue.program}-server`) {
+      items.push({ name: catalogue.regenerateTriggerPath, action: 'create', reason: 'the listener makes a new key and certificate at the next start', files: [catalogue.regenerateTriggerPath] });
+    }
+  }
+  if (catalogue.forceRestartPath !== undefined) items.push({ name: catalogue.forceRestartPath, action: 'create', reason: 'RKE2 re-creates the control-plane static pods at the next start', files: [catalogue.forceRestartPath] });
+  // An agent dir has no supervisor; its kubelet rotation restarts only agent components.
+  const local = catalogue.role === 'agent' ? components.filter((name) => name !== `${catalogue.program}-server`) : components;
+  return { operation: 'rotate', root: ctx.tree.root, items, restart: restartOrder(local, rke2RestartOrder(catalogue.program)), warnings: [] };
+}
+
+/**
+ * Makes the backup copy, issues everything the plan names and commits it all at once.
+ * @throws OperationError `NO_LISTING` when the tree store cannot list files; ValidationError
+ *   `CA_KEY_MISSING` when a CA needed to sign is not available.
+ */
+export async function applyRke2Rotate(ctx: OpsContext, params: Rke2RotateParams, plan: Plan): Promise<CommitResult> {
+  const { catalogue } = params;
+  const now = ctx.clock.now();
+  const writes: FileWrite[] = [...(await backupWrites(ctx, params, plan.items[0]?.name ?? ''))];
+  const cas = await authorities(ctx, params);
+  const leaves = catalogue.leaves.filter((leaf) => params.services.includes(leaf.service));
+  for (const leaf of leaves) {
+    const ca = requireCa(cas, leaf);
+    const key = await ctx.keys.generate(leaf.keyAlgorithm);
+    const files = leafFiles(leaf, await issueRke2Leaf(ctx, leaf, { subject: leaf.subject, altNames: leaf.altNames }, ca, key, now), key, ca, true);
+    writes.push(...files);
+    const user = catalogue.userKubeconfig;
+    const serverCa = cas.get('server-ca');
+    if (user && leaf.name === user.leaf && serverCa) writes.push(userKubeconfigWrite(user, serverCa, { cert: decoder.decode(files[0]?.data), key }));
+  }
+  for (const service of params.services) {
+    const legacy = await legacyCerts(ctx, catalogue, service);
+    for (const keyFile of catalogue.keyFiles.filter((entry) => entry.service === service)) {
+      const key = await ctx.keys.generate('ECDSA-P256');
+      writes.push({ path: keyFile.keyPath, data: encoder.encode(encodePrivateKey(key)), mode: FileMode.key });
+      const copy = legacy.find((entry) => entry.keyPath === keyFile.keyPath);
+      if (copy) writes.push(...leafFiles(copy, await issueRke2Leaf(ctx, copy, { subject: copy.subject, altNames: copy.altNames }, requireCa(cas, copy), key, now), key, requireCa(cas, copy), false));
+    }
+  }
+  const empty = new Uint8Array();
+  if (params.services.includes(`${catalogue.program}-server`)) writes.push({ path: catalogue.regenerateTriggerPath, data: empty, mode: FileMode.key });
+  if (catalogue.forceRestartPath !== undefined) writes.push({ path: catalogue.forceRestartPath, data: empty, mode: FileMode.key });
+  return ctx.tree.commit({ writes, deletes: [] }, 'rotate');
+}
+
+/** `server/tls-<unix>` when `server/tls` exists, else `agent/tls-<unix>`. */
+async function backupDirOf(ctx: OpsContext): Promise<string> {
+  const unix = Math.floor(ctx.clock.now().getTime() / 1000);
+  const base = (await ctx.tree.exists(SERVER_TLS)) ? SERVER_TLS : `${AGENT_DIR}/tls`;
+  return `${base}-${unix}`;
+}
+
+/** Copies of the whole `server/tls` tree and of the services' agent files (by base name). */
+async function backupWrites(ctx: OpsContext, params: Rke2RotateParams, dir: string): Promise<FileWrite[]> {
+  const list = ctx.tree.listFiles?.bind(ctx.tree);
+  if (!list) throw new OperationError('NO_LISTING', 'this tree store cannot list files, so the server/tls backup cannot be made');
+  if (await ctx.tree.exists(dir)) throw new OperationError('BACKUP_EXISTS', `backup directory "${dir}" already exists; wait a second and run rotate again`);
+  // Keyed by target: an agent file flattened into the backup replaces a same-named server/tls
+  // copy (client-kubelet.key exists in both), as RKE2's later copy overwrites the earlier one.
+  const writes = new Map<string, FileWrite>();
+  const copy = async (from: string, to: string, mode: number): Promise<void> => {
+    const data = await ctx.tree.read(from);
+    if (data !== undefined) writes.set(to, { path: to, data, mode });
+  };
+  if (dir.startsWith(`${SERVER_TLS}-`)) {
+    for (const file of await list(SERVER_TLS)) await copy(file.path, `${dir}/${file.path.slice(SERVER_TLS.length + 1)}`, file.mode);
+  }
+  const agentFiles = params.catalogue.leaves.filter((leaf) => params.services.includes(leaf.service) && leaf.certPath.startsWith(`${AGENT_DIR}/`));
+  for (const leaf of agentFiles) {
+    for (const path of [leaf.certPath, leaf.keyPath]) await copy(path, `${dir}/${path.slice(path.lastIndexOf('/') + 1)}`, path.endsWith('.key') ? FileMode.key : FileMode.cert);
+  }
+  return [...writes.values()];
+}
+
+/** Server-side certificates of agent services that still exist (pre-2025 trees), as leaves to re-issue. */
+export async function legacyCerts(ctx: OpsContext, catalogue: Rke2Catalogue, service: string): Promise<Rke2Leaf[]> {
+  const found: Rke2Leaf[] = [];
+  for (const path of serviceCertFiles(catalogue, service).filter((file) => file.startsWith(`${SERVER_TLS}/`))) {
+    if (catalogue.leaves.some((leaf) => leaf.certPath === path) || !(await ctx.tree.exists(path))) continue;
+    const base = path.slice(path.lastIndexOf('/') + 1);
+    const twin = catalogue.leaves.find((leaf) => leaf.certPath.endsWith(`/${base}`));
+    if (twin) found.push({ ...twin, name: path, certPath: path, keyPath: path.replace(/\.crt$/, '.key') });
+  }
+  return found;
+}
+
+async function authorities(ctx: OpsContext, params: Rke2RotateParams): Promise<Map<string, Rke2Authority>> {
+  const source = params.caSource ?? { read: (path: string) => ctx.tree.read(path), where: ctx.tree.root };
+  const found = new Map<string, Rke2Authority>();
+  for (const entry of params.catalogue.cas) {
+    const needed = params.catalogue.leaves.some((leaf) => leaf.ca === entry.name && params.services.includes(leaf.service));
+    if (needed) found.set(entry.name, await loadRke2Authority(source.read, entry, source.where));
+    // The user kubeconfig embeds the server CA bundle; rewrite it only when that CA is at hand.
+    else if (entry.name === 'server-ca') await loadRke2Authority(source.read, entry, source.where).then((ca) => found.set(entry.name, ca), () => undefined);
+  }
+  return found;
+}
+
+function requireCa(cas: ReadonlyMap<string, Rke2Authority>, leaf: Rke2Leaf): Rke2Authority {
+  const ca = cas.get(leaf.ca);
+  if (!ca) throw new ValidationError('CA_KEY_MISSING', `cannot rotate "${leaf.name}": CA "${leaf.ca}" is not available`);
+  return ca;
+}
