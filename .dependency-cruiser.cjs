@@ -5,7 +5,7 @@ module.exports = {
   forbidden: [
     {
       name: 'ops-layouts-apart',
-      comment: 'one layout\'s ops never import another\'s; ops/shared imports no layout\'s ops',
+      comment: "one layout's ops never import another's; ops/shared imports no layout's ops",
       severity: 'error',
       from: { path: '^src/ops/(kubeadm|rke2|rke|shared)/' },
       to: { path: '^src/ops/(kubeadm|rke2|rke)/', pathNot: '^src/ops/$1/' },
@@ -16,7 +16,19 @@ module.exports = {
       comment: 'pki/ imports nothing of ours but errors.ts, and no fs, network or process modules',
       severity: 'error',
       from: { path: '^src/pki/' },
-      to: { pathNot: ['^src/pki/', '^src/errors\\.ts$', 'node_modules', '^node:crypto$', '^crypto$', '^node:net$', '^net$', '^node:buffer$'], dependencyTypesNot: ['type-only'] },
+      to: {
+        pathNot: [
+          '^src/pki/',
+          '^src/errors\\.ts$',
+          'node_modules',
+          '^node:crypto$',
+          '^crypto$',
+          '^node:net$',
+          '^net$',
+          '^node:buffer$',
+        ],
+        dependencyTypesNot: ['type-only'],
+      },
     },
     {
       name: 'layouts-import-pki-only',
@@ -28,14 +40,23 @@ module.exports = {
       name: 'layouts-no-io',
       severity: 'error',
       from: { path: '^src/layouts/' },
-      to: { path: '^(node:)?(fs|fs/promises|child_process|http|https|net|os)$', dependencyTypesNot: ['type-only'] },
+      to: {
+        path: '^(node:)?(fs|fs/promises|child_process|http|https|net|os)$',
+        dependencyTypesNot: ['type-only'],
+      },
     },
     {
       name: 'ops-through-ports',
       comment: 'ops/ talks to the world only through ops/shared/ports.ts',
       severity: 'error',
       from: { path: '^src/ops/' },
-      to: { path: ['^src/(stores|kube|restart|cli|daemon)/', '^(node:)?(fs|fs/promises|child_process|http|https|net)$'], dependencyTypesNot: ['type-only'] },
+      to: {
+        path: [
+          '^src/(stores|kube|restart|cli|daemon)/',
+          '^(node:)?(fs|fs/promises|child_process|http|https|net)$',
+        ],
+        dependencyTypesNot: ['type-only'],
+      },
     },
     {
       name: 'adapters-below-cli',
@@ -55,6 +76,9 @@ module.exports = {
     exclude: { path: '\\.test\\.ts$' },
     tsPreCompilationDeps: true,
     tsConfig: { fileName: 'tsconfig.json' },
-    enhancedResolveOptions: { exportsFields: ['exports'], conditionNames: ['import', 'require', 'node', 'default'] },
+    enhancedResolveOptions: {
+      exportsFields: ['exports'],
+      conditionNames: ['import', 'require', 'node', 'default'],
+    },
   },
 };

@@ -11,11 +11,17 @@ import { readFileSync } from 'node:fs';
 import { checkBundle, type BundleEntry } from '../src/pki/bulk-check.js';
 
 type Bundle = Record<string, { certificatePEM?: string }>;
-interface State { desiredState?: { certificatesBundle?: Bundle }; currentState?: { certificatesBundle?: Bundle } }
+interface State {
+  desiredState?: { certificatesBundle?: Bundle };
+  currentState?: { certificatesBundle?: Bundle };
+}
 
 function entries(state: State): BundleEntry[] {
   const out: BundleEntry[] = [];
-  for (const [which, part] of [['desired', state.desiredState], ['current', state.currentState]] as const) {
+  for (const [which, part] of [
+    ['desired', state.desiredState],
+    ['current', state.currentState],
+  ] as const) {
     for (const [name, cert] of Object.entries(part?.certificatesBundle ?? {})) {
       if (cert.certificatePEM) out.push({ name: `${which}/${name}`, pem: cert.certificatePEM });
     }
@@ -30,8 +36,17 @@ const list = entries(state);
 let certs = 0;
 if (mode === 'kpki') {
   const rows = checkBundle(list, new Date());
-  const json = JSON.stringify(rows.map((r) => ({ name: r.name, expirationDate: r.notAfter?.toISOString(), residualTime: r.residualMs, issuer: r.issuer, problems: r.problems })));
-  if (rows.some((r) => r.problems.length > 0) || json.length === 0) throw new Error('the generated state should check clean');
+  const json = JSON.stringify(
+    rows.map((r) => ({
+      name: r.name,
+      expirationDate: r.notAfter?.toISOString(),
+      residualTime: r.residualMs,
+      issuer: r.issuer,
+      problems: r.problems,
+    })),
+  );
+  if (rows.some((r) => r.problems.length > 0) || json.length === 0)
+    throw new Error('the generated state should check clean');
   certs = rows.length;
 } else {
   for (const entry of list) {
@@ -41,4 +56,6 @@ if (mode === 'kpki') {
   }
 }
 const ms = Number(process.hrtime.bigint() - start) / 1e6;
-process.stdout.write(JSON.stringify({ certs, ms, maxRssMb: process.resourceUsage().maxRSS / 1024 }));
+process.stdout.write(
+  JSON.stringify({ certs, ms, maxRssMb: process.resourceUsage().maxRSS / 1024 }),
+);

@@ -15,13 +15,23 @@ export function median(values: readonly number[]): number {
  * Runs `a` and `b` alternately (`runs` times each, after one warm-up of each), so load changes on
  * a shared machine hit both sides alike. Returns the measurements of each side.
  */
-export async function alternate(runs: number, a: () => Promise<number> | number, b: () => Promise<number> | number): Promise<{ a: number[]; b: number[] }> {
+export async function alternate(
+  runs: number,
+  a: () => Promise<number> | number,
+  b: () => Promise<number> | number,
+): Promise<{ a: number[]; b: number[] }> {
   await a();
   await b();
   const out = { a: [] as number[], b: [] as number[] };
   for (let i = 0; i < runs; i++) {
     // Start with the other side every second round, so neither always runs right after the other.
-    if (i % 2 === 0) { out.a.push(await a()); out.b.push(await b()); } else { out.b.push(await b()); out.a.push(await a()); }
+    if (i % 2 === 0) {
+      out.a.push(await a());
+      out.b.push(await b());
+    } else {
+      out.b.push(await b());
+      out.a.push(await a());
+    }
   }
   return out;
 }
@@ -30,12 +40,19 @@ export async function alternate(runs: number, a: () => Promise<number> | number,
  * Wall time of one whole process in milliseconds (spawn to exit).
  * @throws Error when the process fails (exit code not in `okCodes`), with its stderr.
  */
-export function timeProcess(command: string, args: readonly string[], options: SpawnSyncOptions = {}, okCodes: readonly number[] = [0]): number {
+export function timeProcess(
+  command: string,
+  args: readonly string[],
+  options: SpawnSyncOptions = {},
+  okCodes: readonly number[] = [0],
+): number {
   const start = process.hrtime.bigint();
   const result = spawnSync(command, args, { stdio: ['ignore', 'ignore', 'pipe'], ...options });
   const ms = Number(process.hrtime.bigint() - start) / 1e6;
   if (result.error || !okCodes.includes(result.status ?? -1)) {
-    throw new Error(`${command} ${args.join(' ')} failed (${String(result.status)}): ${result.error?.message ?? String(result.stderr)}`);
+    throw new Error(
+      `${command} ${args.join(' ')} failed (${String(result.status)}): ${result.error?.message ?? String(result.stderr)}`,
+    );
   }
   return ms;
 }
@@ -63,8 +80,16 @@ function format(value: number): string {
 /** `bench <name>: kpki=<v><u> peer=<v><u> ratio=<kpki/peer> target=<t> <ok|MISS>` */
 export function formatLine(line: BenchLine): string {
   const ratio = line.kpki / line.peer;
-  const checks = { le: ratio <= line.target, ge: ratio >= line.target, lt: ratio < line.target, max: line.kpki <= line.target };
+  const checks = {
+    le: ratio <= line.target,
+    ge: ratio >= line.target,
+    lt: ratio < line.target,
+    max: line.kpki <= line.target,
+  };
   const ok = checks[line.rule];
-  const target = line.rule === 'max' ? `kpki<=${line.target}${line.unit}` : `${{ le: '<=', ge: '>=', lt: '<' }[line.rule]}${line.target}`;
+  const target =
+    line.rule === 'max'
+      ? `kpki<=${line.target}${line.unit}`
+      : `${{ le: '<=', ge: '>=', lt: '<' }[line.rule]}${line.target}`;
   return `bench ${line.name}: kpki=${format(line.kpki)}${line.unit} peer=${format(line.peer)}${line.unit} ratio=${ratio.toFixed(3)} target=${target} ${ok ? 'ok' : 'MISS'}`;
 }

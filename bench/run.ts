@@ -27,7 +27,9 @@ async function main(): Promise<void> {
   if (!existsSync(kpki)) throw new Error(`${kpki} is missing: run npm run build first`);
   const work = mkdtempSync(join(tmpdir(), 'kpki-bench-'));
   const started = Date.now();
-  console.error(`kpki bench: ${cpus().length} cores, ${cpus()[0]?.model ?? 'unknown CPU'}, node ${process.version}, OpenSSL ${process.versions.openssl}; ${RUNS} alternating runs per side after a warm-up`);
+  console.error(
+    `kpki bench: ${cpus().length} cores, ${cpus()[0]?.model ?? 'unknown CPU'}, node ${process.version}, OpenSSL ${process.versions.openssl}; ${RUNS} alternating runs per side after a warm-up`,
+  );
   try {
     report(await benchInit(work, kpki, peerScript, 'rsa', RUNS));
     report(await benchInit(work, kpki, peerScript, 'ecdsa', RUNS));

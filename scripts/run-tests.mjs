@@ -20,7 +20,11 @@ function collect(dir, out, skipSlow = true) {
 }
 
 // Arguments name files or directories (`npm run test:faults` passes test/faults: every file in it).
-const only = process.argv.slice(2).flatMap((arg) => (statSync(arg).isDirectory() ? collect(arg.replace(/\/$/, ''), [], false).sort() : [arg]));
+const only = process.argv
+  .slice(2)
+  .flatMap((arg) =>
+    statSync(arg).isDirectory() ? collect(arg.replace(/\/$/, ''), [], false).sort() : [arg],
+  );
 const files = only.length > 0 ? only : [...collect('src', []), ...collect('test', [])].sort();
 if (files.length === 0) {
   console.error('no test files found');
@@ -30,11 +34,21 @@ if (files.length === 0) {
 const tap = join(mkdtempSync(join(tmpdir(), 'kpki-test-')), 'report.tap');
 const result = spawnSync(
   process.execPath,
-  ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-reporter-destination=stdout',
-    '--test-reporter=tap', `--test-reporter-destination=${tap}`, ...files],
+  [
+    '--import',
+    'tsx',
+    '--test',
+    '--test-reporter=spec',
+    '--test-reporter-destination=stdout',
+    '--test-reporter=tap',
+    `--test-reporter-destination=${tap}`,
+    ...files,
+  ],
   { stdio: 'inherit', env: { ...process.env, KPKI_TEST: '1' } },
 );
 const report = readFileSync(tap, 'utf8');
 const count = (key) => Number(report.match(new RegExp(`^# ${key} (\\d+)$`, 'm'))?.[1] ?? 0);
-console.log(`${count('pass')} passed, ${count('fail')} failed, ${count('skipped') + count('todo')} skipped`);
+console.log(
+  `${count('pass')} passed, ${count('fail')} failed, ${count('skipped') + count('todo')} skipped`,
+);
 process.exit(result.status ?? 1);

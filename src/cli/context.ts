@@ -9,5 +9,11 @@ import type { OpsContext } from '../ops/shared/ports.js';
  */
 export async function openContext(dir: string): Promise<OpsContext> {
   const tree = await openTreeStore(dir);
-  return { tree, clock: systemClock, keys: nodeKeyGenerator, random: nodeRandom, external: externalFiles };
+  return {
+    tree,
+    clock: systemClock,
+    keys: nodeKeyGenerator,
+    random: nodeRandom,
+    external: externalFiles,
+  };
 }

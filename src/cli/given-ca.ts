@@ -14,9 +14,13 @@ async function readText(path: string): Promise<string> {
 }
 
 /** Reads a certificate file (a chain allowed) and its optional key; undefined when no file was named. */
-export async function readGivenCa(certPath: unknown, keyPath: unknown): Promise<GivenCa | undefined> {
+export async function readGivenCa(
+  certPath: unknown,
+  keyPath: unknown,
+): Promise<GivenCa | undefined> {
   if (typeof certPath !== 'string') return undefined;
   const certs = parseCertificates(await readText(certPath), certPath);
-  const key = typeof keyPath === 'string' ? parsePrivateKey(await readText(keyPath), keyPath) : undefined;
+  const key =
+    typeof keyPath === 'string' ? parsePrivateKey(await readText(keyPath), keyPath) : undefined;
   return { certs, source: certPath, ...(key && { key }) };
 }

@@ -51,7 +51,9 @@ async function main(argv: string[]): Promise<number> {
     const code = known ? error.code : 'INTERNAL';
     const hint = known ? error.hint : undefined;
     if (wantsJson(argv)) {
-      process.stdout.write(`${JSON.stringify({ error: { code, message: describeError(error), ...(hint !== undefined && { hint }) } })}\n`);
+      process.stdout.write(
+        `${JSON.stringify({ error: { code, message: describeError(error), ...(hint !== undefined && { hint }) } })}\n`,
+      );
     } else {
       process.stderr.write(`error: [${code}] ${describeError(error)}\n`);
       if (hint !== undefined) process.stderr.write(`hint: ${hint}\n`);
@@ -62,7 +64,12 @@ async function main(argv: string[]): Promise<number> {
 
 /** `-o json`, `--output json`, `-ojson` or `--output=json` anywhere on the command line. */
 function wantsJson(argv: readonly string[]): boolean {
-  return argv.some((arg, i) => arg === '-ojson' || arg === '--output=json' || ((arg === '-o' || arg === '--output') && argv[i + 1] === 'json'));
+  return argv.some(
+    (arg, i) =>
+      arg === '-ojson' ||
+      arg === '--output=json' ||
+      ((arg === '-o' || arg === '--output') && argv[i + 1] === 'json'),
+  );
 }
 
 void main(process.argv).then((code) => process.exit(code));

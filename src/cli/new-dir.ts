@@ -6,7 +6,10 @@ import { mkdir, rm, stat } from 'node:fs/promises';
  * not exist before, it is removed again, so an error leaves nothing behind.
  */
 export async function inNewDir<T>(path: string, work: () => Promise<T>): Promise<T> {
-  const existed = await stat(path).then(() => true, () => false);
+  const existed = await stat(path).then(
+    () => true,
+    () => false,
+  );
   await mkdir(path, { recursive: true, mode: 0o700 });
   try {
     return await work();

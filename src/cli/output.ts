@@ -16,22 +16,32 @@ export function print(text: string): void {
 
 /** Warnings go to standard error so structured output stays parseable. */
 export function warn(lines: readonly string[]): void {
-  for (const line of lines) process.stderr.write(`${line.startsWith('[') ? '' : 'warning: '}${line}\n`);
+  for (const line of lines)
+    process.stderr.write(`${line.startsWith('[') ? '' : 'warning: '}${line}\n`);
 }
 
 /** A plan as text: one line per item, then what must restart. */
 export function formatPlan(plan: Plan, dryRun: boolean): string {
   const width = Math.max(...plan.items.map((item) => item.name.length), 4);
-  const lines = [`[${plan.operation}] ${dryRun ? 'plan (dry run, nothing written)' : 'plan'} for ${plan.root}:`];
-  for (const item of plan.items) lines.push(`  ${item.action.padEnd(6)} ${item.name.padEnd(width)}  ${item.reason}`);
+  const lines = [
+    `[${plan.operation}] ${dryRun ? 'plan (dry run, nothing written)' : 'plan'} for ${plan.root}:`,
+  ];
+  for (const item of plan.items)
+    lines.push(`  ${item.action.padEnd(6)} ${item.name.padEnd(width)}  ${item.reason}`);
   return `${lines.join('\n')}\n`;
 }
 
 /** The closing lines after apply: backup and restarts. */
 export function formatApplied(plan: Plan, result: CommitResult | undefined): string {
   if (!result) return `[${plan.operation}] nothing to change\n`;
-  const lines = [`[${plan.operation}] done; previous files backed up as ${result.backupId} (${result.backupPath})`, `[${plan.operation}] undo with: kpki rollback --dir ${plan.root}`];
-  if (plan.restart.length > 0) lines.push(`[${plan.operation}] restart, in this order, so they load the new files: ${plan.restart.join(', ')}`);
+  const lines = [
+    `[${plan.operation}] done; previous files backed up as ${result.backupId} (${result.backupPath})`,
+    `[${plan.operation}] undo with: kpki rollback --dir ${plan.root}`,
+  ];
+  if (plan.restart.length > 0)
+    lines.push(
+      `[${plan.operation}] restart, in this order, so they load the new files: ${plan.restart.join(', ')}`,
+    );
   return `${lines.join('\n')}\n`;
 }
 
@@ -42,5 +52,6 @@ export function planJson(plan: Plan, result: CommitResult | undefined, dryRun: b
 
 /** Parses a positive duration option. */
 export function requireFormat(value: string, formats: readonly string[]): void {
-  if (!formats.includes(value)) throw new UsageError(`unknown output format "${value}" (use ${formats.join(', ')})`);
+  if (!formats.includes(value))
+    throw new UsageError(`unknown output format "${value}" (use ${formats.join(', ')})`);
 }

@@ -22,16 +22,28 @@ export interface ServerOptions {
   readonly datastoreKeyfile?: string;
 }
 
-const DEFAULT_DATA_DIRS: Readonly<Record<ServerProduct, string>> = { rke2: '/var/lib/rancher/rke2', k3s: '/var/lib/rancher/k3s' };
+const DEFAULT_DATA_DIRS: Readonly<Record<ServerProduct, string>> = {
+  rke2: '/var/lib/rancher/rke2',
+  k3s: '/var/lib/rancher/k3s',
+};
 
 /** Adds `--dir`, `--layout` and the datastore options; `withToken` adds `--token` too. */
 export function addServerOptions(command: Command, withToken: boolean): Command {
   command
-    .option('--dir <data-dir>', 'server data dir (default /var/lib/rancher/rke2, or /var/lib/rancher/k3s with --layout k3s)')
-    .addOption(new Option('--layout <layout>', 'distribution').choices(['rke2', 'k3s']).default('rke2'));
-  if (withToken) command.option('--token <token>', 'server token (default: read from <data-dir>/server/token)');
+    .option(
+      '--dir <data-dir>',
+      'server data dir (default /var/lib/rancher/rke2, or /var/lib/rancher/k3s with --layout k3s)',
+    )
+    .addOption(
+      new Option('--layout <layout>', 'distribution').choices(['rke2', 'k3s']).default('rke2'),
+    );
+  if (withToken)
+    command.option('--token <token>', 'server token (default: read from <data-dir>/server/token)');
   return command
-    .option('--datastore <url>', 'file:// (embedded, default), file:///dir, or https://host:2379,host2:2379 (etcd)')
+    .option(
+      '--datastore <url>',
+      'file:// (embedded, default), file:///dir, or https://host:2379,host2:2379 (etcd)',
+    )
     .option('--datastore-cafile <file>', 'CA bundle that signed the etcd servers')
     .option('--datastore-certfile <file>', 'client certificate for etcd')
     .option('--datastore-keyfile <file>', 'client key for etcd');
@@ -50,7 +62,8 @@ export async function tokenOf(options: ServerOptions, dataDir: string): Promise<
   if (options.token !== undefined) return options.token;
   const path = join(dataDir, 'server', 'token');
   const text = await readFile(path, 'utf8').catch(() => undefined);
-  if (text === undefined) throw new UsageError(`no token: pass --token, or run where "${path}" exists`);
+  if (text === undefined)
+    throw new UsageError(`no token: pass --token, or run where "${path}" exists`);
   return text.replace(/\s+$/, '');
 }
 

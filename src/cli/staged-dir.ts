@@ -13,9 +13,12 @@ import { openFileTimes } from '../stores/file-times.js';
 export async function openStagedDir(path: string): Promise<StagedSource> {
   const root = resolve(path);
   const info = await stat(root).catch((error: unknown) => {
-    throw new FileAccessError('UNREADABLE', `cannot read the staged directory "${root}"`, { cause: error });
+    throw new FileAccessError('UNREADABLE', `cannot read the staged directory "${root}"`, {
+      cause: error,
+    });
   });
-  if (!info.isDirectory()) throw new FileAccessError('UNREADABLE', `the staged directory "${root}" is not a directory`);
+  if (!info.isDirectory())
+    throw new FileAccessError('UNREADABLE', `the staged directory "${root}" is not a directory`);
   const times = openFileTimes(root);
   return {
     where: root,
@@ -24,7 +27,11 @@ export async function openStagedDir(path: string): Promise<StagedSource> {
         return new Uint8Array(await readFile(join(root, file)));
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-        throw new FileAccessError('UNREADABLE', `cannot read the staged file "${join(root, file)}"`, { cause: error });
+        throw new FileAccessError(
+          'UNREADABLE',
+          `cannot read the staged file "${join(root, file)}"`,
+          { cause: error },
+        );
       }
     },
     mtimeNs: (file) => times.mtimeNs(file),

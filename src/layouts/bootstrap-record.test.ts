@@ -1,7 +1,13 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { InvalidInputError } from '../errors.js';
-import { GO_ZERO_TIME_NS, bootstrapFieldsFor, decodeBootstrapRecord, encodeBootstrapRecord, type BootstrapFile } from './bootstrap-record.js';
+import {
+  GO_ZERO_TIME_NS,
+  bootstrapFieldsFor,
+  decodeBootstrapRecord,
+  encodeBootstrapRecord,
+  type BootstrapFile,
+} from './bootstrap-record.js';
 import { formatRfc3339Nano, parseRfc3339Nano } from './rfc3339-nano.js';
 
 const enc = (text: string): Uint8Array => new TextEncoder().encode(text);
@@ -9,7 +15,10 @@ const enc = (text: string): Uint8Array => new TextEncoder().encode(text);
 describe('rfc3339 nano', () => {
   const cases: Record<string, [bigint, string]> = {
     'whole seconds have no fraction': [1_700_000_000_000_000_000n, '2023-11-14T22:13:20Z'],
-    'trailing zeros of the fraction are dropped': [1_700_000_000_120_000_000n, '2023-11-14T22:13:20.12Z'],
+    'trailing zeros of the fraction are dropped': [
+      1_700_000_000_120_000_000n,
+      '2023-11-14T22:13:20.12Z',
+    ],
     'all nine digits are kept': [1_700_000_000_000_000_001n, '2023-11-14T22:13:20.000000001Z'],
     "Go's zero time is year 1": [GO_ZERO_TIME_NS, '0001-01-01T00:00:00Z'],
   };
@@ -19,9 +28,16 @@ describe('rfc3339 nano', () => {
       assert.equal(parseRfc3339Nano(text), ns);
     });
   }
-  it('reads offsets as Go writes local times', () => assert.equal(parseRfc3339Nano('2023-11-15T00:13:20.5+02:00'), 1_700_000_000_500_000_000n));
+  it('reads offsets as Go writes local times', () =>
+    assert.equal(parseRfc3339Nano('2023-11-15T00:13:20.5+02:00'), 1_700_000_000_500_000_000n));
   it('rejects malformed times', () => {
-    for (const bad of ['2023-11-14 22:13:20Z', '2023-02-30T00:00:00Z', '2023-11-14T22:13:20.1234567890Z', '']) assert.equal(parseRfc3339Nano(bad), undefined, bad);
+    for (const bad of [
+      '2023-11-14 22:13:20Z',
+      '2023-02-30T00:00:00Z',
+      '2023-11-14T22:13:20.1234567890Z',
+      '',
+    ])
+      assert.equal(parseRfc3339Nano(bad), undefined, bad);
   });
 });
 
@@ -32,11 +48,14 @@ describe('bootstrap record codec', () => {
   ]);
 
   it("encodes like Go's json.Marshal of map[string]File: sorted keys, compact, base64 content", () => {
-    assert.equal(new TextDecoder().decode(encodeBootstrapRecord(record)),
-      '{"ClientCA":{"Timestamp":"2023-11-14T22:13:20Z","Content":"PGNhPiY="},"ServerCAKey":{"Timestamp":"2023-11-14T22:13:20.000000001Z","Content":"a2V5"}}');
+    assert.equal(
+      new TextDecoder().decode(encodeBootstrapRecord(record)),
+      '{"ClientCA":{"Timestamp":"2023-11-14T22:13:20Z","Content":"PGNhPiY="},"ServerCAKey":{"Timestamp":"2023-11-14T22:13:20.000000001Z","Content":"a2V5"}}',
+    );
   });
 
-  it('decodes what it encodes', () => assert.deepEqual(decodeBootstrapRecord(encodeBootstrapRecord(record), 'k'), record));
+  it('decodes what it encodes', () =>
+    assert.deepEqual(decodeBootstrapRecord(encodeBootstrapRecord(record), 'k'), record));
 
   it('reads the legacy map[string][]byte form with zero timestamps', () => {
     const legacy = decodeBootstrapRecord(enc('{"ServerCA":"Y2E="}'), 'k');
@@ -48,11 +67,18 @@ describe('bootstrap record codec', () => {
     'an array': '[]',
     'a field that is a number': '{"ServerCA":1}',
     'a malformed timestamp': '{"ServerCA":{"Timestamp":"yesterday","Content":""}}',
-    'content that is not base64': '{"ServerCA":{"Timestamp":"2023-11-14T22:13:20Z","Content":"@@@"}}',
+    'content that is not base64':
+      '{"ServerCA":{"Timestamp":"2023-11-14T22:13:20Z","Content":"@@@"}}',
   };
   for (const [name, text] of Object.entries(corrupt)) {
     it(`refuses ${name} as CORRUPT_RECORD`, () => {
-      assert.throws(() => decodeBootstrapRecord(enc(text), '/bootstrap/x'), (e: unknown) => e instanceof InvalidInputError && e.code === 'CORRUPT_RECORD' && e.message.includes('/bootstrap/x'));
+      assert.throws(
+        () => decodeBootstrapRecord(enc(text), '/bootstrap/x'),
+        (e: unknown) =>
+          e instanceof InvalidInputError &&
+          e.code === 'CORRUPT_RECORD' &&
+          e.message.includes('/bootstrap/x'),
+      );
     });
   }
 
@@ -60,7 +86,13 @@ describe('bootstrap record codec', () => {
     const fields = bootstrapFieldsFor('rke2');
     assert.deepEqual(fields, bootstrapFieldsFor('k3s'));
     assert.equal(fields.length, 15);
-    assert.deepEqual(fields.filter((f) => !f.rotate).map((f) => f.name), ['PasswdFile', 'IPSECKey', 'EncryptionConfig', 'EncryptionHash']);
-    assert.equal(fields.find((f) => f.name === 'ETCDPeerCAKey')?.path, 'server/tls/etcd/peer-ca.key');
+    assert.deepEqual(
+      fields.filter((f) => !f.rotate).map((f) => f.name),
+      ['PasswdFile', 'IPSECKey', 'EncryptionConfig', 'EncryptionHash'],
+    );
+    assert.equal(
+      fields.find((f) => f.name === 'ETCDPeerCAKey')?.path,
+      'server/tls/etcd/peer-ca.key',
+    );
   });
 });

@@ -32,7 +32,11 @@ export type BootstrapRecord = ReadonlyMap<string, BootstrapFile>;
 /** Go's zero `time.Time` (0001-01-01T00:00:00Z), what legacy records and empty timestamps decode to. */
 export const GO_ZERO_TIME_NS = -62135596800n * 1_000_000_000n;
 
-const field = (name: string, path: string, rotate: boolean): BootstrapField => ({ name, path: `server/${path}`, rotate });
+const field = (name: string, path: string, rotate: boolean): BootstrapField => ({
+  name,
+  path: `server/${path}`,
+  rotate,
+});
 
 /** The fields in `ControlRuntimeBootstrap` order. Encryption* exist only with --secrets-encryption. */
 const FIELDS: readonly BootstrapField[] = Object.freeze([
@@ -63,14 +67,21 @@ export function bootstrapFieldsFor(product: ServerProduct): readonly BootstrapFi
 }
 
 /** The directories whose absence or emptiness makes a server take the whole record (§8.5 step 1). */
-export const BOOTSTRAP_REQUIRED_DIRS: readonly string[] = Object.freeze(['server/cred', 'server/tls', 'server/tls/etcd']);
+export const BOOTSTRAP_REQUIRED_DIRS: readonly string[] = Object.freeze([
+  'server/cred',
+  'server/tls',
+  'server/tls/etcd',
+]);
 
 /** Encodes a record as Go would: keys in byte order, compact JSON, UTC timestamps. */
 export function encodeBootstrapRecord(record: BootstrapRecord): Uint8Array {
   const names = [...record.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
   const body = names.map((name) => {
     const file = record.get(name) as BootstrapFile;
-    const value = { Timestamp: formatRfc3339Nano(file.timestampNs), Content: Buffer.from(file.content).toString('base64') };
+    const value = {
+      Timestamp: formatRfc3339Nano(file.timestampNs),
+      Content: Buffer.from(file.content).toString('base64'),
+    };
     return `${JSON.stringify(name)}:${JSON.stringify(value)}`;
   });
   return new TextEncoder().encode(`{${body.join(',')}}`);
@@ -88,7 +99,8 @@ export function decodeBootstrapRecord(bytes: Uint8Array, source: string): Bootst
   } catch {
     throw corrupt(source, 'not JSON');
   }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw corrupt(source, 'not a JSON object');
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+    throw corrupt(source, 'not a JSON object');
   const record = new Map<string, BootstrapFile>();
   for (const [name, value] of Object.entries(parsed as Record<string, unknown>)) {
     record.set(name, decodeFile(name, value, source));
@@ -97,22 +109,38 @@ export function decodeBootstrapRecord(bytes: Uint8Array, source: string): Bootst
 }
 
 function decodeFile(name: string, value: unknown, source: string): BootstrapFile {
-  if (typeof value === 'string') return { timestampNs: GO_ZERO_TIME_NS, content: decodeBase64(value, name, source) };
-  if (typeof value !== 'object' || value === null) throw corrupt(source, `field "${name}" is neither an object nor base64`);
-  const { Timestamp: stamp, Content: content } = value as { Timestamp?: unknown; Content?: unknown };
-  const timestampNs = typeof stamp === 'string' ? parseRfc3339Nano(stamp) : stamp === undefined ? GO_ZERO_TIME_NS : undefined;
+  if (typeof value === 'string')
+    return { timestampNs: GO_ZERO_TIME_NS, content: decodeBase64(value, name, source) };
+  if (typeof value !== 'object' || value === null)
+    throw corrupt(source, `field "${name}" is neither an object nor base64`);
+  const { Timestamp: stamp, Content: content } = value as {
+    Timestamp?: unknown;
+    Content?: unknown;
+  };
+  const timestampNs =
+    typeof stamp === 'string'
+      ? parseRfc3339Nano(stamp)
+      : stamp === undefined
+        ? GO_ZERO_TIME_NS
+        : undefined;
   if (timestampNs === undefined) throw corrupt(source, `field "${name}" has a malformed Timestamp`);
-  if (content !== null && content !== undefined && typeof content !== 'string') throw corrupt(source, `field "${name}" has a malformed Content`);
+  if (content !== null && content !== undefined && typeof content !== 'string')
+    throw corrupt(source, `field "${name}" has a malformed Content`);
   return { timestampNs, content: decodeBase64(content ?? '', name, source) };
 }
 
 function decodeBase64(text: string, name: string, source: string): Uint8Array {
-  if (text.length % 4 !== 0 || !/^[A-Za-z0-9+/]*={0,2}$/.test(text)) throw corrupt(source, `field "${name}" Content is not base64`);
+  if (text.length % 4 !== 0 || !/^[A-Za-z0-9+/]*={0,2}$/.test(text))
+    throw corrupt(source, `field "${name}" Content is not base64`);
   return new Uint8Array(Buffer.from(text, 'base64'));
 }
 
 function corrupt(source: string, why: string): InvalidInputError {
-  return new InvalidInputError('CORRUPT_RECORD', `bootstrap record "${source}" is corrupted: ${why}`, {
-    hint: 'write it again from a healthy server with: kpki bootstrap save --override',
-  });
+  return new InvalidInputError(
+    'CORRUPT_RECORD',
+    `bootstrap record "${source}" is corrupted: ${why}`,
+    {
+      hint: 'write it again from a healthy server with: kpki bootstrap save --override',
+    },
+  );
 }

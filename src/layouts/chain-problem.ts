@@ -24,16 +24,31 @@ export function withSubject(subject: string, problem: ChainProblem): string {
 }
 
 /** Why `cert` does not chain to `ca` (through `intermediates`) at `at`, or undefined when it does. */
-export function chainProblem(cert: Certificate, ca: Certificate, caLabel: string, at: Date, intermediates: readonly Certificate[] = []): ChainProblem | undefined {
-  const validate = (time: Date): ReturnType<typeof buildAndValidatePath> => buildAndValidatePath({
-    leaf: cert.der, anchors: [ca.der], intermediates: intermediates.map((c) => c.der), time, policy: { profile: 'compat' },
-  });
-  const timing = (r: ReturnType<typeof buildAndValidatePath>): boolean => !r.valid && (r.code === 'EXPIRED' || r.code === 'NOT_YET_VALID');
+export function chainProblem(
+  cert: Certificate,
+  ca: Certificate,
+  caLabel: string,
+  at: Date,
+  intermediates: readonly Certificate[] = [],
+): ChainProblem | undefined {
+  const validate = (time: Date): ReturnType<typeof buildAndValidatePath> =>
+    buildAndValidatePath({
+      leaf: cert.der,
+      anchors: [ca.der],
+      intermediates: intermediates.map((c) => c.der),
+      time,
+      policy: { profile: 'compat' },
+    });
+  const timing = (r: ReturnType<typeof buildAndValidatePath>): boolean =>
+    !r.valid && (r.code === 'EXPIRED' || r.code === 'NOT_YET_VALID');
   let result = validate(at);
   // Out of its validity now: judge the chain at an instant when both were valid, if there is one.
-  if (timing(result)) result = validate(new Date(Math.max(cert.notBefore.getTime(), ca.notBefore.getTime()) + 1000));
-  if (timing(result)) return isSignedBy(cert, ca) ? undefined : { unsigned: true, text: `not signed by ${caLabel}` };
+  if (timing(result))
+    result = validate(new Date(Math.max(cert.notBefore.getTime(), ca.notBefore.getTime()) + 1000));
+  if (timing(result))
+    return isSignedBy(cert, ca) ? undefined : { unsigned: true, text: `not signed by ${caLabel}` };
   if (result.valid) return undefined;
-  if (result.code === 'UNKNOWN_ISSUER' || result.code === 'BAD_SIGNATURE') return { unsigned: true, text: `not signed by ${caLabel}` };
+  if (result.code === 'UNKNOWN_ISSUER' || result.code === 'BAD_SIGNATURE')
+    return { unsigned: true, text: `not signed by ${caLabel}` };
   return { unsigned: false, text: `does not chain to ${caLabel}: ${result.reason}` };
 }

@@ -48,7 +48,9 @@ export function buildKubeconfig(content: KubeconfigContent): string {
   const config = {
     apiVersion: 'v1',
     clusters: [{ cluster, name: content.clusterName }],
-    contexts: [{ context: { cluster: content.clusterName, user: content.userName }, name: context }],
+    contexts: [
+      { context: { cluster: content.clusterName, user: content.userName }, name: context },
+    ],
     'current-context': context,
     kind: 'Config',
     preferences: {},
@@ -128,7 +130,11 @@ export function readKubeconfig(text: string, source: string): KubeconfigCredenti
  * keeping everything else (other clusters, users, contexts, comments) as it was.
  * @throws InvalidInputError as {@link readKubeconfig}.
  */
-export function replaceKubeconfigCredentials(text: string, source: string, update: { caPem: string; certPem: string; keyPem: string }): string {
+export function replaceKubeconfigCredentials(
+  text: string,
+  source: string,
+  update: { caPem: string; certPem: string; keyPem: string },
+): string {
   const doc = parseKubeconfigDocument(text, source);
   const { clusterName, userName } = currentNames(doc, source);
   const clusterPath = entryPath(doc, 'clusters', clusterName, source);
@@ -148,25 +154,36 @@ export function replaceKubeconfigCredentials(text: string, source: string, updat
 export function replaceKubeconfigCaData(text: string, source: string, caPem: string): string {
   const doc = parseKubeconfigDocument(text, source);
   const { clusterName } = currentNames(doc, source);
-  doc.setIn([...entryPath(doc, 'clusters', clusterName, source), 'cluster', 'certificate-authority-data'], b64(caPem));
+  doc.setIn(
+    [...entryPath(doc, 'clusters', clusterName, source), 'cluster', 'certificate-authority-data'],
+    b64(caPem),
+  );
   return doc.toString({ indentSeq: false, lineWidth: 0 });
 }
 
 function parseKubeconfigDocument(text: string, source: string): Document {
   const doc = parseDocument(text);
   if (doc.errors.length > 0 || !isMap(doc.contents)) {
-    throw new InvalidInputError('BAD_KUBECONFIG', `"${source}" is not a valid kubeconfig: ${doc.errors[0]?.message ?? 'expected a mapping'}`);
+    throw new InvalidInputError(
+      'BAD_KUBECONFIG',
+      `"${source}" is not a valid kubeconfig: ${doc.errors[0]?.message ?? 'expected a mapping'}`,
+    );
   }
   return doc;
 }
 
-function currentNames(doc: Document, source: string): { contextName: string; clusterName: string; userName: string } {
+function currentNames(
+  doc: Document,
+  source: string,
+): { contextName: string; clusterName: string; userName: string } {
   const contextName = doc.get('current-context');
-  if (typeof contextName !== 'string' || contextName === '') throw bad(source, 'has no current-context');
+  if (typeof contextName !== 'string' || contextName === '')
+    throw bad(source, 'has no current-context');
   const context = namedEntry(doc, 'contexts', contextName, 'context', source);
   const clusterName = stringField(context, 'cluster');
   const userName = stringField(context, 'user');
-  if (clusterName === undefined || userName === undefined) throw bad(source, `context "${contextName}" names no cluster or user`);
+  if (clusterName === undefined || userName === undefined)
+    throw bad(source, `context "${contextName}" names no cluster or user`);
   return { contextName, clusterName, userName };
 }
 
@@ -178,11 +195,18 @@ function entryPath(doc: Document, list: string, name: string, source: string): [
   return [list, index];
 }
 
-function namedEntry(doc: Document, list: string, name: string, field: string, source: string): Record<string, unknown> {
+function namedEntry(
+  doc: Document,
+  list: string,
+  name: string,
+  field: string,
+  source: string,
+): Record<string, unknown> {
   const path = entryPath(doc, list, name, source);
   const value: unknown = doc.getIn([...path, field]);
   const body: unknown = isMap(value) ? value.toJSON() : undefined;
-  if (typeof body !== 'object' || body === null) throw bad(source, `${list.slice(0, -1)} "${name}" has no ${field} body`);
+  if (typeof body !== 'object' || body === null)
+    throw bad(source, `${list.slice(0, -1)} "${name}" has no ${field} body`);
   return body as Record<string, unknown>;
 }
 

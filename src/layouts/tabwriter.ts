@@ -36,7 +36,10 @@ function alignBlock(block: string[][], options: TabwriterOptions): string[] {
   const widths: number[] = [];
   for (const cells of block) {
     cells.slice(0, -1).forEach((cell, i) => {
-      widths[i] = Math.max(widths[i] ?? 0, Math.max(cell.length + options.padding, options.minWidth));
+      widths[i] = Math.max(
+        widths[i] ?? 0,
+        Math.max(cell.length + options.padding, options.minWidth),
+      );
     });
   }
   return block.map((cells) => {

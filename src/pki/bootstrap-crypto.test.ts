@@ -2,7 +2,12 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { InvalidInputError, ValidationError } from '../errors.js';
-import { bootstrapKeyName, decryptBootstrap, encryptBootstrap, normalizeServerToken } from './bootstrap-crypto.js';
+import {
+  bootstrapKeyName,
+  decryptBootstrap,
+  encryptBootstrap,
+  normalizeServerToken,
+} from './bootstrap-crypto.js';
 
 const HASH = 'a'.repeat(64);
 const random = (n: number): Uint8Array => new Uint8Array(randomBytes(n));
@@ -15,7 +20,8 @@ describe('normalizeServerToken', () => {
     'the secure form without CA hash gives the password part': ['K10::server:pw2', 'pw2'],
     'a node token normalises the same way': [`K10${HASH}::node:pw3`, 'pw3'],
   };
-  for (const [name, [token, want]] of Object.entries(accepted)) it(name, () => assert.equal(normalizeServerToken(token), want));
+  for (const [name, [token, want]] of Object.entries(accepted))
+    it(name, () => assert.equal(normalizeServerToken(token), want));
 
   const refused: Record<string, string> = {
     'an empty token': '',
@@ -27,12 +33,15 @@ describe('normalizeServerToken', () => {
   };
   for (const [name, token] of Object.entries(refused)) {
     it(`refuses ${name} without echoing it`, () => {
-      assert.throws(() => normalizeServerToken(token), (error: unknown) => {
-        assert.ok(error instanceof InvalidInputError);
-        assert.equal(error.code, 'BAD_TOKEN');
-        if (token.length > 0) assert.ok(!error.message.includes(token));
-        return true;
-      });
+      assert.throws(
+        () => normalizeServerToken(token),
+        (error: unknown) => {
+          assert.ok(error instanceof InvalidInputError);
+          assert.equal(error.code, 'BAD_TOKEN');
+          if (token.length > 0) assert.ok(!error.message.includes(token));
+          return true;
+        },
+      );
     });
   }
 });
@@ -53,14 +62,21 @@ describe('encryptBootstrap / decryptBootstrap', () => {
   });
 
   it('says "wrong token" and nothing more for another passphrase', async () => {
-    const stored = await encryptBootstrap('right-token', new TextEncoder().encode('secret-material'), random);
-    await assert.rejects(decryptBootstrap('other-token', stored, '/bootstrap/x'), (error: unknown) => {
-      assert.ok(error instanceof ValidationError);
-      assert.equal(error.code, 'WRONG_TOKEN');
-      assert.equal(error.message, 'cannot decrypt bootstrap record "/bootstrap/x": wrong token');
-      assert.equal(error.cause, undefined);
-      return true;
-    });
+    const stored = await encryptBootstrap(
+      'right-token',
+      new TextEncoder().encode('secret-material'),
+      random,
+    );
+    await assert.rejects(
+      decryptBootstrap('other-token', stored, '/bootstrap/x'),
+      (error: unknown) => {
+        assert.ok(error instanceof ValidationError);
+        assert.equal(error.code, 'WRONG_TOKEN');
+        assert.equal(error.message, 'cannot decrypt bootstrap record "/bootstrap/x": wrong token');
+        assert.equal(error.cause, undefined);
+        return true;
+      },
+    );
   });
 
   const corrupt: Record<string, string> = {
@@ -70,16 +86,24 @@ describe('encryptBootstrap / decryptBootstrap', () => {
   };
   for (const [name, value] of Object.entries(corrupt)) {
     it(`reports a corrupted record: ${name}`, async () => {
-      await assert.rejects(decryptBootstrap('pw', Buffer.from(value), 'k'), (error: unknown) => error instanceof InvalidInputError && error.code === 'CORRUPT_RECORD');
+      await assert.rejects(
+        decryptBootstrap('pw', Buffer.from(value), 'k'),
+        (error: unknown) => error instanceof InvalidInputError && error.code === 'CORRUPT_RECORD',
+      );
     });
   }
 
   it('treats a flipped cipher text bit as a wrong token (GCM cannot tell them apart)', async () => {
-    const stored = Buffer.from(await encryptBootstrap('pw', Buffer.from('data'), random)).toString();
+    const stored = Buffer.from(
+      await encryptBootstrap('pw', Buffer.from('data'), random),
+    ).toString();
     const [salt, body] = stored.split(':') as [string, string];
     const sealed = Buffer.from(body, 'base64');
     sealed[13] = (sealed[13] ?? 0) ^ 1;
-    await assert.rejects(decryptBootstrap('pw', Buffer.from(`${salt}:${sealed.toString('base64')}`), 'k'), (error: unknown) => error instanceof ValidationError && error.code === 'WRONG_TOKEN');
+    await assert.rejects(
+      decryptBootstrap('pw', Buffer.from(`${salt}:${sealed.toString('base64')}`), 'k'),
+      (error: unknown) => error instanceof ValidationError && error.code === 'WRONG_TOKEN',
+    );
   });
 
   it('uses the injected randomness (deterministic output for fixed bytes)', async () => {

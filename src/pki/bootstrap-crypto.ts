@@ -35,15 +35,21 @@ const NORMALIZE_FAILURE =
  */
 export function normalizeServerToken(token: string): string {
   if (token.length === 0) throw new InvalidInputError('BAD_TOKEN', 'the server token is empty');
-  if (KUBEADM_BOOTSTRAP_TOKEN.test(token)) throw new InvalidInputError('BAD_TOKEN', NORMALIZE_FAILURE);
+  if (KUBEADM_BOOTSTRAP_TOKEN.test(token))
+    throw new InvalidInputError('BAD_TOKEN', NORMALIZE_FAILURE);
   // K3s turns a short token into `K10:::<token>` and then parses both forms the same way.
-  const body = (token.startsWith(TOKEN_PREFIX) ? token : `${TOKEN_PREFIX}:::${token}`).slice(TOKEN_PREFIX.length);
+  const body = (token.startsWith(TOKEN_PREFIX) ? token : `${TOKEN_PREFIX}:::${token}`).slice(
+    TOKEN_PREFIX.length,
+  );
   const split = body.indexOf('::');
   let credentials = body;
   if (split >= 0) {
     const hashLength = split;
     if (hashLength !== 0 && hashLength !== 64) {
-      throw new InvalidInputError('BAD_TOKEN', `${NORMALIZE_FAILURE} (invalid token CA hash length)`);
+      throw new InvalidInputError(
+        'BAD_TOKEN',
+        `${NORMALIZE_FAILURE} (invalid token CA hash length)`,
+      );
     }
     credentials = body.slice(split + 2);
   }
@@ -73,9 +79,16 @@ export function bootstrapKeyForPassphrase(passphrase: string): string {
  * PBKDF2-HMAC-SHA1 with the record's parameters by default. Asynchronous (thread pool) because
  * 4096 iterations is not free. Exposed so the Wycheproof vectors run against this very function.
  */
-export async function pbkdf2Sha1(password: Uint8Array, salt: Uint8Array, iterations = BOOTSTRAP_PBKDF2_ITERATIONS, length = BOOTSTRAP_KEY_BYTES): Promise<Buffer> {
+export async function pbkdf2Sha1(
+  password: Uint8Array,
+  salt: Uint8Array,
+  iterations = BOOTSTRAP_PBKDF2_ITERATIONS,
+  length = BOOTSTRAP_KEY_BYTES,
+): Promise<Buffer> {
   return new Promise((resolve, reject) => {
-    pbkdf2(password, salt, iterations, length, 'sha1', (error, key) => (error ? reject(error) : resolve(key)));
+    pbkdf2(password, salt, iterations, length, 'sha1', (error, key) =>
+      error ? reject(error) : resolve(key),
+    );
   });
 }
 
@@ -83,7 +96,12 @@ export async function pbkdf2Sha1(password: Uint8Array, salt: Uint8Array, iterati
  * AES-GCM seal with a 16-byte tag: returns `ciphertext‖tag`. Key length picks AES-128/192/256.
  * Exposed for the Wycheproof vectors; the record always uses a 32-byte key and 12-byte nonce.
  */
-export function aesGcmSeal(key: Uint8Array, nonce: Uint8Array, plaintext: Uint8Array, aad: Uint8Array = new Uint8Array(0)): Buffer {
+export function aesGcmSeal(
+  key: Uint8Array,
+  nonce: Uint8Array,
+  plaintext: Uint8Array,
+  aad: Uint8Array = new Uint8Array(0),
+): Buffer {
   const cipher = createCipheriv(gcmName(key), key, nonce, { authTagLength: BOOTSTRAP_TAG_BYTES });
   cipher.setAAD(aad);
   return Buffer.concat([cipher.update(plaintext), cipher.final(), cipher.getAuthTag()]);
@@ -93,9 +111,16 @@ export function aesGcmSeal(key: Uint8Array, nonce: Uint8Array, plaintext: Uint8A
  * AES-GCM open of `ciphertext‖tag`; undefined when authentication fails (wrong key, altered data).
  * @throws Error only for unusable parameters (bad key or nonce length), which callers rule out.
  */
-export function aesGcmOpen(key: Uint8Array, nonce: Uint8Array, sealed: Uint8Array, aad: Uint8Array = new Uint8Array(0)): Buffer | undefined {
+export function aesGcmOpen(
+  key: Uint8Array,
+  nonce: Uint8Array,
+  sealed: Uint8Array,
+  aad: Uint8Array = new Uint8Array(0),
+): Buffer | undefined {
   if (sealed.length < BOOTSTRAP_TAG_BYTES) return undefined;
-  const decipher = createDecipheriv(gcmName(key), key, nonce, { authTagLength: BOOTSTRAP_TAG_BYTES });
+  const decipher = createDecipheriv(gcmName(key), key, nonce, {
+    authTagLength: BOOTSTRAP_TAG_BYTES,
+  });
   decipher.setAAD(aad);
   decipher.setAuthTag(sealed.subarray(sealed.length - BOOTSTRAP_TAG_BYTES));
   const head = decipher.update(sealed.subarray(0, sealed.length - BOOTSTRAP_TAG_BYTES));
@@ -116,11 +141,16 @@ function gcmName(key: Uint8Array): 'aes-128-gcm' | 'aes-192-gcm' | 'aes-256-gcm'
  * Encrypts `plaintext` under `passphrase` (a normalised token) in K3s's stored format.
  * Draws 8 salt bytes and 12 nonce bytes from `random`.
  */
-export async function encryptBootstrap(passphrase: string, plaintext: Uint8Array, random: RandomBytes): Promise<Uint8Array> {
+export async function encryptBootstrap(
+  passphrase: string,
+  plaintext: Uint8Array,
+  random: RandomBytes,
+): Promise<Uint8Array> {
   const salt = Buffer.from(random(8)).toString('hex');
   const key = await pbkdf2Sha1(Buffer.from(passphrase, 'utf8'), Buffer.from(salt, 'ascii'));
   const nonce = random(BOOTSTRAP_NONCE_BYTES);
-  if (nonce.length !== BOOTSTRAP_NONCE_BYTES) throw new InvalidInputError('BAD_RANDOM', 'the random source returned too few bytes');
+  if (nonce.length !== BOOTSTRAP_NONCE_BYTES)
+    throw new InvalidInputError('BAD_RANDOM', 'the random source returned too few bytes');
   const sealed = Buffer.concat([nonce, aesGcmSeal(key, nonce, plaintext)]);
   return new Uint8Array(Buffer.from(`${salt}:${sealed.toString('base64')}`, 'ascii'));
 }
@@ -131,20 +161,45 @@ export async function encryptBootstrap(passphrase: string, plaintext: Uint8Array
  *   hold a nonce and tag; ValidationError `WRONG_TOKEN` ("wrong token") when authentication fails —
  *   deliberately without any further detail.
  */
-export async function decryptBootstrap(passphrase: string, stored: Uint8Array, source: string): Promise<Uint8Array> {
+export async function decryptBootstrap(
+  passphrase: string,
+  stored: Uint8Array,
+  source: string,
+): Promise<Uint8Array> {
   const text = Buffer.from(stored).toString('latin1');
   const colon = text.indexOf(':');
-  if (colon < 0) throw new InvalidInputError('CORRUPT_RECORD', `bootstrap record "${source}" is corrupted: invalid cipher text, not : delimited`);
+  if (colon < 0)
+    throw new InvalidInputError(
+      'CORRUPT_RECORD',
+      `bootstrap record "${source}" is corrupted: invalid cipher text, not : delimited`,
+    );
   const encoded = text.slice(colon + 1);
   if (!/^[A-Za-z0-9+/]*={0,2}$/.test(encoded) || encoded.length % 4 !== 0) {
-    throw new InvalidInputError('CORRUPT_RECORD', `bootstrap record "${source}" is corrupted: the cipher text is not base64`);
+    throw new InvalidInputError(
+      'CORRUPT_RECORD',
+      `bootstrap record "${source}" is corrupted: the cipher text is not base64`,
+    );
   }
   const sealed = Buffer.from(encoded, 'base64');
   if (sealed.length < BOOTSTRAP_NONCE_BYTES + BOOTSTRAP_TAG_BYTES) {
-    throw new InvalidInputError('CORRUPT_RECORD', `bootstrap record "${source}" is corrupted: the cipher text is too short`);
+    throw new InvalidInputError(
+      'CORRUPT_RECORD',
+      `bootstrap record "${source}" is corrupted: the cipher text is too short`,
+    );
   }
-  const key = await pbkdf2Sha1(Buffer.from(passphrase, 'utf8'), Buffer.from(text.slice(0, colon), 'latin1'));
-  const plain = aesGcmOpen(key, sealed.subarray(0, BOOTSTRAP_NONCE_BYTES), sealed.subarray(BOOTSTRAP_NONCE_BYTES));
-  if (!plain) throw new ValidationError('WRONG_TOKEN', `cannot decrypt bootstrap record "${source}": wrong token`);
+  const key = await pbkdf2Sha1(
+    Buffer.from(passphrase, 'utf8'),
+    Buffer.from(text.slice(0, colon), 'latin1'),
+  );
+  const plain = aesGcmOpen(
+    key,
+    sealed.subarray(0, BOOTSTRAP_NONCE_BYTES),
+    sealed.subarray(BOOTSTRAP_NONCE_BYTES),
+  );
+  if (!plain)
+    throw new ValidationError(
+      'WRONG_TOKEN',
+      `cannot decrypt bootstrap record "${source}": wrong token`,
+    );
   return new Uint8Array(plain);
 }

@@ -23,9 +23,15 @@ describe('verifyCertificateSignature', () => {
     const certs = realCertificates().map((c) => parseCertificateDer(c.der, c.source));
     let pairs = 0;
     for (const cert of certs) {
-      for (const issuer of certs.filter((c) => Buffer.from(c.subjectDer).equals(Buffer.from(cert.issuerDer)))) {
+      for (const issuer of certs.filter((c) =>
+        Buffer.from(c.subjectDer).equals(Buffer.from(cert.issuerDer)),
+      )) {
         const expected = new X509Certificate(cert.der).verify(publicKeyOf(issuer));
-        assert.equal(verifyCertificateSignature(cert.der, publicKeyOf(issuer)), expected, `${cert.subject.cn ?? ''} by ${issuer.subject.cn ?? ''}`);
+        assert.equal(
+          verifyCertificateSignature(cert.der, publicKeyOf(issuer)),
+          expected,
+          `${cert.subject.cn ?? ''} by ${issuer.subject.cn ?? ''}`,
+        );
         pairs++;
       }
     }
@@ -33,7 +39,9 @@ describe('verifyCertificateSignature', () => {
   });
 
   it('rejects a certificate whose signature was altered', () => {
-    const cert = realCertificates().map((c) => parseCertificateDer(c.der, c.source)).find((c) => c.isCA)!;
+    const cert = realCertificates()
+      .map((c) => parseCertificateDer(c.der, c.source))
+      .find((c) => c.isCA)!;
     const der = Buffer.from(cert.der);
     der[der.length - 5] = (der[der.length - 5] ?? 0) ^ 1;
     assert.equal(verifyCertificateSignature(der, publicKeyOf(cert)), false);
@@ -49,7 +57,11 @@ describe('checkBundle on real RKE1 states', () => {
     for (const row of rows) {
       assert.ok(row.certificate, row.name);
       assert.ok(row.issuer !== undefined, `${row.name} has no issuer in the bundle`);
-      assert.deepEqual(row.problems.filter((p) => p.includes('signature')), [], row.name);
+      assert.deepEqual(
+        row.problems.filter((p) => p.includes('signature')),
+        [],
+        row.name,
+      );
       assert.equal(row.residualMs, row.notAfter!.getTime() - at.getTime());
     }
     assert.equal(rows.find((r) => r.name === 'kube-ca')?.issuer, 'kube-ca');
@@ -59,14 +71,39 @@ describe('checkBundle on real RKE1 states', () => {
   it('reports expiry, a broken signature and an unreadable entry per row without throwing', () => {
     const bundle = rkeBundle('rke1-rancher-rke');
     const apiserver = bundle.find((e) => e.name === 'kube-apiserver')!;
-    const der = parseCertificateDer(new Uint8Array(Buffer.from(apiserver.pem.split('\n').filter((l) => !l.startsWith('-----')).join(''), 'base64')), 'x').der;
+    const der = parseCertificateDer(
+      new Uint8Array(
+        Buffer.from(
+          apiserver.pem
+            .split('\n')
+            .filter((l) => !l.startsWith('-----'))
+            .join(''),
+          'base64',
+        ),
+      ),
+      'x',
+    ).der;
     const tampered = Buffer.from(der);
     tampered[tampered.length - 3] = (tampered[tampered.length - 3] ?? 0) ^ 1;
-    const entries = [...bundle, { name: 'tampered', pem: encodePem('CERTIFICATE', tampered) }, { name: 'garbage', pem: 'not a pem' }];
+    const entries = [
+      ...bundle,
+      { name: 'tampered', pem: encodePem('CERTIFICATE', tampered) },
+      { name: 'garbage', pem: 'not a pem' },
+    ];
     const late = new Date('2200-01-01T00:00:00Z');
     const rows = checkBundle(entries, late);
-    assert.match(rows.find((r) => r.name === 'tampered')!.problems.join(';'), /signature does not verify against "kube-ca"/);
-    assert.match(rows.find((r) => r.name === 'garbage')!.problems.join(';'), /no certificate found/);
-    assert.ok(rows.filter((r) => r.certificate).every((r) => r.problems.some((p) => p.startsWith('expired at'))));
+    assert.match(
+      rows.find((r) => r.name === 'tampered')!.problems.join(';'),
+      /signature does not verify against "kube-ca"/,
+    );
+    assert.match(
+      rows.find((r) => r.name === 'garbage')!.problems.join(';'),
+      /no certificate found/,
+    );
+    assert.ok(
+      rows
+        .filter((r) => r.certificate)
+        .every((r) => r.problems.some((p) => p.startsWith('expired at'))),
+    );
   });
 });

@@ -25,7 +25,8 @@ export interface BundleCheckRow {
   readonly problems: readonly string[];
 }
 
-const key = (der: Uint8Array): string => Buffer.from(der.buffer, der.byteOffset, der.byteLength).toString('latin1');
+const key = (der: Uint8Array): string =>
+  Buffer.from(der.buffer, der.byteOffset, der.byteLength).toString('latin1');
 
 /**
  * Checks every entry at time `at` (a parameter: pki/ has no clock). An entry whose issuer is in
@@ -42,15 +43,32 @@ export function checkBundle(entries: readonly BundleEntry[], at: Date): BundleCh
   });
   const authorities = new Map<string, { name: string; cert: Certificate }>();
   for (const { entry, cert } of parsed) {
-    if (cert?.isCA && !authorities.has(key(cert.subjectDer))) authorities.set(key(cert.subjectDer), { name: entry.name, cert });
+    if (cert?.isCA && !authorities.has(key(cert.subjectDer)))
+      authorities.set(key(cert.subjectDer), { name: entry.name, cert });
   }
   return parsed.map(({ entry, cert, error }) => {
-    if (!cert) return { name: entry.name, certificate: undefined, notAfter: undefined, residualMs: undefined, issuer: undefined, problems: [error ?? 'unreadable'] };
+    if (!cert)
+      return {
+        name: entry.name,
+        certificate: undefined,
+        notAfter: undefined,
+        residualMs: undefined,
+        issuer: undefined,
+        problems: [error ?? 'unreadable'],
+      };
     const problems: string[] = [];
     const residualMs = cert.notAfter.getTime() - at.getTime();
     if (residualMs <= 0) problems.push(`expired at ${cert.notAfter.toISOString()}`);
     const issuer = authorities.get(key(cert.issuerDer));
-    if (issuer && !isSignedBy(cert, issuer.cert)) problems.push(`signature does not verify against "${issuer.name}"`);
-    return { name: entry.name, certificate: cert, notAfter: cert.notAfter, residualMs, issuer: issuer?.name, problems };
+    if (issuer && !isSignedBy(cert, issuer.cert))
+      problems.push(`signature does not verify against "${issuer.name}"`);
+    return {
+      name: entry.name,
+      certificate: cert,
+      notAfter: cert.notAfter,
+      residualMs,
+      issuer: issuer?.name,
+      problems,
+    };
   });
 }

@@ -5,13 +5,32 @@
  * skipped unread. The path validator decodes the same layout into its own, fuller view in
  * verify/decode-certificate.ts (certificate-layout.ts says why the two views stay apart).
  */
-import { readCertificateLayout, readExtensions, type ExtensionLayout } from './certificate-layout.js';
-import { childrenOf, contentOf, decodeOid, decodeTime, DerError, encodingOf, readTlv, Tag, type Tlv } from './der-reader.js';
+import {
+  readCertificateLayout,
+  readExtensions,
+  type ExtensionLayout,
+} from './certificate-layout.js';
+import {
+  childrenOf,
+  contentOf,
+  decodeOid,
+  decodeTime,
+  DerError,
+  encodingOf,
+  readTlv,
+  Tag,
+  type Tlv,
+} from './der-reader.js';
 import { decodeNameFields } from './name.js';
 import { canonicalIp } from './san.js';
 
 /** Key usage bits kpki names, as `1 << bit` of the KeyUsage BIT STRING (RFC 5280 §4.2.1.3). */
-export const KEY_USAGE_BITS = { digitalSignature: 1 << 0, keyEncipherment: 1 << 2, keyCertSign: 1 << 5, cRLSign: 1 << 6 } as const;
+export const KEY_USAGE_BITS = {
+  digitalSignature: 1 << 0,
+  keyEncipherment: 1 << 2,
+  keyCertSign: 1 << 5,
+  cRLSign: 1 << 6,
+} as const;
 
 /** The raw fields of a certificate, before certificate.ts names usages. */
 export interface DecodedCertificate {
@@ -31,7 +50,8 @@ export interface DecodedCertificate {
   readonly authorityKeyId: string | undefined;
 }
 
-const hex = (bytes: Uint8Array): string => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex');
+const hex = (bytes: Uint8Array): string =>
+  Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex');
 
 /**
  * Decodes a DER certificate's TBS fields. Does not verify the signature, nor read the
@@ -43,7 +63,8 @@ export function decodeCertificate(der: Uint8Array): DecodedCertificate {
   const layout = readCertificateLayout(der);
   const validity = childrenOf(der, layout.validity);
   const [notBefore, notAfter] = validity.map((t) => decodeTime(t.tag, contentOf(der, t)));
-  if (!notBefore || !notAfter || validity.length !== 2) throw new DerError('validity must hold two times');
+  if (!notBefore || !notAfter || validity.length !== 2)
+    throw new DerError('validity must hold two times');
   const subjectDer = encodingOf(der, layout.subject);
   const issuerDer = encodingOf(der, layout.issuer);
   // Names are checked here so a malformed one fails the parse, not a later field access.
@@ -51,7 +72,10 @@ export function decodeCertificate(der: Uint8Array): DecodedCertificate {
   decodeNameFields(issuerDer);
   return {
     serialHex: serialText(contentOf(der, layout.serial)),
-    subjectDer, issuerDer, notBefore, notAfter,
+    subjectDer,
+    issuerDer,
+    notBefore,
+    notAfter,
     spki: encodingOf(der, layout.spki),
     ...decodeExtensions(der, readExtensions(der, layout.extensions)),
   };
@@ -59,27 +83,61 @@ export function decodeCertificate(der: Uint8Array): DecodedCertificate {
 
 /** Hex of the serial's content, without the 0x00 sign pad (as @peculiar/x509 and OpenSSL show it). */
 function serialText(content: Uint8Array): string {
-  const unpadded = content.length > 1 && content[0] === 0 && (content[1] as number) > 0x7f ? content.subarray(1) : content;
+  const unpadded =
+    content.length > 1 && content[0] === 0 && (content[1] as number) > 0x7f
+      ? content.subarray(1)
+      : content;
   return hex(unpadded);
 }
 
-type ExtensionFields = Pick<DecodedCertificate, 'isCA' | 'keyUsageFlags' | 'extKeyUsageOids' | 'dnsNames' | 'ipAddresses' | 'subjectKeyId' | 'authorityKeyId'>;
+type ExtensionFields = Pick<
+  DecodedCertificate,
+  | 'isCA'
+  | 'keyUsageFlags'
+  | 'extKeyUsageOids'
+  | 'dnsNames'
+  | 'ipAddresses'
+  | 'subjectKeyId'
+  | 'authorityKeyId'
+>;
 
 /** Decodes the extensions kpki reads; the others are skipped unread, critical or not. */
-function decodeExtensions(der: Uint8Array, extensions: readonly ExtensionLayout[]): ExtensionFields {
+function decodeExtensions(
+  der: Uint8Array,
+  extensions: readonly ExtensionLayout[],
+): ExtensionFields {
   const out: { -readonly [K in keyof ExtensionFields]: ExtensionFields[K] } = {
-    isCA: false, keyUsageFlags: undefined, extKeyUsageOids: [], dnsNames: [], ipAddresses: [], subjectKeyId: undefined, authorityKeyId: undefined,
+    isCA: false,
+    keyUsageFlags: undefined,
+    extKeyUsageOids: [],
+    dnsNames: [],
+    ipAddresses: [],
+    subjectKeyId: undefined,
+    authorityKeyId: undefined,
   };
   for (const { oid, value } of extensions) {
     const inner = readTlv(der, value.contentStart, value.end);
     switch (oid) {
-      case '2.5.29.19': out.isCA = basicConstraintsCa(der, inner); break;
-      case '2.5.29.15': out.keyUsageFlags = namedBitFlags(contentOf(der, inner)); break;
-      case '2.5.29.37': out.extKeyUsageOids = childrenOf(der, inner).map((t) => decodeOid(contentOf(der, t))); break;
-      case '2.5.29.17': Object.assign(out, altNames(der, inner)); break;
-      case '2.5.29.14': out.subjectKeyId = hex(contentOf(der, inner)); break;
-      case '2.5.29.35': out.authorityKeyId = authorityKeyId(der, inner); break;
-      default: break;
+      case '2.5.29.19':
+        out.isCA = basicConstraintsCa(der, inner);
+        break;
+      case '2.5.29.15':
+        out.keyUsageFlags = namedBitFlags(contentOf(der, inner));
+        break;
+      case '2.5.29.37':
+        out.extKeyUsageOids = childrenOf(der, inner).map((t) => decodeOid(contentOf(der, t)));
+        break;
+      case '2.5.29.17':
+        Object.assign(out, altNames(der, inner));
+        break;
+      case '2.5.29.14':
+        out.subjectKeyId = hex(contentOf(der, inner));
+        break;
+      case '2.5.29.35':
+        out.authorityKeyId = authorityKeyId(der, inner);
+        break;
+      default:
+        break;
     }
   }
   return out;
@@ -114,7 +172,9 @@ function altNames(der: Uint8Array, seq: Tlv): { dnsNames: string[]; ipAddresses:
 function ipText(bytes: Uint8Array): string {
   if (bytes.length === 4) return Array.from(bytes).join('.');
   if (bytes.length !== 16) return hex(bytes);
-  const groups = Array.from({ length: 8 }, (_, g) => (((bytes[2 * g] as number) << 8) | (bytes[2 * g + 1] as number)).toString(16));
+  const groups = Array.from({ length: 8 }, (_, g) =>
+    (((bytes[2 * g] as number) << 8) | (bytes[2 * g + 1] as number)).toString(16),
+  );
   const text = groups.join(':');
   return canonicalIp(text) ?? text;
 }

@@ -6,7 +6,15 @@
  * every GeneralName and a decode error instead of an exception — so this module only locates and
  * splits; each decoder interprets the fields it uses, as strictly as its user must.
  */
-import { childrenOf, contentOf, decodeOid, DerError, expectTlv, Tag, type Tlv } from './der-reader.js';
+import {
+  childrenOf,
+  contentOf,
+  decodeOid,
+  DerError,
+  expectTlv,
+  Tag,
+  type Tlv,
+} from './der-reader.js';
 
 /** The elements of a Certificate and of its tbsCertificate, as positions in the input. */
 export interface CertificateLayout {
@@ -70,14 +78,29 @@ export function readCertificateLayout(der: Uint8Array): CertificateLayout {
   const fields = childrenOf(der, tbs);
   const version = fields[0]?.tag === VERSION_TAG ? fields[0] : undefined;
   const base = version === undefined ? 0 : 1;
-  const [serial, tbsSignatureAlgorithm, issuer, validity, subject, spki] = TBS_FIELDS.map(([what, tag], i) => {
-    const field = fields[base + i];
-    if (field?.tag !== tag) throw new DerError(`malformed ${what}`);
-    return field;
-  }) as [Tlv, Tlv, Tlv, Tlv, Tlv, Tlv];
+  const [serial, tbsSignatureAlgorithm, issuer, validity, subject, spki] = TBS_FIELDS.map(
+    ([what, tag], i) => {
+      const field = fields[base + i];
+      if (field?.tag !== tag) throw new DerError(`malformed ${what}`);
+      return field;
+    },
+  ) as [Tlv, Tlv, Tlv, Tlv, Tlv, Tlv];
   // issuerUniqueID [1] and subjectUniqueID [2] may come between the key and the extensions.
-  const extensions = fields.slice(base + TBS_FIELDS.length).find((field) => field.tag === EXTENSIONS_TAG);
-  return { certificate, tbs, version, serial, tbsSignatureAlgorithm, issuer, validity, subject, spki, extensions };
+  const extensions = fields
+    .slice(base + TBS_FIELDS.length)
+    .find((field) => field.tag === EXTENSIONS_TAG);
+  return {
+    certificate,
+    tbs,
+    version,
+    serial,
+    tbsSignatureAlgorithm,
+    issuer,
+    validity,
+    subject,
+    spki,
+    extensions,
+  };
 }
 
 /**
@@ -109,6 +132,10 @@ export function readExtensions(der: Uint8Array, wrapper: Tlv | undefined): Exten
     if (id?.tag !== Tag.oid || value?.tag !== Tag.octetString || (parts.length !== 2 && !flagged)) {
       throw new DerError('malformed extension');
     }
-    return { oid: decodeOid(contentOf(der, id)), critical: flagged && der[flag.contentStart] !== 0, value };
+    return {
+      oid: decodeOid(contentOf(der, id)),
+      critical: flagged && der[flag.contentStart] !== 0,
+      value,
+    };
   });
 }

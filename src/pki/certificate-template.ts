@@ -32,4 +32,3 @@ export interface SigningAuthority {
 
 /** Who signs: a CA, or the certificate's own key (self-signed). */
 export type Issuer = SigningAuthority | { readonly selfSigned: PrivateKey };
-

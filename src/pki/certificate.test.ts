@@ -12,14 +12,24 @@ describe('parseCertificateDer (DER reader) against the @peculiar/x509 parser it 
     // The data holds 130 distinct certificates (.crt files, kubeconfig data, rkestate PEM); fewer means the scan broke.
     assert.ok(found.length >= 120, `only ${found.length} certificates found`);
     for (const prefix of ['kubeadm-', 'k3s-', 'rke2-', 'rke1-']) {
-      assert.ok(found.some((c) => c.source.startsWith(prefix)), `no certificate from ${prefix}*`);
+      assert.ok(
+        found.some((c) => c.source.startsWith(prefix)),
+        `no certificate from ${prefix}*`,
+      );
     }
-    assert.ok(found.some((c) => c.source.endsWith('.rkestate')), 'no certificate from a cluster.rkestate');
+    assert.ok(
+      found.some((c) => c.source.endsWith('.rkestate')),
+      'no certificate from a cluster.rkestate',
+    );
   });
 
   it('reads every field the same way on every real certificate', () => {
     for (const { source, der } of found) {
-      assert.deepStrictEqual(parseCertificateDer(der, source), parseCertificateDerPeculiar(der, source), source);
+      assert.deepStrictEqual(
+        parseCertificateDer(der, source),
+        parseCertificateDerPeculiar(der, source),
+        source,
+      );
     }
   });
 });
@@ -36,9 +46,16 @@ describe('parseCertificateDer on malformed input', () => {
   };
   for (const [name, der] of Object.entries(cases)) {
     it(`rejects ${name} with BAD_CERT naming the source`, () => {
-      assert.throws(() => parseCertificateDer(der, 'pki/x.crt'), (error: unknown) => {
-        return error instanceof InvalidInputError && error.code === 'BAD_CERT' && error.message.includes('pki/x.crt');
-      });
+      assert.throws(
+        () => parseCertificateDer(der, 'pki/x.crt'),
+        (error: unknown) => {
+          return (
+            error instanceof InvalidInputError &&
+            error.code === 'BAD_CERT' &&
+            error.message.includes('pki/x.crt')
+          );
+        },
+      );
     });
   }
 

@@ -4,7 +4,11 @@
  */
 import { createPublicKey, type KeyObject } from 'node:crypto';
 import { InvalidInputError } from '../errors.js';
-import { decodeCertificate, KEY_USAGE_BITS, type DecodedCertificate } from './certificate-decoder.js';
+import {
+  decodeCertificate,
+  KEY_USAGE_BITS,
+  type DecodedCertificate,
+} from './certificate-decoder.js';
 import { decodeNameFields } from './name.js';
 import { decodePem, encodePem } from './pem.js';
 import { verifyCertificateSignature } from './signature.js';
@@ -45,7 +49,10 @@ export const EKU_OIDS: Readonly<Record<ExtKeyUsageName, string>> = {
   serverAuth: '1.3.6.1.5.5.7.3.1',
   clientAuth: '1.3.6.1.5.5.7.3.2',
 };
-const KU_FLAGS: ReadonlyArray<[KeyUsageName, number]> = Object.entries(KEY_USAGE_BITS) as [KeyUsageName, number][];
+const KU_FLAGS: ReadonlyArray<[KeyUsageName, number]> = Object.entries(KEY_USAGE_BITS) as [
+  KeyUsageName,
+  number,
+][];
 
 /**
  * Parses one DER certificate (the minimal DER reader: no ASN.1 object tree, a few microseconds).
@@ -60,7 +67,9 @@ export function parseCertificateDer(der: Uint8Array, source: string): Certificat
     subject = decodeNameFields(decoded.subjectDer);
     issuer = decodeNameFields(decoded.issuerDer);
   } catch (error) {
-    throw new InvalidInputError('BAD_CERT', `"${source}" does not hold a valid X.509 certificate`, { cause: error });
+    throw new InvalidInputError('BAD_CERT', `"${source}" does not hold a valid X.509 certificate`, {
+      cause: error,
+    });
   }
   const flags = decoded.keyUsageFlags ?? 0;
   return {
@@ -92,8 +101,11 @@ export function parseCertificateDer(der: Uint8Array, source: string): Certificat
 export function parseCertificates(text: string, source: string): Certificate[] {
   const certs = decodePem(text, source)
     .filter((block) => block.type === 'CERTIFICATE')
-    .map((block, index) => parseCertificateDer(block.der, index === 0 ? source : `${source} (block ${index + 1})`));
-  if (certs.length === 0) throw new InvalidInputError('NO_CERT', `no certificate found in "${source}"`);
+    .map((block, index) =>
+      parseCertificateDer(block.der, index === 0 ? source : `${source} (block ${index + 1})`),
+    );
+  if (certs.length === 0)
+    throw new InvalidInputError('NO_CERT', `no certificate found in "${source}"`);
   return certs;
 }
 

@@ -23,20 +23,37 @@ export interface CertificateRequest {
 }
 
 /** Builds and signs a CSR for `key`; `extKeyUsage` (default none) adds a non-critical EKU request. */
-export async function buildCsr(subject: SubjectFields, altNames: AltNames, key: PrivateKey, extKeyUsage: readonly ExtKeyUsageName[] = []): Promise<CertificateRequest> {
+export async function buildCsr(
+  subject: SubjectFields,
+  altNames: AltNames,
+  key: PrivateKey,
+  extKeyUsage: readonly ExtKeyUsageName[] = [],
+): Promise<CertificateRequest> {
   const algorithm = algorithmOf(key.keyObject);
   const spki = createPublicKey(key.keyObject).export({ type: 'spki', format: 'der' });
-  const san = [...altNames.dns.map((value) => ({ type: 'dns' as const, value })), ...altNames.ip.map((value) => ({ type: 'ip' as const, value }))];
+  const san = [
+    ...altNames.dns.map((value) => ({ type: 'dns' as const, value })),
+    ...altNames.ip.map((value) => ({ type: 'ip' as const, value })),
+  ];
   const csr = await x509.Pkcs10CertificateRequestGenerator.create({
     name: new x509.Name(encodeName(subject)),
     keys: {
-      privateKey: await webcrypto.subtle.importKey('pkcs8', pkcs8Of(key), algorithm, false, ['sign']),
+      privateKey: await webcrypto.subtle.importKey('pkcs8', pkcs8Of(key), algorithm, false, [
+        'sign',
+      ]),
       publicKey: await webcrypto.subtle.importKey('spki', spki, algorithm, true, ['verify']),
     },
     signingAlgorithm: algorithm,
     extensions: [
       ...(san.length > 0 ? [new x509.SubjectAlternativeNameExtension(san, false)] : []),
-      ...(extKeyUsage.length > 0 ? [new x509.ExtendedKeyUsageExtension(extKeyUsage.map((eku) => EKU_OIDS[eku]), false)] : []),
+      ...(extKeyUsage.length > 0
+        ? [
+            new x509.ExtendedKeyUsageExtension(
+              extKeyUsage.map((eku) => EKU_OIDS[eku]),
+              false,
+            ),
+          ]
+        : []),
     ],
   });
   return parseCsr(encodePem('CERTIFICATE REQUEST', new Uint8Array(csr.rawData)), 'new CSR');
@@ -47,15 +64,23 @@ export async function buildCsr(subject: SubjectFields, altNames: AltNames, key: 
  * @throws InvalidInputError `BAD_CSR` naming `source` when it does not parse or its signature is wrong.
  */
 export async function parseCsr(text: string, source: string): Promise<CertificateRequest> {
-  const block = decodePem(text, source).find((b) => b.type === 'CERTIFICATE REQUEST' || b.type === 'NEW CERTIFICATE REQUEST');
+  const block = decodePem(text, source).find(
+    (b) => b.type === 'CERTIFICATE REQUEST' || b.type === 'NEW CERTIFICATE REQUEST',
+  );
   if (!block) throw new InvalidInputError('BAD_CSR', `no certificate request found in "${source}"`);
   let csr: x509.Pkcs10CertificateRequest;
   try {
     csr = new x509.Pkcs10CertificateRequest(block.der);
   } catch (error) {
-    throw new InvalidInputError('BAD_CSR', `"${source}" is not a valid certificate request`, { cause: error });
+    throw new InvalidInputError('BAD_CSR', `"${source}" is not a valid certificate request`, {
+      cause: error,
+    });
   }
-  if (!(await csr.verify().catch(() => false))) throw new InvalidInputError('BAD_CSR', `the signature of the request in "${source}" does not verify`);
+  if (!(await csr.verify().catch(() => false)))
+    throw new InvalidInputError(
+      'BAD_CSR',
+      `the signature of the request in "${source}" does not verify`,
+    );
   const san = csr.getExtension('2.5.29.17') as x509.SubjectAlternativeNameExtension | null;
   const names = san?.names.items ?? [];
   return {

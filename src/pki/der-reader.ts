@@ -61,7 +61,8 @@ export function readTlv(buf: Uint8Array, offset: number, limit: number = buf.len
     length = 0;
     for (let i = 0; i < count; i++) length = length * 256 + (buf[contentStart + i] as number);
     // DER: the long form only when needed, and with no leading zero byte (X.690 §10.1).
-    if (length < 0x80 || buf[contentStart] === 0) throw new DerError(`non-minimal length at ${offset}`);
+    if (length < 0x80 || buf[contentStart] === 0)
+      throw new DerError(`non-minimal length at ${offset}`);
     contentStart += count;
   }
   const end = contentStart + length;
@@ -72,7 +73,10 @@ export function readTlv(buf: Uint8Array, offset: number, limit: number = buf.len
 /** Reads an element and checks its tag. @throws DerError when the tag differs. */
 export function expectTlv(buf: Uint8Array, offset: number, limit: number, tag: number): Tlv {
   const tlv = readTlv(buf, offset, limit);
-  if (tlv.tag !== tag) throw new DerError(`expected tag 0x${tag.toString(16)} at ${offset}, found 0x${tlv.tag.toString(16)}`);
+  if (tlv.tag !== tag)
+    throw new DerError(
+      `expected tag 0x${tag.toString(16)} at ${offset}, found 0x${tlv.tag.toString(16)}`,
+    );
   return tlv;
 }
 
@@ -82,7 +86,7 @@ export function expectTlv(buf: Uint8Array, offset: number, limit: number, tag: n
  */
 export function childrenOf(buf: Uint8Array, parent: Tlv): Tlv[] {
   const out: Tlv[] = [];
-  for (let at = parent.contentStart; at < parent.end;) {
+  for (let at = parent.contentStart; at < parent.end; ) {
     const child = readTlv(buf, at, parent.end);
     out.push(child);
     at = child.end;
@@ -113,7 +117,8 @@ export function decodeOid(content: Uint8Array): string {
     const byte = content[i] as number;
     value = value * 128 + (byte & 0x7f);
     if ((byte & 0x80) === 0) {
-      if (arcs.length === 0) arcs.push(value < 80 ? Math.floor(value / 40) : 2, value < 80 ? value % 40 : value - 80);
+      if (arcs.length === 0)
+        arcs.push(value < 80 ? Math.floor(value / 40) : 2, value < 80 ? value % 40 : value - 80);
       else arcs.push(value);
       value = 0;
     } else if (i === content.length - 1) {
@@ -140,7 +145,9 @@ export function decodeString(tag: number, content: Uint8Array): string {
     case Tag.bmpString:
       return Buffer.from(bytes).swap16().toString('utf16le');
     case Tag.universalString:
-      return String.fromCodePoint(...Array.from({ length: bytes.length / 4 }, (_, i) => bytes.readUInt32BE(i * 4)));
+      return String.fromCodePoint(
+        ...Array.from({ length: bytes.length / 4 }, (_, i) => bytes.readUInt32BE(i * 4)),
+      );
     default:
       throw new DerError(`tag 0x${tag.toString(16)} is not a string type`);
   }
@@ -151,12 +158,24 @@ export function decodeString(tag: number, content: Uint8Array): string {
  * @throws DerError when the time is not the DER form `…Z` with seconds.
  */
 export function decodeTime(tag: number, content: Uint8Array): Date {
-  const text = Buffer.from(content.buffer, content.byteOffset, content.byteLength).toString('latin1');
-  const match = tag === Tag.utcTime
-    ? /^(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})Z$/.exec(text)
-    : tag === Tag.generalizedTime ? /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})Z$/.exec(text) : null;
+  const text = Buffer.from(content.buffer, content.byteOffset, content.byteLength).toString(
+    'latin1',
+  );
+  const match =
+    tag === Tag.utcTime
+      ? /^(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})Z$/.exec(text)
+      : tag === Tag.generalizedTime
+        ? /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})Z$/.exec(text)
+        : null;
   if (!match) throw new DerError(`invalid time "${text}"`);
-  const [y, mo, d, h, mi, s] = match.slice(1).map(Number) as [number, number, number, number, number, number];
+  const [y, mo, d, h, mi, s] = match.slice(1).map(Number) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
   const year = tag === Tag.utcTime ? (y < 50 ? 2000 + y : 1900 + y) : y;
   return new Date(Date.UTC(year, mo - 1, d, h, mi, s));
 }

@@ -35,7 +35,8 @@ export function oid(dotted: string): Buffer {
   const bytes: number[] = [];
   const push = (value: number): void => {
     const chunk = [value & 0x7f];
-    for (let rest = Math.floor(value / 128); rest > 0; rest = Math.floor(rest / 128)) chunk.unshift(0x80 | (rest & 0x7f));
+    for (let rest = Math.floor(value / 128); rest > 0; rest = Math.floor(rest / 128))
+      chunk.unshift(0x80 | (rest & 0x7f));
     bytes.push(...chunk);
   };
   push((arcs[0] ?? 0) * 40 + (arcs[1] ?? 0));
@@ -50,7 +51,10 @@ export function positiveInteger(hex: string): Buffer {
   while (first < bytes.length - 1 && bytes[first] === 0) first++;
   bytes = bytes.subarray(first);
   if (bytes.length === 0) bytes = Buffer.from([0]);
-  return tlv(Tag.integer, (bytes[0] as number) & 0x80 ? Buffer.concat([Buffer.from([0]), bytes]) : bytes);
+  return tlv(
+    Tag.integer,
+    (bytes[0] as number) & 0x80 ? Buffer.concat([Buffer.from([0]), bytes]) : bytes,
+  );
 }
 
 /** A small non-negative INTEGER (version numbers). */
@@ -96,7 +100,8 @@ export function time(date: Date): Buffer {
   const iso = date.toISOString();
   const year = date.getUTCFullYear();
   const digits = iso.slice(0, 19).replace(/[-T:]/g, '');
-  if (year >= 1950 && year < 2050) return tlv(Tag.utcTime, Buffer.from(`${digits.slice(2)}Z`, 'latin1'));
+  if (year >= 1950 && year < 2050)
+    return tlv(Tag.utcTime, Buffer.from(`${digits.slice(2)}Z`, 'latin1'));
   return tlv(Tag.generalizedTime, Buffer.from(`${digits}Z`, 'latin1'));
 }
 

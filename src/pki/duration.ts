@@ -25,7 +25,10 @@ export function parseDuration(text: string, what: string): number {
   const value = text.trim();
   const parts = /^-?((\d+(\.\d+)?)(ns|us|µs|ms|s|m|h|d|y))+$/.test(value);
   if (!parts) {
-    throw new InvalidInputError('BAD_DURATION', `${what}: "${text}" is not a duration (use e.g. 8760h, 720h0m0s, 30d)`);
+    throw new InvalidInputError(
+      'BAD_DURATION',
+      `${what}: "${text}" is not a duration (use e.g. 8760h, 720h0m0s, 30d)`,
+    );
   }
   let total = 0;
   for (const match of value.matchAll(/(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h|d|y)/g)) {

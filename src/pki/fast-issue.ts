@@ -11,7 +11,20 @@ import { sign, type KeyObject } from 'node:crypto';
 import { EKU_OIDS, parseCertificateDer, type Certificate } from './certificate.js';
 import { KEY_USAGE_BITS } from './certificate-decoder.js';
 import type { CertificateTemplate, Issuer } from './certificate-template.js';
-import { bitString, contextTag, namedBits, NULL, octetString, oid, positiveInteger, sequence, smallInteger, time, tlv, TRUE } from './der-writer.js';
+import {
+  bitString,
+  contextTag,
+  namedBits,
+  NULL,
+  octetString,
+  oid,
+  positiveInteger,
+  sequence,
+  smallInteger,
+  time,
+  tlv,
+  TRUE,
+} from './der-writer.js';
 import { subjectKeyIdOf } from './key-id.js';
 import { encodeName } from './name.js';
 import { ipToBytes } from './san.js';
@@ -23,9 +36,18 @@ interface SignatureScheme {
   readonly algorithm: Buffer;
 }
 
-const RSA_SHA256: SignatureScheme = { hash: 'sha256', algorithm: sequence(oid('1.2.840.113549.1.1.11'), NULL) };
-const ECDSA_SHA256: SignatureScheme = { hash: 'sha256', algorithm: sequence(oid('1.2.840.10045.4.3.2')) };
-const ECDSA_SHA384: SignatureScheme = { hash: 'sha384', algorithm: sequence(oid('1.2.840.10045.4.3.3')) };
+const RSA_SHA256: SignatureScheme = {
+  hash: 'sha256',
+  algorithm: sequence(oid('1.2.840.113549.1.1.11'), NULL),
+};
+const ECDSA_SHA256: SignatureScheme = {
+  hash: 'sha256',
+  algorithm: sequence(oid('1.2.840.10045.4.3.2')),
+};
+const ECDSA_SHA384: SignatureScheme = {
+  hash: 'sha384',
+  algorithm: sequence(oid('1.2.840.10045.4.3.3')),
+};
 
 /** Go's default signature algorithm for a key (SHA-256 for RSA and P-256, SHA-384 for P-384). */
 function schemeOf(key: KeyObject): SignatureScheme | undefined {
@@ -88,17 +110,26 @@ function buildProfile(template: CertificateTemplate, issuer: Issuer): ProfileTem
   const leading: Buffer[] = [];
   const kuFlags = template.keyUsage.reduce((bits, usage) => bits | KEY_USAGE_BITS[usage], 0);
   if (kuFlags !== 0) leading.push(extension(OID_KU, true, namedBits(kuFlags)));
-  if (template.extKeyUsage.length > 0) leading.push(extension(OID_EKU, false, sequence(...template.extKeyUsage.map((eku) => oid(EKU_OIDS[eku])))));
-  if (template.isCA || template.basicConstraints !== false) leading.push(extension(OID_BC, true, template.isCA ? sequence(TRUE) : sequence()));
+  if (template.extKeyUsage.length > 0)
+    leading.push(
+      extension(OID_EKU, false, sequence(...template.extKeyUsage.map((eku) => oid(EKU_OIDS[eku])))),
+    );
+  if (template.isCA || template.basicConstraints !== false)
+    leading.push(extension(OID_BC, true, template.isCA ? sequence(TRUE) : sequence()));
   const issuerKeyId = 'selfSigned' in issuer ? undefined : issuer.certificate.subjectKeyId;
   return {
     scheme,
     version: tlv(contextTag(0, true), smallInteger(2)),
     issuerName: 'selfSigned' in issuer ? undefined : Buffer.from(issuer.certificate.subjectDer),
     leading: Buffer.concat(leading),
-    authorityKeyId: issuerKeyId === undefined
-      ? Buffer.alloc(0)
-      : extension(OID_AKI, false, sequence(tlv(contextTag(0, false), Buffer.from(issuerKeyId, 'hex')))),
+    authorityKeyId:
+      issuerKeyId === undefined
+        ? Buffer.alloc(0)
+        : extension(
+            OID_AKI,
+            false,
+            sequence(tlv(contextTag(0, false), Buffer.from(issuerKeyId, 'hex'))),
+          ),
   };
 }
 
@@ -115,10 +146,16 @@ function altNamesExtension(names: CertificateTemplate['altNames']): Buffer {
 /** DER of the TBSCertificate for `template` under `profile`. */
 function encodeTbs(template: CertificateTemplate, profile: ProfileTemplate, spki: Buffer): Buffer {
   const subject = Buffer.from(encodeName(template.subject));
-  const ski = template.isCA || template.subjectKeyId === true
-    ? extension(OID_SKI, false, octetString(Buffer.from(subjectKeyIdOf(spki), 'hex')))
-    : Buffer.alloc(0);
-  const extensions = sequence(profile.leading, ski, profile.authorityKeyId, altNamesExtension(template.altNames));
+  const ski =
+    template.isCA || template.subjectKeyId === true
+      ? extension(OID_SKI, false, octetString(Buffer.from(subjectKeyIdOf(spki), 'hex')))
+      : Buffer.alloc(0);
+  const extensions = sequence(
+    profile.leading,
+    ski,
+    profile.authorityKeyId,
+    altNamesExtension(template.altNames),
+  );
   return sequence(
     profile.version,
     positiveInteger(template.serialHex),
@@ -133,19 +170,28 @@ function encodeTbs(template: CertificateTemplate, profile: ProfileTemplate, spki
 
 /** node:crypto's callback `sign` runs in the libuv pool, so many signatures use every core. */
 function signAsync(hash: string, data: Buffer, key: KeyObject): Promise<Buffer> {
-  return new Promise((resolve, reject) => sign(hash, data, key, (error, signature) => (error ? reject(error) : resolve(signature))));
+  return new Promise((resolve, reject) =>
+    sign(hash, data, key, (error, signature) => (error ? reject(error) : resolve(signature))),
+  );
 }
 
 /**
  * Issues a certificate on the fast path; same contract as `issueCertificate` in pki/issue.ts.
  * @throws Error when the signing key is not RSA or ECDSA P-256/P-384 (see {@link canIssueFast}).
  */
-export async function issueCertificateFast(template: CertificateTemplate, subjectKey: KeyObject, issuer: Issuer): Promise<Certificate> {
+export async function issueCertificateFast(
+  template: CertificateTemplate,
+  subjectKey: KeyObject,
+  issuer: Issuer,
+): Promise<Certificate> {
   const profile = profileTemplate(template, issuer);
   const signer = 'selfSigned' in issuer ? issuer.selfSigned : issuer.key;
   const spki = spkiDer(subjectKey);
   const tbs = encodeTbs(template, profile, spki);
   const signature = await signAsync(profile.scheme.hash, tbs, signer.keyObject);
   const der = sequence(tbs, profile.scheme.algorithm, bitString(signature));
-  return parseCertificateDer(new Uint8Array(der.buffer, der.byteOffset, der.byteLength), 'issued certificate');
+  return parseCertificateDer(
+    new Uint8Array(der.buffer, der.byteOffset, der.byteLength),
+    'issued certificate',
+  );
 }

@@ -27,7 +27,11 @@ export type { CertificateTemplate, Issuer, SigningAuthority };
  * and the general @peculiar/x509 path otherwise; both produce the same profile (tests compare them).
  * @throws Error for a signing key type kpki does not support.
  */
-export async function issueCertificate(template: CertificateTemplate, subjectKey: KeyObject, issuer: Issuer): Promise<Certificate> {
+export async function issueCertificate(
+  template: CertificateTemplate,
+  subjectKey: KeyObject,
+  issuer: Issuer,
+): Promise<Certificate> {
   const signer = 'selfSigned' in issuer ? issuer.selfSigned : issuer.key;
   if (canIssueFast(signer.keyObject)) return issueCertificateFast(template, subjectKey, issuer);
   return issueCertificateGeneral(template, subjectKey, issuer);
@@ -38,7 +42,11 @@ export async function issueCertificate(template: CertificateTemplate, subjectKey
  * signs through WebCrypto. Loaded lazily, so commands that only read certificates never pay for
  * the library's start-up. Exported for the tests that hold the fast path to the same output.
  */
-export async function issueCertificateGeneral(template: CertificateTemplate, subjectKey: KeyObject, issuer: Issuer): Promise<Certificate> {
+export async function issueCertificateGeneral(
+  template: CertificateTemplate,
+  subjectKey: KeyObject,
+  issuer: Issuer,
+): Promise<Certificate> {
   const { webcrypto, x509 } = await import('./crypto-provider.js');
   const signer = 'selfSigned' in issuer ? issuer.selfSigned : issuer.key;
   const subjectName = encodeName(template.subject);
@@ -48,29 +56,41 @@ export async function issueCertificateGeneral(template: CertificateTemplate, sub
   const kuBits = template.keyUsage.reduce((bits, usage) => bits | KEY_USAGE_BITS[usage], 0);
   if (kuBits !== 0) extensions.push(new x509.KeyUsagesExtension(kuBits, true));
   if (template.extKeyUsage.length > 0) {
-    extensions.push(new x509.ExtendedKeyUsageExtension(template.extKeyUsage.map((eku) => EKU_OIDS[eku]), false));
+    extensions.push(
+      new x509.ExtendedKeyUsageExtension(
+        template.extKeyUsage.map((eku) => EKU_OIDS[eku]),
+        false,
+      ),
+    );
   }
-  if (template.isCA || template.basicConstraints !== false) extensions.push(new x509.BasicConstraintsExtension(template.isCA, undefined, true));
+  if (template.isCA || template.basicConstraints !== false)
+    extensions.push(new x509.BasicConstraintsExtension(template.isCA, undefined, true));
   if (template.isCA || template.subjectKeyId === true) {
     extensions.push(new x509.SubjectKeyIdentifierExtension(subjectKeyIdOf(spki)));
   }
   const issuerKeyId = 'selfSigned' in issuer ? undefined : issuer.certificate.subjectKeyId;
-  if (issuerKeyId !== undefined) extensions.push(new x509.AuthorityKeyIdentifierExtension(issuerKeyId));
+  if (issuerKeyId !== undefined)
+    extensions.push(new x509.AuthorityKeyIdentifierExtension(issuerKeyId));
   const san = altNameEntries(template.altNames);
   if (san.length > 0) extensions.push(new x509.SubjectAlternativeNameExtension(san, false));
 
   const algorithm = algorithmOf(signer.keyObject);
-  const cert = await x509.X509CertificateGenerator.create({
-    serialNumber: template.serialHex,
-    subject: new x509.Name(subjectName),
-    issuer: new x509.Name(issuerName),
-    notBefore: wholeSeconds(template.notBefore),
-    notAfter: wholeSeconds(template.notAfter),
-    publicKey: await webcrypto.subtle.importKey('spki', spki, algorithmOf(subjectKey), true, ['verify']),
-    signingKey: await importSigningKey(webcrypto, signer, algorithm),
-    signingAlgorithm: algorithm,
-    extensions,
-  }, /^0+$/.test(template.serialHex) ? zeroSerialCrypto(webcrypto) : undefined);
+  const cert = await x509.X509CertificateGenerator.create(
+    {
+      serialNumber: template.serialHex,
+      subject: new x509.Name(subjectName),
+      issuer: new x509.Name(issuerName),
+      notBefore: wholeSeconds(template.notBefore),
+      notAfter: wholeSeconds(template.notAfter),
+      publicKey: await webcrypto.subtle.importKey('spki', spki, algorithmOf(subjectKey), true, [
+        'verify',
+      ]),
+      signingKey: await importSigningKey(webcrypto, signer, algorithm),
+      signingAlgorithm: algorithm,
+      extensions,
+    },
+    /^0+$/.test(template.serialHex) ? zeroSerialCrypto(webcrypto) : undefined,
+  );
   return parseCertificateDer(new Uint8Array(cert.rawData), 'issued certificate');
 }
 
@@ -81,7 +101,9 @@ export { subjectKeyIdOf };
  * quirk kpki reproduces). For that one case the generator gets a crypto whose random source
  * yields zeros, which it encodes as INTEGER 0; signing still goes through the real WebCrypto.
  */
-function zeroSerialCrypto(webcrypto: WebCrypto.Crypto): Pick<WebCrypto.Crypto, 'subtle' | 'getRandomValues' | 'randomUUID'> {
+function zeroSerialCrypto(
+  webcrypto: WebCrypto.Crypto,
+): Pick<WebCrypto.Crypto, 'subtle' | 'getRandomValues' | 'randomUUID'> {
   return {
     subtle: webcrypto.subtle,
     getRandomValues: <T extends ArrayBufferView | null>(array: T): T => {
@@ -92,10 +114,14 @@ function zeroSerialCrypto(webcrypto: WebCrypto.Crypto): Pick<WebCrypto.Crypto, '
   };
 }
 
-
-function altNameEntries(names: CertificateTemplate['altNames']): { type: 'dns' | 'ip'; value: string }[] {
+function altNameEntries(
+  names: CertificateTemplate['altNames'],
+): { type: 'dns' | 'ip'; value: string }[] {
   if (!names) return [];
-  return [...names.dns.map((value) => ({ type: 'dns' as const, value })), ...names.ip.map((value) => ({ type: 'ip' as const, value }))];
+  return [
+    ...names.dns.map((value) => ({ type: 'dns' as const, value })),
+    ...names.ip.map((value) => ({ type: 'ip' as const, value })),
+  ];
 }
 
 type CryptoKey = WebCrypto.CryptoKey;
@@ -103,7 +129,11 @@ type CryptoKey = WebCrypto.CryptoKey;
 const signingKeys = new WeakMap<KeyObject, Promise<CryptoKey>>();
 
 /** Node 20 has no KeyObject.toCryptoKey: import through PKCS#8 DER, once per key. */
-function importSigningKey(webcrypto: WebCrypto.Crypto, key: PrivateKey, algorithm: SigningAlgorithm): Promise<CryptoKey> {
+function importSigningKey(
+  webcrypto: WebCrypto.Crypto,
+  key: PrivateKey,
+  algorithm: SigningAlgorithm,
+): Promise<CryptoKey> {
   let imported = signingKeys.get(key.keyObject);
   if (!imported) {
     imported = webcrypto.subtle.importKey('pkcs8', pkcs8Of(key), algorithm, false, ['sign']);

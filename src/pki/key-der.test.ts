@@ -7,7 +7,8 @@ import { keyPairSync } from '../../test/support/key-pair.js';
 describe('spkiDer and privateKeyDer', () => {
   const keys = {
     'RSA-2048': () => keyPairSync('rsa', { modulusLength: 2048 }),
-    'RSA-1024 with exponent 3': () => keyPairSync('rsa', { modulusLength: 1024, publicExponent: 3 }),
+    'RSA-1024 with exponent 3': () =>
+      keyPairSync('rsa', { modulusLength: 1024, publicExponent: 3 }),
     'ECDSA P-256': () => keyPairSync('ec', { namedCurve: 'prime256v1' }),
     'ECDSA P-384': () => keyPairSync('ec', { namedCurve: 'secp384r1' }),
     'EC secp256k1 (through OpenSSL)': () => keyPairSync('ec', { namedCurve: 'secp256k1' }),
@@ -23,7 +24,11 @@ describe('spkiDer and privateKeyDer', () => {
         assert.deepStrictEqual(spkiDer(publicKey), expected);
         if (privateKey.asymmetricKeyType === 'rsa' || privateKey.asymmetricKeyType === 'ec') {
           const type = privateKey.asymmetricKeyType === 'rsa' ? 'pkcs1' : 'sec1';
-          assert.deepStrictEqual(privateKeyDer(privateKey), privateKey.export({ type, format: 'der' }), `${type} DER`);
+          assert.deepStrictEqual(
+            privateKeyDer(privateKey),
+            privateKey.export({ type, format: 'der' }),
+            `${type} DER`,
+          );
         }
       }
     });

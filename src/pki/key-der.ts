@@ -16,8 +16,17 @@ import { bitString, NULL, oid, sequence, tlv } from './der-writer.js';
 import { Tag } from './der-reader.js';
 
 const EC_PUBLIC_KEY = oid('1.2.840.10045.2.1');
-const curveInfo = (curveOid: Buffer, size: number): { curve: Buffer; algorithm: Buffer; size: number } => ({ curve: curveOid, algorithm: sequence(EC_PUBLIC_KEY, curveOid), size });
-const EC_CURVES: Readonly<Record<string, { readonly curve: Buffer; readonly algorithm: Buffer; readonly size: number }>> = {
+const curveInfo = (
+  curveOid: Buffer,
+  size: number,
+): { curve: Buffer; algorithm: Buffer; size: number } => ({
+  curve: curveOid,
+  algorithm: sequence(EC_PUBLIC_KEY, curveOid),
+  size,
+});
+const EC_CURVES: Readonly<
+  Record<string, { readonly curve: Buffer; readonly algorithm: Buffer; readonly size: number }>
+> = {
   'P-256': curveInfo(oid('1.2.840.10045.3.1.7'), 32),
   'P-384': curveInfo(oid('1.3.132.0.34'), 48),
 };
@@ -28,7 +37,10 @@ function unsignedInteger(bytes: Buffer): Buffer {
   let first = 0;
   while (first < bytes.length - 1 && bytes[first] === 0) first++;
   const trimmed = bytes.subarray(first);
-  return tlv(Tag.integer, (trimmed[0] as number) & 0x80 ? Buffer.concat([Buffer.from([0]), trimmed]) : trimmed);
+  return tlv(
+    Tag.integer,
+    (trimmed[0] as number) & 0x80 ? Buffer.concat([Buffer.from([0]), trimmed]) : trimmed,
+  );
 }
 
 const jwks = new WeakMap<KeyObject, JsonWebKey>();
@@ -54,17 +66,24 @@ export function spkiDer(key: KeyObject): Buffer {
   if (type === 'ec' || type === 'rsa') {
     const jwk = jwkOf(key);
     if (type === 'rsa' && jwk.n !== undefined && jwk.e !== undefined) {
-      const rsaKey = sequence(unsignedInteger(Buffer.from(jwk.n, 'base64url')), unsignedInteger(Buffer.from(jwk.e, 'base64url')));
+      const rsaKey = sequence(
+        unsignedInteger(Buffer.from(jwk.n, 'base64url')),
+        unsignedInteger(Buffer.from(jwk.e, 'base64url')),
+      );
       return sequence(RSA_ALGORITHM, bitString(rsaKey));
     }
     const curve = EC_CURVES[jwk.crv ?? ''];
     if (type === 'ec' && curve && jwk.x !== undefined && jwk.y !== undefined) {
       const x = Buffer.from(jwk.x, 'base64url');
       const y = Buffer.from(jwk.y, 'base64url');
-      if (x.length === curve.size && y.length === curve.size) return sequence(curve.algorithm, bitString(Buffer.concat([Buffer.from([4]), x, y])));
+      if (x.length === curve.size && y.length === curve.size)
+        return sequence(curve.algorithm, bitString(Buffer.concat([Buffer.from([4]), x, y])));
     }
   }
-  return (key.type === 'public' ? key : createPublicKey(key)).export({ type: 'spki', format: 'der' });
+  return (key.type === 'public' ? key : createPublicKey(key)).export({
+    type: 'spki',
+    format: 'der',
+  });
 }
 
 /**
@@ -75,15 +94,23 @@ export function spkiDer(key: KeyObject): Buffer {
  */
 export function privateKeyDer(key: KeyObject): Buffer {
   if (key.type !== 'private') throw new Error('not a private key');
-  const jwk = key.asymmetricKeyType === 'rsa' || key.asymmetricKeyType === 'ec' ? jwkOf(key) : undefined;
+  const jwk =
+    key.asymmetricKeyType === 'rsa' || key.asymmetricKeyType === 'ec' ? jwkOf(key) : undefined;
   if (jwk?.kty === 'RSA' && jwk.d !== undefined && jwk.p !== undefined && jwk.q !== undefined) {
-    const parts = [jwk.n, jwk.e, jwk.d, jwk.p, jwk.q, jwk.dp, jwk.dq, jwk.qi].map((v) => unsignedInteger(b64(v)));
+    const parts = [jwk.n, jwk.e, jwk.d, jwk.p, jwk.q, jwk.dp, jwk.dq, jwk.qi].map((v) =>
+      unsignedInteger(b64(v)),
+    );
     return sequence(tlv(Tag.integer, Buffer.from([0])), ...parts);
   }
   const curve = jwk?.kty === 'EC' ? EC_CURVES[jwk.crv ?? ''] : undefined;
   if (jwk && curve && jwk.d !== undefined) {
     const point = Buffer.concat([Buffer.from([4]), b64(jwk.x), b64(jwk.y)]);
-    return sequence(tlv(Tag.integer, Buffer.from([1])), tlv(Tag.octetString, b64(jwk.d)), tlv(0xa0, curve.curve), tlv(0xa1, bitString(point)));
+    return sequence(
+      tlv(Tag.integer, Buffer.from([1])),
+      tlv(Tag.octetString, b64(jwk.d)),
+      tlv(0xa0, curve.curve),
+      tlv(0xa1, bitString(point)),
+    );
   }
   return key.export({ type: key.asymmetricKeyType === 'rsa' ? 'pkcs1' : 'sec1', format: 'der' });
 }

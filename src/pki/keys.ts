@@ -8,7 +8,13 @@ import { decodePem, encodePem } from './pem.js';
 import { privateKeyDer, spkiDer } from './key-der.js';
 
 /** Key algorithms kpki generates; the names are kubeadm's `encryptionAlgorithm` values. */
-export const KEY_ALGORITHMS = ['RSA-2048', 'RSA-3072', 'RSA-4096', 'ECDSA-P256', 'ECDSA-P384'] as const;
+export const KEY_ALGORITHMS = [
+  'RSA-2048',
+  'RSA-3072',
+  'RSA-4096',
+  'ECDSA-P256',
+  'ECDSA-P384',
+] as const;
 export type KeyAlgorithm = (typeof KEY_ALGORITHMS)[number];
 
 /** A private key with what kpki needs to know about it. */
@@ -29,12 +35,17 @@ export function isKeyAlgorithm(value: string): value is KeyAlgorithm {
  */
 export async function generatePrivateKey(algorithm: KeyAlgorithm): Promise<PrivateKey> {
   const keyObject = await new Promise<KeyObject>((resolve, reject) => {
-    const done = (error: Error | null, _pub: KeyObject, priv: KeyObject): void => (error ? reject(error) : resolve(priv));
+    const done = (error: Error | null, _pub: KeyObject, priv: KeyObject): void =>
+      error ? reject(error) : resolve(priv);
     switch (algorithm) {
       case 'RSA-2048':
       case 'RSA-3072':
       case 'RSA-4096':
-        generateKeyPair('rsa', { modulusLength: Number(algorithm.slice(4)), publicExponent: 0x10001 }, done);
+        generateKeyPair(
+          'rsa',
+          { modulusLength: Number(algorithm.slice(4)), publicExponent: 0x10001 },
+          done,
+        );
         return;
       case 'ECDSA-P256':
         generateKeyPair('ec', { namedCurve: 'prime256v1' }, done);
@@ -58,21 +69,32 @@ export function parsePrivateKeys(text: string, source: string): PrivateKey[] {
   const keys: PrivateKey[] = [];
   for (const block of decodePem(text, source)) {
     const format = KEY_BLOCK_FORMATS[block.type];
-    if (block.type === 'ENCRYPTED PRIVATE KEY' || (format && block.headers['Proc-Type']?.includes('ENCRYPTED'))) {
-      throw new InvalidInputError('ENCRYPTED_KEY', `the private key in "${source}" is encrypted; kpki needs an unencrypted key`, {
-        hint: `decrypt it first, e.g. openssl pkey -in ${source} -out ${source}.plain`,
-      });
+    if (
+      block.type === 'ENCRYPTED PRIVATE KEY' ||
+      (format && block.headers['Proc-Type']?.includes('ENCRYPTED'))
+    ) {
+      throw new InvalidInputError(
+        'ENCRYPTED_KEY',
+        `the private key in "${source}" is encrypted; kpki needs an unencrypted key`,
+        {
+          hint: `decrypt it first, e.g. openssl pkey -in ${source} -out ${source}.plain`,
+        },
+      );
     }
     if (!format) continue;
     let keyObject: KeyObject;
     try {
       keyObject = createPrivateKey({ key: Buffer.from(block.der), format: 'der', type: format });
     } catch {
-      throw new InvalidInputError('BAD_KEY', `the "${block.type}" block in "${source}" is not a valid private key`);
+      throw new InvalidInputError(
+        'BAD_KEY',
+        `the "${block.type}" block in "${source}" is not a valid private key`,
+      );
     }
     keys.push({ algorithm: describeKey(keyObject, source), keyObject });
   }
-  if (keys.length === 0) throw new InvalidInputError('BAD_KEY', `no private key found in "${source}"`);
+  if (keys.length === 0)
+    throw new InvalidInputError('BAD_KEY', `no private key found in "${source}"`);
   return keys;
 }
 
@@ -90,11 +112,18 @@ const KEY_BLOCK_FORMATS: Readonly<Record<string, 'pkcs1' | 'sec1' | 'pkcs8'>> = 
 /** Names the algorithm of a key, or throws `WRONG_KEY_TYPE` for anything but RSA and ECDSA P-256/P-384. */
 export function describeKey(key: KeyObject, source: string): PrivateKey['algorithm'] {
   const details = key.asymmetricKeyDetails ?? {};
-  if (key.asymmetricKeyType === 'rsa' && details.modulusLength !== undefined) return `RSA-${details.modulusLength}`;
+  if (key.asymmetricKeyType === 'rsa' && details.modulusLength !== undefined)
+    return `RSA-${details.modulusLength}`;
   if (key.asymmetricKeyType === 'ec' && details.namedCurve === 'prime256v1') return 'ECDSA-P256';
   if (key.asymmetricKeyType === 'ec' && details.namedCurve === 'secp384r1') return 'ECDSA-P384';
-  const kind = key.asymmetricKeyType === 'ec' ? `EC ${details.namedCurve ?? 'unknown curve'}` : (key.asymmetricKeyType ?? 'unknown');
-  throw new InvalidInputError('WRONG_KEY_TYPE', `the key in "${source}" is ${kind}; only RSA and ECDSA P-256/P-384 are supported`);
+  const kind =
+    key.asymmetricKeyType === 'ec'
+      ? `EC ${details.namedCurve ?? 'unknown curve'}`
+      : (key.asymmetricKeyType ?? 'unknown');
+  throw new InvalidInputError(
+    'WRONG_KEY_TYPE',
+    `the key in "${source}" is ${kind}; only RSA and ECDSA P-256/P-384 are supported`,
+  );
 }
 
 /** PEM of a private key as the distributions write it: PKCS#1 for RSA, SEC1 for ECDSA. */

@@ -3,7 +3,16 @@
  * O before CN, several O values in one multi-valued RDN (DER-sorted), PrintableString when the
  * value allows it, UTF8String otherwise.
  */
-import { childrenOf, contentOf, decodeOid, decodeString, DerError, expectTlv, readTlv, Tag } from './der-reader.js';
+import {
+  childrenOf,
+  contentOf,
+  decodeOid,
+  decodeString,
+  DerError,
+  expectTlv,
+  readTlv,
+  Tag,
+} from './der-reader.js';
 import { oid, sequence, setOf, tlv } from './der-writer.js';
 
 /** The subject fields the distributions use. */
@@ -28,7 +37,9 @@ export function encodeName(subject: SubjectFields): Uint8Array {
 }
 
 function atv(type: Buffer, value: string): Buffer {
-  const text = isPrintable(value) ? tlv(Tag.printableString, Buffer.from(value, 'latin1')) : tlv(Tag.utf8String, Buffer.from(value, 'utf8'));
+  const text = isPrintable(value)
+    ? tlv(Tag.printableString, Buffer.from(value, 'latin1'))
+    : tlv(Tag.utf8String, Buffer.from(value, 'utf8'));
   return sequence(type, text);
 }
 
@@ -42,7 +53,10 @@ export function isPrintable(value: string): boolean {
  * shown as `#` and its hex encoding (RFC 4514 §2.4).
  * @throws DerError when the bytes are not a Name.
  */
-export function decodeNameFields(input: ArrayBuffer | Uint8Array): { cn: string | undefined; o: string[] } {
+export function decodeNameFields(input: ArrayBuffer | Uint8Array): {
+  cn: string | undefined;
+  o: string[];
+} {
   const der = input instanceof Uint8Array ? input : new Uint8Array(input);
   const name = expectTlv(der, 0, der.length, Tag.sequence);
   let cn: string | undefined;
@@ -62,7 +76,13 @@ export function decodeNameFields(input: ArrayBuffer | Uint8Array): { cn: string 
   return { cn, o };
 }
 
-function valueText(der: Uint8Array, tag: number, content: Uint8Array, start: number, end: number): string {
+function valueText(
+  der: Uint8Array,
+  tag: number,
+  content: Uint8Array,
+  start: number,
+  end: number,
+): string {
   try {
     return decodeString(tag, content);
   } catch {

@@ -8,8 +8,14 @@ const good = encodePem('CERTIFICATE', der);
 
 describe('decodePem', () => {
   it('round-trips a block and keeps text outside blocks out', () => {
-    const blocks = decodePem(`junk before\n${good}junk after\n${encodePem('EC PARAMETERS', der)}`, 'f.pem');
-    assert.deepEqual(blocks.map((b) => b.type), ['CERTIFICATE', 'EC PARAMETERS']);
+    const blocks = decodePem(
+      `junk before\n${good}junk after\n${encodePem('EC PARAMETERS', der)}`,
+      'f.pem',
+    );
+    assert.deepEqual(
+      blocks.map((b) => b.type),
+      ['CERTIFICATE', 'EC PARAMETERS'],
+    );
     assert.deepEqual([...(blocks[0]?.der ?? [])], [...der]);
   });
 
@@ -25,7 +31,13 @@ describe('decodePem', () => {
   };
   for (const [name, text] of Object.entries(bad)) {
     it(`rejects ${name} with BAD_PEM naming the source`, () => {
-      assert.throws(() => decodePem(text, 'pki/ca.crt'), (error: unknown) => error instanceof InvalidInputError && error.code === 'BAD_PEM' && error.message.includes('pki/ca.crt'));
+      assert.throws(
+        () => decodePem(text, 'pki/ca.crt'),
+        (error: unknown) =>
+          error instanceof InvalidInputError &&
+          error.code === 'BAD_PEM' &&
+          error.message.includes('pki/ca.crt'),
+      );
     });
   }
 

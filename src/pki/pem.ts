@@ -28,7 +28,10 @@ const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
  */
 export function decodePem(text: string, source: string): PemBlock[] {
   if (text.length > MAX_PEM_BYTES) {
-    throw new InvalidInputError('BAD_PEM', `"${source}" is too large for a PEM file (${text.length} bytes, limit ${MAX_PEM_BYTES})`);
+    throw new InvalidInputError(
+      'BAD_PEM',
+      `"${source}" is too large for a PEM file (${text.length} bytes, limit ${MAX_PEM_BYTES})`,
+    );
   }
   const lines = text.split(/\r?\n/);
   const blocks: PemBlock[] = [];
@@ -51,7 +54,8 @@ export function decodePem(text: string, source: string): PemBlock[] {
       else body += line;
     }
     if (j >= lines.length) throw badPem(source, `block "${type}" is truncated (no END line)`);
-    if (!BASE64.test(body) || body.length % 4 !== 0) throw badPem(source, `block "${type}" has invalid base64`);
+    if (!BASE64.test(body) || body.length % 4 !== 0)
+      throw badPem(source, `block "${type}" has invalid base64`);
     const der = Buffer.from(body, 'base64');
     if (der.length === 0) throw badPem(source, `block "${type}" is empty`);
     blocks.push({ type, headers, der: new Uint8Array(der) });

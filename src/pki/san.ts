@@ -20,7 +20,11 @@ const SUBDOMAIN = new RegExp(`^${LABEL}(\\.${LABEL})*$`);
 
 /** RFC 1123 subdomain as Kubernetes validates it: lower case, labels ≤ 63, total ≤ 253. */
 export function isDnsSubdomain(value: string): boolean {
-  return value.length <= 253 && SUBDOMAIN.test(value) && value.split('.').every((label) => label.length <= 63);
+  return (
+    value.length <= 253 &&
+    SUBDOMAIN.test(value) &&
+    value.split('.').every((label) => label.length <= 63)
+  );
 }
 
 /** `*.` followed by a subdomain (Kubernetes' IsWildcardDNS1123Subdomain). */
@@ -34,7 +38,11 @@ export function isWildcardDnsSubdomain(value: string): boolean {
  */
 export function canonicalIp(value: string): string | undefined {
   const kind = isIP(value);
-  if (kind === 4) return value.split('.').map((part) => String(Number(part))).join('.');
+  if (kind === 4)
+    return value
+      .split('.')
+      .map((part) => String(Number(part)))
+      .join('.');
   if (kind !== 6) return undefined;
   const host = new URL(`http://[${value}]/`).hostname.slice(1, -1);
   const mapped = /^::ffff:([0-9a-f]{1,4}):([0-9a-f]{1,4})$/.exec(host);
@@ -50,7 +58,10 @@ export function canonicalIp(value: string): string | undefined {
  * Splits free-form SAN entries into IPs and DNS names as kubeadm does for certSANs: an IP if it
  * parses as one, else a DNS name if it is a valid (or wildcard) subdomain, else dropped.
  */
-export function classifySans(values: readonly string[]): { names: AltNames; dropped: DroppedSan[] } {
+export function classifySans(values: readonly string[]): {
+  names: AltNames;
+  dropped: DroppedSan[];
+} {
   const dns: string[] = [];
   const ip: string[] = [];
   const dropped: DroppedSan[] = [];
@@ -89,7 +100,10 @@ export function ipToBytes(value: string): Buffer {
   const groups = (part: string | undefined): string[] => (part ? part.split(':') : []);
   const left = groups(head);
   const right = groups(tail);
-  const all = tail === undefined ? left : [...left, ...Array<string>(8 - left.length - right.length).fill('0'), ...right];
+  const all =
+    tail === undefined
+      ? left
+      : [...left, ...Array<string>(8 - left.length - right.length).fill('0'), ...right];
   const bytes = Buffer.alloc(16);
   all.forEach((group, i) => bytes.writeUInt16BE(parseInt(group, 16), i * 2));
   return bytes;

@@ -48,7 +48,13 @@ export function backupPath(backupsDir: string, id: string): string {
  * directory fsynced. Mutates only the backups directory.
  * @throws the fs error; the caller discards the partial backup.
  */
-export async function writePartialBackup(root: string, backupsDir: string, id: string, paths: readonly string[], manifest: Omit<Manifest, 'files'>): Promise<void> {
+export async function writePartialBackup(
+  root: string,
+  backupsDir: string,
+  id: string,
+  paths: readonly string[],
+  manifest: Omit<Manifest, 'files'>,
+): Promise<void> {
   const partial = join(backupsDir, id + PARTIAL);
   const dirs = new Set([backupsDir, partial]);
   await mkdir(join(partial, 'files'), { recursive: true, mode: 0o700 });
@@ -66,16 +72,25 @@ export async function writePartialBackup(root: string, backupsDir: string, id: s
     files.push({ path, existed: true, mode: data.mode });
   }
   const full: Manifest = { ...manifest, files };
-  await writeNewFile(join(partial, 'manifest.json'), new TextEncoder().encode(JSON.stringify(full, null, 2)), 0o600);
+  await writeNewFile(
+    join(partial, 'manifest.json'),
+    new TextEncoder().encode(JSON.stringify(full, null, 2)),
+    0o600,
+  );
   for (const dir of dirs) await syncDir(dir);
 }
 
 /** Reads a regular file without following a symlink; undefined for links and missing paths. */
-async function readRegularFile(path: string): Promise<{ bytes: Uint8Array; mode: number } | undefined> {
-  const handle = await open(path, constants.O_RDONLY | constants.O_NOFOLLOW).catch((error: NodeJS.ErrnoException) => {
-    if (error.code === 'ENOENT' || error.code === 'ENOTDIR' || error.code === 'ELOOP') return undefined;
-    throw error;
-  });
+async function readRegularFile(
+  path: string,
+): Promise<{ bytes: Uint8Array; mode: number } | undefined> {
+  const handle = await open(path, constants.O_RDONLY | constants.O_NOFOLLOW).catch(
+    (error: NodeJS.ErrnoException) => {
+      if (error.code === 'ENOENT' || error.code === 'ENOTDIR' || error.code === 'ELOOP')
+        return undefined;
+      throw error;
+    },
+  );
   if (!handle) return undefined;
   try {
     const info = await handle.stat();
@@ -129,7 +144,14 @@ export async function readBackups(backupsDir: string): Promise<BackupInfo[]> {
     const path = join(backupsDir, name);
     const manifest = await readManifest(path);
     // A directory without a readable manifest is not a backup kpki made.
-    if (manifest) backups.push({ id: name, path, createdAt: new Date(manifest.createdAt), operation: manifest.operation, files: manifest.files.map((f) => f.path) });
+    if (manifest)
+      backups.push({
+        id: name,
+        path,
+        createdAt: new Date(manifest.createdAt),
+        operation: manifest.operation,
+        files: manifest.files.map((f) => f.path),
+      });
   }
   return backups.sort((a, b) => (a.id < b.id ? 1 : a.id > b.id ? -1 : 0));
 }

@@ -26,7 +26,13 @@ export interface FileOwner {
  * durable as the bytes; the rename that switches it in keeps it.
  * @throws the fs error (EEXIST when the path exists); a failed write leaves the partial file.
  */
-export async function writeNewFile(path: string, data: Uint8Array, mode: number, owner?: FileOwner, mtime?: Date): Promise<void> {
+export async function writeNewFile(
+  path: string,
+  data: Uint8Array,
+  mode: number,
+  owner?: FileOwner,
+  mtime?: Date,
+): Promise<void> {
   const flags = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW;
   const handle = await open(path, flags, mode & 0o600);
   try {

@@ -15,13 +15,49 @@
 import { chmod, lstat, mkdir, readFile, readdir, realpath, rm, stat } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { join, posix, resolve } from 'node:path';
-import { ConflictError, FileAccessError, KpkiError, LockedError, OperationError } from '../errors.js';
-import type { BackupInfo, ChangeSet, CommitResult, FileWrite, TreeStore } from '../ops/shared/ports.js';
-import { backupPath, newBackupId, readBackups, readManifest, removePartialBackups, writePartialBackup } from './backup-dir.js';
+import {
+  ConflictError,
+  FileAccessError,
+  KpkiError,
+  LockedError,
+  OperationError,
+} from '../errors.js';
+import type {
+  BackupInfo,
+  ChangeSet,
+  CommitResult,
+  FileWrite,
+  TreeStore,
+} from '../ops/shared/ports.js';
+import {
+  backupPath,
+  newBackupId,
+  readBackups,
+  readManifest,
+  removePartialBackups,
+  writePartialBackup,
+} from './backup-dir.js';
 import { syncDir, writeNewFile, type FileOwner } from './fs-sync.js';
-import { JOURNAL, PENDING, recoverTransaction, relativeTempPath, rollBack, rollForward, writeRecord, type StatePaths, type TxRecord } from './journal.js';
+import {
+  JOURNAL,
+  PENDING,
+  recoverTransaction,
+  relativeTempPath,
+  rollBack,
+  rollForward,
+  writeRecord,
+  type StatePaths,
+  type TxRecord,
+} from './journal.js';
 import { acquireLock, removeDeadLockRecords } from './tree-lock.js';
-import { assertSafeTarget, checkChangePaths, isInside, resolveInTree, STATE_DIR, TEMP_MARK } from './tree-paths.js';
+import {
+  assertSafeTarget,
+  checkChangePaths,
+  isInside,
+  resolveInTree,
+  STATE_DIR,
+  TEMP_MARK,
+} from './tree-paths.js';
 
 /** Options of {@link openTreeStore}. */
 export interface TreeStoreOptions {
@@ -38,11 +74,19 @@ export interface TreeStoreOptions {
  * @throws FileAccessError `NO_TREE` when the root is not a directory; OperationError `BAD_JOURNAL`
  *   for a damaged transaction record.
  */
-export async function openTreeStore(root: string, options: TreeStoreOptions = {}): Promise<TreeStore> {
+export async function openTreeStore(
+  root: string,
+  options: TreeStoreOptions = {},
+): Promise<TreeStore> {
   const absolute = resolve(root);
   const info = await stat(absolute).catch(() => undefined);
-  if (!info?.isDirectory()) throw new FileAccessError('NO_TREE', `"${absolute}" is not a directory`);
-  const store = new FsTreeStore(absolute, options.now ?? (() => new Date()), options.lockWaitMs ?? 0);
+  if (!info?.isDirectory())
+    throw new FileAccessError('NO_TREE', `"${absolute}" is not a directory`);
+  const store = new FsTreeStore(
+    absolute,
+    options.now ?? (() => new Date()),
+    options.lockWaitMs ?? 0,
+  );
   await store.recoverIfPossible();
   return store;
 }
@@ -76,14 +120,19 @@ class FsTreeStore implements TreeStore {
     try {
       const real = await realpath(absolute);
       if (!isInside(await realpath(this.root), real)) {
-        throw new FileAccessError('UNREADABLE', `"${path}" in the tree "${this.root}" is a link leading outside the tree`);
+        throw new FileAccessError(
+          'UNREADABLE',
+          `"${path}" in the tree "${this.root}" is a link leading outside the tree`,
+        );
       }
       return new Uint8Array(await readFile(real));
     } catch (error) {
       if (error instanceof FileAccessError) throw error;
       const code = (error as NodeJS.ErrnoException).code;
       if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
-      throw new FileAccessError('UNREADABLE', `cannot read "${absolute}": ${code ?? 'error'}`, { cause: error });
+      throw new FileAccessError('UNREADABLE', `cannot read "${absolute}": ${code ?? 'error'}`, {
+        cause: error,
+      });
     }
   }
 
@@ -110,7 +159,11 @@ class FsTreeStore implements TreeStore {
 
   async exclusive<T>(work: () => Promise<T>): Promise<T> {
     await this.ensureStateDir();
-    const release = await acquireLock(join(this.paths.stateDir, 'lock'), { tree: this.root, now: this.now(), waitMs: this.lockWaitMs });
+    const release = await acquireLock(join(this.paths.stateDir, 'lock'), {
+      tree: this.root,
+      now: this.now(),
+      waitMs: this.lockWaitMs,
+    });
     this.locked = true;
     try {
       await this.recoverLocked();
@@ -122,7 +175,8 @@ class FsTreeStore implements TreeStore {
   }
 
   async commit(change: ChangeSet, operation: string): Promise<CommitResult> {
-    if (!this.locked) throw new OperationError('NOT_LOCKED', `commit to "${this.root}" called outside exclusive()`);
+    if (!this.locked)
+      throw new OperationError('NOT_LOCKED', `commit to "${this.root}" called outside exclusive()`);
     checkChangePaths(this.root, change);
     const targets = [...change.writes.map((w) => w.path), ...change.deletes];
     for (const path of targets) await assertSafeTarget(this.root, resolveInTree(this.root, path));
@@ -130,22 +184,36 @@ class FsTreeStore implements TreeStore {
     const record = await this.planRecord(change, operation);
     try {
       await writeRecord(this.paths, PENDING, record);
-      await writePartialBackup(this.root, this.paths.backupsDir, record.backupId, targets, { operation, createdAt: this.now().toISOString() });
+      await writePartialBackup(this.root, this.paths.backupsDir, record.backupId, targets, {
+        operation,
+        createdAt: this.now().toISOString(),
+      });
       await this.writeTemps(change.writes, record);
       await writeRecord(this.paths, JOURNAL, record);
     } catch (error) {
       await rollBack(this.paths, record).catch(() => undefined);
-      throw new OperationError('WRITE_FAILED', `cannot write the change to the tree "${this.root}"; nothing was changed`, { cause: error });
+      throw new OperationError(
+        'WRITE_FAILED',
+        `cannot write the change to the tree "${this.root}"; nothing was changed`,
+        { cause: error },
+      );
     }
     try {
       await rollForward(this.paths, record);
     } catch (error) {
-      throw new OperationError('COMMIT_UNFINISHED', `the change to the tree "${this.root}" is committed but not fully in place`, {
-        cause: error,
-        hint: `fix the cause, then run any kpki command on "${this.root}": it finishes the change`,
-      });
+      throw new OperationError(
+        'COMMIT_UNFINISHED',
+        `the change to the tree "${this.root}" is committed but not fully in place`,
+        {
+          cause: error,
+          hint: `fix the cause, then run any kpki command on "${this.root}": it finishes the change`,
+        },
+      );
     }
-    return { backupId: record.backupId, backupPath: backupPath(this.paths.backupsDir, record.backupId) };
+    return {
+      backupId: record.backupId,
+      backupPath: backupPath(this.paths.backupsDir, record.backupId),
+    };
   }
 
   async backups(): Promise<BackupInfo[]> {
@@ -155,21 +223,34 @@ class FsTreeStore implements TreeStore {
   async restore(backupId: string): Promise<CommitResult> {
     const backup = (await this.backups()).find((b) => b.id === backupId);
     const manifest = backup && (await readManifest(backup.path));
-    if (!backup || !manifest) throw new ConflictError('NO_BACKUP', `there is no backup "${backupId}" in "${this.paths.backupsDir}"`, { hint: `list them with: kpki rollback --list --dir ${this.root}` });
+    if (!backup || !manifest)
+      throw new ConflictError(
+        'NO_BACKUP',
+        `there is no backup "${backupId}" in "${this.paths.backupsDir}"`,
+        { hint: `list them with: kpki rollback --list --dir ${this.root}` },
+      );
     // Validate before reading, so a tampered manifest cannot make kpki read outside the backup.
     checkChangePaths(this.root, { writes: [], deletes: manifest.files.map((f) => f.path) });
     const writes: FileWrite[] = [];
     for (const file of manifest.files.filter((f) => f.existed)) {
-      writes.push({ path: file.path, data: new Uint8Array(await readFile(join(backup.path, 'files', ...file.path.split('/')))), mode: file.mode });
+      writes.push({
+        path: file.path,
+        data: new Uint8Array(await readFile(join(backup.path, 'files', ...file.path.split('/')))),
+        mode: file.mode,
+      });
     }
-    return this.commit({ writes, deletes: manifest.files.filter((f) => !f.existed).map((f) => f.path) }, 'rollback');
+    return this.commit(
+      { writes, deletes: manifest.files.filter((f) => !f.existed).map((f) => f.path) },
+      'rollback',
+    );
   }
 
   /** Recovers at open when there is something to recover and the lock can be had at once. */
   async recoverIfPossible(): Promise<void> {
     // A record, or the temp of a record or lock that a kill left before its rename or link.
     const names = await readdir(this.paths.stateDir).catch(() => [] as string[]);
-    if (!names.some((name) => name === PENDING || name === JOURNAL || name.endsWith('.tmp'))) return;
+    if (!names.some((name) => name === PENDING || name === JOURNAL || name.endsWith('.tmp')))
+      return;
     try {
       await this.exclusive(() => Promise.resolve());
     } catch (error) {
@@ -181,7 +262,11 @@ class FsTreeStore implements TreeStore {
 
   private async recoverLocked(): Promise<void> {
     // A kill between writing a record's temp and renaming it into place leaves the temp behind.
-    await Promise.all([JOURNAL, PENDING].map((name) => rm(join(this.paths.stateDir, `${name}.tmp`), { force: true })));
+    await Promise.all(
+      [JOURNAL, PENDING].map((name) =>
+        rm(join(this.paths.stateDir, `${name}.tmp`), { force: true }),
+      ),
+    );
     await recoverTransaction(this.paths);
     await removePartialBackups(this.paths.backupsDir);
     await removeDeadLockRecords(join(this.paths.stateDir, 'lock'));
@@ -190,19 +275,34 @@ class FsTreeStore implements TreeStore {
   private async ensureStateDir(): Promise<void> {
     await mkdir(this.paths.backupsDir, { recursive: true, mode: 0o700 });
     // It holds copies of private keys: never wider than 0700, whoever created it.
-    if (((await stat(this.paths.stateDir)).mode & 0o077) !== 0) await chmod(this.paths.stateDir, 0o700);
+    if (((await stat(this.paths.stateDir)).mode & 0o077) !== 0)
+      await chmod(this.paths.stateDir, 0o700);
   }
 
   private async planRecord(change: ChangeSet, operation: string): Promise<TxRecord> {
     const txid = `${this.now().getTime().toString(36)}-${randomBytes(3).toString('hex')}`;
-    const renames = change.writes.map((w) => ({ tmp: relativeTempPath(w.path, txid), target: w.path }));
+    const renames = change.writes.map((w) => ({
+      tmp: relativeTempPath(w.path, txid),
+      target: w.path,
+    }));
     const createdDirs: string[] = [];
     for (const write of change.writes) {
       const missing: string[] = [];
-      for (let dir = posix.dirname(write.path); dir !== '.' && !(await this.exists(dir)); dir = posix.dirname(dir)) missing.unshift(dir);
+      for (
+        let dir = posix.dirname(write.path);
+        dir !== '.' && !(await this.exists(dir));
+        dir = posix.dirname(dir)
+      )
+        missing.unshift(dir);
       for (const dir of missing) if (!createdDirs.includes(dir)) createdDirs.push(dir);
     }
-    return { txid, backupId: newBackupId(this.now(), operation), renames, deletes: change.deletes, createdDirs };
+    return {
+      txid,
+      backupId: newBackupId(this.now(), operation),
+      renames,
+      deletes: change.deletes,
+      createdDirs,
+    };
   }
 
   /**
@@ -211,12 +311,20 @@ class FsTreeStore implements TreeStore {
    */
   private async writeTemps(writes: readonly FileWrite[], record: TxRecord): Promise<void> {
     const abs = (path: string): string => join(this.root, ...path.split('/'));
-    const modeOf = (dir: string): number => writes.find((w) => w.dirMode !== undefined && w.path.startsWith(`${dir}/`))?.dirMode ?? 0o755;
+    const modeOf = (dir: string): number =>
+      writes.find((w) => w.dirMode !== undefined && w.path.startsWith(`${dir}/`))?.dirMode ?? 0o755;
     for (const dir of record.createdDirs) await mkdir(abs(dir), { mode: modeOf(dir) });
-    for (const dir of new Set(record.createdDirs.map((d) => posix.dirname(d)))) await syncDir(abs(dir));
+    for (const dir of new Set(record.createdDirs.map((d) => posix.dirname(d))))
+      await syncDir(abs(dir));
     for (const [index, write] of writes.entries()) {
       const tmp = record.renames[index]?.tmp ?? '';
-      await writeNewFile(abs(tmp), write.data, write.mode, await ownerOf(abs(write.path)), write.mtime);
+      await writeNewFile(
+        abs(tmp),
+        write.data,
+        write.mode,
+        await ownerOf(abs(write.path)),
+        write.mtime,
+      );
     }
   }
 }
@@ -224,11 +332,14 @@ class FsTreeStore implements TreeStore {
 /** Owner of the regular file a write replaces, so a replacement keeps it (when run as root). */
 async function ownerOf(path: string): Promise<FileOwner | undefined> {
   const info = await lstat(path).catch(() => undefined);
-  return info?.isFile() && (info.uid !== process.getuid?.() || info.gid !== process.getgid?.()) ? { uid: info.uid, gid: info.gid } : undefined;
+  return info?.isFile() && (info.uid !== process.getuid?.() || info.gid !== process.getgid?.())
+    ? { uid: info.uid, gid: info.gid }
+    : undefined;
 }
 
 function isPermissionError(error: unknown): boolean {
-  const code = (error instanceof KpkiError ? error.cause : error) as NodeJS.ErrnoException | undefined;
+  const code = (error instanceof KpkiError ? error.cause : error) as
+    | NodeJS.ErrnoException
+    | undefined;
   return code?.code === 'EACCES' || code?.code === 'EPERM' || code?.code === 'EROFS';
 }
-

@@ -40,8 +40,16 @@ export interface StatePaths {
 }
 
 /** Writes a record durably (temp, fsync, rename, fsync of the state directory). */
-export async function writeRecord(paths: StatePaths, name: string, record: TxRecord): Promise<void> {
-  await replaceFile(join(paths.stateDir, name), paths.stateDir, new TextEncoder().encode(JSON.stringify(record)));
+export async function writeRecord(
+  paths: StatePaths,
+  name: string,
+  record: TxRecord,
+): Promise<void> {
+  await replaceFile(
+    join(paths.stateDir, name),
+    paths.stateDir,
+    new TextEncoder().encode(JSON.stringify(record)),
+  );
 }
 
 /**
@@ -63,20 +71,30 @@ export async function readRecord(paths: StatePaths, name: string): Promise<TxRec
     validateRecord(paths.root, record);
     return record;
   } catch (error) {
-    throw new OperationError('BAD_JOURNAL', `the transaction record "${file}" is damaged; kpki cannot tell whether to finish or undo it`, {
-      cause: error,
-      hint: `compare the tree with the newest backup in "${paths.backupsDir}", then remove the record`,
-    });
+    throw new OperationError(
+      'BAD_JOURNAL',
+      `the transaction record "${file}" is damaged; kpki cannot tell whether to finish or undo it`,
+      {
+        cause: error,
+        hint: `compare the tree with the newest backup in "${paths.backupsDir}", then remove the record`,
+      },
+    );
   }
 }
 
 function validateRecord(root: string, record: TxRecord): void {
-  if (typeof record.txid !== 'string' || !/^[a-z0-9-]+$/.test(record.txid) || typeof record.backupId !== 'string' || /[/\\]|^\.\.?$/.test(record.backupId)) {
+  if (
+    typeof record.txid !== 'string' ||
+    !/^[a-z0-9-]+$/.test(record.txid) ||
+    typeof record.backupId !== 'string' ||
+    /[/\\]|^\.\.?$/.test(record.backupId)
+  ) {
     throw new Error('bad transaction id or backup id');
   }
   for (const { tmp, target } of record.renames) {
     resolveInTree(root, target);
-    if (tmp !== relativeTempPath(target, record.txid)) throw new Error(`temp "${tmp}" does not belong to "${target}"`);
+    if (tmp !== relativeTempPath(target, record.txid))
+      throw new Error(`temp "${tmp}" does not belong to "${target}"`);
   }
   for (const path of [...record.deletes, ...record.createdDirs]) resolveInTree(root, path);
 }
@@ -114,7 +132,8 @@ export async function rollForward(paths: StatePaths, record: TxRecord): Promise<
 export async function rollBack(paths: StatePaths, record: TxRecord): Promise<void> {
   for (const { tmp } of record.renames) await removeFile(join(paths.root, ...tmp.split('/')));
   await discardPartialBackup(paths.backupsDir, record.backupId);
-  for (const dir of [...record.createdDirs].reverse()) await rmdir(join(paths.root, ...dir.split('/'))).catch(() => undefined);
+  for (const dir of [...record.createdDirs].reverse())
+    await rmdir(join(paths.root, ...dir.split('/'))).catch(() => undefined);
   await rm(join(paths.stateDir, PENDING), { force: true });
   await syncDir(paths.stateDir);
 }

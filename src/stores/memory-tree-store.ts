@@ -2,7 +2,13 @@
  * An in-memory {@link TreeStore} with the same contract as the on-disk one (path rules, lock,
  * all-or-nothing commits, backups, restore), for unit tests of ops/ that need no disk.
  */
-import { ConflictError, FileAccessError, InvalidInputError, LockedError, OperationError } from '../errors.js';
+import {
+  ConflictError,
+  FileAccessError,
+  InvalidInputError,
+  LockedError,
+  OperationError,
+} from '../errors.js';
 import type { BackupInfo, ChangeSet, CommitResult, TreeStore } from '../ops/shared/ports.js';
 import { newBackupId } from './backup-dir.js';
 import { checkChangePaths, resolveInTree } from './tree-paths.js';
@@ -42,18 +48,28 @@ export class MemoryTreeStore implements TreeStore {
     this.now = options.now ?? (() => new Date());
     for (const [path, file] of Object.entries(options.files ?? {})) {
       resolveInTree(this.root, path);
-      this.files.set(path, file instanceof Uint8Array ? { data: file.slice(), mode: 0o644 } : { data: file.data.slice(), mode: file.mode });
+      this.files.set(
+        path,
+        file instanceof Uint8Array
+          ? { data: file.slice(), mode: 0o644 }
+          : { data: file.data.slice(), mode: file.mode },
+      );
     }
   }
 
   /** A copy of every file, for assertions. */
   snapshot(): Map<string, MemoryFile> {
-    return new Map([...this.files].map(([path, file]) => [path, { data: file.data.slice(), mode: file.mode }]));
+    return new Map(
+      [...this.files].map(([path, file]) => [path, { data: file.data.slice(), mode: file.mode }]),
+    );
   }
 
   read(path: string): Promise<Uint8Array | undefined> {
     resolveInTree(this.root, path);
-    if (this.isDirectory(path)) return Promise.reject(new FileAccessError('UNREADABLE', `cannot read "${this.root}/${path}": EISDIR`));
+    if (this.isDirectory(path))
+      return Promise.reject(
+        new FileAccessError('UNREADABLE', `cannot read "${this.root}/${path}": EISDIR`),
+      );
     return Promise.resolve(this.files.get(path)?.data.slice());
   }
 
@@ -65,13 +81,16 @@ export class MemoryTreeStore implements TreeStore {
   /** Files below `dir`, sorted, as the disk store lists them. */
   listFiles(dir: string): Promise<{ path: string; mode: number }[]> {
     const prefix = `${dir.replace(/\/+$/, '')}/`;
-    const found = [...this.files].filter(([path]) => path.startsWith(prefix)).map(([path, file]) => ({ path, mode: file.mode }));
+    const found = [...this.files]
+      .filter(([path]) => path.startsWith(prefix))
+      .map(([path, file]) => ({ path, mode: file.mode }));
     return Promise.resolve(found.sort((a, b) => (a.path < b.path ? -1 : 1)));
   }
 
   /** @throws LockedError when another `exclusive` on this store is under way. */
   async exclusive<T>(work: () => Promise<T>): Promise<T> {
-    if (this.locked) throw new LockedError(`tree "${this.root}" is locked by kpki pid ${process.pid} (in memory)`);
+    if (this.locked)
+      throw new LockedError(`tree "${this.root}" is locked by kpki pid ${process.pid} (in memory)`);
     this.locked = true;
     try {
       return await work();
@@ -86,34 +105,61 @@ export class MemoryTreeStore implements TreeStore {
   }
 
   backups(): Promise<BackupInfo[]> {
-    return Promise.resolve(this.history.map((b) => b.info).sort((a, b) => (a.id < b.id ? 1 : a.id > b.id ? -1 : 0)));
+    return Promise.resolve(
+      this.history.map((b) => b.info).sort((a, b) => (a.id < b.id ? 1 : a.id > b.id ? -1 : 0)),
+    );
   }
 
   /** @throws ConflictError `NO_BACKUP` when there is no such backup. */
   restore(backupId: string): Promise<CommitResult> {
     const backup = this.history.find((b) => b.info.id === backupId);
-    if (!backup) return Promise.reject(new ConflictError('NO_BACKUP', `there is no backup "${backupId}" in "${this.root}"`));
+    if (!backup)
+      return Promise.reject(
+        new ConflictError('NO_BACKUP', `there is no backup "${backupId}" in "${this.root}"`),
+      );
     const entries = [...backup.before];
-    const writes = entries.flatMap(([path, file]) => (file ? [{ path, data: file.data, mode: file.mode }] : []));
-    return this.commit({ writes, deletes: entries.filter(([, file]) => !file).map(([path]) => path) }, 'rollback');
+    const writes = entries.flatMap(([path, file]) =>
+      file ? [{ path, data: file.data, mode: file.mode }] : [],
+    );
+    return this.commit(
+      { writes, deletes: entries.filter(([, file]) => !file).map(([path]) => path) },
+      'rollback',
+    );
   }
 
   private commitNow(change: ChangeSet, operation: string): CommitResult {
-    if (!this.locked) throw new OperationError('NOT_LOCKED', `commit to "${this.root}" called outside exclusive()`);
+    if (!this.locked)
+      throw new OperationError('NOT_LOCKED', `commit to "${this.root}" called outside exclusive()`);
     checkChangePaths(this.root, change);
     const targets = [...change.writes.map((w) => w.path), ...change.deletes];
     for (const path of targets) {
-      if (this.isDirectory(path)) throw new InvalidInputError('BAD_PATH', `"${path}" in the tree "${this.root}" is a directory, not a file`);
+      if (this.isDirectory(path))
+        throw new InvalidInputError(
+          'BAD_PATH',
+          `"${path}" in the tree "${this.root}" is a directory, not a file`,
+        );
     }
     for (const write of change.writes) {
       const blocked = ancestors(write.path).find((dir) => this.files.has(dir));
-      if (blocked) throw new OperationError('WRITE_FAILED', `cannot write the change to the tree "${this.root}"; nothing was changed`, { cause: new Error(`"${blocked}" is a file`) });
+      if (blocked)
+        throw new OperationError(
+          'WRITE_FAILED',
+          `cannot write the change to the tree "${this.root}"; nothing was changed`,
+          { cause: new Error(`"${blocked}" is a file`) },
+        );
     }
     const id = newBackupId(this.now(), operation);
     const before = new Map(targets.map((path) => [path, this.files.get(path)] as const));
-    for (const write of change.writes) this.files.set(write.path, { data: write.data.slice(), mode: write.mode });
+    for (const write of change.writes)
+      this.files.set(write.path, { data: write.data.slice(), mode: write.mode });
     for (const path of change.deletes) this.files.delete(path);
-    const info: BackupInfo = { id, path: `${this.root}/.kpki/backups/${id}`, createdAt: this.now(), operation, files: targets };
+    const info: BackupInfo = {
+      id,
+      path: `${this.root}/.kpki/backups/${id}`,
+      createdAt: this.now(),
+      operation,
+      files: targets,
+    };
     this.history.push({ info, before });
     return { backupId: id, backupPath: info.path };
   }

@@ -16,5 +16,8 @@ export const nodeRandom: RandomBytes = (length) => new Uint8Array(randomBytes(le
 
 /** Reads absolute paths outside the tree; a missing or unreadable file reads as absent. */
 export const externalFiles: ExternalFileReader = {
-  read: async (path) => readFile(path).then((data) => new Uint8Array(data)).catch(() => undefined),
+  read: async (path) =>
+    readFile(path)
+      .then((data) => new Uint8Array(data))
+      .catch(() => undefined),
 };

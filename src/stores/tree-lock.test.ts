@@ -15,16 +15,35 @@ const deadPid = (): number => spawnSync('true').pid ?? 0;
 function treeLockedBy(record: object | string): string {
   const dir = tempDir();
   mkdirSync(join(dir, '.kpki'), { mode: 0o700 });
-  writeFileSync(join(dir, '.kpki/lock'), typeof record === 'string' ? record : JSON.stringify(record));
+  writeFileSync(
+    join(dir, '.kpki/lock'),
+    typeof record === 'string' ? record : JSON.stringify(record),
+  );
   return dir;
 }
 
 describe('tree lock', () => {
   const refused: Record<string, { record: () => object | string; message: RegExp }> = {
-    'a live kpki on this host': { record: () => ({ pid: sleeper.pid, hostname: hostname(), startedAt: '2026-11-24T17:05:01.000Z' }), message: /^tree ".*" is locked by kpki pid \d+ \(started 2026-11-24T17:05:01.000Z\)$/ },
-    'a kpki on another host (its pid cannot be checked)': { record: () => ({ pid: deadPid(), hostname: 'other-node', startedAt: 'x' }), message: /locked by kpki pid \d+ on host "other-node"/ },
-    'an unreadable lock record': { record: () => 'garbage', message: /lock file ".*" cannot be read/ },
-    'a record naming pid 0 (a process group, not a process)': { record: () => ({ pid: 0, hostname: hostname(), startedAt: 'x' }), message: /locked by kpki pid 0/ },
+    'a live kpki on this host': {
+      record: () => ({
+        pid: sleeper.pid,
+        hostname: hostname(),
+        startedAt: '2026-11-24T17:05:01.000Z',
+      }),
+      message: /^tree ".*" is locked by kpki pid \d+ \(started 2026-11-24T17:05:01.000Z\)$/,
+    },
+    'a kpki on another host (its pid cannot be checked)': {
+      record: () => ({ pid: deadPid(), hostname: 'other-node', startedAt: 'x' }),
+      message: /locked by kpki pid \d+ on host "other-node"/,
+    },
+    'an unreadable lock record': {
+      record: () => 'garbage',
+      message: /lock file ".*" cannot be read/,
+    },
+    'a record naming pid 0 (a process group, not a process)': {
+      record: () => ({ pid: 0, hostname: hostname(), startedAt: 'x' }),
+      message: /locked by kpki pid 0/,
+    },
   };
   for (const [name, { record, message }] of Object.entries(refused)) {
     it(`refuses a tree locked by ${name}, leaving the lock`, async () => {
@@ -32,7 +51,10 @@ describe('tree lock', () => {
       const before = readFileSync(join(dir, '.kpki/lock'), 'utf8');
       const store = await openTreeStore(dir);
       let ran = false;
-      await assert.rejects(store.exclusive(() => Promise.resolve((ran = true))), (e: unknown) => e instanceof LockedError && message.test(e.message));
+      await assert.rejects(
+        store.exclusive(() => Promise.resolve((ran = true))),
+        (e: unknown) => e instanceof LockedError && message.test(e.message),
+      );
       assert.equal(ran, false);
       assert.equal(readFileSync(join(dir, '.kpki/lock'), 'utf8'), before);
     });
@@ -41,7 +63,9 @@ describe('tree lock', () => {
   it('takes over a stale lock whose pid has exited, and releases it afterwards', async () => {
     const dir = treeLockedBy({ pid: deadPid(), hostname: hostname(), startedAt: 'x' });
     const store = await openTreeStore(dir);
-    const holder = await store.exclusive(() => Promise.resolve(JSON.parse(readFileSync(join(dir, '.kpki/lock'), 'utf8')) as { pid: number }));
+    const holder = await store.exclusive(() =>
+      Promise.resolve(JSON.parse(readFileSync(join(dir, '.kpki/lock'), 'utf8')) as { pid: number }),
+    );
     assert.equal(holder.pid, process.pid);
     assert.equal(existsSync(join(dir, '.kpki/lock')), false);
   });
@@ -62,7 +86,10 @@ describe('tree lock', () => {
     let release: () => void = () => undefined;
     const first = a.exclusive(() => new Promise<void>((resolve) => (release = resolve)));
     await new Promise((resolve) => setTimeout(resolve, 50));
-    await assert.rejects(b.exclusive(() => Promise.resolve()), new RegExp(`locked by kpki pid ${process.pid}`));
+    await assert.rejects(
+      b.exclusive(() => Promise.resolve()),
+      new RegExp(`locked by kpki pid ${process.pid}`),
+    );
     release();
     await first;
     await b.exclusive(() => Promise.resolve());

@@ -37,8 +37,15 @@ const MAX_ATTEMPTS = 1000;
  * @throws LockedError when a live process (or one on another host, or an unreadable record)
  *   holds it past `waitMs`.
  */
-export async function acquireLock(path: string, options: AcquireLockOptions): Promise<() => Promise<void>> {
-  const owner: LockOwner = { pid: process.pid, hostname: hostname(), startedAt: options.now.toISOString() };
+export async function acquireLock(
+  path: string,
+  options: AcquireLockOptions,
+): Promise<() => Promise<void>> {
+  const owner: LockOwner = {
+    pid: process.pid,
+    hostname: hostname(),
+    startedAt: options.now.toISOString(),
+  };
   // Unique per call: two acquisitions in one process (the datastore's concurrent CAS) must not share it.
   const record = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
   await rm(record, { force: true });
@@ -57,7 +64,9 @@ export async function acquireLock(path: string, options: AcquireLockOptions): Pr
       if (Date.now() >= deadline) throw lockedError(options.tree, path, holder.owner);
       await sleep(POLL_MS);
     }
-    throw new LockedError(`cannot take the lock of tree "${options.tree}" ("${path}"): other processes keep taking it`);
+    throw new LockedError(
+      `cannot take the lock of tree "${options.tree}" ("${path}"): other processes keep taking it`,
+    );
   } finally {
     await rm(record, { force: true });
   }
@@ -68,7 +77,8 @@ export async function removeDeadLockRecords(path: string): Promise<void> {
   const prefix = `${basename(path)}.`;
   for (const name of await readdir(dirname(path)).catch(() => [] as string[])) {
     const pid = Number(/^(\d+)\.(?:[0-9a-f]+\.)?tmp$/.exec(name.slice(prefix.length))?.[1] ?? NaN);
-    if (name.startsWith(prefix) && Number.isInteger(pid) && pid > 0 && !isAlive(pid)) await rm(join(dirname(path), name), { force: true });
+    if (name.startsWith(prefix) && Number.isInteger(pid) && pid > 0 && !isAlive(pid))
+      await rm(join(dirname(path), name), { force: true });
   }
 }
 
@@ -93,9 +103,16 @@ interface Holder {
 async function inspectHolder(path: string): Promise<Holder | undefined> {
   const info = await lstat(path, { bigint: true }).catch(() => undefined);
   if (!info) return undefined;
-  const owner = await readFile(path, 'utf8').then((text) => JSON.parse(text) as LockOwner).catch(() => undefined);
+  const owner = await readFile(path, 'utf8')
+    .then((text) => JSON.parse(text) as LockOwner)
+    .catch(() => undefined);
   // Only a dead pid on this host is provably stale; an unreadable record or another host's is held.
-  const stale = owner !== undefined && owner.hostname === hostname() && Number.isInteger(owner.pid) && owner.pid > 0 && !isAlive(owner.pid);
+  const stale =
+    owner !== undefined &&
+    owner.hostname === hostname() &&
+    Number.isInteger(owner.pid) &&
+    owner.pid > 0 &&
+    !isAlive(owner.pid);
   return { ino: info.ino, owner, stale };
 }
 
@@ -123,12 +140,17 @@ async function releaseLock(path: string, ino: bigint): Promise<void> {
 
 function lockedError(tree: string, path: string, owner: LockOwner | undefined): LockedError {
   if (owner === undefined) {
-    return new LockedError(`tree "${tree}" is locked: the lock file "${path}" cannot be read`, { hint: 'if no kpki runs on this tree, remove the lock file' });
+    return new LockedError(`tree "${tree}" is locked: the lock file "${path}" cannot be read`, {
+      hint: 'if no kpki runs on this tree, remove the lock file',
+    });
   }
   const where = owner.hostname === hostname() ? '' : ` on host "${owner.hostname}"`;
-  return new LockedError(`tree "${tree}" is locked by kpki pid ${owner.pid}${where} (started ${owner.startedAt})`, {
-    hint: `wait for that command to finish; if no kpki runs, remove "${path}"`,
-  });
+  return new LockedError(
+    `tree "${tree}" is locked by kpki pid ${owner.pid}${where} (started ${owner.startedAt})`,
+    {
+      hint: `wait for that command to finish; if no kpki runs, remove "${path}"`,
+    },
+  );
 }
 
 /** Whether `pid` (> 0: 0 and negatives name process groups) runs on this host; EPERM means it exists under another user. */

@@ -21,10 +21,20 @@ export const TEMP_MARK = '.kpki-tmp-';
 export function resolveInTree(root: string, path: string): string {
   const parts = path.split('/');
   // `.` is refused too: "." alone would name the root itself, whose temp would land in its parent.
-  if (path === '' || isAbsolute(path) || path.includes('\0') || path.includes('\\') || parts.some((part) => part === '..' || part === '.' || part === '')) {
-    throw new InvalidInputError('BAD_PATH', `"${printable(path)}" is not a relative path inside the tree "${root}"`);
+  if (
+    path === '' ||
+    isAbsolute(path) ||
+    path.includes('\0') ||
+    path.includes('\\') ||
+    parts.some((part) => part === '..' || part === '.' || part === '')
+  ) {
+    throw new InvalidInputError(
+      'BAD_PATH',
+      `"${printable(path)}" is not a relative path inside the tree "${root}"`,
+    );
   }
-  if (parts[0] === STATE_DIR) throw new InvalidInputError('BAD_PATH', `"${path}" is inside kpki's state directory`);
+  if (parts[0] === STATE_DIR)
+    throw new InvalidInputError('BAD_PATH', `"${path}" is inside kpki's state directory`);
   return join(root, ...parts);
 }
 
@@ -37,7 +47,11 @@ export function checkChangePaths(root: string, change: ChangeSet): void {
   const seen = new Set<string>();
   for (const path of [...change.writes.map((w) => w.path), ...change.deletes]) {
     resolveInTree(root, path);
-    if (seen.has(path)) throw new InvalidInputError('DUPLICATE_PATH', `"${path}" appears twice in one change to "${root}"`);
+    if (seen.has(path))
+      throw new InvalidInputError(
+        'DUPLICATE_PATH',
+        `"${path}" appears twice in one change to "${root}"`,
+      );
     seen.add(path);
   }
 }
@@ -52,13 +66,20 @@ export function checkChangePaths(root: string, change: ChangeSet): void {
 export async function assertSafeTarget(root: string, absolute: string): Promise<void> {
   const rel = relative(root, absolute);
   const target = await lstat(absolute).catch(() => undefined);
-  if (target?.isDirectory()) throw new InvalidInputError('BAD_PATH', `"${rel}" in the tree "${root}" is a directory, not a file`);
+  if (target?.isDirectory())
+    throw new InvalidInputError(
+      'BAD_PATH',
+      `"${rel}" in the tree "${root}" is a directory, not a file`,
+    );
   const realRoot = await realpath(root);
   let dir = dirname(absolute);
   while (dir.length > root.length) {
     if (await lstat(dir).catch(() => undefined)) {
       if (!isInside(realRoot, await realpath(dir))) {
-        throw new InvalidInputError('BAD_PATH', `"${rel}" would leave the tree "${root}" through a symlink`);
+        throw new InvalidInputError(
+          'BAD_PATH',
+          `"${rel}" would leave the tree "${root}" through a symlink`,
+        );
       }
       return;
     }

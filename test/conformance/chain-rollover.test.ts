@@ -22,12 +22,32 @@ interface RolloverCase {
 
 const ANCHOR_MODES: Readonly<Record<string, AnchorChecks | 'leaf'>> = {
   TRUSTED_ANCHOR: { validity: false, constraints: false, requireBasicConstraints: false },
-  TRUSTED_ANCHOR_WITH_EXPIRATION: { validity: true, constraints: false, requireBasicConstraints: false },
-  TRUSTED_ANCHOR_WITH_CONSTRAINTS: { validity: false, constraints: true, requireBasicConstraints: false },
-  TRUSTED_ANCHOR_WITH_EXPIRATION_AND_CONSTRAINTS: { validity: true, constraints: true, requireBasicConstraints: false },
+  TRUSTED_ANCHOR_WITH_EXPIRATION: {
+    validity: true,
+    constraints: false,
+    requireBasicConstraints: false,
+  },
+  TRUSTED_ANCHOR_WITH_CONSTRAINTS: {
+    validity: false,
+    constraints: true,
+    requireBasicConstraints: false,
+  },
+  TRUSTED_ANCHOR_WITH_EXPIRATION_AND_CONSTRAINTS: {
+    validity: true,
+    constraints: true,
+    requireBasicConstraints: false,
+  },
   // The README: REQUIRE_BASIC_CONSTRAINTS only bites together with constraint enforcement.
-  TRUSTED_ANCHOR_WITH_REQUIRE_BASIC_CONSTRAINTS: { validity: false, constraints: false, requireBasicConstraints: true },
-  TRUSTED_ANCHOR_WITH_CONSTRAINTS_REQUIRE_BASIC_CONSTRAINTS: { validity: false, constraints: true, requireBasicConstraints: true },
+  TRUSTED_ANCHOR_WITH_REQUIRE_BASIC_CONSTRAINTS: {
+    validity: false,
+    constraints: false,
+    requireBasicConstraints: true,
+  },
+  TRUSTED_ANCHOR_WITH_CONSTRAINTS_REQUIRE_BASIC_CONSTRAINTS: {
+    validity: false,
+    constraints: true,
+    requireBasicConstraints: true,
+  },
   TRUSTED_LEAF: 'leaf',
 };
 
@@ -35,7 +55,15 @@ function utcTime(value: string): Date {
   const v = value === 'DEFAULT' ? '211005120000Z' : value;
   const m = /^(\d\d)(\d\d)(\d\d)(\d\d)(\d\d)(\d\d)Z$/.exec(v);
   assert.ok(m, `bad utc_time ${value}`);
-  const [, yy, mo, dd, hh, mi, ss] = m.map(Number) as [number, number, number, number, number, number, number];
+  const [, yy, mo, dd, hh, mi, ss] = m.map(Number) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
   return new Date(Date.UTC(yy < 50 ? 2000 + yy : 1900 + yy, mo - 1, dd, hh, mi, ss));
 }
 
@@ -61,7 +89,11 @@ function parseCase(file: string): RolloverCase {
 
 function collect(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
-    e.isDirectory() ? collect(join(dir, e.name)) : e.name.endsWith('.test') ? [join(dir, e.name)] : [],
+    e.isDirectory()
+      ? collect(join(dir, e.name))
+      : e.name.endsWith('.test')
+        ? [join(dir, e.name)]
+        : [],
   );
 }
 
@@ -84,7 +116,9 @@ describe('chain-rollover conformance (BoringSSL verify_certificate_chain_unittes
         purpose: c.purpose,
         policy: { profile: 'compat', ...(mode === 'leaf' ? {} : { anchor: mode }) },
       });
-      const detail = result.valid ? result.path.map((p) => p.subject).join(' <- ') : `${result.code}: ${result.reason}`;
+      const detail = result.valid
+        ? result.path.map((p) => p.subject).join(' <- ')
+        : `${result.code}: ${result.reason}`;
       assert.equal(result.valid, c.expectValid, detail);
     });
   }

@@ -18,14 +18,22 @@ interface LimboCase {
   readonly peer_certificate: string;
   readonly validation_time: string | null;
   readonly expected_result: 'SUCCESS' | 'FAILURE';
-  readonly expected_peer_name: { readonly kind: 'DNS' | 'IP' | 'RFC822'; readonly value: string } | null;
+  readonly expected_peer_name: {
+    readonly kind: 'DNS' | 'IP' | 'RFC822';
+    readonly value: string;
+  } | null;
 }
 
 const LIMBO = '../shared/testdata/x509-limbo/limbo.json';
 const EXCEPTIONS = 'test/conformance/limbo-exceptions.json';
 const SKIPPED_FEATURES = new Set([
-  'has-crl', 'max-chain-depth', 'name-constraint-dn', 'has-policy-constraints',
-  'has-cert-policies', 'no-cert-policies', 'rfc5280-incompatible-with-webpki',
+  'has-crl',
+  'max-chain-depth',
+  'name-constraint-dn',
+  'has-policy-constraints',
+  'has-cert-policies',
+  'no-cert-policies',
+  'rfc5280-incompatible-with-webpki',
 ]);
 // A null validation_time means "now". Generated certificates are valid 1970-2969, so only the
 // online::* chains care; they were captured upstream on 2026-03-22 (commit 91cf392, see the
@@ -55,13 +63,20 @@ function run(c: LimboCase): PathValidationResult {
     anchors: c.trusted_certs.map((p) => pem(p, `${c.id} anchor`)),
     time: c.validation_time === null ? SNAPSHOT_NOW : new Date(c.validation_time),
     purpose: 'server',
-    ...(peer?.kind === 'DNS' ? { host: peer.value } : peer?.kind === 'IP' ? { ip: peer.value } : {}),
+    ...(peer?.kind === 'DNS'
+      ? { host: peer.value }
+      : peer?.kind === 'IP'
+        ? { ip: peer.value }
+        : {}),
   });
 }
 
 const suite = (JSON.parse(readFileSync(LIMBO, 'utf8')) as { testcases: LimboCase[] }).testcases;
 const subset = suite.filter(inSubset);
-const exceptionsFile = JSON.parse(readFileSync(EXCEPTIONS, 'utf8')) as { version: number; exceptions: Record<string, string> };
+const exceptionsFile = JSON.parse(readFileSync(EXCEPTIONS, 'utf8')) as {
+  version: number;
+  exceptions: Record<string, string>;
+};
 const exceptions = new Map(Object.entries(exceptionsFile.exceptions));
 
 interface Outcome {
@@ -75,7 +90,12 @@ const outcomes: Outcome[] = subset.map((c) => {
   const start = performance.now();
   const result = run(c);
   const ms = performance.now() - start;
-  return { c, got: result.valid ? 'SUCCESS' : 'FAILURE', reason: result.valid ? 'valid' : `${result.code}: ${result.reason}`, ms };
+  return {
+    c,
+    got: result.valid ? 'SUCCESS' : 'FAILURE',
+    reason: result.valid ? 'valid' : `${result.code}: ${result.reason}`,
+    ms,
+  };
 });
 
 let passed = 0;
@@ -105,14 +125,20 @@ describe('x509-limbo conformance', () => {
   it('keeps a versioned exceptions file that names only subset cases', () => {
     assert.equal(exceptionsFile.version, 1);
     const ids = new Set(subset.map((c) => c.id));
-    assert.deepEqual([...exceptions.keys()].filter((id) => !ids.has(id)), []);
+    assert.deepEqual(
+      [...exceptions.keys()].filter((id) => !ids.has(id)),
+      [],
+    );
   });
 
   for (const o of outcomes) {
     it(o.c.id, () => {
       const diverges = o.got !== o.c.expected_result;
       if (exceptions.has(o.c.id)) {
-        assert.ok(diverges, `listed exception no longer diverges (got ${o.got}); remove it from ${EXCEPTIONS}`);
+        assert.ok(
+          diverges,
+          `listed exception no longer diverges (got ${o.got}); remove it from ${EXCEPTIONS}`,
+        );
       } else {
         assert.equal(o.got, o.c.expected_result, o.reason);
       }
@@ -124,7 +150,9 @@ describe('x509-limbo conformance', () => {
 
 // Outside the subset, but kpki refuses unusable leaf keys too, so these cases must hold.
 describe('x509-limbo beyond the subset: subscriber keys', () => {
-  const keyCases = suite.filter((c) => (c.features ?? []).includes('pedantic-webpki-subscriber-key'));
+  const keyCases = suite.filter((c) =>
+    (c.features ?? []).includes('pedantic-webpki-subscriber-key'),
+  );
   it('has the four subscriber-key cases', () => assert.equal(keyCases.length, 4));
   for (const c of keyCases) {
     it(c.id, () => {

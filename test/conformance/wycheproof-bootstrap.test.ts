@@ -7,15 +7,39 @@ import { aesGcmOpen, aesGcmSeal, pbkdf2Sha1 } from '../../src/pki/bootstrap-cryp
 
 const ROOT = '../shared/testdata/wycheproof';
 
-interface PbkdfCase { tcId: number; password: string; salt: string; iterationCount: number; dkLen: number; dk: string; result: string }
-interface GcmCase { tcId: number; key: string; iv: string; aad: string; msg: string; ct: string; tag: string; result: string }
-interface GcmGroup { ivSize: number; keySize: number; tagSize: number; tests: GcmCase[] }
+interface PbkdfCase {
+  tcId: number;
+  password: string;
+  salt: string;
+  iterationCount: number;
+  dkLen: number;
+  dk: string;
+  result: string;
+}
+interface GcmCase {
+  tcId: number;
+  key: string;
+  iv: string;
+  aad: string;
+  msg: string;
+  ct: string;
+  tag: string;
+  result: string;
+}
+interface GcmGroup {
+  ivSize: number;
+  keySize: number;
+  tagSize: number;
+  tests: GcmCase[];
+}
 
 const hex = (value: string): Buffer => Buffer.from(value, 'hex');
 const load = <T>(name: string): T => JSON.parse(readFileSync(`${ROOT}/${name}`, 'utf8')) as T;
 
 describe('wycheproof PBKDF2-HMAC-SHA1', () => {
-  const file = load<{ numberOfTests: number; testGroups: { tests: PbkdfCase[] }[] }>('pbkdf2_hmacsha1_test.json');
+  const file = load<{ numberOfTests: number; testGroups: { tests: PbkdfCase[] }[] }>(
+    'pbkdf2_hmacsha1_test.json',
+  );
   const cases = file.testGroups.flatMap((g) => g.tests);
 
   it('holds every vector the file declares (64)', () => {
@@ -24,10 +48,12 @@ describe('wycheproof PBKDF2-HMAC-SHA1', () => {
   });
 
   it('derives the expected key for every vector, the 16 777 216-iteration one included', async () => {
-    const results = await Promise.all(cases.map(async (c) => {
-      const dk = await pbkdf2Sha1(hex(c.password), hex(c.salt), c.iterationCount, c.dkLen);
-      return { c, ok: dk.toString('hex') === c.dk };
-    }));
+    const results = await Promise.all(
+      cases.map(async (c) => {
+        const dk = await pbkdf2Sha1(hex(c.password), hex(c.salt), c.iterationCount, c.dkLen);
+        return { c, ok: dk.toString('hex') === c.dk };
+      }),
+    );
     const failed = results.filter((r) => r.ok !== (r.c.result === 'valid')).map((r) => r.c.tcId);
     assert.deepEqual(failed, []);
     assert.equal(results.filter((r) => r.ok).length, 64);
@@ -46,17 +72,31 @@ describe('wycheproof AES-GCM, 96-bit IV groups', () => {
 
   it('opens every valid vector to its message and rejects every invalid one', () => {
     const wrong = cases.filter((c) => {
-      const opened = aesGcmOpen(hex(c.key), hex(c.iv), Buffer.concat([hex(c.ct), hex(c.tag)]), hex(c.aad));
+      const opened = aesGcmOpen(
+        hex(c.key),
+        hex(c.iv),
+        Buffer.concat([hex(c.ct), hex(c.tag)]),
+        hex(c.aad),
+      );
       const ok = opened !== undefined && opened.toString('hex') === c.msg;
       return ok !== (c.result === 'valid');
     });
-    assert.deepEqual(wrong.map((c) => c.tcId), []);
+    assert.deepEqual(
+      wrong.map((c) => c.tcId),
+      [],
+    );
   });
 
   it('seals every valid vector to its ciphertext and tag', () => {
     const valid = cases.filter((c) => c.result === 'valid');
     assert.ok(valid.length > 100);
-    const wrong = valid.filter((c) => aesGcmSeal(hex(c.key), hex(c.iv), hex(c.msg), hex(c.aad)).toString('hex') !== c.ct + c.tag);
-    assert.deepEqual(wrong.map((c) => c.tcId), []);
+    const wrong = valid.filter(
+      (c) =>
+        aesGcmSeal(hex(c.key), hex(c.iv), hex(c.msg), hex(c.aad)).toString('hex') !== c.ct + c.tag,
+    );
+    assert.deepEqual(
+      wrong.map((c) => c.tcId),
+      [],
+    );
   });
 });

@@ -32,7 +32,10 @@ describe('concurrent runs', () => {
     for (let round = 0; round < 4; round++) {
       const dir = copyTree(tree);
       const args = ['renew', 'all', '--dir', dir, '--config', config];
-      const [a, b] = await Promise.all([kpkiAsync(args), kpkiAsync(['renew', 'apiserver', '--dir', dir, '--config', config])]);
+      const [a, b] = await Promise.all([
+        kpkiAsync(args),
+        kpkiAsync(['renew', 'apiserver', '--dir', dir, '--config', config]),
+      ]);
       for (const result of [a, b]) {
         if (result.status !== 0) {
           assert.equal(result.status, 1, result.stderr);
@@ -47,10 +50,12 @@ describe('concurrent runs', () => {
     console.log(`concurrency: 4 rounds of two renews at once: ${[...outcomes].join(', ')}`);
   });
 
-  it('a check during a renew does not touch the renew\'s temps, and the renew lands whole', async () => {
+  it("a check during a renew does not touch the renew's temps, and the renew lands whole", async () => {
     const dir = copyTree(tree);
     const renew = kpkiAsync(['renew', 'all', '--dir', dir, '--config', config]);
-    const checks = await Promise.all([1, 2, 3].map(() => kpkiAsync(['check', '--dir', dir, '--config', config, '-o', 'json'])));
+    const checks = await Promise.all(
+      [1, 2, 3].map(() => kpkiAsync(['check', '--dir', dir, '--config', config, '-o', 'json'])),
+    );
     assert.equal((await renew).status, 0);
     assert.ok(checks.every((c) => c.stdout.includes('CertificateExpirationInfo')));
     assertConsistent(dir);
@@ -60,7 +65,14 @@ describe('concurrent runs', () => {
     const dir = copyTree(tree);
     const sleeper = spawn('sleep', ['30']);
     try {
-      writeFileSync(join(dir, '.kpki/lock'), JSON.stringify({ pid: sleeper.pid, hostname: hostname(), startedAt: new Date().toISOString() }));
+      writeFileSync(
+        join(dir, '.kpki/lock'),
+        JSON.stringify({
+          pid: sleeper.pid,
+          hostname: hostname(),
+          startedAt: new Date().toISOString(),
+        }),
+      );
       const result = kpki(['renew', 'all', '--dir', dir, '--config', config]);
       assert.equal(result.status, 1);
       assert.match(result.stderr, new RegExp(`locked by kpki pid ${sleeper.pid}`));
@@ -71,9 +83,15 @@ describe('concurrent runs', () => {
 
   it('takes over the lock of a SIGKILLed kpki and finishes its change', async () => {
     const dir = copyTree(tree);
-    const killed = await runInjected(dir, (d) => ['renew', 'all', '--dir', d, '--config', config], { syscall: 'rename', k: 2, action: 'signal=SIGKILL' });
+    const killed = await runInjected(dir, (d) => ['renew', 'all', '--dir', d, '--config', config], {
+      syscall: 'rename',
+      k: 2,
+      action: 'signal=SIGKILL',
+    });
     assert.equal(killed.signal, 'SIGKILL');
-    const owner = JSON.parse(spawnSync('cat', [join(dir, '.kpki/lock')], { encoding: 'utf8' }).stdout) as { pid: number };
+    const owner = JSON.parse(
+      spawnSync('cat', [join(dir, '.kpki/lock')], { encoding: 'utf8' }).stdout,
+    ) as { pid: number };
     assert.ok(owner.pid > 0, 'the killed kpki left its lock');
     const again = kpki(['renew', 'all', '--dir', dir, '--config', config]);
     assert.equal(again.status, 0, again.stderr);

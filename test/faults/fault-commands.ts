@@ -50,7 +50,9 @@ export interface FaultCommand {
    * journal's rename), where every kill must leave the old files. Calls from the commit point on
    * keep `sampleStride`; renames, unlinks and mkdirs are never thinned this way.
    */
-  readonly precommitStride?: Readonly<Partial<Record<'fsync' | 'fdatasync' | 'openat' | 'write', number>>>;
+  readonly precommitStride?: Readonly<
+    Partial<Record<'fsync' | 'fdatasync' | 'openat' | 'write', number>>
+  >;
   /**
    * Fewest kill points the sweep must reach (default 40): lower only for a command that
    * genuinely makes fewer calls, saying so where it is set.
@@ -61,7 +63,10 @@ export interface FaultCommand {
 /** A kubeadm config with ECDSA keys: each of the many runs stays fast, the write path is the same as with RSA. */
 export function writeKubeadmConfig(): string {
   const config = join(tempDir(), 'kubeadm.yaml');
-  writeFileSync(config, 'apiVersion: kubeadm.k8s.io/v1beta4\nkind: ClusterConfiguration\nencryptionAlgorithm: ECDSA-P256\n---\napiVersion: kubeadm.k8s.io/v1beta4\nkind: InitConfiguration\nnodeRegistration: { name: n1 }\nlocalAPIEndpoint: { advertiseAddress: 10.0.0.9 }\n');
+  writeFileSync(
+    config,
+    'apiVersion: kubeadm.k8s.io/v1beta4\nkind: ClusterConfiguration\nencryptionAlgorithm: ECDSA-P256\n---\napiVersion: kubeadm.k8s.io/v1beta4\nkind: InitConfiguration\nnodeRegistration: { name: n1 }\nlocalAPIEndpoint: { advertiseAddress: 10.0.0.9 }\n',
+  );
   return config;
 }
 
@@ -81,7 +86,8 @@ export function initTree(config: string): string {
 /** A tree holding only the CAs and the service-account key pair: the start of kubeadm's external-CA flow. */
 function caOnlyTree(config: string): string {
   const tree = initTree(config);
-  const isCa = (name: string): boolean => /(^|-)ca\.(crt|key)$/.test(name) || name.startsWith('sa.');
+  const isCa = (name: string): boolean =>
+    /(^|-)ca\.(crt|key)$/.test(name) || name.startsWith('sa.');
   for (const dir of ['', 'pki', 'pki/etcd']) {
     for (const entry of readdirSync(join(tree, dir), { withFileTypes: true })) {
       if (entry.isFile() && !isCa(entry.name)) rmSync(join(tree, dir, entry.name));
@@ -93,18 +99,39 @@ function caOnlyTree(config: string): string {
 
 /** The kubeadm commands that change a tree, with the config they all use. */
 export function kubeadmFaultCommands(config: string): FaultCommand[] {
-  const inspect = (dir: string): string[] => ['check', '--dir', dir, '--layout', 'kubeadm', '--config', config, '-o', 'json'];
+  const inspect = (dir: string): string[] => [
+    'check',
+    '--dir',
+    dir,
+    '--layout',
+    'kubeadm',
+    '--config',
+    config,
+    '-o',
+    'json',
+  ];
   const exitedZero = (result: RunResult): boolean => result.status === 0;
   let renewBackup = '';
   return [
-    { name: 'init', setup: () => tempDir(), args: (dir) => ['init', '--dir', dir, '--config', config], inspect },
-    { name: 'renew all', setup: () => initTree(config), args: (dir) => ['renew', 'all', '--dir', dir, '--config', config], inspect },
+    {
+      name: 'init',
+      setup: () => tempDir(),
+      args: (dir) => ['init', '--dir', dir, '--config', config],
+      inspect,
+    },
+    {
+      name: 'renew all',
+      setup: () => initTree(config),
+      args: (dir) => ['renew', 'all', '--dir', dir, '--config', config],
+      inspect,
+    },
     {
       name: 'rollback',
       setup: () => {
         const tree = initTree(config);
         must(['renew', 'all', '--dir', tree, '--config', config]);
-        renewBackup = /^(\S+)\s+renew\s/m.exec(must(['rollback', '--list', '--dir', tree]))?.[1] ?? '';
+        renewBackup =
+          /^(\S+)\s+renew\s/m.exec(must(['rollback', '--list', '--dir', tree]))?.[1] ?? '';
         assert.notEqual(renewBackup, '', 'the renew made a backup');
         return tree;
       },
@@ -112,9 +139,15 @@ export function kubeadmFaultCommands(config: string): FaultCommand[] {
       args: (dir) => ['rollback', '--dir', dir, '--backup', renewBackup],
       inspect,
     },
-    { name: 'csr generate', setup: () => caOnlyTree(config), args: (dir) => ['csr', 'generate', '--dir', dir, '--config', config], inspect,
+    {
+      name: 'csr generate',
+      setup: () => caOnlyTree(config),
+      args: (dir) => ['csr', 'generate', '--dir', dir, '--config', config],
+      inspect,
       // It never overwrites: after a kill past the commit point the rerun refuses, naming the files.
-      rerunOk: (result) => exitedZero(result) || (result.status === 1 && result.stderr.includes('[FILE_EXISTS]')) },
+      rerunOk: (result) =>
+        exitedZero(result) || (result.status === 1 && result.stderr.includes('[FILE_EXISTS]')),
+    },
     {
       name: 'csr sign',
       setup: () => {
@@ -133,13 +166,34 @@ export function kubeadmFaultCommands(config: string): FaultCommand[] {
  * done) and `ca generate` from a given root and intermediate.
  */
 export function kubeadmCaFaultCommands(config: string): FaultCommand[] {
-  const inspect = (dir: string): string[] => ['check', '--dir', dir, '--layout', 'kubeadm', '--config', config, '-o', 'json'];
+  const inspect = (dir: string): string[] => [
+    'check',
+    '--dir',
+    dir,
+    '--layout',
+    'kubeadm',
+    '--config',
+    config,
+    '-o',
+    'json',
+  ];
   const phases = ['trust', 'issue', 'finish'] as const;
-  const phaseArgs = (dir: string, phase: string): string[] => ['rotate-ca', '--layout', 'kubeadm', '--phase', phase, '--dir', dir, '--config', config];
+  const phaseArgs = (dir: string, phase: string): string[] => [
+    'rotate-ca',
+    '--layout',
+    'kubeadm',
+    '--phase',
+    phase,
+    '--dir',
+    dir,
+    '--config',
+    config,
+  ];
   // A phase is recorded in .kpki-rotate-ca/state.json by the same commit that writes its files
   // (finish deletes the directory), so a rerun after a kill past the commit point is refused as
   // out of order, naming the phase as done; the set check after the rerun still demands all-new.
-  const doneMessage = (phase: string): string => (phase === 'finish' ? 'no rotation is in progress' : `phase "${phase}" is done`);
+  const doneMessage = (phase: string): string =>
+    phase === 'finish' ? 'no rotation is in progress' : `phase "${phase}" is done`;
   const rotateCa: FaultCommand[] = phases.map((phase, index) => ({
     name: `rotate-ca --phase ${phase}`,
     setup: () => {
@@ -149,7 +203,11 @@ export function kubeadmCaFaultCommands(config: string): FaultCommand[] {
     },
     args: (dir) => phaseArgs(dir, phase),
     inspect,
-    rerunOk: (result) => result.status === 0 || (result.status === 1 && result.stderr.includes('[ROTATION_ORDER]') && result.stderr.includes(doneMessage(phase))),
+    rerunOk: (result) =>
+      result.status === 0 ||
+      (result.status === 1 &&
+        result.stderr.includes('[ROTATION_ORDER]') &&
+        result.stderr.includes(doneMessage(phase))),
     // Three trees' worth of kills: before the commit point (every outcome a rollback) issue's
     // fsyncs are tried every 3rd, trust's and finish's every 2nd; every one after it is tried.
     precommitStride: { fsync: phase === 'issue' ? 3 : 2 },
@@ -170,11 +228,26 @@ export function kubeadmCaFaultCommands(config: string): FaultCommand[] {
       givenCas();
       return tempDir();
     },
-    args: (dir) => ['ca', 'generate', '--layout', 'kubeadm', '--out', dir, '--config', config,
-      '--root-cert', join(givenCas(), 'root-ca.crt'), '--intermediate-cert', join(givenCas(), 'intermediate-ca.crt'), '--intermediate-key', join(givenCas(), 'intermediate-ca.key')],
+    args: (dir) => [
+      'ca',
+      'generate',
+      '--layout',
+      'kubeadm',
+      '--out',
+      dir,
+      '--config',
+      config,
+      '--root-cert',
+      join(givenCas(), 'root-ca.crt'),
+      '--intermediate-cert',
+      join(givenCas(), 'intermediate-ca.crt'),
+      '--intermediate-key',
+      join(givenCas(), 'intermediate-ca.key'),
+    ],
     inspect,
     // It never overwrites: after a kill past the commit point the rerun refuses, naming the files.
-    rerunOk: (result) => result.status === 0 || (result.status === 1 && result.stderr.includes('[FILE_EXISTS]')),
+    rerunOk: (result) =>
+      result.status === 0 || (result.status === 1 && result.stderr.includes('[FILE_EXISTS]')),
   };
   return [...rotateCa, caGenerate];
 }

@@ -5,7 +5,17 @@
  */
 import { describe, it, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { chmodSync, existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { KPKI, kpki, run, tempDir } from '../support/tools.js';
 import { initTree, writeKubeadmConfig } from './fault-commands.js';
@@ -37,7 +47,18 @@ describe('hostile permissions', () => {
   it('under umask 000, init and renew still write keys 0600, certificates 0644, directories 0755', () => {
     const dir = tempDir();
     for (const command of [['init'], ['renew', 'all']]) {
-      const result = run('sh', ['-c', 'umask 000 && exec "$@"', 'sh', process.execPath, KPKI, ...command, '--dir', dir, '--config', config]);
+      const result = run('sh', [
+        '-c',
+        'umask 000 && exec "$@"',
+        'sh',
+        process.execPath,
+        KPKI,
+        ...command,
+        '--dir',
+        dir,
+        '--config',
+        config,
+      ]);
       assert.equal(result.status, 0, result.stderr);
       assert.deepEqual(modeViolations(dir), []);
     }
@@ -77,7 +98,8 @@ describe('hostile permissions', () => {
     assert.equal(existsSync(dangling), false);
     // Either init refuses the links (the key "exists") or it replaces them with regular 0600 files.
     if (result.status === 0) {
-      for (const key of ['pki/apiserver.key', 'pki/etcd/peer.key']) assert.equal(lstatSync(join(dir, key)).isSymbolicLink(), false);
+      for (const key of ['pki/apiserver.key', 'pki/etcd/peer.key'])
+        assert.equal(lstatSync(join(dir, key)).isSymbolicLink(), false);
       assert.deepEqual(modeViolations(dir), []);
     } else {
       assert.match(result.stderr, /^error: \[[A-Z_]+\] /m);

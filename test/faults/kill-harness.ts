@@ -17,7 +17,21 @@ import { KPKI, tempDir } from '../support/tools.js';
 export const STRACE = '/usr/bin/strace';
 
 /** Every fs-changing syscall the suite knows; a command is swept over those it really makes. */
-export const FS_SYSCALLS = ['openat', 'write', 'fsync', 'fdatasync', 'rename', 'renameat', 'renameat2', 'unlink', 'unlinkat', 'mkdir', 'mkdirat', 'symlink', 'symlinkat'] as const;
+export const FS_SYSCALLS = [
+  'openat',
+  'write',
+  'fsync',
+  'fdatasync',
+  'rename',
+  'renameat',
+  'renameat2',
+  'unlink',
+  'unlinkat',
+  'mkdir',
+  'mkdirat',
+  'symlink',
+  'symlinkat',
+] as const;
 
 /** Environment of every traced kpki run (see the file comment). */
 export const TRACED_ENV = { ...process.env, UV_THREADPOOL_SIZE: '1' };
@@ -31,7 +45,11 @@ export interface RunResult {
 }
 
 /** Runs a program without blocking the event loop, so several cases can run at once. */
-export function runAsync(program: string, args: readonly string[], env: NodeJS.ProcessEnv = process.env): Promise<RunResult> {
+export function runAsync(
+  program: string,
+  args: readonly string[],
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<RunResult> {
   return new Promise((resolvePromise, reject) => {
     const child = spawn(program, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
@@ -44,7 +62,10 @@ export function runAsync(program: string, args: readonly string[], env: NodeJS.P
 }
 
 /** Runs the built CLI asynchronously. */
-export function kpkiAsync(args: readonly string[], env: NodeJS.ProcessEnv = process.env): Promise<RunResult> {
+export function kpkiAsync(
+  args: readonly string[],
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<RunResult> {
   return runAsync(process.execPath, [KPKI, ...args], env);
 }
 
@@ -68,22 +89,54 @@ export interface SyscallCounts {
 const JOURNAL_RENAME = /^\d+\s+rename\("[^"]*\/\.kpki\/journal\.json\.tmp"/;
 
 /** Counts the calls of `syscalls` that `args` makes, in a traced run on a throwaway copy of `tree`. */
-export async function countSyscalls(tree: string, args: (dir: string) => string[], syscalls: readonly string[]): Promise<SyscallCounts> {
+export async function countSyscalls(
+  tree: string,
+  args: (dir: string) => string[],
+  syscalls: readonly string[],
+): Promise<SyscallCounts> {
   const dir = copyTree(tree);
   const out = join(tempDir(), 'strace.txt');
   // rename is always traced: the journal's rename marks the commit point.
   const traced = [...new Set([...syscalls, 'rename'])];
-  const result = await runAsync(STRACE, ['-f', '-qq', '-y', '-o', out, '-e', `trace=${traced.join(',')}`, process.execPath, KPKI, ...args(dir)], TRACED_ENV);
-  if (result.status !== 0) throw new Error(`traced run of ${args(dir).join(' ')} failed: ${result.stderr}`);
-  const perThread = new Map<string, { count: number; failed: Set<number>; inTree: Set<number>; precommit: Set<number> }>();
+  const result = await runAsync(
+    STRACE,
+    [
+      '-f',
+      '-qq',
+      '-y',
+      '-o',
+      out,
+      '-e',
+      `trace=${traced.join(',')}`,
+      process.execPath,
+      KPKI,
+      ...args(dir),
+    ],
+    TRACED_ENV,
+  );
+  if (result.status !== 0)
+    throw new Error(`traced run of ${args(dir).join(' ')} failed: ${result.stderr}`);
+  const perThread = new Map<
+    string,
+    { count: number; failed: Set<number>; inTree: Set<number>; precommit: Set<number> }
+  >();
   let committed = false;
   for (const line of readFileSync(out, 'utf8').split('\n')) {
     // "1234 fsync(5) = 0", or split in "1234 fsync(5 <unfinished ...>" and "1234 <... fsync resumed>) = 0".
     const started = /^(\d+)\s+([a-z0-9_]+)\(/.exec(line);
     const resumed = /^(\d+)\s+<\.\.\. ([a-z0-9_]+) resumed>/.exec(line);
-    const key = started ? `${started[1]} ${started[2]}` : resumed ? `${resumed[1]} ${resumed[2]}` : undefined;
+    const key = started
+      ? `${started[1]} ${started[2]}`
+      : resumed
+        ? `${resumed[1]} ${resumed[2]}`
+        : undefined;
     if (key === undefined) continue;
-    const entry = perThread.get(key) ?? { count: 0, failed: new Set<number>(), inTree: new Set<number>(), precommit: new Set<number>() };
+    const entry = perThread.get(key) ?? {
+      count: 0,
+      failed: new Set<number>(),
+      inTree: new Set<number>(),
+      precommit: new Set<number>(),
+    };
     perThread.set(key, entry);
     if (started) entry.count++;
     if (started && !committed) entry.precommit.add(entry.count);
@@ -127,9 +180,29 @@ export interface Injection {
 }
 
 /** Runs `args` on `dir` with one injection. */
-export function runInjected(dir: string, args: (dir: string) => string[], injection: Injection): Promise<RunResult> {
+export function runInjected(
+  dir: string,
+  args: (dir: string) => string[],
+  injection: Injection,
+): Promise<RunResult> {
   const { syscall, k, action } = injection;
-  return runAsync(STRACE, ['-f', '-qq', '-o', '/dev/null', '-e', `trace=${syscall}`, '-e', `inject=${syscall}:${action}:when=${k}`, process.execPath, KPKI, ...args(dir)], TRACED_ENV);
+  return runAsync(
+    STRACE,
+    [
+      '-f',
+      '-qq',
+      '-o',
+      '/dev/null',
+      '-e',
+      `trace=${syscall}`,
+      '-e',
+      `inject=${syscall}:${action}:when=${k}`,
+      process.execPath,
+      KPKI,
+      ...args(dir),
+    ],
+    TRACED_ENV,
+  );
 }
 
 /** Where and how densely {@link killPoints} samples besides its main stride. */
@@ -147,8 +220,17 @@ export interface KillPointSampling {
  * the calls nearest the end, where the commit happens, are always tried). Failing calls and, when
  * asked, calls before the commit point are sampled with their own strides, each counted apart.
  */
-export function killPoints(count: number, stride: number, sampling: KillPointSampling = {}): number[] {
-  const { failed = new Set<number>(), failedStride = stride, precommit = new Set<number>(), precommitStride = stride } = sampling;
+export function killPoints(
+  count: number,
+  stride: number,
+  sampling: KillPointSampling = {},
+): number[] {
+  const {
+    failed = new Set<number>(),
+    failedStride = stride,
+    precommit = new Set<number>(),
+    precommitStride = stride,
+  } = sampling;
   const points: number[] = [];
   let sinceFailed = failedStride;
   let sincePrecommit = precommitStride;
@@ -176,7 +258,11 @@ export function killPoints(count: number, stride: number, sampling: KillPointSam
  * Runs `work` over `items`, `limit` at a time, keeping the order of results. The default is two per
  * core: a traced process spends much of its time stopped in ptrace hand-offs, not on a CPU.
  */
-export async function mapLimit<T, R>(items: readonly T[], work: (item: T) => Promise<R>, limit = 2 * availableParallelism()): Promise<R[]> {
+export async function mapLimit<T, R>(
+  items: readonly T[],
+  work: (item: T) => Promise<R>,
+  limit = 2 * availableParallelism(),
+): Promise<R[]> {
   const results: R[] = new Array<R>(items.length);
   let next = 0;
   const worker = async (): Promise<void> => {

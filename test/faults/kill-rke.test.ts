@@ -8,6 +8,7 @@ import { assertSweep } from './kill-sweep.js';
 
 describe('kill at every step: RKE1', () => {
   for (const command of rkeFaultCommands()) {
-    it(`${command.name}: all-old or all-new after a SIGKILL anywhere, and a rerun converges`, () => assertSweep(command));
+    it(`${command.name}: all-old or all-new after a SIGKILL anywhere, and a rerun converges`, () =>
+      assertSweep(command));
   }
 });

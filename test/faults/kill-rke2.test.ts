@@ -8,6 +8,7 @@ import { assertSweep } from './kill-sweep.js';
 
 describe('kill at every step: RKE2', () => {
   for (const command of rke2FaultCommands()) {
-    it(`${command.name}: all-old or all-new after a SIGKILL anywhere, and a rerun converges`, () => assertSweep(command));
+    it(`${command.name}: all-old or all-new after a SIGKILL anywhere, and a rerun converges`, () =>
+      assertSweep(command));
   }
 });

@@ -6,8 +6,25 @@
 import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
 import type { FaultCommand } from './fault-commands.js';
-import { FS_SYSCALLS, copyTree, countSyscalls, killPoints, kpkiAsync, mapLimit, runInjected, strayTemps } from './kill-harness.js';
-import { changedPaths, cryptoProblems, exposedSecrets, leftoverState, setStates, snapshot, type Snapshot } from './tree-judge.js';
+import {
+  FS_SYSCALLS,
+  copyTree,
+  countSyscalls,
+  killPoints,
+  kpkiAsync,
+  mapLimit,
+  runInjected,
+  strayTemps,
+} from './kill-harness.js';
+import {
+  changedPaths,
+  cryptoProblems,
+  exposedSecrets,
+  leftoverState,
+  setStates,
+  snapshot,
+  type Snapshot,
+} from './tree-judge.js';
 
 /**
  * Stride for the syscalls made hundreds of times. openat and write are mostly reads and event-loop
@@ -44,33 +61,59 @@ export interface Reference {
  * Runs the sweep for `command` over `syscalls` (default: all the suite knows; a subset is handy
  * while developing a new entry); prints the `faults <command>: …` line.
  */
-export async function sweepCommand(command: FaultCommand, syscalls: readonly string[] = FS_SYSCALLS): Promise<SweepReport> {
+export async function sweepCommand(
+  command: FaultCommand,
+  syscalls: readonly string[] = FS_SYSCALLS,
+): Promise<SweepReport> {
   const reference = await referenceRun(command);
   const { counts, failed, precommit } = await countSyscalls(reference.base, command.args, syscalls);
-  const strideOf = (syscall: string): number => command.sampleStride?.[syscall] ?? SAMPLE_STRIDE[syscall] ?? 1;
-  const precommitStrideOf = (syscall: string): number => (command.precommitStride as Readonly<Record<string, number>> | undefined)?.[syscall] ?? strideOf(syscall);
-  const points = syscalls.flatMap((syscall) => killPoints(counts[syscall] ?? 0, strideOf(syscall), {
-    failed: failed[syscall], failedStride: Math.max(FAILED_STRIDE, strideOf(syscall)), precommit: precommit[syscall], precommitStride: precommitStrideOf(syscall),
-  }).map((k) => ({ syscall, k })));
-  const outcomes = await mapLimit(points, ({ syscall, k }) => killCase(command, reference, syscall, k));
+  const strideOf = (syscall: string): number =>
+    command.sampleStride?.[syscall] ?? SAMPLE_STRIDE[syscall] ?? 1;
+  const precommitStrideOf = (syscall: string): number =>
+    (command.precommitStride as Readonly<Record<string, number>> | undefined)?.[syscall] ??
+    strideOf(syscall);
+  const points = syscalls.flatMap((syscall) =>
+    killPoints(counts[syscall] ?? 0, strideOf(syscall), {
+      failed: failed[syscall],
+      failedStride: Math.max(FAILED_STRIDE, strideOf(syscall)),
+      precommit: precommit[syscall],
+      precommitStride: precommitStrideOf(syscall),
+    }).map((k) => ({ syscall, k })),
+  );
+  const outcomes = await mapLimit(points, ({ syscall, k }) =>
+    killCase(command, reference, syscall, k),
+  );
   const killed = outcomes.filter((o) => o.killed);
-  const perSyscall = syscalls.filter((s) => (counts[s] ?? 0) > 0).map((s) => {
-    const tried = killed.filter((o) => o.syscall === s).length;
-    const stride = strideOf(s);
-    const failing = failed[s]?.size ?? 0;
-    const before = precommitStrideOf(s) !== stride ? [...(precommit[s] ?? [])].filter((k) => !(failed[s]?.has(k) ?? false)).length : 0;
-    const sampling = before > 0
-      ? `${stride > 1 ? `every ${ordinal(stride)}` : 'all'} of ${(counts[s] ?? 0) - before - failing} from the commit point on, every ${ordinal(precommitStrideOf(s))} of ${before} before it${failing > 0 ? `, every ${ordinal(Math.max(FAILED_STRIDE, stride))} of ${failing} failing` : ''}`
-      : stride > 1 ? `sampled every ${ordinal(stride)}` : failing > 0 ? `all that succeed, every ${ordinal(FAILED_STRIDE)} of ${failing} failing` : 'all';
-    return `${s} ${tried} of ${counts[s] ?? 0} ${sampling}`;
-  }).join(', ');
+  const perSyscall = syscalls
+    .filter((s) => (counts[s] ?? 0) > 0)
+    .map((s) => {
+      const tried = killed.filter((o) => o.syscall === s).length;
+      const stride = strideOf(s);
+      const failing = failed[s]?.size ?? 0;
+      const before =
+        precommitStrideOf(s) !== stride
+          ? [...(precommit[s] ?? [])].filter((k) => !(failed[s]?.has(k) ?? false)).length
+          : 0;
+      const sampling =
+        before > 0
+          ? `${stride > 1 ? `every ${ordinal(stride)}` : 'all'} of ${(counts[s] ?? 0) - before - failing} from the commit point on, every ${ordinal(precommitStrideOf(s))} of ${before} before it${failing > 0 ? `, every ${ordinal(Math.max(FAILED_STRIDE, stride))} of ${failing} failing` : ''}`
+          : stride > 1
+            ? `sampled every ${ordinal(stride)}`
+            : failing > 0
+              ? `all that succeed, every ${ordinal(FAILED_STRIDE)} of ${failing} failing`
+              : 'all';
+      return `${s} ${tried} of ${counts[s] ?? 0} ${sampling}`;
+    })
+    .join(', ');
   const report: SweepReport = {
     killPoints: killed.length,
     perSyscall,
     mixed: killed.filter((o) => o.mixed).length,
     failures: killed.flatMap((o) => o.failures.map((f) => `${o.syscall} #${o.k}: ${f}`)),
   };
-  console.log(`faults ${command.name}: ${report.killPoints} kill points (${perSyscall}), ${report.mixed} mixed`);
+  console.log(
+    `faults ${command.name}: ${report.killPoints} kill points (${perSyscall}), ${report.mixed} mixed`,
+  );
   for (const failure of report.failures.slice(0, 20)) console.log(`  ${failure}`);
   return report;
 }
@@ -79,7 +122,10 @@ export async function sweepCommand(command: FaultCommand, syscalls: readonly str
 export async function assertSweep(command: FaultCommand): Promise<void> {
   const report = await sweepCommand(command);
   const least = command.minKillPoints ?? 40;
-  assert.ok(report.killPoints >= least, `only ${report.killPoints} kill points (at least ${least} expected)`);
+  assert.ok(
+    report.killPoints >= least,
+    `only ${report.killPoints} kill points (at least ${least} expected)`,
+  );
   assert.equal(report.mixed, 0, report.failures.join('\n'));
   assert.deepEqual(report.failures, []);
 }
@@ -96,10 +142,23 @@ export async function referenceRun(command: FaultCommand): Promise<Reference> {
   const changed = changedPaths(baseSnapshot, snapshotOf(command, clean));
   assert.ok(changed.length >= 2, `clean ${command.name} changed only ${changed.join(', ')}`);
   const cleanProblems = await problemsAfter(command, clean);
-  assert.deepEqual(treeProblems(command, before), [], `${command.name} starts from a consistent tree`);
-  assert.deepEqual(treeProblems(command, clean), [], `clean ${command.name} leaves a consistent tree`);
+  assert.deepEqual(
+    treeProblems(command, before),
+    [],
+    `${command.name} starts from a consistent tree`,
+  );
+  assert.deepEqual(
+    treeProblems(command, clean),
+    [],
+    `clean ${command.name} leaves a consistent tree`,
+  );
   for (const dir of [before, clean]) rmSync(dir, { recursive: true, force: true });
-  return { base, baseSnapshot, sets: command.changedSets?.(changed) ?? [changed], allowedProblems: new Set([...baseProblems, ...cleanProblems]) };
+  return {
+    base,
+    baseSnapshot,
+    sets: command.changedSets?.(changed) ?? [changed],
+    allowedProblems: new Set([...baseProblems, ...cleanProblems]),
+  };
 }
 
 /** The tree's snapshot, paths named as the command compares them. */
@@ -116,9 +175,16 @@ export function treeProblems(command: FaultCommand, dir: string): string[] {
 async function problemsAfter(command: FaultCommand, dir: string): Promise<string[]> {
   const result = await kpkiAsync(command.inspect(dir));
   if (command.problems) return command.problems(result, dir);
-  const report = JSON.parse(result.stdout) as Record<string, { name: string; problems?: string[] }[] | string>;
-  const rows = Object.values(report).filter((v) => Array.isArray(v)).flat();
-  return rows.flatMap((row) => (row.problems ?? []).map((p) => `${row.name}: ${p.split(dir).join('<tree>')}`));
+  const report = JSON.parse(result.stdout) as Record<
+    string,
+    { name: string; problems?: string[] }[] | string
+  >;
+  const rows = Object.values(report)
+    .filter((v) => Array.isArray(v))
+    .flat();
+  return rows.flatMap((row) =>
+    (row.problems ?? []).map((p) => `${row.name}: ${p.split(dir).join('<tree>')}`),
+  );
 }
 
 interface KillOutcome {
@@ -129,24 +195,40 @@ interface KillOutcome {
   readonly failures: string[];
 }
 
-async function killCase(command: FaultCommand, reference: Reference, syscall: string, k: number): Promise<KillOutcome> {
+async function killCase(
+  command: FaultCommand,
+  reference: Reference,
+  syscall: string,
+  k: number,
+): Promise<KillOutcome> {
   const dir = copyTree(reference.base);
   try {
     const run = await runInjected(dir, command.args, { syscall, k, action: 'signal=SIGKILL' });
     // Past the last call some threads make: the command finished normally, nothing was killed.
-    if (run.signal !== 'SIGKILL' && run.status !== 137) return { syscall, k, killed: false, mixed: false, failures: [] };
+    if (run.signal !== 'SIGKILL' && run.status !== 137)
+      return { syscall, k, killed: false, mixed: false, failures: [] };
     const failures = exposedSecrets(dir).map((s) => `right after the kill, ${s} exposes a secret`);
-    const problems = await problemsAfter(command, dir).catch((error: unknown) => [`inspect failed: ${String(error)}`]);
+    const problems = await problemsAfter(command, dir).catch((error: unknown) => [
+      `inspect failed: ${String(error)}`,
+    ]);
     const states = setStates(reference.baseSnapshot, snapshotOf(command, dir), reference.sets);
-    const inconsistent = [...problems.filter((p) => !reference.allowedProblems.has(p)), ...treeProblems(command, dir)];
+    const inconsistent = [
+      ...problems.filter((p) => !reference.allowedProblems.has(p)),
+      ...treeProblems(command, dir),
+    ];
     const mixed = states.includes('mixed') || inconsistent.length > 0;
     if (mixed) failures.push(`mixed: sets ${states.join(',')}; ${inconsistent.join('; ')}`);
     failures.push(...leftovers(dir, 'after recovery'));
     const rerun = await kpkiAsync(command.args(dir));
-    if (!(command.rerunOk ?? ((r) => r.status === 0))(rerun)) failures.push(`rerun exit ${rerun.status}: ${rerun.stderr.trim()}`);
+    if (!(command.rerunOk ?? ((r) => r.status === 0))(rerun))
+      failures.push(`rerun exit ${rerun.status}: ${rerun.stderr.trim()}`);
     const after = setStates(reference.baseSnapshot, snapshotOf(command, dir), reference.sets);
-    if (after.some((s) => s !== 'new')) failures.push(`rerun did not converge: sets ${after.join(',')}`);
-    failures.push(...treeProblems(command, dir).map((p) => `after rerun: ${p}`), ...leftovers(dir, 'after rerun'));
+    if (after.some((s) => s !== 'new'))
+      failures.push(`rerun did not converge: sets ${after.join(',')}`);
+    failures.push(
+      ...treeProblems(command, dir).map((p) => `after rerun: ${p}`),
+      ...leftovers(dir, 'after rerun'),
+    );
     return { syscall, k, killed: true, mixed, failures };
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -155,10 +237,12 @@ async function killCase(command: FaultCommand, reference: Reference, syscall: st
 
 /** 2nd, 3rd, 4th, 12th, 21st… */
 function ordinal(n: number): string {
-  const suffix = n % 100 >= 11 && n % 100 <= 13 ? 'th' : ['th', 'st', 'nd', 'rd'][n % 10] ?? 'th';
+  const suffix = n % 100 >= 11 && n % 100 <= 13 ? 'th' : (['th', 'st', 'nd', 'rd'][n % 10] ?? 'th');
   return `${n}${suffix}`;
 }
 
 function leftovers(dir: string, when: string): string[] {
-  return [...strayTemps(dir), ...leftoverState(dir), ...exposedSecrets(dir)].map((path) => `${when}: left ${path}`);
+  return [...strayTemps(dir), ...leftoverState(dir), ...exposedSecrets(dir)].map(
+    (path) => `${when}: left ${path}`,
+  );
 }

@@ -17,8 +17,14 @@ const CHECK_REPORTED = new Set([0, 3, 4]);
  * the per-file errors go), tree path masked, plus a failure of the command itself or of its JSON.
  */
 export function rke2CheckProblems(result: RunResult, dir: string): string[] {
-  const problems = result.stderr.split('\n').filter((line) => line.startsWith('warning: ')).map((line) => line.split(dir).join('<tree>'));
-  if (result.status === null || !CHECK_REPORTED.has(result.status)) problems.push(`check exit ${String(result.status)}: ${result.stderr.trim().split(dir).join('<tree>')}`);
+  const problems = result.stderr
+    .split('\n')
+    .filter((line) => line.startsWith('warning: '))
+    .map((line) => line.split(dir).join('<tree>'));
+  if (result.status === null || !CHECK_REPORTED.has(result.status))
+    problems.push(
+      `check exit ${String(result.status)}: ${result.stderr.trim().split(dir).join('<tree>')}`,
+    );
   try {
     const report = JSON.parse(result.stdout) as { Certificates?: unknown };
     if (!Array.isArray(report.Certificates)) problems.push('check printed no Certificates list');
@@ -29,7 +35,9 @@ export function rke2CheckProblems(result: RunResult, dir: string): string[] {
 }
 
 function spki(keyPem: string | Buffer): string {
-  return createPublicKey(createPrivateKey(keyPem)).export({ type: 'spki', format: 'der' }).toString('hex');
+  return createPublicKey(createPrivateKey(keyPem))
+    .export({ type: 'spki', format: 'der' })
+    .toString('hex');
 }
 
 function pemBlocks(text: string): string[] {
@@ -48,7 +56,8 @@ export function rke2ServiceKeyProblems(dir: string): string[] {
     const keys = pemBlocks(readFileSync(all, 'utf8')).map(spki);
     const signer = pemBlocks(readFileSync(current, 'utf8')).map(spki);
     if (signer.length !== 1) return [`server/tls/service.current.key holds ${signer.length} keys`];
-    if (keys[0] !== signer[0]) return ['server/tls/service.current.key is not the first key of server/tls/service.key'];
+    if (keys[0] !== signer[0])
+      return ['server/tls/service.current.key is not the first key of server/tls/service.key'];
     return [];
   } catch (error) {
     return [`service-account keys do not parse: ${String(error)}`];
@@ -94,8 +103,10 @@ function bundleProblems(where: string, bundle: Record<string, BundleEntry>): str
   const cas = [...certs.values()].filter((cert) => cert.ca);
   for (const [name, cert] of certs) {
     const key = bundle[name]?.keyPEM;
-    if (key !== undefined && key !== '' && !keyMatches(cert, key)) problems.push(`${where} ${name}: key does not match`);
-    if (!cert.ca && !cas.some((ca) => cert.checkIssued(ca) && cert.verify(ca.publicKey))) problems.push(`${where} ${name}: not issued by a CA of the same bundle`);
+    if (key !== undefined && key !== '' && !keyMatches(cert, key))
+      problems.push(`${where} ${name}: key does not match`);
+    if (!cert.ca && !cas.some((ca) => cert.checkIssued(ca) && cert.verify(ca.publicKey)))
+      problems.push(`${where} ${name}: not issued by a CA of the same bundle`);
   }
   return problems;
 }
@@ -115,16 +126,24 @@ export function rkeStateProblems(dir: string, clusterFile = 'cluster.yml'): stri
     return [`${base}.rkestate is not JSON`];
   }
   const desired = state.desiredState?.certificatesBundle ?? {};
-  const problems = [...bundleProblems('desiredState', desired), ...bundleProblems('currentState', state.currentState?.certificatesBundle ?? {})];
+  const problems = [
+    ...bundleProblems('desiredState', desired),
+    ...bundleProblems('currentState', state.currentState?.certificatesBundle ?? {}),
+  ];
   const kubeconfigPath = join(dir, `kube_config_${clusterFile}`);
   if (existsSync(kubeconfigPath)) {
     const text = readFileSync(kubeconfigPath, 'utf8');
-    const field = (name: string): string => Buffer.from(new RegExp(`${name}: (\\S+)`).exec(text)?.[1] ?? '', 'base64').toString('utf8');
+    const field = (name: string): string =>
+      Buffer.from(new RegExp(`${name}: (\\S+)`).exec(text)?.[1] ?? '', 'base64').toString('utf8');
     const cert = certOf(field('client-certificate-data'));
     if (!cert) problems.push(`kube_config_${clusterFile}: no client certificate`);
     else {
-      if (!keyMatches(cert, field('client-key-data'))) problems.push(`kube_config_${clusterFile}: client key does not match`);
-      if (field('client-certificate-data') !== desired['kube-admin']?.certificatePEM) problems.push(`kube_config_${clusterFile}: client certificate is not the state's kube-admin`);
+      if (!keyMatches(cert, field('client-key-data')))
+        problems.push(`kube_config_${clusterFile}: client key does not match`);
+      if (field('client-certificate-data') !== desired['kube-admin']?.certificatePEM)
+        problems.push(
+          `kube_config_${clusterFile}: client certificate is not the state's kube-admin`,
+        );
     }
   }
   return problems;

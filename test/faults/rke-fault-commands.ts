@@ -11,7 +11,8 @@ import type { FaultCommand } from './fault-commands.js';
 import { rkeStateProblems } from './layout-judges.js';
 
 /** One node with every role: the smallest cluster that has every certificate RKE makes. */
-const CLUSTER_YML = 'cluster_name: faults\nnodes:\n  - address: 10.0.0.10\n    hostname_override: cp-1\n    role: [controlplane, etcd, worker]\n';
+const CLUSTER_YML =
+  'cluster_name: faults\nnodes:\n  - address: 10.0.0.10\n    hostname_override: cp-1\n    role: [controlplane, etcd, worker]\n';
 
 /** A cluster directory initialised by `kpki init --layout rke`. */
 function rkeCluster(): string {

@@ -28,7 +28,8 @@ export function rke2ServerDir(): string {
 }
 
 const exitedZero = (result: RunResult): boolean => result.status === 0;
-const refused = (result: RunResult, code: string): boolean => result.status === 1 && result.stderr.includes(`[${code}]`);
+const refused = (result: RunResult, code: string): boolean =>
+  result.status === 1 && result.stderr.includes(`[${code}]`);
 
 /** Inspecting, problems and judge shared by every RKE2 entry. */
 const rke2Common = {
@@ -41,7 +42,8 @@ const rke2Common = {
  * rotate's `server/tls-<unix>` backup is named by the second it ran in; the clean run's and a
  * killed run's hold the same files.
  */
-const backupDirAsOne = (path: string): string => path.replace(/^server\/tls-\d+\//, 'server/tls-<unix>/');
+const backupDirAsOne = (path: string): string =>
+  path.replace(/^server\/tls-\d+\//, 'server/tls-<unix>/');
 
 /**
  * rotate never converges to a fixed point (each run makes new keys); "converged" is: every file
@@ -50,7 +52,8 @@ const backupDirAsOne = (path: string): string => path.replace(/^server\/tls-\d+\
  * make and refuses with BACKUP_EXISTS; the set check after the rerun still demands all-new, so a
  * refusal on a tree left old (a stray backup directory) fails the case.
  */
-const rotateRerunOk = (result: RunResult): boolean => exitedZero(result) || refused(result, 'BACKUP_EXISTS');
+const rotateRerunOk = (result: RunResult): boolean =>
+  exitedZero(result) || refused(result, 'BACKUP_EXISTS');
 
 /** A data dir holding only what a joining server has: the embedded datastore with `source`'s record. */
 function joiningServer(source: string): string {
@@ -67,11 +70,14 @@ function joiningServer(source: string): string {
 function serverWithNewerCas(source: string): string {
   const dir = joiningServer(source);
   const other = rke2ServerDir();
-  const isBootstrapFile = (name: string): boolean => /-ca\.(crt|key)$/.test(name) || name === 'service.key';
+  const isBootstrapFile = (name: string): boolean =>
+    /-ca\.(crt|key)$/.test(name) || name === 'service.key';
   const later = new Date(Date.now() + 3600_000);
   for (const sub of ['server/tls', 'server/tls/etcd']) {
     mkdirSync(join(dir, sub), { recursive: true, mode: 0o700 });
-    for (const name of readdirSync(join(other, sub)).filter((n) => statSync(join(other, sub, n)).isFile() && isBootstrapFile(n))) {
+    for (const name of readdirSync(join(other, sub)).filter(
+      (n) => statSync(join(other, sub, n)).isFile() && isBootstrapFile(n),
+    )) {
       cpSync(join(other, sub, name), join(dir, sub, name));
       utimesSync(join(dir, sub, name), later, later);
     }
@@ -92,7 +98,16 @@ export function rke2FaultCommands(): FaultCommand[] {
     }
     return saved;
   };
-  const restore = (dir: string): string[] => ['bootstrap', 'restore', '--layout', 'rke2', '--dir', dir, '--token', TOKEN];
+  const restore = (dir: string): string[] => [
+    'bootstrap',
+    'restore',
+    '--layout',
+    'rke2',
+    '--dir',
+    dir,
+    '--token',
+    TOKEN,
+  ];
   // One staged cross-signed rotation of the base tree, read (never written) by every run.
   let stage = '';
   const crossSigned = (): string => {
@@ -103,24 +118,52 @@ export function rke2FaultCommands(): FaultCommand[] {
   };
   return [
     {
-      name: 'rke2 rotate', setup: rke2ServerDir, args: rotate, ...rke2Common, normalizePath: backupDirAsOne, rerunOk: rotateRerunOk,
+      name: 'rke2 rotate',
+      setup: rke2ServerDir,
+      args: rotate,
+      ...rke2Common,
+      normalizePath: backupDirAsOne,
+      rerunOk: rotateRerunOk,
       // The heaviest entry (89 files in one commit, the server/tls-<unix> copy included): every
       // rename, unlink, mkdir and every fsync from the commit point on; before it, where every
       // kill must roll back, every 4th fsync and sparser openat/write.
-      sampleStride: { openat: 36, write: 400 }, precommitStride: { fsync: 4 },
+      sampleStride: { openat: 36, write: 400 },
+      precommitStride: { fsync: 4 },
     },
     {
-      name: 'rke2 rotate-ca --path', setup: crossSigned, args: (dir) => ['rotate-ca', '--layout', 'rke2', '--dir', dir, '--path', stage, ...NODE], ...rke2Common,
+      name: 'rke2 rotate-ca --path',
+      setup: crossSigned,
+      args: (dir) => ['rotate-ca', '--layout', 'rke2', '--dir', dir, '--path', stage, ...NODE],
+      ...rke2Common,
       // After a kill past the commit point the tree already holds the staged material, so the
       // rerun finds nothing to install; the set check still demands that every file is new.
-      rerunOk: (result) => exitedZero(result) || (result.status === 3 && result.stderr.includes('[NOTHING_TO_ROTATE]')),
+      rerunOk: (result) =>
+        exitedZero(result) ||
+        (result.status === 3 && result.stderr.includes('[NOTHING_TO_ROTATE]')),
       // Like rotate: ~50 files in one commit, so fsyncs before the commit point every 4th.
-      sampleStride: { openat: 36, write: 400 }, precommitStride: { fsync: 4 },
+      sampleStride: { openat: 36, write: 400 },
+      precommitStride: { fsync: 4 },
     },
     // A rerun puts one more key first: service.key and service.current.key both differ from the start, the judge checks they agree.
-    { name: 'rke2 sa-key rotate', setup: rke2ServerDir, args: (dir) => ['sa-key', 'rotate', '--layout', 'rke2', '--dir', dir], ...rke2Common, sampleStride: { openat: 6 } },
+    {
+      name: 'rke2 sa-key rotate',
+      setup: rke2ServerDir,
+      args: (dir) => ['sa-key', 'rotate', '--layout', 'rke2', '--dir', dir],
+      ...rke2Common,
+      sampleStride: { openat: 6 },
+    },
     // A rerun finds the files equal to the record and writes nothing (exit 0).
-    { name: 'rke2 bootstrap restore (joining server)', setup: () => joiningServer(savedServer()), args: restore, ...rke2Common },
-    { name: 'rke2 bootstrap restore --force', setup: () => serverWithNewerCas(savedServer()), args: (dir) => [...restore(dir), '--force'], ...rke2Common },
+    {
+      name: 'rke2 bootstrap restore (joining server)',
+      setup: () => joiningServer(savedServer()),
+      args: restore,
+      ...rke2Common,
+    },
+    {
+      name: 'rke2 bootstrap restore --force',
+      setup: () => serverWithNewerCas(savedServer()),
+      args: (dir) => [...restore(dir), '--force'],
+      ...rke2Common,
+    },
   ];
 }

@@ -28,16 +28,27 @@ function oldTree(): string {
 }
 
 function strace(args: readonly string[], dir: string): number | null {
-  return spawnSync('strace', ['-f', '-qq', ...args, process.execPath, '--import', 'tsx', SCRIPT, dir], { env: ENV, stdio: 'ignore' }).status;
+  return spawnSync(
+    'strace',
+    ['-f', '-qq', ...args, process.execPath, '--import', 'tsx', SCRIPT, dir],
+    { env: ENV, stdio: 'ignore' },
+  ).status;
 }
 
 /** Calls of each syscall in an unkilled run. */
 function countCalls(): Record<string, number> {
   // A first run warms tsx's compile cache: a cold cache makes mkdir calls that later runs do not.
-  spawnSync(process.execPath, ['--import', 'tsx', SCRIPT, oldTree()], { env: ENV, stdio: 'ignore' });
+  spawnSync(process.execPath, ['--import', 'tsx', SCRIPT, oldTree()], {
+    env: ENV,
+    stdio: 'ignore',
+  });
   const dir = oldTree();
   const out = join(tempDir(), 'counts.txt');
-  assert.equal(strace(['-c', '-o', out, '-e', `trace=${SYSCALLS.join(',')}`], dir), 0, 'the traced run commits');
+  assert.equal(
+    strace(['-c', '-o', out, '-e', `trace=${SYSCALLS.join(',')}`], dir),
+    0,
+    'the traced run commits',
+  );
   const counts: Record<string, number> = {};
   for (const line of readFileSync(out, 'utf8').split('\n')) {
     const cols = line.trim().split(/\s+/);
@@ -53,25 +64,47 @@ function setState(dir: string): string {
     const path = join(dir, w.path);
     if (!existsSync(path)) return w.path in STORE_KILL_OLD ? `${w.path} missing` : 'old';
     const text = readFileSync(path, 'utf8');
-    return text === new TextDecoder().decode(w.data) ? 'new' : text === STORE_KILL_OLD[w.path] ? 'old' : `${w.path} garbled`;
+    return text === new TextDecoder().decode(w.data)
+      ? 'new'
+      : text === STORE_KILL_OLD[w.path]
+        ? 'old'
+        : `${w.path} garbled`;
   });
-  return new Set(states).size === 1 ? states[0] ?? '' : states.join(', ');
+  return new Set(states).size === 1 ? (states[0] ?? '') : states.join(', ');
 }
 
 function leftovers(dir: string): string[] {
-  return readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((n) => n.includes('.kpki-tmp-') || n.endsWith('.partial') || n.endsWith('.json') && !n.endsWith('manifest.json'));
+  return readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter(
+    (n) =>
+      n.includes('.kpki-tmp-') ||
+      n.endsWith('.partial') ||
+      (n.endsWith('.json') && !n.endsWith('manifest.json')),
+  );
 }
 
 describe('tree store commit under SIGKILL', () => {
   it('converges to the whole old or the whole new set after a kill before any rename, unlink, link or mkdir', async () => {
     const counts = countCalls();
-    assert.ok((counts.rename ?? 0) >= 8, `a six-file commit renames at least 8 times, saw ${counts.rename}`);
+    assert.ok(
+      (counts.rename ?? 0) >= 8,
+      `a six-file commit renames at least 8 times, saw ${counts.rename}`,
+    );
     let tried = 0;
     let mixed = 0;
     for (const syscall of SYSCALLS) {
       for (let k = 1; k <= (counts[syscall] ?? 0); k++) {
         const dir = oldTree();
-        const status = strace(['-o', '/dev/null', '-e', `trace=${syscall}`, '-e', `inject=${syscall}:signal=SIGKILL:when=${k}`], dir);
+        const status = strace(
+          [
+            '-o',
+            '/dev/null',
+            '-e',
+            `trace=${syscall}`,
+            '-e',
+            `inject=${syscall}:signal=SIGKILL:when=${k}`,
+          ],
+          dir,
+        );
         assert.notEqual(status, 0, `${syscall} #${k} was reached and killed the commit`);
         tried++;
         const store = await openTreeStore(dir);
@@ -80,12 +113,16 @@ describe('tree store commit under SIGKILL', () => {
         const consistent = (state === 'old' && backups === 0) || (state === 'new' && backups === 1);
         if (!consistent || leftovers(dir).length > 0) {
           mixed++;
-          console.log(`after a kill at ${syscall} #${k}: ${state}; ${backups} backups; left over: ${leftovers(dir).join(', ')}`);
+          console.log(
+            `after a kill at ${syscall} #${k}: ${state}; ${backups} backups; left over: ${leftovers(dir).join(', ')}`,
+          );
         }
         rmSync(dir, { recursive: true, force: true });
       }
     }
-    console.log(`store-kill: ${tried} kill points (${SYSCALLS.map((s) => `${s} ${counts[s] ?? 0}`).join(', ')}), ${mixed} mixed`);
+    console.log(
+      `store-kill: ${tried} kill points (${SYSCALLS.map((s) => `${s} ${counts[s] ?? 0}`).join(', ')}), ${mixed} mixed`,
+    );
     assert.equal(mixed, 0);
   });
 });

@@ -15,13 +15,17 @@ export type Snapshot = ReadonlyMap<string, string>;
  * Takes a {@link Snapshot} of `root`, each path under the name `normalize` gives it (two files
  * mapped to one name: the one listed last is kept, which still tells "absent" from "present").
  */
-export function snapshot(root: string, normalize: (path: string) => string = (path) => path): Snapshot {
+export function snapshot(
+  root: string,
+  normalize: (path: string) => string = (path) => path,
+): Snapshot {
   const files = new Map<string, string>();
   for (const path of walk(root, false)) {
     const info = lstatSync(path);
     const rel = normalize(relative(root, path));
     if (info.isSymbolicLink()) files.set(rel, 'symlink');
-    else if (info.isFile()) files.set(rel, createHash('sha256').update(readFileSync(path)).digest('hex'));
+    else if (info.isFile())
+      files.set(rel, createHash('sha256').update(readFileSync(path)).digest('hex'));
   }
   return files;
 }
@@ -36,7 +40,11 @@ export function changedPaths(before: Snapshot, after: Snapshot): string[] {
  * For each set: 'old' when no file of it changed since `base`, 'new' when every file did, 'mixed'
  * otherwise — the outcome DESIGN.md "All or nothing" forbids.
  */
-export function setStates(base: Snapshot, now: Snapshot, sets: readonly (readonly string[])[]): ('old' | 'new' | 'mixed')[] {
+export function setStates(
+  base: Snapshot,
+  now: Snapshot,
+  sets: readonly (readonly string[])[],
+): ('old' | 'new' | 'mixed')[] {
   return sets.map((set) => {
     const changed = set.filter((path) => base.get(path) !== now.get(path)).length;
     if (changed === 0) return 'old';
@@ -54,30 +62,39 @@ export function cryptoProblems(root: string): string[] {
     else problems.push(`${relative(root, path)}: no certificate`);
   }
   const cas = [...certs.values()].filter((c) => c.ca);
-  const issuedByTree = (cert: X509Certificate): boolean => cas.some((ca) => cert.checkIssued(ca) && cert.verify(ca.publicKey));
+  const issuedByTree = (cert: X509Certificate): boolean =>
+    cas.some((ca) => cert.checkIssued(ca) && cert.verify(ca.publicKey));
   for (const [rel, cert] of certs) {
     const keyPath = join(root, rel.replace(/\.crt$/, '.key'));
-    if (existsSync(keyPath) && !keyMatches(cert, readFileSync(keyPath, 'utf8'))) problems.push(`${rel}: key does not match`);
+    if (existsSync(keyPath) && !keyMatches(cert, readFileSync(keyPath, 'utf8')))
+      problems.push(`${rel}: key does not match`);
     if (!cert.ca && !issuedByTree(cert)) problems.push(`${rel}: not issued by a CA of the tree`);
   }
   // kubeadm's *.conf, RKE2/K3s's *.kubeconfig and rke2.yaml/k3s.yaml: those embedding a client certificate.
   for (const path of walk(root, false).filter((p) => /\.(conf|kubeconfig|yaml)$/.test(p))) {
     const text = readFileSync(path, 'utf8');
-    const field = (name: string): string | undefined => new RegExp(`${name}: (\\S+)`).exec(text)?.[1];
+    const field = (name: string): string | undefined =>
+      new RegExp(`${name}: (\\S+)`).exec(text)?.[1];
     const certData = field('client-certificate-data');
     const keyData = field('client-key-data');
     if (certData === undefined || keyData === undefined) continue;
     const cert = firstCert(Buffer.from(certData, 'base64').toString('utf8'));
     const rel = relative(root, path);
     if (!cert) problems.push(`${rel}: bad client certificate`);
-    else if (!keyMatches(cert, Buffer.from(keyData, 'base64').toString('utf8'))) problems.push(`${rel}: client key does not match`);
-    else if (!issuedByTree(cert)) problems.push(`${rel}: client certificate not issued by a CA of the tree`);
+    else if (!keyMatches(cert, Buffer.from(keyData, 'base64').toString('utf8')))
+      problems.push(`${rel}: client key does not match`);
+    else if (!issuedByTree(cert))
+      problems.push(`${rel}: client certificate not issued by a CA of the tree`);
   }
   const saKey = join(root, 'pki/sa.key');
   const saPub = join(root, 'pki/sa.pub');
   if (existsSync(saKey) && existsSync(saPub)) {
-    const derived = createPublicKey(createPrivateKey(readFileSync(saKey))).export({ type: 'spki', format: 'pem' });
-    if (derived !== createPublicKey(readFileSync(saPub)).export({ type: 'spki', format: 'pem' })) problems.push('pki/sa.pub does not match pki/sa.key');
+    const derived = createPublicKey(createPrivateKey(readFileSync(saKey))).export({
+      type: 'spki',
+      format: 'pem',
+    });
+    if (derived !== createPublicKey(readFileSync(saPub)).export({ type: 'spki', format: 'pem' }))
+      problems.push('pki/sa.pub does not match pki/sa.key');
   }
   return problems;
 }
@@ -91,11 +108,18 @@ export function exposedSecrets(root: string): string[] {
   for (const path of walk(root, true)) {
     const info = lstatSync(path);
     const mode = info.mode & 0o777;
-    if (info.isDirectory() && (mode & 0o022) !== 0) found.push(`${relative(root, path)}/ mode ${mode.toString(8)}`);
-    if (info.isFile() && (mode & 0o077) !== 0 && /PRIVATE KEY|client-key-data/.test(readFileSync(path, 'utf8'))) found.push(`${relative(root, path)} mode ${mode.toString(8)}`);
+    if (info.isDirectory() && (mode & 0o022) !== 0)
+      found.push(`${relative(root, path)}/ mode ${mode.toString(8)}`);
+    if (
+      info.isFile() &&
+      (mode & 0o077) !== 0 &&
+      /PRIVATE KEY|client-key-data/.test(readFileSync(path, 'utf8'))
+    )
+      found.push(`${relative(root, path)} mode ${mode.toString(8)}`);
   }
   const state = join(root, '.kpki');
-  if (existsSync(state) && (lstatSync(state).mode & 0o077) !== 0) found.push(`.kpki/ mode ${(lstatSync(state).mode & 0o777).toString(8)}`);
+  if (existsSync(state) && (lstatSync(state).mode & 0o077) !== 0)
+    found.push(`.kpki/ mode ${(lstatSync(state).mode & 0o777).toString(8)}`);
   return found;
 }
 
@@ -103,7 +127,9 @@ export function exposedSecrets(root: string): string[] {
 export function leftoverState(root: string): string[] {
   const state = join(root, '.kpki');
   if (!existsSync(state)) return [];
-  return readdirSync(state).filter((name) => name === 'journal.json' || name === 'pending.json' || name.endsWith('.tmp')).map((name) => `.kpki/${name}`);
+  return readdirSync(state)
+    .filter((name) => name === 'journal.json' || name === 'pending.json' || name.endsWith('.tmp'))
+    .map((name) => `.kpki/${name}`);
 }
 
 function keyMatches(cert: X509Certificate, keyPem: string): boolean {

@@ -19,9 +19,22 @@ describe('csr generate → csr sign', () => {
   });
 
   it('writes a key and a self-signed CSR with the catalogue subject and SANs, and no usages, for every certificate', () => {
-    const csrs = [...readdirSync(join(csrDir, 'pki')).filter((n) => n.endsWith('.csr')).map((n) => `pki/${n}`), ...readdirSync(join(csrDir, 'pki/etcd')).map((n) => `pki/etcd/${n}`).filter((n) => n.endsWith('.csr')), ...readdirSync(csrDir).filter((n) => n.endsWith('.csr'))];
+    const csrs = [
+      ...readdirSync(join(csrDir, 'pki'))
+        .filter((n) => n.endsWith('.csr'))
+        .map((n) => `pki/${n}`),
+      ...readdirSync(join(csrDir, 'pki/etcd'))
+        .map((n) => `pki/etcd/${n}`)
+        .filter((n) => n.endsWith('.csr')),
+      ...readdirSync(csrDir).filter((n) => n.endsWith('.csr')),
+    ];
     assert.equal(csrs.length, 12);
-    for (const csr of csrs) assert.match(run('openssl', ['req', '-in', join(csrDir, csr), '-noout', '-verify']).stderr + run('openssl', ['req', '-in', join(csrDir, csr), '-noout', '-verify']).stdout, /verify OK/i);
+    for (const csr of csrs)
+      assert.match(
+        run('openssl', ['req', '-in', join(csrDir, csr), '-noout', '-verify']).stderr +
+          run('openssl', ['req', '-in', join(csrDir, csr), '-noout', '-verify']).stdout,
+        /verify OK/i,
+      );
     const text = openssl(['req', '-in', join(csrDir, 'pki/apiserver.csr'), '-noout', '-text']);
     assert.match(text, /Subject: CN = kube-apiserver/);
     assert.match(text, /DNS:cp1, DNS:kubernetes/);
@@ -34,30 +47,73 @@ describe('csr generate → csr sign', () => {
   it('refuses to overwrite an existing key or CSR', () => {
     const result = kpki(['csr', 'generate', '--dir', tree, '--csr-dir', csrDir, ...FLAGS]);
     assert.equal(result.status, 1);
-    assert.match(result.stderr, /\[FILE_EXISTS\] file already exists in ".*csrs": .*pki\/apiserver.key/);
+    assert.match(
+      result.stderr,
+      /\[FILE_EXISTS\] file already exists in ".*csrs": .*pki\/apiserver.key/,
+    );
   });
 
   it('refuses a set with a CSR that asks for another identity, and signs nothing', () => {
     const bad = tempDir();
     run('cp', ['-r', `${csrDir}/.`, bad]);
     const other = join(tempDir(), 'x');
-    openssl(['req', '-new', '-newkey', 'rsa:2048', '-nodes', '-subj', '/O=system:masters/CN=kube-apiserver', '-keyout', `${other}.key`, '-out', `${other}.csr`]);
+    openssl([
+      'req',
+      '-new',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-subj',
+      '/O=system:masters/CN=kube-apiserver',
+      '-keyout',
+      `${other}.key`,
+      '-out',
+      `${other}.csr`,
+    ]);
     writeFileSync(join(bad, 'pki/apiserver.csr'), readFileSync(`${other}.csr`));
     writeFileSync(join(bad, 'pki/apiserver.key'), readFileSync(`${other}.key`));
     const before_ = hashTree(tree);
     const result = kpki(['csr', 'sign', '--dir', tree, '--csr-dir', bad, ...FLAGS]);
     assert.equal(result.status, 3);
-    assert.match(result.stderr, /\[BAD_CSR_SET\][\s\S]*"pki\/apiserver.csr" asks for CN=kube-apiserver O=system:masters, but "apiserver" is CN=kube-apiserver O=/);
+    assert.match(
+      result.stderr,
+      /\[BAD_CSR_SET\][\s\S]*"pki\/apiserver.csr" asks for CN=kube-apiserver O=system:masters, but "apiserver" is CN=kube-apiserver O=/,
+    );
     assert.equal(hashTree(tree), before_);
   });
 
   it('signs every CSR with the catalogue usages and installs certificates, keys and complete kubeconfigs', () => {
     const result = kpki(['csr', 'sign', '--dir', tree, '--csr-dir', csrDir, ...FLAGS]);
     assert.equal(result.status, 0, result.stderr);
-    assert.equal(readFileSync(join(tree, 'pki/apiserver.key'), 'utf8'), readFileSync(join(csrDir, 'pki/apiserver.key'), 'utf8'));
-    assert.match(openssl(['verify', '-x509_strict', '-CAfile', join(tree, 'pki/etcd/ca.crt'), join(tree, 'pki/etcd/peer.crt')]), /: OK/);
-    assert.match(openssl(['x509', '-noout', '-ext', 'extendedKeyUsage,keyUsage', '-in', join(tree, 'pki/etcd/peer.crt')]), /TLS Web Server Authentication, TLS Web Client Authentication[\s\S]*Digital Signature, Key Encipherment|Digital Signature, Key Encipherment[\s\S]*TLS Web Server Authentication, TLS Web Client Authentication/);
-    assert.equal(run('kubectl', ['--kubeconfig', join(tree, 'admin.conf'), 'config', 'view']).status, 0);
+    assert.equal(
+      readFileSync(join(tree, 'pki/apiserver.key'), 'utf8'),
+      readFileSync(join(csrDir, 'pki/apiserver.key'), 'utf8'),
+    );
+    assert.match(
+      openssl([
+        'verify',
+        '-x509_strict',
+        '-CAfile',
+        join(tree, 'pki/etcd/ca.crt'),
+        join(tree, 'pki/etcd/peer.crt'),
+      ]),
+      /: OK/,
+    );
+    assert.match(
+      openssl([
+        'x509',
+        '-noout',
+        '-ext',
+        'extendedKeyUsage,keyUsage',
+        '-in',
+        join(tree, 'pki/etcd/peer.crt'),
+      ]),
+      /TLS Web Server Authentication, TLS Web Client Authentication[\s\S]*Digital Signature, Key Encipherment|Digital Signature, Key Encipherment[\s\S]*TLS Web Server Authentication, TLS Web Client Authentication/,
+    );
+    assert.equal(
+      run('kubectl', ['--kubeconfig', join(tree, 'admin.conf'), 'config', 'view']).status,
+      0,
+    );
     const check = kpki(['check', '--dir', tree, '-o', 'json']);
     assert.equal(check.status, 0, check.stdout);
   });
@@ -67,17 +123,46 @@ describe('kubeconfig user', () => {
   it('prints a kubeconfig for a user with the given groups and lifetime, signed by ca', () => {
     const tree = tempDir();
     assert.equal(kpki(['init', '--dir', tree, ...FLAGS]).status, 0);
-    const result = kpki(['kubeconfig', 'user', '--dir', tree, '--client-name', 'alice', '--org', 'devs', '--org', 'ops', '--validity', '24h']);
+    const result = kpki([
+      'kubeconfig',
+      'user',
+      '--dir',
+      tree,
+      '--client-name',
+      'alice',
+      '--org',
+      'devs',
+      '--org',
+      'ops',
+      '--validity',
+      '24h',
+    ]);
     assert.equal(result.status, 0, result.stderr);
     const file = join(tempDir(), 'alice.conf');
     writeFileSync(file, result.stdout);
-    const view = JSON.parse(run('kubectl', ['--kubeconfig', file, 'config', 'view', '--raw', '-o', 'json']).stdout) as { users: { name: string; user: Record<string, string> }[] };
+    const view = JSON.parse(
+      run('kubectl', ['--kubeconfig', file, 'config', 'view', '--raw', '-o', 'json']).stdout,
+    ) as { users: { name: string; user: Record<string, string> }[] };
     assert.equal(view.users[0]?.name, 'alice');
     const cert = join(tempDir(), 'alice.crt');
-    writeFileSync(cert, Buffer.from(view.users[0]?.user['client-certificate-data'] ?? '', 'base64'));
-    assert.match(openssl(['x509', '-noout', '-subject', '-in', cert]), /subject=O = ops \+ O = devs, CN = alice/);
-    assert.match(openssl(['verify', '-x509_strict', '-CAfile', join(tree, 'pki/ca.crt'), cert]), /: OK/);
-    const hours = (new Date(openssl(['x509', '-noout', '-enddate', '-in', cert]).split('=')[1] ?? '').getTime() - Date.now()) / 3600_000;
+    writeFileSync(
+      cert,
+      Buffer.from(view.users[0]?.user['client-certificate-data'] ?? '', 'base64'),
+    );
+    assert.match(
+      openssl(['x509', '-noout', '-subject', '-in', cert]),
+      /subject=O = ops \+ O = devs, CN = alice/,
+    );
+    assert.match(
+      openssl(['verify', '-x509_strict', '-CAfile', join(tree, 'pki/ca.crt'), cert]),
+      /: OK/,
+    );
+    const hours =
+      (new Date(
+        openssl(['x509', '-noout', '-enddate', '-in', cert]).split('=')[1] ?? '',
+      ).getTime() -
+        Date.now()) /
+      3600_000;
     assert.ok(hours > 23 && hours <= 24);
     rmSync(join(tree, 'pki/ca.key'));
     const external = kpki(['kubeconfig', 'user', '--dir', tree, '--client-name', 'bob']);

@@ -17,7 +17,14 @@ import { toRkeConfig } from '../../src/layouts/rke/rke-config.js';
 import { applyRkeInit } from '../../src/ops/rke/init.js';
 
 /** The six real RKE1 states. */
-export const REAL = ['rke1-adylimmo-rke', 'rke1-bn089-RKE', 'rke1-hopoffbaby-rkeexamples', 'rke1-natitomattis-rke-playroom', 'rke1-rancher-rke', 'rke1-tactful-ai-on-prem'] as const;
+export const REAL = [
+  'rke1-adylimmo-rke',
+  'rke1-bn089-RKE',
+  'rke1-hopoffbaby-rkeexamples',
+  'rke1-natitomattis-rke-playroom',
+  'rke1-rancher-rke',
+  'rke1-tactful-ai-on-prem',
+] as const;
 export const REAL_DIR = join(process.cwd(), '..', 'shared', 'testdata', 'real');
 export const FILES = rkeFiles('cluster.yml');
 
@@ -34,7 +41,8 @@ export async function fakeKeys(): Promise<KeyGenerator & { handed: number }> {
   const keys = await keyPool();
   const generator = {
     handed: 0,
-    generate: (): Promise<PrivateKey> => Promise.resolve(keys[generator.handed++ % keys.length] as PrivateKey),
+    generate: (): Promise<PrivateKey> =>
+      Promise.resolve(keys[generator.handed++ % keys.length] as PrivateKey),
   };
   return generator;
 }
@@ -56,15 +64,25 @@ export async function fixtureWithCluster(name: string): Promise<string> {
   const dir = await copyFixture(name);
   const files = await readdir(dir);
   if (!files.includes('cluster.yml')) {
-    const state = JSON.parse(await readFile(join(dir, 'cluster.rkestate'), 'utf8')) as { desiredState: { rkeConfig: unknown } };
+    const state = JSON.parse(await readFile(join(dir, 'cluster.rkestate'), 'utf8')) as {
+      desiredState: { rkeConfig: unknown };
+    };
     await writeFile(join(dir, 'cluster.yml'), JSON.stringify(state.desiredState.rkeConfig));
   }
   return dir;
 }
 
 /** An OpsContext over the real tree store at `dir` with fake keys and a fixed clock. */
-export async function context(dir: string, now = new Date('2026-06-01T00:00:00Z')): Promise<OpsContext & { keys: KeyGenerator & { handed: number } }> {
-  return { tree: await openTreeStore(dir), clock: { now: () => now }, keys: await fakeKeys(), random: nodeRandom };
+export async function context(
+  dir: string,
+  now = new Date('2026-06-01T00:00:00Z'),
+): Promise<OpsContext & { keys: KeyGenerator & { handed: number } }> {
+  return {
+    tree: await openTreeStore(dir),
+    clock: { now: () => now },
+    keys: await fakeKeys(),
+    random: nodeRandom,
+  };
 }
 
 /**
@@ -74,7 +92,9 @@ export async function context(dir: string, now = new Date('2026-06-01T00:00:00Z'
 export async function hashDir(dir: string): Promise<string> {
   const hash = createHash('sha256');
   const walk = async (path: string): Promise<void> => {
-    for (const entry of (await readdir(path, { withFileTypes: true })).sort((a, b) => a.name.localeCompare(b.name))) {
+    for (const entry of (await readdir(path, { withFileTypes: true })).sort((a, b) =>
+      a.name.localeCompare(b.name),
+    )) {
       const full = join(path, entry.name);
       if (entry.isDirectory()) {
         await walk(full);
@@ -96,7 +116,11 @@ export async function readState(dir: string): Promise<StateJson> {
 type EntryJson = Record<string, string>;
 /** The JSON shape tests look at. */
 export interface StateJson {
-  desiredState: { certificatesBundle: Record<string, EntryJson>; rkeConfig?: unknown; [k: string]: unknown };
+  desiredState: {
+    certificatesBundle: Record<string, EntryJson>;
+    rkeConfig?: unknown;
+    [k: string]: unknown;
+  };
   currentState: { certificatesBundle?: Record<string, EntryJson>; [k: string]: unknown };
 }
 
@@ -106,7 +130,11 @@ export interface StateJson {
  * only error allowed is that one, at depth 1, and the plain verification must pass.
  * @throws when openssl rejects the chain (its output is in the error).
  */
-export async function opensslVerify(caPem: string, leafPem: string, caLacksSkid = false): Promise<void> {
+export async function opensslVerify(
+  caPem: string,
+  leafPem: string,
+  caLacksSkid = false,
+): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), 'kpki-verify-'));
   await writeFile(join(dir, 'ca.pem'), caPem);
   await writeFile(join(dir, 'leaf.pem'), leafPem);
@@ -116,17 +144,31 @@ export async function opensslVerify(caPem: string, leafPem: string, caLacksSkid 
     return;
   }
   const result = spawnSync('openssl', args, { encoding: 'utf8' });
-  const errors = `${result.stdout}${result.stderr}`.split('\n').filter((line) => /^error \d+ at/.test(line));
-  if (errors.length !== 1 || !/error 86 at 1 depth lookup: Missing Subject Key Identifier/.test(errors[0] ?? '')) {
+  const errors = `${result.stdout}${result.stderr}`
+    .split('\n')
+    .filter((line) => /^error \d+ at/.test(line));
+  if (
+    errors.length !== 1 ||
+    !/error 86 at 1 depth lookup: Missing Subject Key Identifier/.test(errors[0] ?? '')
+  ) {
     throw new Error(`openssl -x509_strict: ${result.stdout}${result.stderr}`);
   }
-  execFileSync('openssl', args.filter((arg) => arg !== '-x509_strict'), { stdio: 'pipe' });
+  execFileSync(
+    'openssl',
+    args.filter((arg) => arg !== '-x509_strict'),
+    { stdio: 'pipe' },
+  );
 }
 
 /** Names of entries whose content differs between two bundles (added and removed included). */
-export function changedEntries(before: Record<string, EntryJson> | undefined, after: Record<string, EntryJson> | undefined): string[] {
+export function changedEntries(
+  before: Record<string, EntryJson> | undefined,
+  after: Record<string, EntryJson> | undefined,
+): string[] {
   const names = new Set([...Object.keys(before ?? {}), ...Object.keys(after ?? {})]);
-  return [...names].filter((name) => JSON.stringify(before?.[name]) !== JSON.stringify(after?.[name])).sort();
+  return [...names]
+    .filter((name) => JSON.stringify(before?.[name]) !== JSON.stringify(after?.[name]))
+    .sort();
 }
 
 /** A cluster with everything the spec reader knows: internal addresses, overrides, dual-stack, serving certs, extra SANs. */
@@ -158,4 +200,3 @@ export async function initialisedCluster(yml = CLUSTER_YML): Promise<string> {
   await ctx.tree.exclusive(() => applyRkeInit(ctx, { files: FILES, rkeConfig: toRkeConfig(yml) }));
   return dir;
 }
-

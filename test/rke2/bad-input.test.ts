@@ -33,56 +33,125 @@ interface Case {
 
 const CASES: Record<string, Case> = {
   'renew: a malformed leaf certificate (bad base64)': {
-    damage: (d) => writeFileSync(join(d, 'server/tls/client-admin.crt'), '-----BEGIN CERTIFICATE-----\n@@not base64@@\n-----END CERTIFICATE-----\n'),
-    args: ['renew'], exit: 3, code: /\[BAD_PEM\] malformed PEM in "server\/tls\/client-admin\.crt"/,
+    damage: (d) =>
+      writeFileSync(
+        join(d, 'server/tls/client-admin.crt'),
+        '-----BEGIN CERTIFICATE-----\n@@not base64@@\n-----END CERTIFICATE-----\n',
+      ),
+    args: ['renew'],
+    exit: 3,
+    code: /\[BAD_PEM\] malformed PEM in "server\/tls\/client-admin\.crt"/,
   },
   'renew: a truncated leaf certificate': {
-    damage: (d) => writeFileSync(join(d, 'server/tls/etcd/client.crt'), pemOf(d, 'server/tls/etcd/client.crt').slice(0, 300)),
-    args: ['renew', '--expiring-within', '400d'], exit: 3, code: /\[BAD_PEM\].*truncated/,
+    damage: (d) =>
+      writeFileSync(
+        join(d, 'server/tls/etcd/client.crt'),
+        pemOf(d, 'server/tls/etcd/client.crt').slice(0, 300),
+      ),
+    args: ['renew', '--expiring-within', '400d'],
+    exit: 3,
+    code: /\[BAD_PEM\].*truncated/,
   },
   'renew: a leaf key of the wrong type (Ed25519)': {
-    damage: (d) => openssl(['genpkey', '-algorithm', 'ed25519', '-out', join(d, 'agent/client-kubelet.key')]),
-    args: ['renew'], exit: 3, code: /\[WRONG_KEY_TYPE\]/,
+    damage: (d) =>
+      openssl(['genpkey', '-algorithm', 'ed25519', '-out', join(d, 'agent/client-kubelet.key')]),
+    args: ['renew'],
+    exit: 3,
+    code: /\[WRONG_KEY_TYPE\]/,
   },
   'renew: a key that does not belong to its certificate': {
     damage: (d) => writeFileSync(join(d, 'server/tls/client-scheduler.key'), readFileSync(spare)),
-    args: ['renew', '--expiring-within', '400d'], exit: 3, code: /\[KEY_MISMATCH\].*client-scheduler\.key/,
+    args: ['renew', '--expiring-within', '400d'],
+    exit: 3,
+    code: /\[KEY_MISMATCH\].*client-scheduler\.key/,
   },
   'renew: an unreadable certificate (a directory in its place)': {
-    damage: (d) => { rmSync(join(d, 'server/tls/client-supervisor.crt')); mkdirSync(join(d, 'server/tls/client-supervisor.crt')); },
-    args: ['renew'], exit: 1, code: /\[UNREADABLE\]/,
+    damage: (d) => {
+      rmSync(join(d, 'server/tls/client-supervisor.crt'));
+      mkdirSync(join(d, 'server/tls/client-supervisor.crt'));
+    },
+    args: ['renew'],
+    exit: 1,
+    code: /\[UNREADABLE\]/,
   },
   'rotate: an encrypted CA key': {
-    damage: (d) => openssl(['ec', '-in', join(d, 'server/tls/client-ca.key'), '-aes256', '-passout', 'pass:secret', '-out', join(d, 'server/tls/client-ca.key')]),
-    args: ['rotate', '--service', 'admin'], exit: 3, code: /\[ENCRYPTED_KEY\]/,
+    damage: (d) =>
+      openssl([
+        'ec',
+        '-in',
+        join(d, 'server/tls/client-ca.key'),
+        '-aes256',
+        '-passout',
+        'pass:secret',
+        '-out',
+        join(d, 'server/tls/client-ca.key'),
+      ]),
+    args: ['rotate', '--service', 'admin'],
+    exit: 3,
+    code: /\[ENCRYPTED_KEY\]/,
   },
   'rotate: a truncated CA certificate': {
-    damage: (d) => writeFileSync(join(d, 'server/tls/server-ca.crt'), pemOf(d, 'server/tls/server-ca.crt').slice(0, 120)),
-    args: ['rotate', '--service', 'api-server'], exit: 3, code: /\[BAD_PEM\]/,
+    damage: (d) =>
+      writeFileSync(
+        join(d, 'server/tls/server-ca.crt'),
+        pemOf(d, 'server/tls/server-ca.crt').slice(0, 120),
+      ),
+    args: ['rotate', '--service', 'api-server'],
+    exit: 3,
+    code: /\[BAD_PEM\]/,
   },
   'rotate: a CA key that does not match its certificate': {
     damage: (d) => writeFileSync(join(d, 'server/tls/etcd/peer-ca.key'), readFileSync(spare)),
-    args: ['rotate', '--service', 'etcd'], exit: 3, code: /\[CA_KEY_MISMATCH\]/,
+    args: ['rotate', '--service', 'etcd'],
+    exit: 3,
+    code: /\[CA_KEY_MISMATCH\]/,
   },
   'init: an existing leaf whose key does not match': {
     damage: (d) => writeFileSync(join(d, 'agent/serving-kubelet.key'), readFileSync(spare)),
-    args: ['init', '--layout', 'rke2', '--node-name', 'cp1'], exit: 3, code: /\[INVALID_EXISTING\].*does not match/,
+    args: ['init', '--layout', 'rke2', '--node-name', 'cp1'],
+    exit: 3,
+    code: /\[INVALID_EXISTING\].*does not match/,
   },
   'init: a CA certificate without its key': {
     damage: (d) => rmSync(join(d, 'server/tls/request-header-ca.key')),
-    args: ['init', '--layout', 'rke2'], exit: 1, code: /\[CA_INCOMPLETE\]/,
+    args: ['init', '--layout', 'rke2'],
+    exit: 1,
+    code: /\[CA_INCOMPLETE\]/,
   },
-  'check: an unknown service name': { damage: () => undefined, args: ['check', '--service', 'apiserver'], exit: 2, code: /\[UNKNOWN_NAME\] service "apiserver" is not recognized/ },
-  'renew: an unknown service name': { damage: () => undefined, args: ['renew', 'kube-proxyy'], exit: 2, code: /\[UNKNOWN_NAME\]/ },
+  'check: an unknown service name': {
+    damage: () => undefined,
+    args: ['check', '--service', 'apiserver'],
+    exit: 2,
+    code: /\[UNKNOWN_NAME\] service "apiserver" is not recognized/,
+  },
+  'renew: an unknown service name': {
+    damage: () => undefined,
+    args: ['renew', 'kube-proxyy'],
+    exit: 2,
+    code: /\[UNKNOWN_NAME\]/,
+  },
   'token: a malformed server CA': {
     damage: (d) => writeFileSync(join(d, 'server/tls/server-ca.crt'), 'garbage'),
-    args: ['token', '--password', 'x'], exit: 3, code: /\[NO_CERT\]/,
+    args: ['token', '--password', 'x'],
+    exit: 3,
+    code: /\[NO_CERT\]/,
   },
   'sa-key rotate: a truncated service.key': {
-    damage: (d) => writeFileSync(join(d, 'server/tls/service.key'), pemOf(d, 'server/tls/service.key').slice(0, 400)),
-    args: ['sa-key', 'rotate'], exit: 3, code: /\[BAD_PEM\]/,
+    damage: (d) =>
+      writeFileSync(
+        join(d, 'server/tls/service.key'),
+        pemOf(d, 'server/tls/service.key').slice(0, 400),
+      ),
+    args: ['sa-key', 'rotate'],
+    exit: 3,
+    code: /\[BAD_PEM\]/,
   },
-  'check: --renewal-window that is not a duration': { damage: () => undefined, args: ['check', '--renewal-window', 'soon'], exit: 3, code: /\[BAD_DURATION\]/ },
+  'check: --renewal-window that is not a duration': {
+    damage: () => undefined,
+    args: ['check', '--renewal-window', 'soon'],
+    exit: 3,
+    code: /\[BAD_DURATION\]/,
+  },
 };
 
 describe('rke2 bad input: a typed error, a non-zero exit, nothing changed', () => {
@@ -92,18 +161,28 @@ describe('rke2 bad input: a typed error, a non-zero exit, nothing changed', () =
       c.damage(dir);
       const before = hashTree(dir);
       const [command = '', ...rest] = c.args;
-      const args = command === 'sa-key' ? ['sa-key', rest[0] ?? '', '--dir', dir, ...rest.slice(1)] : [command, '--dir', dir, ...rest];
+      const args =
+        command === 'sa-key'
+          ? ['sa-key', rest[0] ?? '', '--dir', dir, ...rest.slice(1)]
+          : [command, '--dir', dir, ...rest];
       const result = kpki(args);
       assert.equal(result.status, c.exit, `${result.stdout}\n${result.stderr}`);
       assert.match(result.stderr, c.code);
-      assert.doesNotMatch(result.stderr, /BEGIN [A-Z ]*PRIVATE KEY|MHcCAQEE/, 'no key material in messages');
+      assert.doesNotMatch(
+        result.stderr,
+        /BEGIN [A-Z ]*PRIVATE KEY|MHcCAQEE/,
+        'no key material in messages',
+      );
       assert.equal(hashTree(dir), before);
     });
   }
 
   it('check keeps reporting the readable files, names the broken one and exits 3', () => {
     const dir = copyTree();
-    writeFileSync(join(dir, 'server/tls/client-admin.crt'), pemOf(dir, 'server/tls/client-admin.crt').slice(0, 200));
+    writeFileSync(
+      join(dir, 'server/tls/client-admin.crt'),
+      pemOf(dir, 'server/tls/client-admin.crt').slice(0, 200),
+    );
     const result = kpki(['check', '--dir', dir, '-o', 'table']);
     assert.equal(result.status, 3);
     assert.match(result.stderr, /error: malformed PEM in "server\/tls\/client-admin\.crt"/);
@@ -116,6 +195,9 @@ describe('rke2 bad input: a typed error, a non-zero exit, nothing changed', () =
     writeFileSync(join(dir, 'server/tls/client-controller.key'), readFileSync(spare));
     const result = kpki(['check', '--dir', dir]);
     assert.equal(result.status, 3);
-    assert.match(result.stderr, /key "server\/tls\/client-controller\.key" does not match certificate "server\/tls\/client-controller\.crt"/);
+    assert.match(
+      result.stderr,
+      /key "server\/tls\/client-controller\.key" does not match certificate "server\/tls\/client-controller\.crt"/,
+    );
   });
 });

@@ -19,7 +19,10 @@ describe('bootstrap save/restore on the embedded store', () => {
     assert.ok(!(saved.stdout + saved.stderr).includes('embedded-pw'));
     assert.equal(statSync(join(dir, 'server/db/kpki/datastore.json')).mode & 0o777, 0o600);
     const shared = readFileSync(join(dir, 'server/db/kpki/datastore.json'), 'utf8');
-    assert.ok(!shared.includes(Buffer.from('ca').toString('base64') + '"'), 'the record is stored encrypted');
+    assert.ok(
+      !shared.includes(Buffer.from('ca').toString('base64') + '"'),
+      'the record is stored encrypted',
+    );
     writeFileSync(join(dir, 'server/tls/service.key'), '');
     const restored = kpki(['bootstrap', 'restore', '--layout', 'k3s', '--dir', dir]);
     assert.equal(restored.status, 0, restored.stderr);
@@ -31,14 +34,38 @@ describe('bootstrap save/restore on the embedded store', () => {
     const a = tempDir('kpki-k3s-');
     mkdirSync(join(a, 'server/tls'), { recursive: true });
     writeFileSync(join(a, 'server/tls/client-ca.crt'), 'client-ca');
-    assert.equal(kpki(['bootstrap', 'save', '--dir', a, '--token', 'pw', '--datastore', `file://${store}`]).status, 0);
+    assert.equal(
+      kpki(['bootstrap', 'save', '--dir', a, '--token', 'pw', '--datastore', `file://${store}`])
+        .status,
+      0,
+    );
     const b = tempDir('kpki-k3s-');
-    assert.equal(kpki(['bootstrap', 'restore', '--dir', b, '--token', 'pw', '--datastore', `file://${store}`]).status, 0);
+    assert.equal(
+      kpki(['bootstrap', 'restore', '--dir', b, '--token', 'pw', '--datastore', `file://${store}`])
+        .status,
+      0,
+    );
     assert.equal(readFileSync(join(b, 'server/tls/client-ca.crt'), 'utf8'), 'client-ca');
-    const none = kpki(['bootstrap', 'restore', '--dir', tempDir(), '--datastore', `file://${store}`]);
+    const none = kpki([
+      'bootstrap',
+      'restore',
+      '--dir',
+      tempDir(),
+      '--datastore',
+      `file://${store}`,
+    ]);
     assert.equal(none.status, 2);
     assert.match(none.stderr, /no token: pass --token/);
-    const badUrl = kpki(['bootstrap', 'save', '--dir', a, '--token', 'pw', '--datastore', 'ftp://x']);
+    const badUrl = kpki([
+      'bootstrap',
+      'save',
+      '--dir',
+      a,
+      '--token',
+      'pw',
+      '--datastore',
+      'ftp://x',
+    ]);
     assert.equal(badUrl.status, 2);
     assert.ok(!existsSync(join(a, 'server/db')));
   });

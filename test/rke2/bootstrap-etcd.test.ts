@@ -18,14 +18,29 @@ const skip = etcdSkipReason();
 const TOKEN = `K10${'ab'.repeat(32)}::server:first-secret-pw`;
 const NEW_TOKEN = 'second-secret-pw';
 const random = (n: number): Uint8Array => new Uint8Array(randomBytes(n));
-const FILES = ['tls/server-ca.crt', 'tls/server-ca.key', 'tls/client-ca.crt', 'tls/client-ca.key', 'tls/request-header-ca.crt', 'tls/request-header-ca.key',
-  'tls/etcd/server-ca.crt', 'tls/etcd/server-ca.key', 'tls/etcd/peer-ca.crt', 'tls/etcd/peer-ca.key', 'tls/service.key', 'cred/passwd', 'cred/ipsec.psk'];
+const FILES = [
+  'tls/server-ca.crt',
+  'tls/server-ca.key',
+  'tls/client-ca.crt',
+  'tls/client-ca.key',
+  'tls/request-header-ca.crt',
+  'tls/request-header-ca.key',
+  'tls/etcd/server-ca.crt',
+  'tls/etcd/server-ca.key',
+  'tls/etcd/peer-ca.crt',
+  'tls/etcd/peer-ca.key',
+  'tls/service.key',
+  'cred/passwd',
+  'cred/ipsec.psk',
+];
 
 function makeServer(): string {
   const dir = tempDir('kpki-rke2-');
   for (const file of FILES) {
     mkdirSync(join(dir, 'server', file, '..'), { recursive: true });
-    writeFileSync(join(dir, 'server', file), `${file}\n${randomBytes(24).toString('base64')}\n`, { mode: 0o600 });
+    writeFileSync(join(dir, 'server', file), `${file}\n${randomBytes(24).toString('base64')}\n`, {
+      mode: 0o600,
+    });
     utimesSync(join(dir, 'server', file), 1_700_000_000, 1_700_000_000);
   }
   return dir;
@@ -36,13 +51,27 @@ describe('bootstrap record on etcd across two servers', { skip }, () => {
   let tls: string[];
   const run = (args: string[], token = TOKEN): ReturnType<typeof kpki> => {
     const result = kpki([...args, '--token', token, '--datastore', cluster.url, ...tls]);
-    for (const secret of [TOKEN, 'first-secret-pw', NEW_TOKEN]) assert.ok(!(result.stdout + result.stderr).includes(secret), 'a token was printed');
+    for (const secret of [TOKEN, 'first-secret-pw', NEW_TOKEN])
+      assert.ok(!(result.stdout + result.stderr).includes(secret), 'a token was printed');
     return result;
   };
-  const store = () => openDatastore(cluster.url, { defaultDir: '/x', caFile: cluster.pki.ca, certFile: cluster.pki.clientCert, keyFile: cluster.pki.clientKey });
+  const store = () =>
+    openDatastore(cluster.url, {
+      defaultDir: '/x',
+      caFile: cluster.pki.ca,
+      certFile: cluster.pki.clientCert,
+      keyFile: cluster.pki.clientKey,
+    });
   before(async () => {
     cluster = await startEtcdCluster(1);
-    tls = ['--datastore-cafile', cluster.pki.ca, '--datastore-certfile', cluster.pki.clientCert, '--datastore-keyfile', cluster.pki.clientKey];
+    tls = [
+      '--datastore-cafile',
+      cluster.pki.ca,
+      '--datastore-certfile',
+      cluster.pki.clientCert,
+      '--datastore-keyfile',
+      cluster.pki.clientKey,
+    ];
   });
   after(async () => cluster?.stop());
 
@@ -58,7 +87,7 @@ describe('bootstrap record on etcd across two servers', { skip }, () => {
     assert.match(again.stderr, /\[RECORD_EXISTS\]/);
   });
 
-  it('restore on the empty server B writes every file with the record\'s mode and mtime', () => {
+  it("restore on the empty server B writes every file with the record's mode and mtime", () => {
     const restored = run(['bootstrap', 'restore', '--dir', serverB]);
     assert.equal(restored.status, 0, restored.stderr);
     for (const file of FILES) {
@@ -74,19 +103,38 @@ describe('bootstrap record on etcd across two servers', { skip }, () => {
   it('two concurrent rotations: exactly one wins, the loser changes nothing, the record is whole', async () => {
     const ds = await store();
     const rotation = (tag: string) => [
-      { field: 'ServerCA', content: Buffer.from(`rotated-ca-${tag}`), timestampNs: 1_800_000_000_000_000_000n },
-      { field: 'ServerCAKey', content: Buffer.from(`rotated-key-${tag}`), timestampNs: 1_800_000_000_000_000_000n },
+      {
+        field: 'ServerCA',
+        content: Buffer.from(`rotated-ca-${tag}`),
+        timestampNs: 1_800_000_000_000_000_000n,
+      },
+      {
+        field: 'ServerCAKey',
+        content: Buffer.from(`rotated-key-${tag}`),
+        timestampNs: 1_800_000_000_000_000_000n,
+      },
     ];
-    const outcomes = await Promise.allSettled([writeRotatedCaRecord(ds, TOKEN, rotation('one'), random), writeRotatedCaRecord(ds, TOKEN, rotation('two'), random)]);
+    const outcomes = await Promise.allSettled([
+      writeRotatedCaRecord(ds, TOKEN, rotation('one'), random),
+      writeRotatedCaRecord(ds, TOKEN, rotation('two'), random),
+    ]);
     const won = outcomes.filter((o) => o.status === 'fulfilled');
     const lost = outcomes.filter((o): o is PromiseRejectedResult => o.status === 'rejected');
     assert.equal(won.length, 1);
-    assert.ok(lost[0]!.reason instanceof ConflictError && lost[0]!.reason.code === 'RECORD_CHANGED');
+    assert.ok(
+      lost[0]!.reason instanceof ConflictError && lost[0]!.reason.code === 'RECORD_CHANGED',
+    );
     const winner = outcomes[0].status === 'fulfilled' ? 'one' : 'two';
     const entry = (await ds.list('/bootstrap/'))[0]!;
-    const record = decodeBootstrapRecord(await decryptBootstrap('first-secret-pw', entry.value, entry.key), entry.key);
+    const record = decodeBootstrapRecord(
+      await decryptBootstrap('first-secret-pw', entry.value, entry.key),
+      entry.key,
+    );
     assert.equal(Buffer.from(record.get('ServerCA')!.content).toString(), `rotated-ca-${winner}`);
-    assert.equal(Buffer.from(record.get('ServerCAKey')!.content).toString(), `rotated-key-${winner}`);
+    assert.equal(
+      Buffer.from(record.get('ServerCAKey')!.content).toString(),
+      `rotated-key-${winner}`,
+    );
     assert.equal(record.size, FILES.length);
     await ds.close();
   });
@@ -97,7 +145,10 @@ describe('bootstrap record on etcd across two servers', { skip }, () => {
       assert.equal(restored.status, 0, restored.stderr);
       assert.match(readFileSync(join(dir, 'server/tls/server-ca.crt'), 'utf8'), /^rotated-ca-/);
     }
-    assert.deepEqual(readFileSync(join(serverA, 'server/tls/server-ca.key')), readFileSync(join(serverB, 'server/tls/server-ca.key')));
+    assert.deepEqual(
+      readFileSync(join(serverA, 'server/tls/server-ca.key')),
+      readFileSync(join(serverB, 'server/tls/server-ca.key')),
+    );
   });
 
   it('refuses to overwrite a disk file newer than the record, names it, changes nothing; --force backs up and writes', () => {
@@ -106,7 +157,10 @@ describe('bootstrap record on etcd across two servers', { skip }, () => {
     const before = hashTree(serverB, true);
     const refused = run(['bootstrap', 'restore', '--dir', serverB]);
     assert.equal(refused.status, 1);
-    assert.match(refused.stderr, /\[DISK_NEWER\].*server\/tls\/client-ca\.crt" newer than datastore/);
+    assert.match(
+      refused.stderr,
+      /\[DISK_NEWER\].*server\/tls\/client-ca\.crt" newer than datastore/,
+    );
     assert.equal(hashTree(serverB, true), before);
     const forced = run(['bootstrap', 'restore', '--dir', serverB, '--force']);
     assert.equal(forced.status, 0, forced.stderr);
@@ -131,11 +185,18 @@ describe('bootstrap record on etcd across two servers', { skip }, () => {
     const ds = await store();
     const entry = (await ds.list('/bootstrap/'))[0]!;
     // Same key, other token's ciphertext: decryption must say "wrong token" and nothing else.
-    const foreign = (await import('../../src/pki/bootstrap-crypto.js')).encryptBootstrap('someone-else', Buffer.from('{}'), random);
+    const foreign = (await import('../../src/pki/bootstrap-crypto.js')).encryptBootstrap(
+      'someone-else',
+      Buffer.from('{}'),
+      random,
+    );
     await ds.put(entry.key, await foreign);
     const wrong = run(['bootstrap', 'restore', '--dir', serverB]);
     assert.equal(wrong.status, 3);
-    assert.match(wrong.stderr, /\[WRONG_TOKEN\] cannot decrypt bootstrap record "\/bootstrap\/[0-9a-f]{12}": wrong token\n/);
+    assert.match(
+      wrong.stderr,
+      /\[WRONG_TOKEN\] cannot decrypt bootstrap record "\/bootstrap\/[0-9a-f]{12}": wrong token\n/,
+    );
     await ds.put(entry.key, Buffer.from('not a record'));
     const corrupt = run(['bootstrap', 'restore', '--dir', serverB]);
     assert.equal(corrupt.status, 3);
@@ -146,12 +207,25 @@ describe('bootstrap record on etcd across two servers', { skip }, () => {
   });
 
   it('token rotate moves the record to the new token; the old token no longer finds it', () => {
-    const rotated = kpki(['token', 'rotate', '--token', TOKEN, '--new-token', NEW_TOKEN, '--datastore', cluster.url, ...tls]);
+    const rotated = kpki([
+      'token',
+      'rotate',
+      '--token',
+      TOKEN,
+      '--new-token',
+      NEW_TOKEN,
+      '--datastore',
+      cluster.url,
+      ...tls,
+    ]);
     assert.equal(rotated.status, 0, rotated.stderr);
     assert.ok(!(rotated.stdout + rotated.stderr).includes('secret-pw'));
     assert.match(run(['bootstrap', 'restore', '--dir', serverA]).stderr, /\[DIFFERENT_TOKEN\]/);
     const fresh = tempDir('kpki-rke2-');
     assert.equal(run(['bootstrap', 'restore', '--dir', fresh], NEW_TOKEN).status, 0);
-    assert.deepEqual(readFileSync(join(fresh, 'server/tls/service.key')), readFileSync(join(serverA, 'server/tls/service.key')));
+    assert.deepEqual(
+      readFileSync(join(fresh, 'server/tls/service.key')),
+      readFileSync(join(serverA, 'server/tls/service.key')),
+    );
   });
 });

@@ -12,7 +12,12 @@ const skip = etcdSkipReason();
 const bytes = (text: string): Uint8Array => new TextEncoder().encode(text);
 
 function open(cluster: EtcdCluster, url = cluster.url): Promise<Datastore> {
-  return openDatastore(url, { defaultDir: '/nonexistent', caFile: cluster.pki.ca, certFile: cluster.pki.clientCert, keyFile: cluster.pki.clientKey });
+  return openDatastore(url, {
+    defaultDir: '/nonexistent',
+    caFile: cluster.pki.ca,
+    certFile: cluster.pki.clientCert,
+    keyFile: cluster.pki.clientKey,
+  });
 }
 
 describe('etcd datastore: the port contract on one member', { skip }, () => {
@@ -31,14 +36,27 @@ describe('etcd datastore: the port contract on one member', { skip }, () => {
   it('refuses a client without a certificate at once, as a configuration error', async () => {
     const bare = await openDatastore(cluster.url, { defaultDir: '/x', caFile: cluster.pki.ca });
     const started = Date.now();
-    await assert.rejects(bare.get('/k'), (e: unknown) => e instanceof OperationError && e.code === 'DATASTORE_UNAVAILABLE');
+    await assert.rejects(
+      bare.get('/k'),
+      (e: unknown) => e instanceof OperationError && e.code === 'DATASTORE_UNAVAILABLE',
+    );
     assert.ok(Date.now() - started < 3000, 'no retries for a TLS refusal');
     await bare.close();
   });
 
   it('gives up on unreachable endpoints after bounded retries with a clear error', async () => {
-    const dead = await openDatastore('https://127.0.0.1:1,127.0.0.1:2', { defaultDir: '/x', caFile: cluster.pki.ca, certFile: cluster.pki.clientCert, keyFile: cluster.pki.clientKey });
-    await assert.rejects(dead.get('/k'), (e: unknown) => e instanceof OperationError && /127\.0\.0\.1:1,https:\/\/127\.0\.0\.1:2 did not answer/.test(e.message));
+    const dead = await openDatastore('https://127.0.0.1:1,127.0.0.1:2', {
+      defaultDir: '/x',
+      caFile: cluster.pki.ca,
+      certFile: cluster.pki.clientCert,
+      keyFile: cluster.pki.clientKey,
+    });
+    await assert.rejects(
+      dead.get('/k'),
+      (e: unknown) =>
+        e instanceof OperationError &&
+        /127\.0\.0\.1:1,https:\/\/127\.0\.0\.1:2 did not answer/.test(e.message),
+    );
     await dead.close();
   });
 });
@@ -59,7 +77,10 @@ describe('etcd datastore: three members, one stopped', { skip }, () => {
     assert.equal(await ds.compareAndSwap('/bootstrap/ha', bytes('stale'), rev), undefined);
     assert.ok((await ds.create('/bootstrap/new', bytes('n'))) !== undefined);
     const fresh = await open(cluster);
-    assert.deepEqual((await fresh.list('/bootstrap/')).map((e) => e.key), ['/bootstrap/ha', '/bootstrap/new']);
+    assert.deepEqual(
+      (await fresh.list('/bootstrap/')).map((e) => e.key),
+      ['/bootstrap/ha', '/bootstrap/new'],
+    );
     await fresh.close();
     await ds.close();
   });

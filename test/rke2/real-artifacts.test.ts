@@ -12,7 +12,15 @@ import { kpki, tempDir } from '../support/tools.js';
 
 const REAL = '../shared/testdata/real';
 
-interface Row { Filename: string; Subject: string; Issuer: string; Usages: string[]; ExpiryTime: string; ResidualTime: number; Status: string }
+interface Row {
+  Filename: string;
+  Subject: string;
+  Issuer: string;
+  Usages: string[];
+  ExpiryTime: string;
+  ResidualTime: number;
+  Status: string;
+}
 
 /** A data dir holding `files` (real path → data-dir path). */
 function dataDir(files: Record<string, string>): string {
@@ -25,9 +33,27 @@ function dataDir(files: Record<string, string>): string {
   return dir;
 }
 
-function checkJson(dir: string, layout: string, service: string): { status: number; rows: Row[]; stderr: string } {
-  const result = kpki(['check', '--dir', dir, '--layout', layout, '--service', service, '-o', 'json']);
-  return { status: result.status, rows: (JSON.parse(result.stdout) as { Certificates: Row[] }).Certificates, stderr: result.stderr };
+function checkJson(
+  dir: string,
+  layout: string,
+  service: string,
+): { status: number; rows: Row[]; stderr: string } {
+  const result = kpki([
+    'check',
+    '--dir',
+    dir,
+    '--layout',
+    layout,
+    '--service',
+    service,
+    '-o',
+    'json',
+  ]);
+  return {
+    status: result.status,
+    rows: (JSON.parse(result.stdout) as { Certificates: Row[] }).Certificates,
+    stderr: result.stderr,
+  };
 }
 
 describe('check on real K3s/RKE2 artifacts', () => {
@@ -40,31 +66,81 @@ describe('check on real K3s/RKE2 artifacts', () => {
     const { status, rows, stderr } = checkJson(dir, 'k3s', 'api-server');
     assert.equal(status, 4, 'an expired certificate exits 4');
     assert.doesNotMatch(stderr, /error:/, 'the real key matches its certificate');
-    assert.deepEqual(rows.map((r) => [r.Filename, r.Subject, r.Issuer, r.Usages.join(','), r.ExpiryTime, r.Status]), [
-      ['client-kube-apiserver.crt', 'system:apiserver', 'k3s-client-ca@1718015090', 'ClientAuth', '2025-06-10T10:24:50Z', 'EXPIRED'],
-      ['client-kube-apiserver.crt', 'k3s-client-ca@1718015090', 'k3s-client-ca@1718015090', 'CertSign', rows[1]?.ExpiryTime ?? '', 'OK'],
-    ]);
+    assert.deepEqual(
+      rows.map((r) => [
+        r.Filename,
+        r.Subject,
+        r.Issuer,
+        r.Usages.join(','),
+        r.ExpiryTime,
+        r.Status,
+      ]),
+      [
+        [
+          'client-kube-apiserver.crt',
+          'system:apiserver',
+          'k3s-client-ca@1718015090',
+          'ClientAuth',
+          '2025-06-10T10:24:50Z',
+          'EXPIRED',
+        ],
+        [
+          'client-kube-apiserver.crt',
+          'k3s-client-ca@1718015090',
+          'k3s-client-ca@1718015090',
+          'CertSign',
+          rows[1]?.ExpiryTime ?? '',
+          'OK',
+        ],
+      ],
+    );
     assert.match(rows[1]?.ExpiryTime ?? '', /^2034-06-08T/);
     assert.ok((rows[0]?.ResidualTime ?? 0) < 0 && Number.isInteger(rows[0]?.ResidualTime));
-    const table = kpki(['check', '--dir', dir, '--layout', 'k3s', '-o', 'table']).stdout.split('\n');
-    assert.equal(table[1], 'FILENAME                    SUBJECT                    USAGES       EXPIRES                  RESIDUAL TIME   STATUS');
-    assert.match(table[3] ?? '', /^client-kube-apiserver\.crt {3}system:apiserver {11}ClientAuth {3}Jun 10, 2025 10:24 UTC {3}\d+ years? +EXPIRED$/);
+    const table = kpki(['check', '--dir', dir, '--layout', 'k3s', '-o', 'table']).stdout.split(
+      '\n',
+    );
+    assert.equal(
+      table[1],
+      'FILENAME                    SUBJECT                    USAGES       EXPIRES                  RESIDUAL TIME   STATUS',
+    );
+    assert.match(
+      table[3] ?? '',
+      /^client-kube-apiserver\.crt {3}system:apiserver {11}ClientAuth {3}Jun 10, 2025 10:24 UTC {3}\d+ years? +EXPIRED$/,
+    );
   });
 
   const kubeconfigs: Record<string, [string, string, string, string]> = {
-    'K3s Jan 2021 (bjackman)': ['k3s-bjackman-my-rpi-k8s/k3s.yaml', 'k3s', 'k3s-client-ca@1611409997', 'EXPIRED'],
-    'K3s Oct 2025 (JustYarick)': ['k3s-JustYarick-my-experemental-k3s-cluster-setup/k3s.yaml', 'k3s', 'k3s-client-ca@1761859205', 'EXPIRED'],
-    'RKE2 Mar 2023 (Kiiroi88)': ['rke2-Kiiroi88-vagrant-rke2-cluster/rke2.yaml', 'rke2', 'rke2-client-ca@1678127580', 'EXPIRED'],
+    'K3s Jan 2021 (bjackman)': [
+      'k3s-bjackman-my-rpi-k8s/k3s.yaml',
+      'k3s',
+      'k3s-client-ca@1611409997',
+      'EXPIRED',
+    ],
+    'K3s Oct 2025 (JustYarick)': [
+      'k3s-JustYarick-my-experemental-k3s-cluster-setup/k3s.yaml',
+      'k3s',
+      'k3s-client-ca@1761859205',
+      'EXPIRED',
+    ],
+    'RKE2 Mar 2023 (Kiiroi88)': [
+      'rke2-Kiiroi88-vagrant-rke2-cluster/rke2.yaml',
+      'rke2',
+      'rke2-client-ca@1678127580',
+      'EXPIRED',
+    ],
   };
   for (const [name, [file, layout, issuer, status]] of Object.entries(kubeconfigs)) {
     it(`${name}: the user kubeconfig's admin chain, two rows`, () => {
       const dir = dataDir({ [file]: `${layout}.yaml` });
       const result = checkJson(dir, layout, 'admin');
       assert.doesNotMatch(result.stderr, /error:/);
-      assert.deepEqual(result.rows.map((r) => [r.Filename, r.Subject, r.Issuer, r.Usages.join(','), r.Status]), [
-        [`${layout}.yaml`, 'system:admin', issuer, 'ClientAuth', status],
-        [`${layout}.yaml`, issuer, issuer, 'CertSign', 'OK'],
-      ]);
+      assert.deepEqual(
+        result.rows.map((r) => [r.Filename, r.Subject, r.Issuer, r.Usages.join(','), r.Status]),
+        [
+          [`${layout}.yaml`, 'system:admin', issuer, 'ClientAuth', status],
+          [`${layout}.yaml`, issuer, issuer, 'CertSign', 'OK'],
+        ],
+      );
     });
   }
 
@@ -83,9 +159,17 @@ describe('check on real K3s/RKE2 artifacts', () => {
     });
     const table = kpki(['check', '--dir', dir, '-o', 'table']);
     assert.equal(table.status, 0, table.stderr);
-    assert.equal(table.stdout, '\nFILENAME   SUBJECT   USAGES   EXPIRES   RESIDUAL TIME   STATUS\n--------   -------   ------   -------   -------------   ------\n');
+    assert.equal(
+      table.stdout,
+      '\nFILENAME   SUBJECT   USAGES   EXPIRES   RESIDUAL TIME   STATUS\n--------   -------   ------   -------   -------------   ------\n',
+    );
     const token = kpki(['token', '--dir', dir, '--layout', 'rke2', '--password', 'pw']);
-    const hash = createHash('sha256').update(readFileSync(join(REAL, 'rke2-cachac-kubelabsAdmin/server-ca.crt'))).digest('hex');
-    assert.equal(token.stdout, `server token: K10${hash}::server:pw\nagent token:  K10${hash}::node:pw\n`);
+    const hash = createHash('sha256')
+      .update(readFileSync(join(REAL, 'rke2-cachac-kubelabsAdmin/server-ca.crt')))
+      .digest('hex');
+    assert.equal(
+      token.stdout,
+      `server token: K10${hash}::server:pw\nagent token:  K10${hash}::node:pw\n`,
+    );
   });
 });

@@ -23,7 +23,13 @@ function jwt(keyPem: string, claims: Record<string, unknown>): string {
 function verifiesWithAny(keyFile: string, token: string): boolean {
   const [header = '', payload = '', signature = ''] = token.split('.');
   return (readFileSync(keyFile, 'utf8').match(KEY_BLOCK) ?? []).some((pem) =>
-    verify('sha256', Buffer.from(`${header}.${payload}`), createPublicKey(pem), Buffer.from(signature, 'base64url')));
+    verify(
+      'sha256',
+      Buffer.from(`${header}.${payload}`),
+      createPublicKey(pem),
+      Buffer.from(signature, 'base64url'),
+    ),
+  );
 }
 
 function initTree(): string {
@@ -48,10 +54,16 @@ describe('kpki sa-key rotate', () => {
     assert.match(openssl(['rsa', '-noout', '-text'], blocks[0]), /Private-Key: \(2048 bit/);
     assert.equal(readFileSync(join(dir, 'server/tls/service.current.key'), 'utf8'), blocks[0]);
     assert.ok(verifiesWithAny(keyFile, oldToken), 'a token signed by the old key still verifies');
-    const newToken = jwt(readFileSync(join(dir, 'server/tls/service.current.key'), 'utf8'), { sub: 'new' });
+    const newToken = jwt(readFileSync(join(dir, 'server/tls/service.current.key'), 'utf8'), {
+      sub: 'new',
+    });
     assert.ok(verifiesWithAny(keyFile, newToken));
     assert.equal(kpki(['sa-key', 'rotate', '--dir', dir]).status, 0);
-    assert.equal((readFileSync(keyFile, 'utf8').match(KEY_BLOCK) ?? []).length, 3, 'a second rotation keeps both older keys');
+    assert.equal(
+      (readFileSync(keyFile, 'utf8').match(KEY_BLOCK) ?? []).length,
+      3,
+      'a second rotation keeps both older keys',
+    );
     assert.ok(verifiesWithAny(keyFile, oldToken));
   });
 
@@ -70,10 +82,17 @@ describe('kpki sa-key rotate', () => {
 describe('kpki token', () => {
   it('hashes the raw bytes of a single self-signed server CA file', () => {
     const dir = initTree();
-    const hash = createHash('sha256').update(readFileSync(join(dir, 'server/tls/server-ca.crt'))).digest('hex');
+    const hash = createHash('sha256')
+      .update(readFileSync(join(dir, 'server/tls/server-ca.crt')))
+      .digest('hex');
     const result = kpki(['token', '--dir', dir, '--password', 'p4ss', '-o', 'json']);
     assert.equal(result.status, 0, result.stderr);
-    assert.deepEqual(JSON.parse(result.stdout), { server: `K10${hash}::server:p4ss`, agent: `K10${hash}::node:p4ss`, caHash: hash, basis: 'file-bytes' });
+    assert.deepEqual(JSON.parse(result.stdout), {
+      server: `K10${hash}::server:p4ss`,
+      agent: `K10${hash}::node:p4ss`,
+      caHash: hash,
+      basis: 'file-bytes',
+    });
   });
 
   it('takes the passwords from server/token and server/agent-token when none is given', () => {
@@ -82,7 +101,10 @@ describe('kpki token', () => {
     writeFileSync(join(dir, 'server/agent-token'), 'agentpw\n');
     const result = kpki(['token', '--dir', dir]);
     assert.equal(result.status, 0, result.stderr);
-    assert.match(result.stdout, /^server token: K10[0-9a-f]{64}::server:fromfile\nagent token: {2}K10[0-9a-f]{64}::node:agentpw\n$/);
+    assert.match(
+      result.stdout,
+      /^server token: K10[0-9a-f]{64}::server:fromfile\nagent token: {2}K10[0-9a-f]{64}::node:agentpw\n$/,
+    );
     const none = kpki(['token', '--dir', initTree()]);
     assert.equal(none.status, 3);
     assert.match(none.stderr, /\[NO_PASSWORD\]/);
@@ -92,12 +114,75 @@ describe('kpki token', () => {
     const dir = initTree();
     const work = tempDir();
     const ext = join(work, 'ext.cnf');
-    writeFileSync(ext, 'basicConstraints=critical,CA:TRUE\nkeyUsage=critical,keyCertSign,digitalSignature\nsubjectKeyIdentifier=hash\nauthorityKeyIdentifier=keyid\n');
-    openssl(['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', join(work, 'root.key'), '-out', join(work, 'root.pem'), '-subj', '/CN=k3s-root-ca@1', '-days', '3650']);
-    openssl(['req', '-new', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', join(work, 'int.key'), '-out', join(work, 'int.csr'), '-subj', '/CN=k3s-server-ca@1']);
-    openssl(['x509', '-req', '-in', join(work, 'int.csr'), '-CA', join(work, 'root.pem'), '-CAkey', join(work, 'root.key'), '-days', '3000', '-extfile', ext, '-out', join(work, 'int.pem')]);
-    writeFileSync(join(dir, 'server/tls/server-ca.crt'), readFileSync(join(work, 'int.pem'), 'utf8') + readFileSync(join(work, 'root.pem'), 'utf8'));
-    const rootDer = Buffer.from(openssl(['x509', '-in', join(work, 'root.pem'), '-outform', 'DER', '-out', join(work, 'root.der')]) === '' ? readFileSync(join(work, 'root.der')) : '');
+    writeFileSync(
+      ext,
+      'basicConstraints=critical,CA:TRUE\nkeyUsage=critical,keyCertSign,digitalSignature\nsubjectKeyIdentifier=hash\nauthorityKeyIdentifier=keyid\n',
+    );
+    openssl([
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:P-256',
+      '-nodes',
+      '-keyout',
+      join(work, 'root.key'),
+      '-out',
+      join(work, 'root.pem'),
+      '-subj',
+      '/CN=k3s-root-ca@1',
+      '-days',
+      '3650',
+    ]);
+    openssl([
+      'req',
+      '-new',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:P-256',
+      '-nodes',
+      '-keyout',
+      join(work, 'int.key'),
+      '-out',
+      join(work, 'int.csr'),
+      '-subj',
+      '/CN=k3s-server-ca@1',
+    ]);
+    openssl([
+      'x509',
+      '-req',
+      '-in',
+      join(work, 'int.csr'),
+      '-CA',
+      join(work, 'root.pem'),
+      '-CAkey',
+      join(work, 'root.key'),
+      '-days',
+      '3000',
+      '-extfile',
+      ext,
+      '-out',
+      join(work, 'int.pem'),
+    ]);
+    writeFileSync(
+      join(dir, 'server/tls/server-ca.crt'),
+      readFileSync(join(work, 'int.pem'), 'utf8') + readFileSync(join(work, 'root.pem'), 'utf8'),
+    );
+    const rootDer = Buffer.from(
+      openssl([
+        'x509',
+        '-in',
+        join(work, 'root.pem'),
+        '-outform',
+        'DER',
+        '-out',
+        join(work, 'root.der'),
+      ]) === ''
+        ? readFileSync(join(work, 'root.der'))
+        : '',
+    );
     const expected = createHash('sha256').update(rootDer).digest('hex');
     const result = kpki(['token', '--dir', dir, '--password', 'pw', '-o', 'json']);
     assert.equal(result.status, 0, result.stderr);

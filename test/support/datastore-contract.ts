@@ -4,7 +4,8 @@ import assert from 'node:assert/strict';
 import type { Datastore, DatastoreEvent } from '../../src/ops/shared/ports.js';
 
 const bytes = (text: string): Uint8Array => new TextEncoder().encode(text);
-const text = (value: Uint8Array | undefined): string | undefined => (value === undefined ? undefined : new TextDecoder().decode(value));
+const text = (value: Uint8Array | undefined): string | undefined =>
+  value === undefined ? undefined : new TextDecoder().decode(value);
 
 /** Registers the contract tests; `store()` gives the store under test (opened by the caller's before hook). */
 export function datastoreContract(store: () => Datastore, prefix: string): void {
@@ -54,10 +55,16 @@ export function datastoreContract(store: () => Datastore, prefix: string): void 
   it('list returns the keys under a prefix in key order; delete reports whether it removed', async () => {
     const ds = store();
     for (const k of ['l/b', 'l/a', 'l/c', 'lx']) await ds.put(`${prefix}${k}`, bytes(k));
-    assert.deepEqual((await ds.list(`${prefix}l/`)).map((e) => e.key), [`${prefix}l/a`, `${prefix}l/b`, `${prefix}l/c`]);
+    assert.deepEqual(
+      (await ds.list(`${prefix}l/`)).map((e) => e.key),
+      [`${prefix}l/a`, `${prefix}l/b`, `${prefix}l/c`],
+    );
     assert.equal(await ds.delete(`${prefix}l/b`), true);
     assert.equal(await ds.delete(`${prefix}l/b`), false);
-    assert.deepEqual((await ds.list(`${prefix}l/`)).map((e) => e.key), [`${prefix}l/a`, `${prefix}l/c`]);
+    assert.deepEqual(
+      (await ds.list(`${prefix}l/`)).map((e) => e.key),
+      [`${prefix}l/a`, `${prefix}l/c`],
+    );
   });
 
   it('watch reports puts and deletes under the prefix made after it started', async () => {
@@ -79,6 +86,12 @@ export function datastoreContract(store: () => Datastore, prefix: string): void 
     const timer = setTimeout(() => controller.abort(), 5000);
     await watching;
     clearTimeout(timer);
-    assert.deepEqual(seen.map((e) => [e.type, e.key, text(e.value)]), [['put', `${prefix}w/k`, 'v'], ['delete', `${prefix}w/before`, undefined]]);
+    assert.deepEqual(
+      seen.map((e) => [e.type, e.key, text(e.value)]),
+      [
+        ['put', `${prefix}w/k`, 'v'],
+        ['delete', `${prefix}w/before`, undefined],
+      ],
+    );
   });
 }

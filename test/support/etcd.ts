@@ -18,7 +18,8 @@ export const ETCD = process.env.KPKI_ETCD ?? '/usr/bin/etcd';
  */
 export function etcdSkipReason(): string | false {
   if (existsSync(ETCD)) return false;
-  if (process.env.CI) throw new Error(`etcd is required in CI but ${ETCD} is missing (apt-get install etcd-server)`);
+  if (process.env.CI)
+    throw new Error(`etcd is required in CI but ${ETCD} is missing (apt-get install etcd-server)`);
   return `${ETCD} is missing: apt-get install etcd-server`;
 }
 
@@ -38,21 +39,51 @@ export async function issueEtcdPki(): Promise<EtcdPki> {
   const now = new Date();
   const notAfter = new Date(now.getTime() + 86_400_000);
   const caKey = await generatePrivateKey('ECDSA-P256');
-  const ca = await issueCertificate({ subject: { cn: 'etcd-test-ca' }, isCA: true, keyUsage: ['digitalSignature', 'keyEncipherment', 'keyCertSign'], extKeyUsage: [], notBefore: now, notAfter, serialHex: '01' }, caKey.keyObject, { selfSigned: caKey });
+  const ca = await issueCertificate(
+    {
+      subject: { cn: 'etcd-test-ca' },
+      isCA: true,
+      keyUsage: ['digitalSignature', 'keyEncipherment', 'keyCertSign'],
+      extKeyUsage: [],
+      notBefore: now,
+      notAfter,
+      serialHex: '01',
+    },
+    caKey.keyObject,
+    { selfSigned: caKey },
+  );
   const authority = { certificate: ca, key: caKey };
   const leaf = async (cn: string, server: boolean, serial: string): Promise<[string, string]> => {
     const key = await generatePrivateKey('ECDSA-P256');
-    const cert = await issueCertificate({
-      subject: { cn }, isCA: false, keyUsage: ['digitalSignature', 'keyEncipherment'], extKeyUsage: server ? ['serverAuth', 'clientAuth'] : ['clientAuth'],
-      notBefore: now, notAfter, serialHex: serial, ...(server && { altNames: { dns: ['localhost'], ip: ['127.0.0.1'] } }),
-    }, key.keyObject, authority);
+    const cert = await issueCertificate(
+      {
+        subject: { cn },
+        isCA: false,
+        keyUsage: ['digitalSignature', 'keyEncipherment'],
+        extKeyUsage: server ? ['serverAuth', 'clientAuth'] : ['clientAuth'],
+        notBefore: now,
+        notAfter,
+        serialHex: serial,
+        ...(server && { altNames: { dns: ['localhost'], ip: ['127.0.0.1'] } }),
+      },
+      key.keyObject,
+      authority,
+    );
     return [cert.pem, encodePrivateKey(key)];
   };
   const [memberCert, memberKey] = await leaf('etcd-member', true, '02');
   const [clientCert, clientKey] = await leaf('kpki-client', false, '03');
   const files = { ca: ca.pem, memberCert, memberKey, clientCert, clientKey };
-  for (const [name, pem] of Object.entries(files)) writeFileSync(join(dir, `${name}.pem`), pem, { mode: 0o600 });
-  return { dir, ca: join(dir, 'ca.pem'), memberCert: join(dir, 'memberCert.pem'), memberKey: join(dir, 'memberKey.pem'), clientCert: join(dir, 'clientCert.pem'), clientKey: join(dir, 'clientKey.pem') };
+  for (const [name, pem] of Object.entries(files))
+    writeFileSync(join(dir, `${name}.pem`), pem, { mode: 0o600 });
+  return {
+    dir,
+    ca: join(dir, 'ca.pem'),
+    memberCert: join(dir, 'memberCert.pem'),
+    memberKey: join(dir, 'memberKey.pem'),
+    clientCert: join(dir, 'clientCert.pem'),
+    clientKey: join(dir, 'clientKey.pem'),
+  };
 }
 
 async function freePort(): Promise<number> {
@@ -90,9 +121,20 @@ export async function startEtcdCluster(size: number, pki?: EtcdPki): Promise<Etc
   const names = Array.from({ length: size }, (_, i) => `m${i}`);
   const peer = (i: number): string => `https://127.0.0.1:${ports[2 * i + 1] ?? 0}`;
   const initial = names.map((n, i) => `${n}=${peer(i)}`).join(',');
-  const members = names.map((name, i) => startMember(name, `https://127.0.0.1:${ports[2 * i] ?? 0}`, peer(i), initial, join(base, name), tls));
+  const members = names.map((name, i) =>
+    startMember(
+      name,
+      `https://127.0.0.1:${ports[2 * i] ?? 0}`,
+      peer(i),
+      initial,
+      join(base, name),
+      tls,
+    ),
+  );
   const cluster: EtcdCluster = {
-    members, pki: tls, url: members.map((m) => m.clientUrl).join(','),
+    members,
+    pki: tls,
+    url: members.map((m) => m.clientUrl).join(','),
     stop: async () => void (await Promise.all(members.map((m) => m.stop()))),
   };
   try {
@@ -104,19 +146,61 @@ export async function startEtcdCluster(size: number, pki?: EtcdPki): Promise<Etc
   return cluster;
 }
 
-function startMember(name: string, clientUrl: string, peerUrl: string, initial: string, dataDir: string, tls: EtcdPki): EtcdMember {
+function startMember(
+  name: string,
+  clientUrl: string,
+  peerUrl: string,
+  initial: string,
+  dataDir: string,
+  tls: EtcdPki,
+): EtcdMember {
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const args = [
-    '--name', name, '--data-dir', dataDir, '--listen-client-urls', clientUrl, '--advertise-client-urls', clientUrl,
-    '--listen-peer-urls', peerUrl, '--initial-advertise-peer-urls', peerUrl, '--initial-cluster', initial,
-    '--initial-cluster-state', 'new', '--initial-cluster-token', 'kpki-test',
-    '--cert-file', tls.memberCert, '--key-file', tls.memberKey, '--trusted-ca-file', tls.ca, '--client-cert-auth',
-    '--peer-cert-file', tls.memberCert, '--peer-key-file', tls.memberKey, '--peer-trusted-ca-file', tls.ca, '--peer-client-cert-auth',
-    '--log-level', 'error', '--logger', 'zap',
+    '--name',
+    name,
+    '--data-dir',
+    dataDir,
+    '--listen-client-urls',
+    clientUrl,
+    '--advertise-client-urls',
+    clientUrl,
+    '--listen-peer-urls',
+    peerUrl,
+    '--initial-advertise-peer-urls',
+    peerUrl,
+    '--initial-cluster',
+    initial,
+    '--initial-cluster-state',
+    'new',
+    '--initial-cluster-token',
+    'kpki-test',
+    '--cert-file',
+    tls.memberCert,
+    '--key-file',
+    tls.memberKey,
+    '--trusted-ca-file',
+    tls.ca,
+    '--client-cert-auth',
+    '--peer-cert-file',
+    tls.memberCert,
+    '--peer-key-file',
+    tls.memberKey,
+    '--peer-trusted-ca-file',
+    tls.ca,
+    '--peer-client-cert-auth',
+    '--log-level',
+    'error',
+    '--logger',
+    'zap',
   ];
-  const child = spawn(ETCD, args, { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, ETCD_UNSUPPORTED_ARCH: process.arch === 'x64' ? '' : process.arch } });
+  const child = spawn(ETCD, args, {
+    stdio: ['ignore', 'ignore', 'pipe'],
+    env: { ...process.env, ETCD_UNSUPPORTED_ARCH: process.arch === 'x64' ? '' : process.arch },
+  });
   const member: EtcdMember = {
-    name, clientUrl, process: child,
+    name,
+    clientUrl,
+    process: child,
     stop: async () => {
       const running = member.process;
       member.process = undefined;
@@ -131,10 +215,15 @@ function startMember(name: string, clientUrl: string, peerUrl: string, initial: 
 
 async function waitHealthy(member: EtcdMember, tls: EtcdPki): Promise<void> {
   const { readFileSync } = await import('node:fs');
-  const options = { ca: readFileSync(tls.ca), cert: readFileSync(tls.clientCert), key: readFileSync(tls.clientKey) };
+  const options = {
+    ca: readFileSync(tls.ca),
+    cert: readFileSync(tls.clientCert),
+    key: readFileSync(tls.clientKey),
+  };
   const deadline = Date.now() + 30_000;
   while (Date.now() < deadline) {
-    if (member.process?.exitCode !== null) throw new Error(`etcd ${member.name} exited with ${String(member.process?.exitCode)}`);
+    if (member.process?.exitCode !== null)
+      throw new Error(`etcd ${member.name} exited with ${String(member.process?.exitCode)}`);
     const healthy = await new Promise<boolean>((resolve) => {
       const req = https.get(`${member.clientUrl}/health`, { ...options, timeout: 1000 }, (res) => {
         let body = '';

@@ -16,7 +16,11 @@ const SEPARATOR = '=====kpki-openssl-batch=====';
 export function opensslText(pems: readonly string[]): string[] {
   return withFiles(pems, (dir, names) => {
     const script = `for f in ${names.join(' ')}; do openssl x509 -in "$f" -noout -text -certopt no_sigdump,no_pubkey 2>&1; echo '${SEPARATOR}'; done`;
-    const out = execFileSync('bash', ['-c', script], { cwd: dir, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+    const out = execFileSync('bash', ['-c', script], {
+      cwd: dir,
+      encoding: 'utf8',
+      maxBuffer: 64 * 1024 * 1024,
+    });
     return out.split(`${SEPARATOR}\n`).slice(0, pems.length);
   });
 }
@@ -26,11 +30,19 @@ export function opensslText(pems: readonly string[]): string[] {
  * not depend on today's date). `ok[i]` is true when openssl printed `<file>: OK` for `pems[i]`;
  * `output` is everything openssl printed, for the failure message.
  */
-export function opensslVerify(caPem: string, pems: readonly string[], at: Date): { ok: boolean[]; output: string } {
+export function opensslVerify(
+  caPem: string,
+  pems: readonly string[],
+  at: Date,
+): { ok: boolean[]; output: string } {
   return withFiles([caPem, ...pems], (dir, [ca, ...names]) => {
     const attime = String(Math.floor(at.getTime() / 1000));
     const script = `openssl verify -x509_strict -attime ${attime} -CAfile ${ca ?? ''} ${names.join(' ')} 2>&1 || true`;
-    const out = execFileSync('bash', ['-c', script], { cwd: dir, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+    const out = execFileSync('bash', ['-c', script], {
+      cwd: dir,
+      encoding: 'utf8',
+      maxBuffer: 64 * 1024 * 1024,
+    });
     const lines = new Set(out.split('\n'));
     return { ok: names.map((name) => lines.has(`${name}: OK`)), output: out };
   });

@@ -10,7 +10,9 @@ import { Name } from '@peculiar/asn1-x509';
 import { encodePem } from '../../src/pki/pem.js';
 import { canonicalIp } from '../../src/pki/san.js';
 
-const EKU_NAMES_FOR_TESTS: Readonly<Record<string, string>> = Object.fromEntries(Object.entries(EKU_OIDS).map(([name, oid]) => [oid, name]));
+const EKU_NAMES_FOR_TESTS: Readonly<Record<string, string>> = Object.fromEntries(
+  Object.entries(EKU_OIDS).map(([name, oid]) => [oid, name]),
+);
 const KU_FLAGS: ReadonlyArray<[KeyUsageName, number]> = [
   ['digitalSignature', x509.KeyUsageFlags.digitalSignature],
   ['keyEncipherment', x509.KeyUsageFlags.keyEncipherment],
@@ -19,7 +21,10 @@ const KU_FLAGS: ReadonlyArray<[KeyUsageName, number]> = [
 ];
 
 /** The name decoder kpki used before the DER reader: CN (first) and every O value. */
-export function decodeNameFieldsPeculiar(der: ArrayBuffer | Uint8Array): { cn: string | undefined; o: string[] } {
+export function decodeNameFieldsPeculiar(der: ArrayBuffer | Uint8Array): {
+  cn: string | undefined;
+  o: string[];
+} {
   let cn: string | undefined;
   const o: string[] = [];
   for (const set of AsnConvert.parse(der, Name)) {
@@ -41,7 +46,9 @@ export function parseCertificateDerPeculiar(der: Uint8Array, source: string): Ce
   try {
     cert = new x509.X509Certificate(der);
   } catch (error) {
-    throw new InvalidInputError('BAD_CERT', `"${source}" does not hold a valid X.509 certificate`, { cause: error });
+    throw new InvalidInputError('BAD_CERT', `"${source}" does not hold a valid X.509 certificate`, {
+      cause: error,
+    });
   }
   const bc = cert.getExtension(x509.BasicConstraintsExtension);
   const ku = cert.getExtension(x509.KeyUsagesExtension);
@@ -61,8 +68,13 @@ export function parseCertificateDerPeculiar(der: Uint8Array, source: string): Ce
     notBefore: cert.notBefore,
     notAfter: cert.notAfter,
     isCA: bc?.ca ?? false,
-    keyUsage: ku ? KU_FLAGS.filter(([, flag]) => (ku.usages & flag) !== 0).map(([name]) => name) : [],
-    extKeyUsage: Array.from(eku?.usages ?? [], (oid) => EKU_NAMES_FOR_TESTS[String(oid)] ?? String(oid)),
+    keyUsage: ku
+      ? KU_FLAGS.filter(([, flag]) => (ku.usages & flag) !== 0).map(([name]) => name)
+      : [],
+    extKeyUsage: Array.from(
+      eku?.usages ?? [],
+      (oid) => EKU_NAMES_FOR_TESTS[String(oid)] ?? String(oid),
+    ),
     dnsNames: names.filter((n) => n.type === 'dns').map((n) => n.value),
     ipAddresses: names.filter((n) => n.type === 'ip').map((n) => canonicalIp(n.value) ?? n.value),
     subjectKeyId: ski?.keyId.toLowerCase(),
@@ -70,4 +82,3 @@ export function parseCertificateDerPeculiar(der: Uint8Array, source: string): Ce
     spki: Buffer.from(cert.publicKey.rawData),
   };
 }
-

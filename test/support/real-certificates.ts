@@ -37,7 +37,8 @@ function texts(text: string): string[] {
   } catch {
     // not JSON
   }
-  for (const match of text.matchAll(/-data:\s*"?([A-Za-z0-9+/=]{40,})"?/g)) out.push(Buffer.from(match[1] ?? '', 'base64').toString('latin1'));
+  for (const match of text.matchAll(/-data:\s*"?([A-Za-z0-9+/=]{40,})"?/g))
+    out.push(Buffer.from(match[1] ?? '', 'base64').toString('latin1'));
   return out;
 }
 

@@ -11,7 +11,11 @@ export function tempDir(prefix = 'kpki-test-'): string {
 }
 
 /** Runs a program; returns status and output. */
-export function run(program: string, args: readonly string[], input?: string): { status: number; stdout: string; stderr: string } {
+export function run(
+  program: string,
+  args: readonly string[],
+  input?: string,
+): { status: number; stdout: string; stderr: string } {
   const result = spawnSync(program, args, { encoding: 'utf8', input, maxBuffer: 64 * 1024 * 1024 });
   return { status: result.status ?? -1, stdout: result.stdout, stderr: result.stderr };
 }

@@ -7,7 +7,13 @@ import { openFileTimes } from '../../stores/file-times.js';
 import { openTreeStore } from '../../stores/fs-tree-store.js';
 import { nodeRandom } from '../../stores/node-ports.js';
 import { print, warn } from '../output.js';
-import { addServerOptions, dataDirOf, datastoreOf, tokenOf, type ServerOptions } from '../server-data-dir.js';
+import {
+  addServerOptions,
+  dataDirOf,
+  datastoreOf,
+  tokenOf,
+  type ServerOptions,
+} from '../server-data-dir.js';
 
 interface SaveOptions extends ServerOptions {
   readonly override?: boolean;
@@ -19,25 +25,47 @@ interface RestoreOptions extends ServerOptions {
 
 /** Registers `bootstrap save` and `bootstrap restore`. */
 export function registerBootstrap(program: Command): void {
-  const group = program.command('bootstrap').description('RKE2/K3s CA material in the cluster datastore, encrypted with the server token');
-  const save = group.command('save').description('write the CA files of this server to the datastore record');
-  addServerOptions(save, true).option('--override', 'replace an existing record (compare-and-swap on its revision)');
+  const group = program
+    .command('bootstrap')
+    .description('RKE2/K3s CA material in the cluster datastore, encrypted with the server token');
+  const save = group
+    .command('save')
+    .description('write the CA files of this server to the datastore record');
+  addServerOptions(save, true).option(
+    '--override',
+    'replace an existing record (compare-and-swap on its revision)',
+  );
   save.action(async (options: SaveOptions) => {
     const dataDir = dataDirOf(options);
     const token = await tokenOf(options, dataDir);
     const tree = await openTreeStore(dataDir);
     const store = await datastoreOf(options, dataDir);
     try {
-      const result = await saveBootstrap({ tree, times: openFileTimes(dataDir), store, token, product: options.layout, override: options.override === true, random: nodeRandom });
+      const result = await saveBootstrap({
+        tree,
+        times: openFileTimes(dataDir),
+        store,
+        token,
+        product: options.layout,
+        override: options.override === true,
+        random: nodeRandom,
+      });
       if (result.missing.length > 0) warn(result.missing.map((p) => `skipped "${p}": not on disk`));
-      print(`[bootstrap save] ${result.replaced ? 'replaced' : 'created'} "${result.key}" in ${store.description} at revision ${result.revision} (${result.saved.length} files)`);
+      print(
+        `[bootstrap save] ${result.replaced ? 'replaced' : 'created'} "${result.key}" in ${store.description} at revision ${result.revision} (${result.saved.length} files)`,
+      );
     } finally {
       await store.close();
     }
   });
 
-  const restore = group.command('restore').description('write the datastore record\'s files to this server, all or nothing');
-  addServerOptions(restore, true).option('--force', 'also overwrite files newer than the record (backed up first; undo with kpki rollback)');
+  const restore = group
+    .command('restore')
+    .description("write the datastore record's files to this server, all or nothing");
+  addServerOptions(restore, true).option(
+    '--force',
+    'also overwrite files newer than the record (backed up first; undo with kpki rollback)',
+  );
   restore.action(async (options: RestoreOptions) => {
     const dataDir = dataDirOf(options);
     const token = await tokenOf(options, dataDir);
@@ -46,15 +74,34 @@ export function registerBootstrap(program: Command): void {
     const tree = await openTreeStore(dataDir);
     const store = await datastoreOf(options, dataDir);
     try {
-      const result = await tree.exclusive(() => restoreBootstrap({ tree, times: openFileTimes(dataDir), store, token, product: options.layout, force: options.force === true }));
-      if (result.ignored.length > 0) warn(result.ignored.map((f) => `record field "${f}" has no file in kpki's list; not written`));
+      const result = await tree.exclusive(() =>
+        restoreBootstrap({
+          tree,
+          times: openFileTimes(dataDir),
+          store,
+          token,
+          product: options.layout,
+          force: options.force === true,
+        }),
+      );
+      if (result.ignored.length > 0)
+        warn(
+          result.ignored.map((f) => `record field "${f}" has no file in kpki's list; not written`),
+        );
       if (result.written.length === 0) {
         print(`[bootstrap restore] "${dataDir}" already matches "${result.key}"; nothing written`);
         return;
       }
-      if (result.overwrittenNewer.length > 0) warn(result.overwrittenNewer.map((p) => `overwrote "${p}", which was newer than the record`));
-      print(`[bootstrap restore] wrote ${result.written.length} files from "${result.key}" to "${dataDir}"; previous files backed up as ${result.backupId ?? ''} (${result.backupPath ?? ''})`);
-      print(`[bootstrap restore] undo with: kpki rollback --dir ${dataDir}; restart ${options.layout}-server to load the files`);
+      if (result.overwrittenNewer.length > 0)
+        warn(
+          result.overwrittenNewer.map((p) => `overwrote "${p}", which was newer than the record`),
+        );
+      print(
+        `[bootstrap restore] wrote ${result.written.length} files from "${result.key}" to "${dataDir}"; previous files backed up as ${result.backupId ?? ''} (${result.backupPath ?? ''})`,
+      );
+      print(
+        `[bootstrap restore] undo with: kpki rollback --dir ${dataDir}; restart ${options.layout}-server to load the files`,
+      );
     } finally {
       await store.close();
     }

@@ -10,25 +10,52 @@ import { addCommonOptions, addKubeadmFlags } from './common.js';
 /** Registers `ca generate` and `ca cross-sign`. The output directory becomes the tree the layout's handler writes into. */
 export function registerCa(program: Command): void {
   const ca = program.command('ca').description('certificate authorities');
-  const generate = ca.command('generate').description('make root → intermediate → the layout\'s CAs, with the file names the layout expects');
-  generate.requiredOption('--layout <layout>', 'layout whose CAs to make: kubeadm, rke2 or k3s')
-    .requiredOption('--out <dir>', 'directory to write into (kubeadm: use it as --dir for kpki init; rke2/k3s: a data dir, whose server/ is a staged directory for rotate-ca --path)')
-    .option('--config <file>', 'cluster spec (kubeadm: key algorithm, external etcd, certificatesDir)')
-    .option('--root-cert <file>', 'use this root instead of making one').option('--root-key <file>', 'its key (needed unless an intermediate is given)')
-    .option('--intermediate-cert <file>', 'use this intermediate instead of making one').option('--intermediate-key <file>', 'its key')
+  const generate = ca
+    .command('generate')
+    .description(
+      "make root → intermediate → the layout's CAs, with the file names the layout expects",
+    );
+  generate
+    .requiredOption('--layout <layout>', 'layout whose CAs to make: kubeadm, rke2 or k3s')
+    .requiredOption(
+      '--out <dir>',
+      'directory to write into (kubeadm: use it as --dir for kpki init; rke2/k3s: a data dir, whose server/ is a staged directory for rotate-ca --path)',
+    )
+    .option(
+      '--config <file>',
+      'cluster spec (kubeadm: key algorithm, external etcd, certificatesDir)',
+    )
+    .option('--root-cert <file>', 'use this root instead of making one')
+    .option('--root-key <file>', 'its key (needed unless an intermediate is given)')
+    .option('--intermediate-cert <file>', 'use this intermediate instead of making one')
+    .option('--intermediate-key <file>', 'its key')
     .addOption(outputOption(['text', 'json']));
   addKubeadmFlags(generate);
   generate.action(async (options: CommandOptions & { out: string; layout: string }) => {
-    if ((options.rootKey !== undefined && options.rootCert === undefined) || (options.intermediateCert === undefined) !== (options.intermediateKey === undefined)) {
-      throw new UsageError('give --root-cert with --root-key, and --intermediate-cert together with --intermediate-key');
+    if (
+      (options.rootKey !== undefined && options.rootCert === undefined) ||
+      (options.intermediateCert === undefined) !== (options.intermediateKey === undefined)
+    ) {
+      throw new UsageError(
+        'give --root-cert with --root-key, and --intermediate-cert together with --intermediate-key',
+      );
     }
-    await inNewDir(options.out, () => runLayoutCommand('ca-generate', { ...options, dir: options.out }, [], true));
+    await inNewDir(options.out, () =>
+      runLayoutCommand('ca-generate', { ...options, dir: options.out }, [], true),
+    );
   });
-  const crossSign = ca.command('cross-sign')
-    .description('rke2/k3s: stage new self-signed CAs cross-signed by the current ones, for rotate-ca --path; prints the new join tokens');
+  const crossSign = ca
+    .command('cross-sign')
+    .description(
+      'rke2/k3s: stage new self-signed CAs cross-signed by the current ones, for rotate-ca --path; prints the new join tokens',
+    );
   addCommonOptions(crossSign);
-  crossSign.requiredOption('--out <dir>', 'staging directory to write (server-dir shaped: <out>/tls/...)')
-    .option('--show-tokens', 'print the new join tokens whole (they carry the cluster password; by default it is left out)')
+  crossSign
+    .requiredOption('--out <dir>', 'staging directory to write (server-dir shaped: <out>/tls/...)')
+    .option(
+      '--show-tokens',
+      'print the new join tokens whole (they carry the cluster password; by default it is left out)',
+    )
     .addOption(outputOption(['text', 'json']));
   // Mutating for the lock only: the data dir is read, never written, but not while another kpki commits to it.
   layoutAction(crossSign, 'ca-cross-sign', true);

@@ -6,10 +6,28 @@ import { addCommonOptions } from './common.js';
 
 /** Registers `check`. Exit code 4 when a certificate is expired or within --warn-within; 3 when one is broken. */
 export function registerCheck(program: Command): void {
-  const command = program.command('check').description('report expiry and problems of every certificate (kubeadm check-expiration format)');
+  const command = program
+    .command('check')
+    .description(
+      'report expiry and problems of every certificate (kubeadm check-expiration format)',
+    );
   addCommonOptions(command);
-  command.addOption(outputOption(['text', 'table', 'json', 'yaml'])).option('--warn-within <duration>', 'exit 4 when a certificate expires within this time (e.g. 30d)');
-  command.option('--service <list>', 'rke2/k3s: only these services (comma separated or repeated)', (value: string, all: string[]) => [...all, value], [] as string[])
-    .option('--renewal-window <duration>', 'rke2/k3s: WARNING window (default 120d; 90d for releases before May 2025)');
+  command
+    .addOption(outputOption(['text', 'table', 'json', 'yaml']))
+    .option(
+      '--warn-within <duration>',
+      'exit 4 when a certificate expires within this time (e.g. 30d)',
+    );
+  command
+    .option(
+      '--service <list>',
+      'rke2/k3s: only these services (comma separated or repeated)',
+      (value: string, all: string[]) => [...all, value],
+      [] as string[],
+    )
+    .option(
+      '--renewal-window <duration>',
+      'rke2/k3s: WARNING window (default 120d; 90d for releases before May 2025)',
+    );
   layoutAction(command, 'check', false);
 }

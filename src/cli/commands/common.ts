@@ -4,9 +4,19 @@ import type { Command } from 'commander';
 /** `--dir`, `--config`, `--layout`. */
 export function addCommonOptions(command: Command): Command {
   return command
-    .option('--dir <root>', 'tree root (kubeadm: the directory holding admin.conf and pki/)', '/etc/kubernetes')
-    .option('--config <file>', 'cluster spec (kubeadm: InitConfiguration + ClusterConfiguration YAML)')
-    .option('--layout <layout>', 'force the layout instead of detecting it (kubeadm, rke2, k3s); with rke2/k3s, --dir defaults to /var/lib/rancher/<layout>');
+    .option(
+      '--dir <root>',
+      'tree root (kubeadm: the directory holding admin.conf and pki/)',
+      '/etc/kubernetes',
+    )
+    .option(
+      '--config <file>',
+      'cluster spec (kubeadm: InitConfiguration + ClusterConfiguration YAML)',
+    )
+    .option(
+      '--layout <layout>',
+      'force the layout instead of detecting it (kubeadm, rke2, k3s); with rke2/k3s, --dir defaults to /var/lib/rancher/<layout>',
+    );
 }
 
 /** kubeadm init's flags that shape the certificates. */
@@ -16,7 +26,10 @@ export function addKubeadmFlags(command: Command): Command {
     .option('--apiserver-advertise-address <ip>', 'address the API server advertises')
     .option('--apiserver-bind-port <port>', 'API server port (default 6443)')
     .option('--control-plane-endpoint <host[:port]>', 'shared endpoint for all control-plane nodes')
-    .option('--apiserver-cert-extra-sans <list>', 'extra SANs for the apiserver certificate, comma separated')
+    .option(
+      '--apiserver-cert-extra-sans <list>',
+      'extra SANs for the apiserver certificate, comma separated',
+    )
     .option('--service-cidr <cidr>', 'service subnet (default 10.96.0.0/12)')
     .option('--service-dns-domain <domain>', 'cluster DNS domain (default cluster.local)');
 }
@@ -29,7 +42,11 @@ const collect = (value: string, all: string[]): string[] => [...all, value];
  */
 export function addRke2Flags(command: Command, skip: readonly string[] = []): Command {
   const flags: [string, string, boolean][] = [
-    ['--tls-san', 'rke2/k3s: extra SAN for the API server, supervisor and etcd certificates; repeatable or comma separated', true],
+    [
+      '--tls-san',
+      'rke2/k3s: extra SAN for the API server, supervisor and etcd certificates; repeatable or comma separated',
+      true,
+    ],
     ['--node-name', 'node name (kubelet certificates, SANs)', false],
     ['--node-ip', 'rke2/k3s: node IP(s); repeatable or comma separated', true],
     ['--node-external-ip', 'rke2/k3s: external node IP(s); repeatable or comma separated', true],
@@ -43,6 +60,7 @@ export function addRke2Flags(command: Command, skip: readonly string[] = []): Co
     if (repeatable) command.option(value, help, collect, [] as string[]);
     else command.option(value, help);
   }
-  if (!skip.includes('--disable-etcd')) command.option('--disable-etcd', 'rke2/k3s: no etcd server and peer certificates');
+  if (!skip.includes('--disable-etcd'))
+    command.option('--disable-etcd', 'rke2/k3s: no etcd server and peer certificates');
   return command;
 }

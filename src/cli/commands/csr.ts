@@ -7,15 +7,35 @@ import { addCommonOptions, addKubeadmFlags } from './common.js';
 /** Registers `csr generate` and `csr sign`. */
 export function registerCsr(program: Command): void {
   const csr = program.command('csr').description('certificate signing requests for an external CA');
-  const generate = csr.command('generate').description('write new keys and CSRs (and partial kubeconfigs) for every certificate; never overwrite');
+  const generate = csr
+    .command('generate')
+    .description(
+      'write new keys and CSRs (and partial kubeconfigs) for every certificate; never overwrite',
+    );
   addCommonOptions(generate);
   addKubeadmFlags(generate);
-  generate.option('--csr-dir <dir>', 'write into this directory instead of the tree (same relative paths)')
-    .option('--cert-dir <dir>', 'RKE: output directory (default: <cluster file name>_certs beside the cluster file)').option('--dry-run', 'print the plan and change nothing').addOption(outputOption(['text', 'json']));
+  generate
+    .option(
+      '--csr-dir <dir>',
+      'write into this directory instead of the tree (same relative paths)',
+    )
+    .option(
+      '--cert-dir <dir>',
+      'RKE: output directory (default: <cluster file name>_certs beside the cluster file)',
+    )
+    .option('--dry-run', 'print the plan and change nothing')
+    .addOption(outputOption(['text', 'json']));
   layoutAction(generate, 'csr-generate', true);
-  const sign = csr.command('sign').description('sign the CSRs with the tree\'s CAs, applying each certificate\'s usages, and install the results');
+  const sign = csr
+    .command('sign')
+    .description(
+      "sign the CSRs with the tree's CAs, applying each certificate's usages, and install the results",
+    );
   addCommonOptions(sign);
   addKubeadmFlags(sign);
-  sign.option('--csr-dir <dir>', 'read the CSRs and keys from this directory (default: the tree)').option('--dry-run', 'print the plan and change nothing').addOption(outputOption(['text', 'json']));
+  sign
+    .option('--csr-dir <dir>', 'read the CSRs and keys from this directory (default: the tree)')
+    .option('--dry-run', 'print the plan and change nothing')
+    .addOption(outputOption(['text', 'json']));
   layoutAction(sign, 'csr-sign', true);
 }

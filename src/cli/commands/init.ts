@@ -8,15 +8,31 @@ import { resolveTreeRoot, type CommandOptions } from '../layouts/registry.js';
 
 /** Registers `init`; the tree directory is created when missing. */
 export function registerInit(program: Command): void {
-  const command = program.command('init').description('create the certificates, keys and kubeconfigs that are missing; never overwrite');
+  const command = program
+    .command('init')
+    .description('create the certificates, keys and kubeconfigs that are missing; never overwrite');
   addCommonOptions(command);
   addKubeadmFlags(command);
   addRke2Flags(command, ['--node-name', '--service-cidr']);
-  command.option('--agent', 'rke2/k3s: an agent-only data dir (needs --server-data-dir)').option('--server-data-dir <dir>', 'rke2/k3s: server data dir whose CAs sign agent certificates');
-  command.option('--dry-run', 'print the plan and change nothing').addOption(outputOption(['text', 'json']));
+  command
+    .option('--agent', 'rke2/k3s: an agent-only data dir (needs --server-data-dir)')
+    .option(
+      '--server-data-dir <dir>',
+      'rke2/k3s: server data dir whose CAs sign agent certificates',
+    );
+  command
+    .option('--dry-run', 'print the plan and change nothing')
+    .addOption(outputOption(['text', 'json']));
   command.action(async (given: CommandOptions) => {
-    const options = { ...given, layout: given.layout ?? 'kubeadm', dirSource: command.getOptionValueSource('dir') };
-    await mkdir(resolveTreeRoot(options.layout as string, options), { recursive: true, mode: 0o755 });
+    const options = {
+      ...given,
+      layout: given.layout ?? 'kubeadm',
+      dirSource: command.getOptionValueSource('dir'),
+    };
+    await mkdir(resolveTreeRoot(options.layout as string, options), {
+      recursive: true,
+      mode: 0o755,
+    });
     await runLayoutCommand('init', options, [], true);
   });
 }

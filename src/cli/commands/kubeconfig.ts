@@ -6,10 +6,20 @@ import { addCommonOptions } from './common.js';
 /** Registers `kubeconfig user`. */
 export function registerKubeconfig(program: Command): void {
   const kubeconfig = program.command('kubeconfig').description('kubeconfig files');
-  const user = kubeconfig.command('user').description('print a kubeconfig for a user, signed by the cluster CA (as kubeadm kubeconfig user)');
+  const user = kubeconfig
+    .command('user')
+    .description(
+      'print a kubeconfig for a user, signed by the cluster CA (as kubeadm kubeconfig user)',
+    );
   addCommonOptions(user);
-  user.requiredOption('--client-name <name>', 'user name (the certificate CN)')
-    .option('--org <org>', 'group (certificate O); repeatable', (value: string, all: string[]) => [...all, value], [] as string[])
-    .option('--validity <duration>', 'certificate lifetime (default: the cluster\'s, 8760h)');
+  user
+    .requiredOption('--client-name <name>', 'user name (the certificate CN)')
+    .option(
+      '--org <org>',
+      'group (certificate O); repeatable',
+      (value: string, all: string[]) => [...all, value],
+      [] as string[],
+    )
+    .option('--validity <duration>', "certificate lifetime (default: the cluster's, 8760h)");
   layoutAction(user, 'kubeconfig-user', false);
 }

@@ -6,13 +6,33 @@ import { addCommonOptions, addRke2Flags } from './common.js';
 
 /** Registers `renew`. */
 export function registerRenew(program: Command): void {
-  const command = program.command('renew').argument('[names...]', 'certificate names (see kpki check) or "all"; rke2/k3s: service names, default all')
-    .description('renew certificates with new keys, signed by the same CA; all switch together or none');
+  const command = program
+    .command('renew')
+    .argument(
+      '[names...]',
+      'certificate names (see kpki check) or "all"; rke2/k3s: service names, default all',
+    )
+    .description(
+      'renew certificates with new keys, signed by the same CA; all switch together or none',
+    );
   addCommonOptions(command);
   addRke2Flags(command);
-  command.option('--server-data-dir <dir>', 'rke2/k3s agent dirs: server data dir whose CAs sign the renewed certificates');
-  command.option('--service <list>', 'rke2/k3s: only these services (comma separated or repeated)', (value: string, all: string[]) => [...all, value], [] as string[]);
-  command.option('--expiring-within <duration>', 'only renew certificates that expire within this time (e.g. 30d)')
-    .option('--dry-run', 'print the plan and change nothing').addOption(outputOption(['text', 'json']));
+  command.option(
+    '--server-data-dir <dir>',
+    'rke2/k3s agent dirs: server data dir whose CAs sign the renewed certificates',
+  );
+  command.option(
+    '--service <list>',
+    'rke2/k3s: only these services (comma separated or repeated)',
+    (value: string, all: string[]) => [...all, value],
+    [] as string[],
+  );
+  command
+    .option(
+      '--expiring-within <duration>',
+      'only renew certificates that expire within this time (e.g. 30d)',
+    )
+    .option('--dry-run', 'print the plan and change nothing')
+    .addOption(outputOption(['text', 'json']));
   layoutAction(command, 'renew', true);
 }

@@ -5,19 +5,36 @@ import { runLayoutCommand } from './run-layout.js';
 import type { CommandOptions } from '../layouts/registry.js';
 
 function addClusterOption(command: Command): Command {
-  return command.option('--config <file>', 'RKE cluster file; the state file sits beside it', 'cluster.yml').addOption(outputOption(['text', 'json']));
+  return command
+    .option('--config <file>', 'RKE cluster file; the state file sits beside it', 'cluster.yml')
+    .addOption(outputOption(['text', 'json']));
 }
 
 /** Registers `rke import` and `rke export`. */
 export function registerRke(program: Command): void {
   const rke = program.command('rke').description('RKE1-only commands');
-  const importCommand = addClusterOption(rke.command('import').description('validate a custom certificate directory (signatures, keys, SANs, usages) and put it into the state'));
-  importCommand.option('--cert-dir <dir>', 'custom certificate directory (default: <cluster file name>_certs beside the cluster file)');
+  const importCommand = addClusterOption(
+    rke
+      .command('import')
+      .description(
+        'validate a custom certificate directory (signatures, keys, SANs, usages) and put it into the state',
+      ),
+  );
+  importCommand.option(
+    '--cert-dir <dir>',
+    'custom certificate directory (default: <cluster file name>_certs beside the cluster file)',
+  );
   importCommand.action(async (options: Omit<CommandOptions, 'dir'>) => {
     await runLayoutCommand('rke-import', { ...options, dir: '.', layout: 'rke' }, [], true);
   });
-  const exportCommand = addClusterOption(rke.command('export').description("write the files a node's /etc/kubernetes/ssl holds for its roles"));
-  exportCommand.requiredOption('--node <address>', 'node address (or internal address, or hostname override)').requiredOption('--out <dir>', 'output directory');
+  const exportCommand = addClusterOption(
+    rke
+      .command('export')
+      .description("write the files a node's /etc/kubernetes/ssl holds for its roles"),
+  );
+  exportCommand
+    .requiredOption('--node <address>', 'node address (or internal address, or hostname override)')
+    .requiredOption('--out <dir>', 'output directory');
   exportCommand.action(async (options: Omit<CommandOptions, 'dir'>) => {
     await runLayoutCommand('rke-export', { ...options, dir: '.', layout: 'rke' }, [], false);
   });

@@ -7,16 +7,40 @@ import { addCommonOptions, addRke2Flags } from './common.js';
 
 /** Registers `rotate-ca`. */
 export function registerRotateCa(program: Command): void {
-  const command = program.command('rotate-ca').description('rotate certificate authorities (kubeadm: --phase trust, then issue, then finish; rke2/k3s: --path STAGE; rke: new CAs and every certificate, as rotate --rotate-ca)');
+  const command = program
+    .command('rotate-ca')
+    .description(
+      'rotate certificate authorities (kubeadm: --phase trust, then issue, then finish; rke2/k3s: --path STAGE; rke: new CAs and every certificate, as rotate --rotate-ca)',
+    );
   addCommonOptions(command);
   addRke2Flags(command);
   command
-    .addOption(new Option('--phase <phase>', 'kubeadm: trust (bundle old + new CA), issue (re-issue from the new CA), finish (drop the old CA)').choices(['trust', 'issue', 'finish']))
-    .option('--ca <names>', 'kubeadm: CAs to rotate, comma separated (default: all); set in the trust phase')
-    .option('--path <dir>', 'rke2/k3s: staged directory shaped like <data-dir>/server (tls/server-ca.crt, tls/server-ca.key, …, tls/service.key); a missing or empty file keeps the current one')
-    .option('--force', 'rke2/k3s: install although the chain or service-key checks fail (they are still reported)')
-    .option('--datastore <url>', 'rke2/k3s: also update the bootstrap record there (file:// embedded, https://host:2379,… etcd) by compare-and-swap, as RKE2\'s server does')
-    .option('--token <token>', 'rke2/k3s: server token for the record (default: <data-dir>/server/token)')
+    .addOption(
+      new Option(
+        '--phase <phase>',
+        'kubeadm: trust (bundle old + new CA), issue (re-issue from the new CA), finish (drop the old CA)',
+      ).choices(['trust', 'issue', 'finish']),
+    )
+    .option(
+      '--ca <names>',
+      'kubeadm: CAs to rotate, comma separated (default: all); set in the trust phase',
+    )
+    .option(
+      '--path <dir>',
+      'rke2/k3s: staged directory shaped like <data-dir>/server (tls/server-ca.crt, tls/server-ca.key, …, tls/service.key); a missing or empty file keeps the current one',
+    )
+    .option(
+      '--force',
+      'rke2/k3s: install although the chain or service-key checks fail (they are still reported)',
+    )
+    .option(
+      '--datastore <url>',
+      "rke2/k3s: also update the bootstrap record there (file:// embedded, https://host:2379,… etcd) by compare-and-swap, as RKE2's server does",
+    )
+    .option(
+      '--token <token>',
+      'rke2/k3s: server token for the record (default: <data-dir>/server/token)',
+    )
     .option('--datastore-cafile <file>', 'CA bundle that signed the etcd servers')
     .option('--datastore-certfile <file>', 'client certificate for etcd')
     .option('--datastore-keyfile <file>', 'client key for etcd')

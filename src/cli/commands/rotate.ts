@@ -11,12 +11,26 @@ const collect = (value: string, previous: string[]): string[] => [...previous, v
 
 /** Registers `rotate`. Unknown --service names are an error (exit 2); nothing changes unless every file is issued. */
 export function registerRotate(program: Command): void {
-  const command = program.command('rotate').description('rotate certificates (RKE: all services or --service, --rotate-ca for new CAs; RKE2/K3s: back up server/tls, new keys and certificates for the services, restart markers; all or nothing)');
+  const command = program
+    .command('rotate')
+    .description(
+      'rotate certificates (RKE: all services or --service, --rotate-ca for new CAs; RKE2/K3s: back up server/tls, new keys and certificates for the services, restart markers; all or nothing)',
+    );
   addCommonOptions(command);
   addRke2Flags(command);
-  command.option('--service <name>', 'service whose certificates to rotate (repeatable; rke2/k3s also comma separated). RKE: kube-apiserver, kube-controller-manager, kube-scheduler, kubelet, kube-proxy, etcd. RKE2/K3s: api-server, admin, auth-proxy, cloud-controller, controller-manager, etcd, scheduler, supervisor, <prog>-server, kube-proxy, kubelet, <prog>-controller', collect, [])
+  command
+    .option(
+      '--service <name>',
+      'service whose certificates to rotate (repeatable; rke2/k3s also comma separated). RKE: kube-apiserver, kube-controller-manager, kube-scheduler, kubelet, kube-proxy, etcd. RKE2/K3s: api-server, admin, auth-proxy, cloud-controller, controller-manager, etcd, scheduler, supervisor, <prog>-server, kube-proxy, kubelet, <prog>-controller',
+      collect,
+      [],
+    )
     .option('--rotate-ca', 'RKE: rotate the CAs and every certificate')
-    .option('--server-data-dir <dir>', 'rke2/k3s agent dirs: server data dir whose CAs sign the new certificates')
-    .option('--dry-run', 'print the plan and change nothing').addOption(outputOption(['text', 'json']));
+    .option(
+      '--server-data-dir <dir>',
+      'rke2/k3s agent dirs: server data dir whose CAs sign the new certificates',
+    )
+    .option('--dry-run', 'print the plan and change nothing')
+    .addOption(outputOption(['text', 'json']));
   layoutAction(command, 'rotate', true);
 }

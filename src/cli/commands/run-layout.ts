@@ -8,7 +8,12 @@ import { findHandler, resolveTreeRoot, type CommandOptions } from '../layouts/re
  * Opens the tree, finds the layout's handler for `name` and prints what it returns. Mutating
  * commands run holding the tree's lock, from before anything is read until the commit.
  */
-export async function runLayoutCommand(name: string, given: CommandOptions, args: readonly string[], mutating: boolean): Promise<void> {
+export async function runLayoutCommand(
+  name: string,
+  given: CommandOptions,
+  args: readonly string[],
+  mutating: boolean,
+): Promise<void> {
   const layout = typeof given.layout === 'string' ? given.layout : undefined;
   const options = { ...given, dir: resolveTreeRoot(layout, given) };
   const ctx = await openContext(options.dir);
@@ -23,9 +28,15 @@ export async function runLayoutCommand(name: string, given: CommandOptions, args
 /** Registers a command whose work is done by layout handlers. */
 export function layoutAction(command: Command, name: string, mutating: boolean): Command {
   return command.action(async (...parts: unknown[]) => {
-    const options = { ...(parts.length >= 2 ? parts[parts.length - 2] : {}) as CommandOptions, dirSource: command.getOptionValueSource('dir') };
-    const args = parts.slice(0, -2).flatMap((part) => (Array.isArray(part) ? (part as string[]) : typeof part === 'string' ? [part] : []));
+    const options = {
+      ...((parts.length >= 2 ? parts[parts.length - 2] : {}) as CommandOptions),
+      dirSource: command.getOptionValueSource('dir'),
+    };
+    const args = parts
+      .slice(0, -2)
+      .flatMap((part) =>
+        Array.isArray(part) ? (part as string[]) : typeof part === 'string' ? [part] : [],
+      );
     await runLayoutCommand(name, options, args, mutating);
   });
 }
-

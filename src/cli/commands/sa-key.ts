@@ -7,8 +7,14 @@ import { addCommonOptions } from './common.js';
 /** Registers `sa-key rotate`. */
 export function registerSaKey(program: Command): void {
   const saKey = program.command('sa-key').description('service-account signing keys');
-  const rotate = saKey.command('rotate').description('rke2/k3s: put a new RSA 2048 key first in service.key (old keys kept after it) and make it service.current.key');
+  const rotate = saKey
+    .command('rotate')
+    .description(
+      'rke2/k3s: put a new RSA 2048 key first in service.key (old keys kept after it) and make it service.current.key',
+    );
   addCommonOptions(rotate);
-  rotate.option('--dry-run', 'print the plan and change nothing').addOption(outputOption(['text', 'json']));
+  rotate
+    .option('--dry-run', 'print the plan and change nothing')
+    .addOption(outputOption(['text', 'json']));
   layoutAction(rotate, 'sa-key-rotate', true);
 }

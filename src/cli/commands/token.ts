@@ -9,10 +9,18 @@ import { addCommonOptions } from './common.js';
  * `token rotate` can hang below it.
  */
 export function registerToken(program: Command): Command {
-  const command = program.command('token').description('rke2/k3s: print K10<ca-hash>::server:<pw> and K10<ca-hash>::node:<pw> for this server\'s CA');
+  const command = program
+    .command('token')
+    .description(
+      "rke2/k3s: print K10<ca-hash>::server:<pw> and K10<ca-hash>::node:<pw> for this server's CA",
+    );
   addCommonOptions(command);
-  command.option('--password <password>', 'server token password (default: the one in server/token)')
-    .option('--agent-password <password>', 'agent token password (default: server/agent-token, else the server password)')
+  command
+    .option('--password <password>', 'server token password (default: the one in server/token)')
+    .option(
+      '--agent-password <password>',
+      'agent token password (default: server/agent-token, else the server password)',
+    )
     .addOption(outputOption(['text', 'json']));
   layoutAction(command, 'token', false);
   return command;

@@ -27,7 +27,9 @@ async function readCertificates(path: string, what: string): Promise<Uint8Array[
     text = await readFile(path, 'utf8');
   } catch (error) {
     const detail = (error as NodeJS.ErrnoException).code ?? 'unreadable';
-    throw new FileAccessError('FILE_UNREADABLE', `cannot read ${what} from "${path}": ${detail}`, { cause: error });
+    throw new FileAccessError('FILE_UNREADABLE', `cannot read ${what} from "${path}": ${detail}`, {
+      cause: error,
+    });
   }
   return (await loadVerify()).parsePemCertificates(text, path);
 }
@@ -35,25 +37,36 @@ async function readCertificates(path: string, what: string): Promise<Uint8Array[
 function parseTime(at: string | undefined): Date {
   if (at === undefined) return new Date();
   const time = new Date(at);
-  if (Number.isNaN(time.getTime())) throw new UsageError(`--at "${at}" is not a date and time (use RFC 3339, e.g. 2026-01-31T12:00:00Z)`);
+  if (Number.isNaN(time.getTime()))
+    throw new UsageError(
+      `--at "${at}" is not a date and time (use RFC 3339, e.g. 2026-01-31T12:00:00Z)`,
+    );
   return time;
 }
 
 function parseChoice<T extends string>(flag: string, value: string, choices: readonly T[]): T {
   const found = choices.find((c) => c === value);
-  if (found === undefined) throw new UsageError(`${flag} must be one of ${choices.join(', ')}, not "${value}"`);
+  if (found === undefined)
+    throw new UsageError(`${flag} must be one of ${choices.join(', ')}, not "${value}"`);
   return found;
 }
 
 async function runVerify(certPath: string, opts: VerifyOptions): Promise<void> {
-  if (opts.host !== undefined && opts.ip !== undefined) throw new UsageError('give --host or --ip, not both');
+  if (opts.host !== undefined && opts.ip !== undefined)
+    throw new UsageError('give --host or --ip, not both');
   const purpose: Purpose = parseChoice('--purpose', opts.purpose, ['server', 'client'] as const);
-  const profile: ValidationPolicy['profile'] = parseChoice('--profile', opts.profile, ['strict', 'compat'] as const);
+  const profile: ValidationPolicy['profile'] = parseChoice('--profile', opts.profile, [
+    'strict',
+    'compat',
+  ] as const);
   const time = parseTime(opts.at);
   // Certificates after the first in CERT are a served chain: use them as untrusted intermediates.
   const [leaf, ...bundled] = await readCertificates(certPath, 'certificate');
   const anchors = await readCertificates(opts.ca, 'CA bundle');
-  const untrusted = opts.untrusted === undefined ? [] : await readCertificates(opts.untrusted, 'untrusted certificates');
+  const untrusted =
+    opts.untrusted === undefined
+      ? []
+      : await readCertificates(opts.untrusted, 'untrusted certificates');
   const result = (await loadVerify()).buildAndValidatePath({
     leaf: leaf!,
     intermediates: [...bundled, ...untrusted],
@@ -79,14 +92,23 @@ async function runVerify(certPath: string, opts: VerifyOptions): Promise<void> {
 export function registerVerify(program: Command): void {
   program
     .command('verify')
-    .description('verify a certificate chain against trusted CA certificates (RFC 5280 path validation)')
-    .argument('<cert>', 'PEM file with the certificate to verify (more certificates after it are used as intermediates)')
+    .description(
+      'verify a certificate chain against trusted CA certificates (RFC 5280 path validation)',
+    )
+    .argument(
+      '<cert>',
+      'PEM file with the certificate to verify (more certificates after it are used as intermediates)',
+    )
     .requiredOption('--ca <bundle>', 'PEM file with the trusted CA certificates')
     .option('--untrusted <file>', 'PEM file with more intermediate certificates')
     .option('--at <time>', 'validate at this time (RFC 3339) instead of now')
     .option('--host <name>', 'require the certificate to be valid for this DNS name')
     .option('--ip <ip>', 'require the certificate to be valid for this IP address')
     .option('--purpose <purpose>', 'server or client', 'server')
-    .option('--profile <profile>', 'compat (default: tolerates the missing key identifiers of older kubeadm, K3s and RKE trees) or strict (RFC 5280 conforming-CA rules)', 'compat')
+    .option(
+      '--profile <profile>',
+      'compat (default: tolerates the missing key identifiers of older kubeadm, K3s and RKE trees) or strict (RFC 5280 conforming-CA rules)',
+      'compat',
+    )
     .action((cert: string, opts: VerifyOptions) => runVerify(cert, opts));
 }

@@ -2,10 +2,17 @@
 import type { OpsContext, TreeReader } from '../../ops/shared/ports.js';
 
 /** Options every layout handler receives: the raw command-line options of the command. */
-export type CommandOptions = Readonly<Record<string, unknown>> & { readonly dir: string; readonly config?: string };
+export type CommandOptions = Readonly<Record<string, unknown>> & {
+  readonly dir: string;
+  readonly config?: string;
+};
 
 /** A handler runs one command for one layout and returns what to print (exit code via process.exitCode). */
-export type Handler = (ctx: OpsContext, options: CommandOptions, args: readonly string[]) => Promise<string>;
+export type Handler = (
+  ctx: OpsContext,
+  options: CommandOptions,
+  args: readonly string[],
+) => Promise<string>;
 
 /** The commands a layout implements. */
 export interface LayoutHandlers {
@@ -20,4 +27,3 @@ export interface LayoutHandlers {
   treeRoot?(options: CommandOptions, forced: boolean): string | undefined;
   readonly commands: Readonly<Partial<Record<string, Handler>>>;
 }
-

@@ -7,7 +7,12 @@ import { checkTree } from '../../ops/kubeadm/check.js';
 import { applyInit, planInit } from '../../ops/kubeadm/init.js';
 import { applyRenew, planRenew } from '../../ops/kubeadm/renew.js';
 import { buildUserKubeconfig } from '../../ops/kubeadm/kubeconfig-user.js';
-import { applyRotateCa, planRotateCa, ROTATION_PHASES, type RotationPhase } from '../../ops/kubeadm/rotate-ca-phases.js';
+import {
+  applyRotateCa,
+  planRotateCa,
+  ROTATION_PHASES,
+  type RotationPhase,
+} from '../../ops/kubeadm/rotate-ca-phases.js';
 import { generateHierarchy } from '../../ops/shared/ca-generate.js';
 import { kubeadmHierarchy } from '../../layouts/kubeadm/hierarchy.js';
 import { readGivenCa } from '../given-ca.js';
@@ -17,9 +22,19 @@ import { mkdir } from 'node:fs/promises';
 import type { OpsContext, TreeReader } from '../../ops/shared/ports.js';
 import { hasProblems, isExpiring } from '../../layouts/check-report.js';
 import { parseKubeadmConfig } from '../../layouts/kubeadm/config.js';
-import { defaultKubeadmSpec, KUBEADM_DEFAULTS, type HostDefaults, type KubeadmSpec } from '../../layouts/kubeadm/spec.js';
+import {
+  defaultKubeadmSpec,
+  KUBEADM_DEFAULTS,
+  type HostDefaults,
+  type KubeadmSpec,
+} from '../../layouts/kubeadm/spec.js';
 import { kubeadmCatalogue, KUBEADM_RESTART_ORDER } from '../../layouts/kubeadm/catalogue.js';
-import { formatKubeadmJson, formatKubeadmTable, formatKubeadmYaml, formatProblems } from '../../layouts/kubeadm/check-output.js';
+import {
+  formatKubeadmJson,
+  formatKubeadmTable,
+  formatKubeadmYaml,
+  formatProblems,
+} from '../../layouts/kubeadm/check-output.js';
 import type { Catalogue } from '../../layouts/catalogue.js';
 import { formatApplied, formatPlan, planJson, warn } from '../output.js';
 import type { CommandOptions, LayoutHandlers } from './handler-types.js';
@@ -31,7 +46,14 @@ export interface KubeadmLayout {
   readonly warnings: readonly string[];
 }
 
-type FlagField = 'nodeName' | 'apiserverAdvertiseAddress' | 'apiserverBindPort' | 'controlPlaneEndpoint' | 'apiserverCertExtraSans' | 'serviceCidr' | 'serviceDnsDomain';
+type FlagField =
+  | 'nodeName'
+  | 'apiserverAdvertiseAddress'
+  | 'apiserverBindPort'
+  | 'controlPlaneEndpoint'
+  | 'apiserverCertExtraSans'
+  | 'serviceCidr'
+  | 'serviceDnsDomain';
 
 /** Builds the kubeadm spec and catalogue from --config, kubeadm's init flags and host defaults. */
 export async function kubeadmLayout(options: CommandOptions): Promise<KubeadmLayout> {
@@ -40,7 +62,9 @@ export async function kubeadmLayout(options: CommandOptions): Promise<KubeadmLay
   const warnings: string[] = [];
   if (options.config !== undefined) {
     const text = await readFile(options.config, 'utf8').catch((error: unknown) => {
-      throw new FileAccessError('UNREADABLE', `cannot read config "${options.config}"`, { cause: error });
+      throw new FileAccessError('UNREADABLE', `cannot read config "${options.config}"`, {
+        cause: error,
+      });
     });
     const parsed = parseKubeadmConfig(text, options.config, host);
     spec = parsed.spec;
@@ -63,14 +87,28 @@ function applyFlags(spec: KubeadmSpec, options: CommandOptions): KubeadmSpec {
     throw new UsageError(`--apiserver-bind-port: "${portText}" is not a port number`);
   }
   const sans = flag(options, 'apiserverCertExtraSans');
-  const set = <K extends keyof KubeadmSpec>(key: K, value: KubeadmSpec[K] | undefined): Partial<KubeadmSpec> => (value === undefined ? {} : { [key]: value });
+  const set = <K extends keyof KubeadmSpec>(
+    key: K,
+    value: KubeadmSpec[K] | undefined,
+  ): Partial<KubeadmSpec> => (value === undefined ? {} : { [key]: value });
   return {
     ...spec,
     ...set('nodeName', flag(options, 'nodeName')),
     ...set('advertiseAddress', flag(options, 'apiserverAdvertiseAddress')),
     ...set('bindPort', port),
     ...set('controlPlaneEndpoint', flag(options, 'controlPlaneEndpoint')),
-    ...set('certSANs', sans === undefined ? undefined : [...spec.certSANs, ...sans.split(',').map((s) => s.trim()).filter(Boolean)]),
+    ...set(
+      'certSANs',
+      sans === undefined
+        ? undefined
+        : [
+            ...spec.certSANs,
+            ...sans
+              .split(',')
+              .map((s) => s.trim())
+              .filter(Boolean),
+          ],
+    ),
     ...set('serviceSubnet', flag(options, 'serviceCidr')),
     ...set('dnsDomain', flag(options, 'serviceDnsDomain')),
   };
@@ -78,7 +116,9 @@ function applyFlags(spec: KubeadmSpec, options: CommandOptions): KubeadmSpec {
 
 /** The host name and the first non-internal IPv4 address (kubeadm uses the default route's). */
 function hostDefaults(): HostDefaults {
-  const addresses = Object.values(networkInterfaces()).flat().filter((a) => a !== undefined);
+  const addresses = Object.values(networkInterfaces())
+    .flat()
+    .filter((a) => a !== undefined);
   const address = addresses.find((a) => a.family === 'IPv4' && !a.internal)?.address ?? '127.0.0.1';
   return { hostname: hostname(), address };
 }
@@ -92,11 +132,14 @@ async function init(ctx: OpsContext, options: CommandOptions): Promise<string> {
   const plan = await planInit(ctx, params);
   warn(plan.warnings);
   const result = dryRun(options) ? undefined : await applyInit(ctx, params, plan);
-  return options.output === 'json' ? planJson(plan, result, dryRun(options)) : formatPlan(plan, dryRun(options)) + (dryRun(options) ? '' : formatApplied(plan, result));
+  return options.output === 'json'
+    ? planJson(plan, result, dryRun(options))
+    : formatPlan(plan, dryRun(options)) + (dryRun(options) ? '' : formatApplied(plan, result));
 }
 
 async function check(ctx: OpsContext, options: CommandOptions): Promise<string> {
-  const windowMs = typeof options.warnWithin === 'string' ? parseDuration(options.warnWithin, '--warn-within') : 0;
+  const windowMs =
+    typeof options.warnWithin === 'string' ? parseDuration(options.warnWithin, '--warn-within') : 0;
   const layout = await kubeadmLayout(options);
   const report = await checkTree(ctx, { catalogue: layout.catalogue });
   const rows = [...report.certificates, ...report.authorities];
@@ -108,64 +151,123 @@ async function check(ctx: OpsContext, options: CommandOptions): Promise<string> 
   return formatKubeadmTable(report);
 }
 
-async function renew(ctx: OpsContext, options: CommandOptions, names: readonly string[]): Promise<string> {
+async function renew(
+  ctx: OpsContext,
+  options: CommandOptions,
+  names: readonly string[],
+): Promise<string> {
   if (names.length === 0) throw new UsageError('name the certificates to renew, or "all"');
-  if (names.includes('all') && names.length > 1) throw new UsageError('"all" cannot be combined with other names');
+  if (names.includes('all') && names.length > 1)
+    throw new UsageError('"all" cannot be combined with other names');
   const layout = await kubeadmLayout(options);
   const within = options.expiringWithin;
-  const params = { catalogue: layout.catalogue, names, ...rules, keepKeyAlgorithm: options.config === undefined, ...(typeof within === 'string' && { expiringWithinMs: parseDuration(within, '--expiring-within') }) };
+  const params = {
+    catalogue: layout.catalogue,
+    names,
+    ...rules,
+    keepKeyAlgorithm: options.config === undefined,
+    ...(typeof within === 'string' && {
+      expiringWithinMs: parseDuration(within, '--expiring-within'),
+    }),
+  };
   const plan = await planRenew(ctx, params);
   const result = dryRun(options) ? undefined : await applyRenew(ctx, params, plan);
-  return options.output === 'json' ? planJson(plan, result, dryRun(options)) : formatPlan(plan, dryRun(options)) + (dryRun(options) ? '' : formatApplied(plan, result));
+  return options.output === 'json'
+    ? planJson(plan, result, dryRun(options))
+    : formatPlan(plan, dryRun(options)) + (dryRun(options) ? '' : formatApplied(plan, result));
 }
 
 async function csrGenerate(ctx: OpsContext, options: CommandOptions): Promise<string> {
   const layout = await kubeadmLayout(options);
-  const target = typeof options.csrDir === 'string' ? await mkdir(options.csrDir, { recursive: true, mode: 0o700 }).then(() => openTreeStore(options.csrDir as string)) : ctx.tree;
+  const target =
+    typeof options.csrDir === 'string'
+      ? await mkdir(options.csrDir, { recursive: true, mode: 0o700 }).then(() =>
+          openTreeStore(options.csrDir as string),
+        )
+      : ctx.tree;
   const work = async (): Promise<string> => {
     // Loaded on use: the CSR code pulls in @peculiar/x509, which every other command would pay for at start-up.
     const { applyCsrGenerate, planCsrGenerate } = await import('../../ops/kubeadm/csr-generate.js');
     const plan = await planCsrGenerate(target, layout.catalogue);
-    const result = dryRun(options) ? undefined : await applyCsrGenerate(ctx, target, layout.catalogue);
-    return options.output === 'json' ? planJson(plan, result, dryRun(options)) : formatPlan(plan, dryRun(options)) + (result ? `[csr generate] wrote keys and requests in ${target.root}; sign them with your CA, or with: kpki csr sign --dir ${ctx.tree.root}${target === ctx.tree ? '' : ` --csr-dir ${target.root}`}\n` : '');
+    const result = dryRun(options)
+      ? undefined
+      : await applyCsrGenerate(ctx, target, layout.catalogue);
+    return options.output === 'json'
+      ? planJson(plan, result, dryRun(options))
+      : formatPlan(plan, dryRun(options)) +
+          (result
+            ? `[csr generate] wrote keys and requests in ${target.root}; sign them with your CA, or with: kpki csr sign --dir ${ctx.tree.root}${target === ctx.tree ? '' : ` --csr-dir ${target.root}`}\n`
+            : '');
   };
   return target === ctx.tree ? work() : target.exclusive(work);
 }
 
 async function csrSign(ctx: OpsContext, options: CommandOptions): Promise<string> {
   const layout = await kubeadmLayout(options);
-  const source = typeof options.csrDir === 'string' ? await openTreeStore(options.csrDir) : ctx.tree;
+  const source =
+    typeof options.csrDir === 'string' ? await openTreeStore(options.csrDir) : ctx.tree;
   const params = { catalogue: layout.catalogue, source, ...rules };
   const { applyCsrSign, planCsrSign } = await import('../../ops/kubeadm/csr-sign.js');
   const plan = await planCsrSign(ctx, params);
   const result = dryRun(options) ? undefined : await applyCsrSign(ctx, params);
-  return options.output === 'json' ? planJson(plan, result, dryRun(options)) : formatPlan(plan, dryRun(options)) + (dryRun(options) ? '' : formatApplied(plan, result));
+  return options.output === 'json'
+    ? planJson(plan, result, dryRun(options))
+    : formatPlan(plan, dryRun(options)) + (dryRun(options) ? '' : formatApplied(plan, result));
 }
 
 async function kubeconfigUser(ctx: OpsContext, options: CommandOptions): Promise<string> {
   const layout = await kubeadmLayout(options);
   const ca = layout.catalogue.cas.find((entry) => entry.name === 'ca');
   if (!ca) throw new UsageError('the kubeadm catalogue has no "ca"');
-  const validityMs = typeof options.validity === 'string' ? parseDuration(options.validity, '--validity') : layout.spec.certificateValidityMs;
-  if (validityMs > KUBEADM_DEFAULTS.certificateValidityMs) warn(['--validity is longer than the recommended 8760h0m0s']);
+  const validityMs =
+    typeof options.validity === 'string'
+      ? parseDuration(options.validity, '--validity')
+      : layout.spec.certificateValidityMs;
+  if (validityMs > KUBEADM_DEFAULTS.certificateValidityMs)
+    warn(['--validity is longer than the recommended 8760h0m0s']);
   return buildUserKubeconfig(ctx, {
-    ca, clientName: String(options.clientName), organizations: Array.isArray(options.org) ? (options.org as string[]) : [], validityMs,
-    backdateMs: KUBEADM_DEFAULTS.backdateMs, keyAlgorithm: layout.spec.encryptionAlgorithm, clusterName: layout.spec.clusterName, server: controlPlaneUrl(layout.spec),
+    ca,
+    clientName: String(options.clientName),
+    organizations: Array.isArray(options.org) ? (options.org as string[]) : [],
+    validityMs,
+    backdateMs: KUBEADM_DEFAULTS.backdateMs,
+    keyAlgorithm: layout.spec.encryptionAlgorithm,
+    clusterName: layout.spec.clusterName,
+    server: controlPlaneUrl(layout.spec),
   });
 }
 
 async function rotateCa(ctx: OpsContext, options: CommandOptions): Promise<string> {
   const phase = options.phase;
   if (typeof phase !== 'string' || !(ROTATION_PHASES as readonly string[]).includes(phase)) {
-    throw new UsageError('kubeadm has no CA rotation of its own: run kpki rotate-ca --phase trust, then --phase issue, then --phase finish, restarting what each phase names in between');
+    throw new UsageError(
+      'kubeadm has no CA rotation of its own: run kpki rotate-ca --phase trust, then --phase issue, then --phase finish, restarting what each phase names in between',
+    );
   }
   const layout = await kubeadmLayout(options);
-  const cas = typeof options.ca === 'string' ? options.ca.split(',').map((name) => name.trim()).filter(Boolean) : [];
-  const planned = await planRotateCa(ctx, { catalogue: layout.catalogue, phase: phase as RotationPhase, cas, ...rules });
+  const cas =
+    typeof options.ca === 'string'
+      ? options.ca
+          .split(',')
+          .map((name) => name.trim())
+          .filter(Boolean)
+      : [];
+  const planned = await planRotateCa(ctx, {
+    catalogue: layout.catalogue,
+    phase: phase as RotationPhase,
+    cas,
+    ...rules,
+  });
   const result = dryRun(options) ? undefined : await applyRotateCa(ctx, planned);
-  const next = phase === 'finish' ? '' : `[rotate-ca] after those restarts, run: kpki rotate-ca --phase ${phase === 'trust' ? 'issue' : 'finish'} --dir ${ctx.tree.root}\n`;
+  const next =
+    phase === 'finish'
+      ? ''
+      : `[rotate-ca] after those restarts, run: kpki rotate-ca --phase ${phase === 'trust' ? 'issue' : 'finish'} --dir ${ctx.tree.root}\n`;
   if (options.output === 'json') return planJson(planned.plan, result, dryRun(options));
-  return formatPlan(planned.plan, dryRun(options)) + (dryRun(options) ? '' : formatApplied(planned.plan, result) + next);
+  return (
+    formatPlan(planned.plan, dryRun(options)) +
+    (dryRun(options) ? '' : formatApplied(planned.plan, result) + next)
+  );
 }
 
 async function caGenerate(ctx: OpsContext, options: CommandOptions): Promise<string> {
@@ -173,7 +275,11 @@ async function caGenerate(ctx: OpsContext, options: CommandOptions): Promise<str
   const hierarchy = kubeadmHierarchy(layout.spec, Math.floor(ctx.clock.now().getTime() / 1000));
   const root = await readGivenCa(options.rootCert, options.rootKey);
   const intermediate = await readGivenCa(options.intermediateCert, options.intermediateKey);
-  const { plan, result } = await generateHierarchy(ctx, ctx.tree, { hierarchy, ...(root && { root }), ...(intermediate && { intermediate }) });
+  const { plan, result } = await generateHierarchy(ctx, ctx.tree, {
+    hierarchy,
+    ...(root && { root }),
+    ...(intermediate && { intermediate }),
+  });
   warn(plan.warnings);
   if (options.output === 'json') return planJson(plan, result, false);
   return `${formatPlan(plan, false)}[ca generate] wrote ${ctx.tree.root}; create the rest of the tree with: kpki init --dir ${ctx.tree.root}\n`;
@@ -185,4 +291,17 @@ async function detect(tree: TreeReader): Promise<boolean> {
 }
 
 /** kubeadm's handlers. */
-export const kubeadmHandlers: LayoutHandlers = { names: ['kubeadm'], detect, commands: { init, check, renew, 'csr-generate': csrGenerate, 'csr-sign': csrSign, 'kubeconfig-user': kubeconfigUser, 'rotate-ca': rotateCa, 'ca-generate': caGenerate } };
+export const kubeadmHandlers: LayoutHandlers = {
+  names: ['kubeadm'],
+  detect,
+  commands: {
+    init,
+    check,
+    renew,
+    'csr-generate': csrGenerate,
+    'csr-sign': csrSign,
+    'kubeconfig-user': kubeconfigUser,
+    'rotate-ca': rotateCa,
+    'ca-generate': caGenerate,
+  },
+};

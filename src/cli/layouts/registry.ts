@@ -17,7 +17,8 @@ export const LAYOUTS: readonly LayoutHandlers[] = [kubeadmHandlers, rkeHandlers,
 
 /** The tree root a command opens: the first layout that claims the options, else --dir. */
 export function resolveTreeRoot(forced: string | undefined, options: CommandOptions): string {
-  const candidates = forced === undefined ? LAYOUTS : LAYOUTS.filter((l) => l.names.includes(forced));
+  const candidates =
+    forced === undefined ? LAYOUTS : LAYOUTS.filter((l) => l.names.includes(forced));
   for (const layout of candidates) {
     const root = layout.treeRoot?.(options, forced !== undefined);
     if (root !== undefined) return root;
@@ -29,18 +30,35 @@ export function resolveTreeRoot(forced: string | undefined, options: CommandOpti
  * The handler for `command` in the layout forced by `--layout` or detected from the tree.
  * @throws UsageError when no layout matches, or the layout has no such command.
  */
-export async function findHandler(tree: TreeReader, forced: string | undefined, command: string, options?: CommandOptions): Promise<{ layout: string; handler: Handler }> {
-  const layout = forced === undefined ? await detect(tree, options) : LAYOUTS.find((l) => l.names.includes(forced));
+export async function findHandler(
+  tree: TreeReader,
+  forced: string | undefined,
+  command: string,
+  options?: CommandOptions,
+): Promise<{ layout: string; handler: Handler }> {
+  const layout =
+    forced === undefined
+      ? await detect(tree, options)
+      : LAYOUTS.find((l) => l.names.includes(forced));
   if (!layout) {
-    if (forced !== undefined) throw new UsageError(`unknown layout "${forced}"; known: ${LAYOUTS.flatMap((l) => l.names).join(', ')}`);
-    throw new UsageError(`cannot tell which distribution "${tree.root}" belongs to`, { hint: `pass --layout (${LAYOUTS.flatMap((l) => l.names).join(', ')})` });
+    if (forced !== undefined)
+      throw new UsageError(
+        `unknown layout "${forced}"; known: ${LAYOUTS.flatMap((l) => l.names).join(', ')}`,
+      );
+    throw new UsageError(`cannot tell which distribution "${tree.root}" belongs to`, {
+      hint: `pass --layout (${LAYOUTS.flatMap((l) => l.names).join(', ')})`,
+    });
   }
   const handler = layout.commands[command];
-  if (!handler) throw new UsageError(`"${command}" is not supported for the ${layout.names[0] ?? ''} layout`);
+  if (!handler)
+    throw new UsageError(`"${command}" is not supported for the ${layout.names[0] ?? ''} layout`);
   return { layout: forced ?? layout.names[0] ?? '', handler };
 }
 
-async function detect(tree: TreeReader, options?: CommandOptions): Promise<LayoutHandlers | undefined> {
+async function detect(
+  tree: TreeReader,
+  options?: CommandOptions,
+): Promise<LayoutHandlers | undefined> {
   for (const layout of LAYOUTS) if (await layout.detect(tree, options)) return layout;
   return undefined;
 }

@@ -9,7 +9,17 @@ import { FileAccessError } from '../../errors.js';
 import type { OpsContext, TreeReader } from '../../ops/shared/ports.js';
 import { parseCertificates } from '../../pki/certificate.js';
 import { rke2Catalogue, type Rke2Catalogue } from '../../layouts/rke2/catalogue.js';
-import { defaultConfigPath, defaultDataDir, defaultRke2Spec, leafValidityFromEnv, parseRke2Config, splitList, type Rke2Program, type Rke2Spec, type Rke2SpecOverrides } from '../../layouts/rke2/spec.js';
+import {
+  defaultConfigPath,
+  defaultDataDir,
+  defaultRke2Spec,
+  leafValidityFromEnv,
+  parseRke2Config,
+  splitList,
+  type Rke2Program,
+  type Rke2Spec,
+  type Rke2SpecOverrides,
+} from '../../layouts/rke2/spec.js';
 import type { CommandOptions } from './handler-types.js';
 
 /** The resolved inputs of one RKE2/K3s command. */
@@ -27,7 +37,11 @@ export interface Rke2Setup {
  * so pointing kpki at a copy never mixes in the host's configuration.
  * @throws FileAccessError `UNREADABLE` for an unreadable --config; InvalidInputError for a bad one.
  */
-export async function rke2Setup(ctx: OpsContext, options: CommandOptions, role?: 'server' | 'agent'): Promise<Rke2Setup> {
+export async function rke2Setup(
+  ctx: OpsContext,
+  options: CommandOptions,
+  role?: 'server' | 'agent',
+): Promise<Rke2Setup> {
   const program = await programOf(ctx.tree, options);
   const isServer = role === undefined ? await ctx.tree.exists('server') : role === 'server';
   const host = { hostname: hostname(), address: hostAddress() };
@@ -41,9 +55,17 @@ export async function rke2Setup(ctx: OpsContext, options: CommandOptions, role?:
   spec = { ...spec, ...fromFile, ...flagOverrides(options), leafValidityDays: env.days };
   const node = await existingNodeName(ctx.tree);
   if (node !== undefined && node !== spec.nodeName) {
-    warnings.push(`the kubelet certificate of this data dir is for node "${node}", but new certificates are for "${spec.nodeName}" (${options.nodeName === undefined && fromFile.nodeName === undefined ? 'this host\'s name' : 'as configured'}); pass --node-name ${node} (and its --node-ip) if this dir belongs to that node`);
+    warnings.push(
+      `the kubelet certificate of this data dir is for node "${node}", but new certificates are for "${spec.nodeName}" (${options.nodeName === undefined && fromFile.nodeName === undefined ? "this host's name" : 'as configured'}); pass --node-name ${node} (and its --node-ip) if this dir belongs to that node`,
+    );
   }
-  return { program, isServer, spec, catalogue: rke2Catalogue(spec, isServer ? 'server' : 'agent', ctx.clock.now()), warnings };
+  return {
+    program,
+    isServer,
+    spec,
+    catalogue: rke2Catalogue(spec, isServer ? 'server' : 'agent', ctx.clock.now()),
+    warnings,
+  };
 }
 
 /** The node an existing `agent/client-kubelet.crt` was issued for (`system:node:<name>`), if any. */
@@ -51,7 +73,8 @@ async function existingNodeName(tree: TreeReader): Promise<string | undefined> {
   const bytes = await tree.read('agent/client-kubelet.crt').catch(() => undefined);
   if (bytes === undefined) return undefined;
   try {
-    const cn = parseCertificates(new TextDecoder().decode(bytes), 'agent/client-kubelet.crt')[0]?.subject.cn;
+    const cn = parseCertificates(new TextDecoder().decode(bytes), 'agent/client-kubelet.crt')[0]
+      ?.subject.cn;
     return cn?.startsWith('system:node:') ? cn.slice('system:node:'.length) : undefined;
   } catch {
     return undefined;
@@ -62,14 +85,25 @@ async function existingNodeName(tree: TreeReader): Promise<string | undefined> {
 export async function programOf(tree: TreeReader, options: CommandOptions): Promise<Rke2Program> {
   if (options.layout === 'k3s' || options.layout === 'rke2') return options.layout;
   for (const program of ['rke2', 'k3s'] as const) {
-    const marks = [`${program}.yaml`, `server/tls/client-${program}-cloud-controller.crt`, `server/tls/client-${program}-controller.key`, `agent/client-${program}-controller.crt`, `agent/${program}controller.kubeconfig`];
+    const marks = [
+      `${program}.yaml`,
+      `server/tls/client-${program}-cloud-controller.crt`,
+      `server/tls/client-${program}-controller.key`,
+      `agent/client-${program}-controller.crt`,
+      `agent/${program}controller.kubeconfig`,
+    ];
     for (const mark of marks) if (await tree.exists(mark)) return program;
   }
   return /k3s/.test(tree.root) ? 'k3s' : 'rke2';
 }
 
-async function readConfig(options: CommandOptions, program: Rke2Program, root: string): Promise<Rke2SpecOverrides> {
-  const path = options.config ?? (root === defaultDataDir(program) ? defaultConfigPath(program) : undefined);
+async function readConfig(
+  options: CommandOptions,
+  program: Rke2Program,
+  root: string,
+): Promise<Rke2SpecOverrides> {
+  const path =
+    options.config ?? (root === defaultDataDir(program) ? defaultConfigPath(program) : undefined);
   if (path === undefined) return {};
   let text: string;
   try {
@@ -82,11 +116,20 @@ async function readConfig(options: CommandOptions, program: Rke2Program, root: s
 }
 
 function flagOverrides(options: CommandOptions): Rke2SpecOverrides {
-  const list = (name: string): string[] | undefined => (Array.isArray(options[name]) && (options[name] as string[]).length > 0 ? splitList(options[name] as string[]) : undefined);
-  const text = (name: string): string | undefined => (typeof options[name] === 'string' ? (options[name]) : undefined);
+  const list = (name: string): string[] | undefined =>
+    Array.isArray(options[name]) && (options[name] as string[]).length > 0
+      ? splitList(options[name] as string[])
+      : undefined;
+  const text = (name: string): string | undefined =>
+    typeof options[name] === 'string' ? options[name] : undefined;
   const out: Record<string, unknown> = {
-    tlsSans: list('tlsSan'), nodeIps: list('nodeIp'), nodeExternalIps: list('nodeExternalIp'), nodeName: text('nodeName')?.toLowerCase(),
-    advertiseAddress: text('advertiseAddress'), serviceCidr: text('serviceCidr'), clusterDomain: text('clusterDomain'),
+    tlsSans: list('tlsSan'),
+    nodeIps: list('nodeIp'),
+    nodeExternalIps: list('nodeExternalIp'),
+    nodeName: text('nodeName')?.toLowerCase(),
+    advertiseAddress: text('advertiseAddress'),
+    serviceCidr: text('serviceCidr'),
+    clusterDomain: text('clusterDomain'),
     disableEtcd: options.disableEtcd === true ? true : undefined,
   };
   return Object.fromEntries(Object.entries(out).filter(([, value]) => value !== undefined));
@@ -94,6 +137,8 @@ function flagOverrides(options: CommandOptions): Rke2SpecOverrides {
 
 /** The first non-internal IPv4 address, as K3s picks the node IP from the default interface. */
 function hostAddress(): string {
-  const addresses = Object.values(networkInterfaces()).flat().filter((a) => a !== undefined);
+  const addresses = Object.values(networkInterfaces())
+    .flat()
+    .filter((a) => a !== undefined);
   return addresses.find((a) => a.family === 'IPv4' && !a.internal)?.address ?? '127.0.0.1';
 }

@@ -25,20 +25,32 @@ const yesNo = (value: boolean): string => (value ? 'yes' : 'no').padEnd(8);
 export function formatKubeadmTable(report: CheckReport): string {
   const lines = ['CERTIFICATE\tEXPIRES\tRESIDUAL TIME\tCERTIFICATE AUTHORITY\tEXTERNALLY MANAGED'];
   for (const row of report.certificates) {
-    lines.push(row.missing ? `!MISSING! ${row.name}\t` : `${row.name}\t${expires(row)}\t${residual(row)}\t${row.caName ?? ''}\t${yesNo(row.externallyManaged)}`);
+    lines.push(
+      row.missing
+        ? `!MISSING! ${row.name}\t`
+        : `${row.name}\t${expires(row)}\t${residual(row)}\t${row.caName ?? ''}\t${yesNo(row.externallyManaged)}`,
+    );
   }
   lines.push('');
   lines.push('CERTIFICATE AUTHORITY\tEXPIRES\tRESIDUAL TIME\tEXTERNALLY MANAGED');
   for (const row of report.authorities) {
-    lines.push(row.missing ? `!MISSING! ${row.name}\t` : `${row.name}\t${expires(row)}\t${residual(row)}\t${yesNo(row.externallyManaged)}`);
+    lines.push(
+      row.missing
+        ? `!MISSING! ${row.name}\t`
+        : `${row.name}\t${expires(row)}\t${residual(row)}\t${yesNo(row.externallyManaged)}`,
+    );
   }
   return tabwrite(lines, TABLE);
 }
 
 /** Lines naming each problem found, printed after the tables (kubeadm has no such section). */
 export function formatProblems(report: CheckReport): string {
-  const rows = [...report.certificates, ...report.authorities].filter((row) => row.problems.length > 0);
-  return rows.map((row) => row.problems.map((problem) => `[check] ${row.name}: ${problem}\n`).join('')).join('');
+  const rows = [...report.certificates, ...report.authorities].filter(
+    (row) => row.problems.length > 0,
+  );
+  return rows
+    .map((row) => row.problems.map((problem) => `[check] ${row.name}: ${problem}\n`).join(''))
+    .join('');
 }
 
 function expires(row: CheckRow): string {
@@ -79,5 +91,9 @@ export function formatKubeadmJson(report: CheckReport): string {
 
 /** `-o yaml`: keys sorted, as sigs.k8s.io/yaml writes them. */
 export function formatKubeadmYaml(report: CheckReport): string {
-  return stringify(kubeadmExpirationInfo(report), { sortMapEntries: true, indentSeq: false, lineWidth: 0 });
+  return stringify(kubeadmExpirationInfo(report), {
+    sortMapEntries: true,
+    indentSeq: false,
+    lineWidth: 0,
+  });
 }

@@ -7,7 +7,13 @@ import { parseAllDocuments } from 'yaml';
 import { InvalidInputError } from '../../errors.js';
 import { isKeyAlgorithm } from '../../pki/keys.js';
 import { parseDuration } from '../../pki/duration.js';
-import { defaultKubeadmSpec, KUBEADM_DEFAULTS, type EtcdSpec, type HostDefaults, type KubeadmSpec } from './spec.js';
+import {
+  defaultKubeadmSpec,
+  KUBEADM_DEFAULTS,
+  type EtcdSpec,
+  type HostDefaults,
+  type KubeadmSpec,
+} from './spec.js';
 
 type Obj = Record<string, unknown>;
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
@@ -15,17 +21,68 @@ type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 const GROUP = 'kubeadm.k8s.io';
 const VERSIONS = ['v1beta3', 'v1beta4'];
 const FIELDS: Readonly<Record<string, readonly string[]>> = {
-  InitConfiguration: ['apiVersion', 'kind', 'bootstrapTokens', 'nodeRegistration', 'localAPIEndpoint', 'certificateKey', 'skipPhases', 'patches', 'timeouts', 'dryRun'],
-  ClusterConfiguration: ['apiVersion', 'kind', 'etcd', 'networking', 'kubernetesVersion', 'controlPlaneEndpoint', 'apiServer', 'controllerManager', 'scheduler', 'dns', 'proxy', 'certificatesDir', 'imageRepository', 'featureGates', 'clusterName', 'encryptionAlgorithm', 'certificateValidityPeriod', 'caCertificateValidityPeriod', 'upgrade'],
-  nodeRegistration: ['name', 'criSocket', 'taints', 'kubeletExtraArgs', 'ignorePreflightErrors', 'imagePullPolicy', 'imagePullSerial'],
+  InitConfiguration: [
+    'apiVersion',
+    'kind',
+    'bootstrapTokens',
+    'nodeRegistration',
+    'localAPIEndpoint',
+    'certificateKey',
+    'skipPhases',
+    'patches',
+    'timeouts',
+    'dryRun',
+  ],
+  ClusterConfiguration: [
+    'apiVersion',
+    'kind',
+    'etcd',
+    'networking',
+    'kubernetesVersion',
+    'controlPlaneEndpoint',
+    'apiServer',
+    'controllerManager',
+    'scheduler',
+    'dns',
+    'proxy',
+    'certificatesDir',
+    'imageRepository',
+    'featureGates',
+    'clusterName',
+    'encryptionAlgorithm',
+    'certificateValidityPeriod',
+    'caCertificateValidityPeriod',
+    'upgrade',
+  ],
+  nodeRegistration: [
+    'name',
+    'criSocket',
+    'taints',
+    'kubeletExtraArgs',
+    'ignorePreflightErrors',
+    'imagePullPolicy',
+    'imagePullSerial',
+  ],
   localAPIEndpoint: ['advertiseAddress', 'bindPort'],
   networking: ['serviceSubnet', 'podSubnet', 'dnsDomain'],
   etcd: ['local', 'external'],
-  'etcd.local': ['imageRepository', 'imageTag', 'dataDir', 'extraArgs', 'extraEnvs', 'serverCertSANs', 'peerCertSANs'],
+  'etcd.local': [
+    'imageRepository',
+    'imageTag',
+    'dataDir',
+    'extraArgs',
+    'extraEnvs',
+    'serverCertSANs',
+    'peerCertSANs',
+  ],
   'etcd.external': ['endpoints', 'caFile', 'certFile', 'keyFile'],
   apiServer: ['certSANs', 'extraArgs', 'extraVolumes', 'extraEnvs', 'timeoutForControlPlane'],
 };
-const V1BETA4_ONLY = ['encryptionAlgorithm', 'certificateValidityPeriod', 'caCertificateValidityPeriod'];
+const V1BETA4_ONLY = [
+  'encryptionAlgorithm',
+  'certificateValidityPeriod',
+  'caCertificateValidityPeriod',
+];
 
 /** A parsed config and kubeadm's warnings about it. */
 export interface ParsedKubeadmConfig {
@@ -39,19 +96,28 @@ export interface ParsedKubeadmConfig {
  * @throws InvalidInputError `BAD_CONFIG` naming the field for unknown fields, wrong types, bad
  *   values, or fields that the document's apiVersion does not have.
  */
-export function parseKubeadmConfig(text: string, source: string, host: HostDefaults): ParsedKubeadmConfig {
+export function parseKubeadmConfig(
+  text: string,
+  source: string,
+  host: HostDefaults,
+): ParsedKubeadmConfig {
   const spec: Mutable<KubeadmSpec> = { ...defaultKubeadmSpec(host) };
   const warnings: string[] = [];
   const docs = parseAllDocuments(text);
   for (const doc of Array.isArray(docs) ? docs : [docs]) {
-    if (doc.errors.length > 0) throw bad(source, `invalid YAML: ${doc.errors[0]?.message ?? 'parse error'}`);
+    if (doc.errors.length > 0)
+      throw bad(source, `invalid YAML: ${doc.errors[0]?.message ?? 'parse error'}`);
     const value: unknown = doc.toJS();
     if (value === null || value === undefined) continue;
     const obj = asObject(value, source, '(document)');
     const apiVersion = typeof obj.apiVersion === 'string' ? obj.apiVersion : '';
     const [group, version] = apiVersion.split('/');
     if (group !== GROUP) continue;
-    if (!VERSIONS.includes(version ?? '')) throw bad(source, `apiVersion "${apiVersion}" is not supported (use ${GROUP}/v1beta3 or v1beta4)`);
+    if (!VERSIONS.includes(version ?? ''))
+      throw bad(
+        source,
+        `apiVersion "${apiVersion}" is not supported (use ${GROUP}/v1beta3 or v1beta4)`,
+      );
     if (obj.kind === 'InitConfiguration') readInit(obj, spec, source);
     else if (obj.kind === 'ClusterConfiguration') readCluster(obj, spec, source, version ?? '');
   }
@@ -69,8 +135,10 @@ function readInit(obj: Obj, spec: Mutable<KubeadmSpec>, source: string): void {
   const ep = optionalObject(obj.localAPIEndpoint, source, 'localAPIEndpoint');
   if (ep) {
     checkFields(ep, 'localAPIEndpoint', source);
-    if (ep.advertiseAddress !== undefined) spec.advertiseAddress = str(ep.advertiseAddress, source, 'localAPIEndpoint.advertiseAddress');
-    if (ep.bindPort !== undefined) spec.bindPort = port(ep.bindPort, source, 'localAPIEndpoint.bindPort');
+    if (ep.advertiseAddress !== undefined)
+      spec.advertiseAddress = str(ep.advertiseAddress, source, 'localAPIEndpoint.advertiseAddress');
+    if (ep.bindPort !== undefined)
+      spec.bindPort = port(ep.bindPort, source, 'localAPIEndpoint.bindPort');
   }
 }
 
@@ -78,21 +146,42 @@ function readCluster(obj: Obj, spec: Mutable<KubeadmSpec>, source: string, versi
   checkFields(obj, 'ClusterConfiguration', source);
   if (version === 'v1beta3') {
     const field = V1BETA4_ONLY.find((name) => obj[name] !== undefined);
-    if (field) throw bad(source, `ClusterConfiguration.${field}: field not known in ${GROUP}/v1beta3 (it needs v1beta4)`);
+    if (field)
+      throw bad(
+        source,
+        `ClusterConfiguration.${field}: field not known in ${GROUP}/v1beta3 (it needs v1beta4)`,
+      );
     const gates = optionalObject(obj.featureGates, source, 'featureGates');
     if (gates?.PublicKeysECDSA === true) spec.encryptionAlgorithm = 'ECDSA-P256';
   }
-  if (obj.controlPlaneEndpoint !== undefined) spec.controlPlaneEndpoint = str(obj.controlPlaneEndpoint, source, 'controlPlaneEndpoint');
+  if (obj.controlPlaneEndpoint !== undefined)
+    spec.controlPlaneEndpoint = str(obj.controlPlaneEndpoint, source, 'controlPlaneEndpoint');
   if (obj.clusterName !== undefined) spec.clusterName = str(obj.clusterName, source, 'clusterName');
-  if (obj.certificatesDir !== undefined) spec.certificatesDir = certificatesDir(str(obj.certificatesDir, source, 'certificatesDir'), source);
-  if (obj.encryptionAlgorithm !== undefined) spec.encryptionAlgorithm = algorithm(obj.encryptionAlgorithm, source);
-  if (obj.certificateValidityPeriod !== undefined) spec.certificateValidityMs = duration(obj.certificateValidityPeriod, source, 'certificateValidityPeriod');
-  if (obj.caCertificateValidityPeriod !== undefined) spec.caCertificateValidityMs = duration(obj.caCertificateValidityPeriod, source, 'caCertificateValidityPeriod');
+  if (obj.certificatesDir !== undefined)
+    spec.certificatesDir = certificatesDir(
+      str(obj.certificatesDir, source, 'certificatesDir'),
+      source,
+    );
+  if (obj.encryptionAlgorithm !== undefined)
+    spec.encryptionAlgorithm = algorithm(obj.encryptionAlgorithm, source);
+  if (obj.certificateValidityPeriod !== undefined)
+    spec.certificateValidityMs = duration(
+      obj.certificateValidityPeriod,
+      source,
+      'certificateValidityPeriod',
+    );
+  if (obj.caCertificateValidityPeriod !== undefined)
+    spec.caCertificateValidityMs = duration(
+      obj.caCertificateValidityPeriod,
+      source,
+      'caCertificateValidityPeriod',
+    );
   readNetworking(obj, spec, source);
   const apiServer = optionalObject(obj.apiServer, source, 'apiServer');
   if (apiServer) {
     checkFields(apiServer, 'apiServer', source);
-    if (apiServer.certSANs !== undefined) spec.certSANs = strList(apiServer.certSANs, source, 'apiServer.certSANs');
+    if (apiServer.certSANs !== undefined)
+      spec.certSANs = strList(apiServer.certSANs, source, 'apiServer.certSANs');
   }
   if (obj.etcd !== undefined) spec.etcd = readEtcd(obj.etcd, source);
 }
@@ -101,14 +190,17 @@ function readNetworking(obj: Obj, spec: Mutable<KubeadmSpec>, source: string): v
   const net = optionalObject(obj.networking, source, 'networking');
   if (!net) return;
   checkFields(net, 'networking', source);
-  if (net.serviceSubnet !== undefined) spec.serviceSubnet = str(net.serviceSubnet, source, 'networking.serviceSubnet');
-  if (net.dnsDomain !== undefined) spec.dnsDomain = str(net.dnsDomain, source, 'networking.dnsDomain');
+  if (net.serviceSubnet !== undefined)
+    spec.serviceSubnet = str(net.serviceSubnet, source, 'networking.serviceSubnet');
+  if (net.dnsDomain !== undefined)
+    spec.dnsDomain = str(net.dnsDomain, source, 'networking.dnsDomain');
 }
 
 function readEtcd(value: unknown, source: string): EtcdSpec {
   const etcd = asObject(value, source, 'etcd');
   checkFields(etcd, 'etcd', source);
-  if (etcd.external !== undefined && etcd.local !== undefined) throw bad(source, 'etcd: set either etcd.local or etcd.external, not both');
+  if (etcd.external !== undefined && etcd.local !== undefined)
+    throw bad(source, 'etcd: set either etcd.local or etcd.external, not both');
   if (etcd.external !== undefined) {
     checkFields(asObject(etcd.external, source, 'etcd.external'), 'etcd.external', source);
     return { external: true };
@@ -117,8 +209,14 @@ function readEtcd(value: unknown, source: string): EtcdSpec {
   checkFields(local, 'etcd.local', source);
   return {
     external: false,
-    serverCertSANs: local.serverCertSANs === undefined ? [] : strList(local.serverCertSANs, source, 'etcd.local.serverCertSANs'),
-    peerCertSANs: local.peerCertSANs === undefined ? [] : strList(local.peerCertSANs, source, 'etcd.local.peerCertSANs'),
+    serverCertSANs:
+      local.serverCertSANs === undefined
+        ? []
+        : strList(local.serverCertSANs, source, 'etcd.local.serverCertSANs'),
+    peerCertSANs:
+      local.peerCertSANs === undefined
+        ? []
+        : strList(local.peerCertSANs, source, 'etcd.local.peerCertSANs'),
   };
 }
 
@@ -141,7 +239,10 @@ function validityWarnings(spec: KubeadmSpec): string[] {
 function certificatesDir(value: string, source: string): string {
   const prefix = `${KUBEADM_DEFAULTS.kubeconfigDir}/`;
   if (!value.startsWith(prefix) || value.includes('..')) {
-    throw bad(source, `certificatesDir: "${value}" must be under ${KUBEADM_DEFAULTS.kubeconfigDir}; point --dir at the tree instead`);
+    throw bad(
+      source,
+      `certificatesDir: "${value}" must be under ${KUBEADM_DEFAULTS.kubeconfigDir}; point --dir at the tree instead`,
+    );
   }
   return value.slice(prefix.length).replace(/\/+$/, '');
 }
@@ -149,7 +250,10 @@ function certificatesDir(value: string, source: string): string {
 function algorithm(value: unknown, source: string): KubeadmSpec['encryptionAlgorithm'] {
   if (value === '') return KUBEADM_DEFAULTS.encryptionAlgorithm;
   if (typeof value === 'string' && isKeyAlgorithm(value)) return value;
-  throw bad(source, `encryptionAlgorithm: "${String(value)}" is not one of RSA-2048, RSA-3072, RSA-4096, ECDSA-P256, ECDSA-P384`);
+  throw bad(
+    source,
+    `encryptionAlgorithm: "${String(value)}" is not one of RSA-2048, RSA-3072, RSA-4096, ECDSA-P256, ECDSA-P384`,
+  );
 }
 
 function duration(value: unknown, source: string, field: string): number {
@@ -168,7 +272,8 @@ function checkFields(obj: Obj, where: string, source: string): void {
 }
 
 function asObject(value: unknown, source: string, field: string): Obj {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw bad(source, `${field}: expected a mapping`);
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw bad(source, `${field}: expected a mapping`);
   return value as Obj;
 }
 
@@ -182,12 +287,14 @@ function str(value: unknown, source: string, field: string): string {
 }
 
 function strList(value: unknown, source: string, field: string): string[] {
-  if (!Array.isArray(value) || value.some((item) => typeof item !== 'string')) throw bad(source, `${field}: expected a list of strings`);
+  if (!Array.isArray(value) || value.some((item) => typeof item !== 'string'))
+    throw bad(source, `${field}: expected a list of strings`);
   return value as string[];
 }
 
 function port(value: unknown, source: string, field: string): number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > 65535) throw bad(source, `${field}: expected a port number`);
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > 65535)
+    throw bad(source, `${field}: expected a port number`);
   return value;
 }
 

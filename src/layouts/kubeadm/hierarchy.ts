@@ -11,7 +11,12 @@ import type { KubeadmSpec } from './spec.js';
 export function kubeadmHierarchy(spec: KubeadmSpec, stamp: number): HierarchySpec {
   const dir = spec.certificatesDir;
   const ca = (name: string, base: string, cn: string): HierarchySpec['cas'][number] => ({
-    name, cn, keyAlgorithm: spec.encryptionAlgorithm, certPath: `${dir}/${base}.crt`, keyPath: `${dir}/${base}.key`, withChain: false,
+    name,
+    cn,
+    keyAlgorithm: spec.encryptionAlgorithm,
+    certPath: `${dir}/${base}.crt`,
+    keyPath: `${dir}/${base}.key`,
+    withChain: false,
   });
   return {
     rootCn: `kubernetes-root-ca@${stamp}`,

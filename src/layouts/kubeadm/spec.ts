@@ -25,7 +25,11 @@ export const KUBEADM_DEFAULTS = {
 
 /** Local (stacked) etcd with extra SANs, or external etcd (no etcd CA or etcd certificates). */
 export type EtcdSpec =
-  | { readonly external: false; readonly serverCertSANs: readonly string[]; readonly peerCertSANs: readonly string[] }
+  | {
+      readonly external: false;
+      readonly serverCertSANs: readonly string[];
+      readonly peerCertSANs: readonly string[];
+    }
   | { readonly external: true };
 
 /** Everything the kubeadm catalogue is computed from. */
@@ -84,12 +88,19 @@ export function kubernetesServiceIp(serviceSubnet: string): string {
   const [address, bits] = first.split('/');
   const ip = canonicalIp(address ?? '');
   if (ip === undefined || bits === undefined || !/^\d+$/.test(bits)) {
-    throw new InvalidInputError('BAD_CONFIG', `networking.serviceSubnet: "${serviceSubnet}" is not a CIDR`);
+    throw new InvalidInputError(
+      'BAD_CONFIG',
+      `networking.serviceSubnet: "${serviceSubnet}" is not a CIDR`,
+    );
   }
   const v6 = ip.includes(':');
   const width = v6 ? 128 : 32;
   const prefix = Number(bits);
-  if (prefix > width) throw new InvalidInputError('BAD_CONFIG', `networking.serviceSubnet: "${serviceSubnet}" has an invalid prefix length`);
+  if (prefix > width)
+    throw new InvalidInputError(
+      'BAD_CONFIG',
+      `networking.serviceSubnet: "${serviceSubnet}" has an invalid prefix length`,
+    );
   const value = v6 ? ipv6ToBigInt(ip) : ipv4ToBigInt(ip);
   const mask = ((1n << BigInt(width)) - 1n) ^ ((1n << BigInt(width - prefix)) - 1n);
   const next = (value & mask) + 1n;
@@ -115,7 +126,8 @@ function ipv6ToBigInt(ip: string): bigint {
 
 function bigIntToIpv6(value: bigint): string {
   const groups: string[] = [];
-  for (let shift = 112n; shift >= 0n; shift -= 16n) groups.push(((value >> shift) & 0xffffn).toString(16));
+  for (let shift = 112n; shift >= 0n; shift -= 16n)
+    groups.push(((value >> shift) & 0xffffn).toString(16));
   return canonicalIp(groups.join(':')) ?? groups.join(':');
 }
 
@@ -139,10 +151,16 @@ export function localApiUrl(spec: KubeadmSpec): string {
 /** Splits `host:port`, `[v6]:port`, a bare host or a bare IPv6 address. */
 export function splitHostPort(endpoint: string): { host: string; port: number | undefined } {
   const bracketed = /^\[([^\]]+)\](?::(\d+))?$/.exec(endpoint);
-  if (bracketed) return { host: bracketed[1] ?? '', port: bracketed[2] === undefined ? undefined : Number(bracketed[2]) };
+  if (bracketed)
+    return {
+      host: bracketed[1] ?? '',
+      port: bracketed[2] === undefined ? undefined : Number(bracketed[2]),
+    };
   if (canonicalIp(endpoint)?.includes(':')) return { host: endpoint, port: undefined };
   const match = /^(.*):(\d+)$/.exec(endpoint);
-  return match ? { host: match[1] ?? '', port: Number(match[2]) } : { host: endpoint, port: undefined };
+  return match
+    ? { host: match[1] ?? '', port: Number(match[2]) }
+    : { host: endpoint, port: undefined };
 }
 
 function httpsUrl(host: string, port: number): string {

@@ -8,7 +8,13 @@ import type { RkeNode } from './spec.js';
 
 /** The DNS names every kube-apiserver and etcd certificate carries after the host names. */
 function kubernetesNames(clusterDomain: string): string[] {
-  return ['localhost', 'kubernetes', 'kubernetes.default', 'kubernetes.default.svc', `kubernetes.default.svc.${clusterDomain}`];
+  return [
+    'localhost',
+    'kubernetes',
+    'kubernetes.default',
+    'kubernetes.default.svc',
+    `kubernetes.default.svc.${clusterDomain}`,
+  ];
 }
 
 /** Adds `value` as an IP SAN when it parses as one, else as a DNS SAN. */
@@ -25,8 +31,10 @@ function addName(names: { dns: string[]; ip: string[] }, value: string): void {
 export function hostAltNames(node: RkeNode): AltNames {
   const names = { dns: [] as string[], ip: [] as string[] };
   addName(names, node.address);
-  if (node.internalAddress !== undefined && node.internalAddress !== node.address) addName(names, node.internalAddress);
-  if (node.hostnameOverride !== undefined && node.hostnameOverride !== node.address) names.dns.push(node.hostnameOverride);
+  if (node.internalAddress !== undefined && node.internalAddress !== node.address)
+    addName(names, node.internalAddress);
+  if (node.hostnameOverride !== undefined && node.hostnameOverride !== node.address)
+    names.dns.push(node.hostnameOverride);
   return names;
 }
 
@@ -35,7 +43,12 @@ export function hostAltNames(node: RkeNode): AltNames {
  * then localhost and the kubernetes service names.
  * @throws InvalidInputError `BAD_SERVICE_CIDR` when a service range is not a CIDR.
  */
-export function clusterAltNames(hosts: readonly RkeNode[], clusterDomain: string, serviceCidrs: readonly string[], extraSans: readonly string[]): AltNames {
+export function clusterAltNames(
+  hosts: readonly RkeNode[],
+  clusterDomain: string,
+  serviceCidrs: readonly string[],
+  extraSans: readonly string[],
+): AltNames {
   const names = { dns: [] as string[], ip: [] as string[] };
   for (const host of hosts) {
     const own = hostAltNames(host);
@@ -58,8 +71,17 @@ export function firstIp(cidr: string): string {
   const ip = canonicalIp(address ?? '');
   const bits = Number(bitsText);
   const width = ip?.includes(':') ? 128 : 32;
-  if (ip === undefined || bitsText === undefined || !Number.isInteger(bits) || bits < 0 || bits > width) {
-    throw new InvalidInputError('BAD_SERVICE_CIDR', `service_cluster_ip_range "${cidr}" is not a CIDR`);
+  if (
+    ip === undefined ||
+    bitsText === undefined ||
+    !Number.isInteger(bits) ||
+    bits < 0 ||
+    bits > width
+  ) {
+    throw new InvalidInputError(
+      'BAD_SERVICE_CIDR',
+      `service_cluster_ip_range "${cidr}" is not a CIDR`,
+    );
   }
   const value = toBigInt(ip);
   const mask = ((1n << BigInt(width)) - 1n) ^ ((1n << BigInt(width - bits)) - 1n);
@@ -67,22 +89,31 @@ export function firstIp(cidr: string): string {
 }
 
 function toBigInt(ip: string): bigint {
-  if (!ip.includes(':')) return ip.split('.').reduce((acc, part) => (acc << 8n) + BigInt(Number(part)), 0n);
+  if (!ip.includes(':'))
+    return ip.split('.').reduce((acc, part) => (acc << 8n) + BigInt(Number(part)), 0n);
   const [head = '', tail = ''] = ip.split('::');
   const left = head === '' ? [] : head.split(':');
   const right = ip.includes('::') ? (tail === '' ? [] : tail.split(':')) : [];
-  const groups = ip.includes('::') ? [...left, ...Array<string>(8 - left.length - right.length).fill('0'), ...right] : left;
+  const groups = ip.includes('::')
+    ? [...left, ...Array<string>(8 - left.length - right.length).fill('0'), ...right]
+    : left;
   return groups.reduce((acc, group) => (acc << 16n) + BigInt(parseInt(group, 16)), 0n);
 }
 
 function fromBigInt(value: bigint, width: number): string {
-  if (width === 32) return [24n, 16n, 8n, 0n].map((shift) => String((value >> shift) & 255n)).join('.');
-  const groups = Array.from({ length: 8 }, (_, i) => ((value >> BigInt(112 - 16 * i)) & 0xffffn).toString(16));
+  if (width === 32)
+    return [24n, 16n, 8n, 0n].map((shift) => String((value >> shift) & 255n)).join('.');
+  const groups = Array.from({ length: 8 }, (_, i) =>
+    ((value >> BigInt(112 - 16 * i)) & 0xffffn).toString(16),
+  );
   return canonicalIp(groups.join(':')) ?? groups.join(':');
 }
 
 /** GetCrtNameForHost: `<prefix>-<internal_address or address>` with dots as dashes, lower case. */
 export function hostCertName(prefix: string, node: RkeNode): string {
-  const address = node.internalAddress !== undefined && node.internalAddress !== node.address ? node.internalAddress : node.address;
+  const address =
+    node.internalAddress !== undefined && node.internalAddress !== node.address
+      ? node.internalAddress
+      : node.address;
   return `${prefix}-${address.replace(/\./g, '-').toLowerCase()}`;
 }

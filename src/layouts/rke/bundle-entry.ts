@@ -34,7 +34,11 @@ export function adminConfigPath(clusterFile: string): string {
  * A new entry with RKE's field order and metadata. `clusterFile` is the cluster file's base
  * name (for kube-admin's `configPath`).
  */
-export function newBundleEntry(name: string, content: EntryContent, clusterFile: string): BundleEntry {
+export function newBundleEntry(
+  name: string,
+  content: EntryContent,
+  clusterFile: string,
+): BundleEntry {
   const envName = envNameOf(name);
   const meta = METADATA[name] ?? { commonName: `system:${name}`, ouName: '' };
   const hasConfig = content.config !== '';
@@ -50,11 +54,20 @@ export function newBundleEntry(name: string, content: EntryContent, clusterFile:
     keyEnvName: `${envName}_KEY`,
     keyPath: `${RKE_SSL_DIR}/${name}-key.pem`,
     configEnvName: hasConfig ? `KUBECFG_${envName}` : '',
-    configPath: !hasConfig ? '' : name === 'kube-admin' ? adminConfigPath(clusterFile) : `${RKE_SSL_DIR}/kubecfg-${name}.yaml`,
+    configPath: !hasConfig
+      ? ''
+      : name === 'kube-admin'
+        ? adminConfigPath(clusterFile)
+        : `${RKE_SSL_DIR}/kubecfg-${name}.yaml`,
   };
 }
 
 /** An existing entry with new PEMs (and kubeconfig); every other field stays as it was. */
 export function updatedBundleEntry(existing: BundleEntry, content: EntryContent): BundleEntry {
-  return { ...existing, certificatePEM: content.certificatePEM, keyPEM: content.keyPEM, config: content.config };
+  return {
+    ...existing,
+    certificatePEM: content.certificatePEM,
+    keyPEM: content.keyPEM,
+    config: content.config,
+  };
 }

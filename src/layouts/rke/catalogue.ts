@@ -11,12 +11,26 @@ import { clusterAltNames, hostAltNames, hostCertName } from './alt-names.js';
 import type { RkeNode, RkeRole, RkeSpec } from './spec.js';
 
 /** `rke cert rotate --service` values: container names, not certificate names. */
-export const RKE_SERVICES = ['kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kubelet', 'kube-proxy', 'etcd'] as const;
+export const RKE_SERVICES = [
+  'kube-apiserver',
+  'kube-controller-manager',
+  'kube-scheduler',
+  'kubelet',
+  'kube-proxy',
+  'etcd',
+] as const;
 /** A `--service` value. */
 export type RkeService = (typeof RKE_SERVICES)[number];
 
 /** Containers that load certificates, in the order RKE restarts them (etcd, control plane, worker plane). */
-export const RKE_CONTAINERS = ['etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kubelet', 'kube-proxy'] as const;
+export const RKE_CONTAINERS = [
+  'etcd',
+  'kube-apiserver',
+  'kube-controller-manager',
+  'kube-scheduler',
+  'kubelet',
+  'kube-proxy',
+] as const;
 /** A container that loads certificates. */
 export type RkeContainer = (typeof RKE_CONTAINERS)[number];
 
@@ -73,8 +87,26 @@ function sslPath(name: string): { certPath: string; keyPath: string } {
   return { certPath: `${RKE_SSL_DIR}/${name}.pem`, keyPath: `${RKE_SSL_DIR}/${name}-key.pem` };
 }
 
-function ca(name: string, longName: string, deploy: RkeDeploy, restart: readonly RkeContainer[], kubeconfig: RkeCaEntry['kubeconfig']): RkeCaEntry {
-  return { name, longName, ...sslPath(name), subject: { cn: name }, altNames: NO_NAMES, keyUsage: CA_USAGE, validityMs: RKE_VALIDITY_MS, keyAlgorithm: 'RSA-2048', deploy, restart, kubeconfig };
+function ca(
+  name: string,
+  longName: string,
+  deploy: RkeDeploy,
+  restart: readonly RkeContainer[],
+  kubeconfig: RkeCaEntry['kubeconfig'],
+): RkeCaEntry {
+  return {
+    name,
+    longName,
+    ...sslPath(name),
+    subject: { cn: name },
+    altNames: NO_NAMES,
+    keyUsage: CA_USAGE,
+    validityMs: RKE_VALIDITY_MS,
+    keyAlgorithm: 'RSA-2048',
+    deploy,
+    restart,
+    kubeconfig,
+  };
 }
 
 interface LeafSpec {
@@ -93,12 +125,27 @@ interface LeafSpec {
 }
 
 function leaf(name: string, spec: LeafSpec): RkeCertEntry {
-  const eku: ExtKeyUsageName[] = spec.server === true ? ['clientAuth', 'serverAuth'] : ['clientAuth'];
+  const eku: ExtKeyUsageName[] =
+    spec.server === true ? ['clientAuth', 'serverAuth'] : ['clientAuth'];
   return {
-    kind: 'leaf', name, longName: spec.longName, ca: spec.ca ?? KUBE_CA, subject: spec.subject, altNames: spec.altNames ?? NO_NAMES,
-    keyUsage: LEAF_USAGE, extKeyUsage: eku, validityMs: RKE_VALIDITY_MS, keyAlgorithm: 'RSA-2048', restart: spec.restart,
-    ...sslPath(name), service: spec.service, host: spec.host, deploy: spec.deploy, kubeconfig: spec.kubeconfig,
-    preserveKey: spec.preserveKey === true, family: spec.family,
+    kind: 'leaf',
+    name,
+    longName: spec.longName,
+    ca: spec.ca ?? KUBE_CA,
+    subject: spec.subject,
+    altNames: spec.altNames ?? NO_NAMES,
+    keyUsage: LEAF_USAGE,
+    extKeyUsage: eku,
+    validityMs: RKE_VALIDITY_MS,
+    keyAlgorithm: 'RSA-2048',
+    restart: spec.restart,
+    ...sslPath(name),
+    service: spec.service,
+    host: spec.host,
+    deploy: spec.deploy,
+    kubeconfig: spec.kubeconfig,
+    preserveKey: spec.preserveKey === true,
+    family: spec.family,
   };
 }
 
@@ -115,34 +162,138 @@ export function hostsWithRole(spec: RkeSpec, role: RkeRole): RkeNode[] {
 export function rkeCatalogue(spec: RkeSpec): RkeCatalogue {
   const controlPlane = hostsWithRole(spec, 'controlplane');
   const etcdHosts = hostsWithRole(spec, 'etcd');
-  const apiNames = clusterAltNames(controlPlane, spec.clusterDomain, spec.serviceClusterIpRanges, spec.sans);
+  const apiNames = clusterAltNames(
+    controlPlane,
+    spec.clusterDomain,
+    spec.serviceClusterIpRanges,
+    spec.sans,
+  );
   const etcdNames = clusterAltNames(etcdHosts, spec.clusterDomain, spec.serviceClusterIpRanges, []);
   const leaves: RkeCertEntry[] = [
-    leaf('kube-apiserver', { longName: 'Kubernetes API server', subject: { cn: 'kube-apiserver' }, server: true, altNames: apiNames, service: 'kube-apiserver', deploy: 'controlplane', kubeconfig: 'none', restart: ['kube-apiserver', 'kube-controller-manager'] }),
-    leaf('kube-service-account-token', { longName: 'Service account token key', subject: { cn: 'kube-service-account-token' }, service: undefined, deploy: 'controlplane', kubeconfig: 'none', restart: ['kube-apiserver', 'kube-controller-manager'], preserveKey: true }),
-    leaf('kube-controller-manager', { longName: 'Kube Controller', subject: { cn: 'system:kube-controller-manager' }, service: 'kube-controller-manager', deploy: 'controlplane', kubeconfig: 'component', restart: ['kube-controller-manager'] }),
-    leaf('kube-scheduler', { longName: 'Kube Scheduler', subject: { cn: 'system:kube-scheduler' }, service: 'kube-scheduler', deploy: 'controlplane', kubeconfig: 'component', restart: ['kube-scheduler'] }),
-    leaf('kube-proxy', { longName: 'Kube Proxy', subject: { cn: 'system:kube-proxy' }, service: 'kube-proxy', deploy: 'all', kubeconfig: 'component', restart: ['kube-proxy'] }),
+    leaf('kube-apiserver', {
+      longName: 'Kubernetes API server',
+      subject: { cn: 'kube-apiserver' },
+      server: true,
+      altNames: apiNames,
+      service: 'kube-apiserver',
+      deploy: 'controlplane',
+      kubeconfig: 'none',
+      restart: ['kube-apiserver', 'kube-controller-manager'],
+    }),
+    leaf('kube-service-account-token', {
+      longName: 'Service account token key',
+      subject: { cn: 'kube-service-account-token' },
+      service: undefined,
+      deploy: 'controlplane',
+      kubeconfig: 'none',
+      restart: ['kube-apiserver', 'kube-controller-manager'],
+      preserveKey: true,
+    }),
+    leaf('kube-controller-manager', {
+      longName: 'Kube Controller',
+      subject: { cn: 'system:kube-controller-manager' },
+      service: 'kube-controller-manager',
+      deploy: 'controlplane',
+      kubeconfig: 'component',
+      restart: ['kube-controller-manager'],
+    }),
+    leaf('kube-scheduler', {
+      longName: 'Kube Scheduler',
+      subject: { cn: 'system:kube-scheduler' },
+      service: 'kube-scheduler',
+      deploy: 'controlplane',
+      kubeconfig: 'component',
+      restart: ['kube-scheduler'],
+    }),
+    leaf('kube-proxy', {
+      longName: 'Kube Proxy',
+      subject: { cn: 'system:kube-proxy' },
+      service: 'kube-proxy',
+      deploy: 'all',
+      kubeconfig: 'component',
+      restart: ['kube-proxy'],
+    }),
     // kube-node is every kubelet's client certificate and also kube-apiserver's etcd client certificate.
-    leaf('kube-node', { longName: 'Node', subject: { cn: 'system:node', o: ['system:nodes'] }, service: 'kubelet', deploy: 'all', kubeconfig: 'component', restart: ['kubelet', 'kube-apiserver'] }),
-    leaf('kube-admin', { longName: 'Admin', subject: { cn: 'kube-admin', o: ['system:masters'] }, service: undefined, deploy: 'controlplane', kubeconfig: 'admin', restart: [] }),
-    leaf('kube-apiserver-proxy-client', { longName: 'Kubernetes API server proxy client', subject: { cn: 'kube-apiserver-proxy-client' }, server: true, ca: REQUESTHEADER_CA, service: undefined, deploy: 'controlplane', kubeconfig: 'component', restart: ['kube-apiserver'] }),
+    leaf('kube-node', {
+      longName: 'Node',
+      subject: { cn: 'system:node', o: ['system:nodes'] },
+      service: 'kubelet',
+      deploy: 'all',
+      kubeconfig: 'component',
+      restart: ['kubelet', 'kube-apiserver'],
+    }),
+    leaf('kube-admin', {
+      longName: 'Admin',
+      subject: { cn: 'kube-admin', o: ['system:masters'] },
+      service: undefined,
+      deploy: 'controlplane',
+      kubeconfig: 'admin',
+      restart: [],
+    }),
+    leaf('kube-apiserver-proxy-client', {
+      longName: 'Kubernetes API server proxy client',
+      subject: { cn: 'kube-apiserver-proxy-client' },
+      server: true,
+      ca: REQUESTHEADER_CA,
+      service: undefined,
+      deploy: 'controlplane',
+      kubeconfig: 'component',
+      restart: ['kube-apiserver'],
+    }),
   ];
   if (spec.externalEtcd === undefined) {
     for (const host of etcdHosts) {
-      leaves.push(leaf(hostCertName('kube-etcd', host), { longName: `etcd ${host.address}`, subject: { cn: 'kube-etcd' }, server: true, altNames: etcdNames, service: 'etcd', deploy: 'etcd', kubeconfig: 'none', restart: ['etcd'], host, family: 'kube-etcd' }));
+      leaves.push(
+        leaf(hostCertName('kube-etcd', host), {
+          longName: `etcd ${host.address}`,
+          subject: { cn: 'kube-etcd' },
+          server: true,
+          altNames: etcdNames,
+          service: 'etcd',
+          deploy: 'etcd',
+          kubeconfig: 'none',
+          restart: ['etcd'],
+          host,
+          family: 'kube-etcd',
+        }),
+      );
     }
   }
   if (spec.generateServingCertificate) {
     for (const host of spec.nodes) {
       const name = hostCertName('kube-kubelet', host);
-      leaves.push(leaf(name, { longName: `kubelet serving ${host.address}`, subject: { cn: name }, server: true, altNames: hostAltNames(host), service: 'kubelet', deploy: 'all', kubeconfig: 'none', restart: ['kubelet'], host, family: 'kube-kubelet' }));
+      leaves.push(
+        leaf(name, {
+          longName: `kubelet serving ${host.address}`,
+          subject: { cn: name },
+          server: true,
+          altNames: hostAltNames(host),
+          service: 'kubelet',
+          deploy: 'all',
+          kubeconfig: 'none',
+          restart: ['kubelet'],
+          host,
+          family: 'kube-kubelet',
+        }),
+      );
     }
   }
   return {
     cas: [
-      ca(KUBE_CA, 'Kubernetes CA', 'all', ['etcd', 'kube-apiserver', 'kube-controller-manager', 'kubelet'], 'none'),
-      ca(REQUESTHEADER_CA, 'Kubernetes API server requestheader CA', 'controlplane', ['kube-apiserver'], 'component'),
+      ca(
+        KUBE_CA,
+        'Kubernetes CA',
+        'all',
+        ['etcd', 'kube-apiserver', 'kube-controller-manager', 'kubelet'],
+        'none',
+      ),
+      ca(
+        REQUESTHEADER_CA,
+        'Kubernetes API server requestheader CA',
+        'controlplane',
+        ['kube-apiserver'],
+        'component',
+      ),
     ],
     leaves,
   };
@@ -150,7 +301,12 @@ export function rkeCatalogue(spec: RkeSpec): RkeCatalogue {
 
 /** The per-host family a bundle name belongs to, if any (`kube-etcd-10-0-0-1` → `kube-etcd`). */
 export function familyOf(name: string): RkeCertEntry['family'] {
-  if (name.startsWith('kube-etcd-') && name !== 'kube-etcd-client' && name !== 'kube-etcd-client-ca') return 'kube-etcd';
+  if (
+    name.startsWith('kube-etcd-') &&
+    name !== 'kube-etcd-client' &&
+    name !== 'kube-etcd-client-ca'
+  )
+    return 'kube-etcd';
   if (name.startsWith('kube-kubelet-')) return 'kube-kubelet';
   return undefined;
 }

@@ -19,5 +19,10 @@ export interface RkeFiles {
 export function rkeFiles(clusterFile: string): RkeFiles {
   const dot = clusterFile.lastIndexOf('.');
   const stem = dot > 0 ? clusterFile.slice(0, dot) : clusterFile;
-  return { clusterFile, stateFile: `${stem}.rkestate`, adminKubeconfig: `kube_config_${clusterFile}`, certDir: `${stem}_certs` };
+  return {
+    clusterFile,
+    stateFile: `${stem}.rkestate`,
+    adminKubeconfig: `kube_config_${clusterFile}`,
+    certDir: `${stem}_certs`,
+  };
 }

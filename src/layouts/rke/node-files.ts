@@ -13,7 +13,16 @@ export interface NodeEntry {
 }
 
 const EVERY_NODE = new Set([KUBE_CA, 'kube-proxy', 'kube-node']);
-const CONTROL_PLANE = new Set(['kube-apiserver', 'kube-service-account-token', 'kube-controller-manager', 'kube-scheduler', 'kube-etcd-client', 'kube-etcd-client-ca', REQUESTHEADER_CA, 'kube-apiserver-proxy-client']);
+const CONTROL_PLANE = new Set([
+  'kube-apiserver',
+  'kube-service-account-token',
+  'kube-controller-manager',
+  'kube-scheduler',
+  'kube-etcd-client',
+  'kube-etcd-client-ca',
+  REQUESTHEADER_CA,
+  'kube-apiserver-proxy-client',
+]);
 
 /**
  * The entries of `names` (a bundle's names) that `node` receives, in bundle order: every node
@@ -26,7 +35,11 @@ export function nodeEntries(node: RkeNode, names: readonly string[]): NodeEntry[
   const entries: NodeEntry[] = [];
   for (const name of names) {
     const family = familyOf(name);
-    const wanted = EVERY_NODE.has(name) || family === 'kube-kubelet' || (etcd && family === 'kube-etcd') || (controlPlane && CONTROL_PLANE.has(name));
+    const wanted =
+      EVERY_NODE.has(name) ||
+      family === 'kube-kubelet' ||
+      (etcd && family === 'kube-etcd') ||
+      (controlPlane && CONTROL_PLANE.has(name));
     if (wanted) entries.push({ name, withKey: name !== KUBE_CA || controlPlane });
   }
   return entries;
@@ -42,5 +55,8 @@ export function nodeFileNames(name: string): { cert: string; key: string; kubeco
  * Returns undefined when none matches.
  */
 export function findNode(nodes: readonly RkeNode[], address: string): RkeNode | undefined {
-  return nodes.find((node) => node.address === address) ?? nodes.find((node) => node.internalAddress === address || node.hostnameOverride === address);
+  return (
+    nodes.find((node) => node.address === address) ??
+    nodes.find((node) => node.internalAddress === address || node.hostnameOverride === address)
+  );
 }

@@ -32,10 +32,14 @@ export function restartTargets(spec: RkeSpec, changed: readonly ChangedFile[]): 
     for (const container of file.restart) {
       const role = RUNS_ON[container];
       const hosts = spec.nodes.filter((node) => role === 'all' || node.roles.includes(role));
-      for (const host of hosts) if (file.host === undefined || file.host.address === host.address) wanted.add(`${container}@${host.address}`);
+      for (const host of hosts)
+        if (file.host === undefined || file.host.address === host.address)
+          wanted.add(`${container}@${host.address}`);
     }
   }
-  return RKE_CONTAINERS.flatMap((container) => spec.nodes.map((node) => `${container}@${node.address}`)).filter((target) => wanted.has(target));
+  return RKE_CONTAINERS.flatMap((container) =>
+    spec.nodes.map((node) => `${container}@${node.address}`),
+  ).filter((target) => wanted.has(target));
 }
 
 /** Pod label selectors RKE deletes in kube-system after `--rotate-ca` (cluster.go RestartClusterPods). */

@@ -6,7 +6,17 @@
 import { parse } from 'yaml';
 
 /** Maps whose keys are user data, not struct fields. */
-const FREE_FORM = new Set(['extra_args', 'extra_args_array', 'win_extra_args', 'win_extra_args_array', 'labels', 'annotations', 'node_selector', 'options', 'extra_env_map']);
+const FREE_FORM = new Set([
+  'extra_args',
+  'extra_args_array',
+  'win_extra_args',
+  'win_extra_args_array',
+  'labels',
+  'annotations',
+  'node_selector',
+  'options',
+  'extra_env_map',
+]);
 
 /** The camelCase name Go's RKE types use for a YAML key (`kube-api` → `kubeApi`, `ssh_key_path` → `sshKeyPath`). */
 export function camelKey(key: string): string {
@@ -19,11 +29,14 @@ export function camelKey(key: string): string {
  */
 export function toRkeConfig(text: string): Record<string, unknown> {
   const converted = convert(parse(text) as unknown, false);
-  return typeof converted === 'object' && converted !== null && !Array.isArray(converted) ? (converted as Record<string, unknown>) : {};
+  return typeof converted === 'object' && converted !== null && !Array.isArray(converted)
+    ? (converted as Record<string, unknown>)
+    : {};
 }
 
 function convert(value: unknown, freeForm: boolean): unknown {
-  if (Array.isArray(value)) return value.map((item) => convert(item, false)).filter((item) => item !== undefined);
+  if (Array.isArray(value))
+    return value.map((item) => convert(item, false)).filter((item) => item !== undefined);
   if (typeof value === 'object' && value !== null) {
     const out: Record<string, unknown> = {};
     for (const [key, child] of Object.entries(value as Record<string, unknown>)) {

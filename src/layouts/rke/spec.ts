@@ -44,7 +44,11 @@ export interface RkeSpec {
 }
 
 /** RKE's defaults (cluster/defaults.go). */
-export const RKE_DEFAULTS = { clusterName: 'local', serviceClusterIpRange: '10.43.0.0/16', clusterDomain: 'cluster.local' } as const;
+export const RKE_DEFAULTS = {
+  clusterName: 'local',
+  serviceClusterIpRange: '10.43.0.0/16',
+  clusterDomain: 'cluster.local',
+} as const;
 
 type Obj = Record<string, unknown>;
 
@@ -58,9 +62,15 @@ export function parseClusterYaml(text: string, source: string): RkeSpec {
   try {
     doc = parse(text, { prettyErrors: false });
   } catch (error) {
-    throw new InvalidInputError('BAD_CLUSTER_YML', `"${source}" is not valid YAML`, { cause: error });
+    throw new InvalidInputError('BAD_CLUSTER_YML', `"${source}" is not valid YAML`, {
+      cause: error,
+    });
   }
-  if (!isObj(doc)) throw new InvalidInputError('BAD_CLUSTER_YML', `"${source}" must be a YAML mapping (an RKE cluster file)`);
+  if (!isObj(doc))
+    throw new InvalidInputError(
+      'BAD_CLUSTER_YML',
+      `"${source}" must be a YAML mapping (an RKE cluster file)`,
+    );
   return specFromConfig(doc, source);
 }
 
@@ -75,15 +85,31 @@ export function specFromConfig(config: Obj, source: string): RkeSpec {
   const etcd = obj(field(services, 'etcd'), `${source}: services.etcd`);
   const auth = obj(field(config, 'authentication'), `${source}: authentication`);
   const nodesValue = field(config, 'nodes');
-  if (nodesValue !== undefined && nodesValue !== null && !Array.isArray(nodesValue)) throw bad(source, 'nodes must be a list');
-  const nodes = ((nodesValue ?? []) as unknown[]).map((node, index) => readNode(node, `${source}: nodes[${index}]`));
-  const ranges = str(field(kubeApi, 'service_cluster_ip_range', 'serviceClusterIpRange'), `${source}: service_cluster_ip_range`);
+  if (nodesValue !== undefined && nodesValue !== null && !Array.isArray(nodesValue))
+    throw bad(source, 'nodes must be a list');
+  const nodes = ((nodesValue ?? []) as unknown[]).map((node, index) =>
+    readNode(node, `${source}: nodes[${index}]`),
+  );
+  const ranges = str(
+    field(kubeApi, 'service_cluster_ip_range', 'serviceClusterIpRange'),
+    `${source}: service_cluster_ip_range`,
+  );
   return {
-    clusterName: str(field(config, 'cluster_name', 'clusterName'), `${source}: cluster_name`) ?? RKE_DEFAULTS.clusterName,
+    clusterName:
+      str(field(config, 'cluster_name', 'clusterName'), `${source}: cluster_name`) ??
+      RKE_DEFAULTS.clusterName,
     nodes,
-    serviceClusterIpRanges: (ranges ?? RKE_DEFAULTS.serviceClusterIpRange).split(',').map((r) => r.trim()).filter(Boolean),
-    clusterDomain: str(field(kubelet, 'cluster_domain', 'clusterDomain'), `${source}: cluster_domain`) ?? RKE_DEFAULTS.clusterDomain,
-    generateServingCertificate: bool(field(kubelet, 'generate_serving_certificate', 'generateServingCertificate'), `${source}: generate_serving_certificate`),
+    serviceClusterIpRanges: (ranges ?? RKE_DEFAULTS.serviceClusterIpRange)
+      .split(',')
+      .map((r) => r.trim())
+      .filter(Boolean),
+    clusterDomain:
+      str(field(kubelet, 'cluster_domain', 'clusterDomain'), `${source}: cluster_domain`) ??
+      RKE_DEFAULTS.clusterDomain,
+    generateServingCertificate: bool(
+      field(kubelet, 'generate_serving_certificate', 'generateServingCertificate'),
+      `${source}: generate_serving_certificate`,
+    ),
     externalEtcd: readExternalEtcd(etcd, source),
     sans: strList(field(auth, 'sans'), `${source}: authentication.sans`),
   };
@@ -93,26 +119,46 @@ function readNode(value: unknown, where: string): RkeNode {
   if (!isObj(value)) throw new InvalidInputError('BAD_CLUSTER_YML', `${where} must be a mapping`);
   const address = str(field(value, 'address'), `${where}.address`);
   if (address === undefined) {
-    throw new InvalidInputError('NODE_WITHOUT_ADDRESS', `${where} has no address`, { hint: 'every node needs "address:" (the IP or name RKE connects to)' });
+    throw new InvalidInputError('NODE_WITHOUT_ADDRESS', `${where} has no address`, {
+      hint: 'every node needs "address:" (the IP or name RKE connects to)',
+    });
   }
   const roles = strList(field(value, 'role'), `${where}.role`);
   const unknown = roles.filter((role) => !(RKE_ROLES as readonly string[]).includes(role));
   if (unknown.length > 0) {
-    throw new InvalidInputError('UNKNOWN_ROLE', `${where} (${address}) has unknown role "${unknown.join('", "')}"; roles are ${RKE_ROLES.join(', ')}`);
+    throw new InvalidInputError(
+      'UNKNOWN_ROLE',
+      `${where} (${address}) has unknown role "${unknown.join('", "')}"; roles are ${RKE_ROLES.join(', ')}`,
+    );
   }
   return {
     address,
-    internalAddress: str(field(value, 'internal_address', 'internalAddress'), `${where}.internal_address`),
-    hostnameOverride: str(field(value, 'hostname_override', 'hostnameOverride'), `${where}.hostname_override`),
+    internalAddress: str(
+      field(value, 'internal_address', 'internalAddress'),
+      `${where}.internal_address`,
+    ),
+    hostnameOverride: str(
+      field(value, 'hostname_override', 'hostnameOverride'),
+      `${where}.hostname_override`,
+    ),
     roles: roles as RkeRole[],
   };
 }
 
 function readExternalEtcd(etcd: Obj, source: string): RkeExternalEtcd | undefined {
-  const urls = strList(field(etcd, 'external_urls', 'externalUrls'), `${source}: services.etcd.external_urls`);
+  const urls = strList(
+    field(etcd, 'external_urls', 'externalUrls'),
+    `${source}: services.etcd.external_urls`,
+  );
   if (urls.length === 0) return undefined;
-  const text = (key: string, camel: string): string => str(field(etcd, key, camel), `${source}: services.etcd.${key}`) ?? '';
-  return { urls, caCert: text('ca_cert', 'caCert'), cert: text('cert', 'cert'), key: text('key', 'key') };
+  const text = (key: string, camel: string): string =>
+    str(field(etcd, key, camel), `${source}: services.etcd.${key}`) ?? '';
+  return {
+    urls,
+    caCert: text('ca_cert', 'caCert'),
+    cert: text('cert', 'cert'),
+    key: text('key', 'key'),
+  };
 }
 
 function field(o: Obj, ...names: string[]): unknown {
@@ -133,7 +179,8 @@ function obj(value: unknown, where: string): Obj {
 /** A string, or undefined when absent or empty (RKE treats "" as unset). Numbers are not accepted. */
 function str(value: unknown, where: string): string | undefined {
   if (value === undefined || value === null) return undefined;
-  if (typeof value !== 'string') throw new InvalidInputError('BAD_CLUSTER_YML', `${where} must be a string`);
+  if (typeof value !== 'string')
+    throw new InvalidInputError('BAD_CLUSTER_YML', `${where} must be a string`);
   const trimmed = value.trim();
   return trimmed === '' ? undefined : trimmed;
 }
@@ -148,7 +195,8 @@ function strList(value: unknown, where: string): string[] {
 
 function bool(value: unknown, where: string): boolean {
   if (value === undefined || value === null) return false;
-  if (typeof value !== 'boolean') throw new InvalidInputError('BAD_CLUSTER_YML', `${where} must be true or false`);
+  if (typeof value !== 'boolean')
+    throw new InvalidInputError('BAD_CLUSTER_YML', `${where} must be true or false`);
   return value;
 }
 

@@ -36,7 +36,20 @@ export interface RkeState {
   readonly bundles: Readonly<Partial<Record<StateName, Bundle>>>;
 }
 
-const STRING_FIELDS = ['certificatePEM', 'keyPEM', 'config', 'name', 'commonName', 'ouName', 'envName', 'path', 'keyEnvName', 'keyPath', 'configEnvName', 'configPath'] as const;
+const STRING_FIELDS = [
+  'certificatePEM',
+  'keyPEM',
+  'config',
+  'name',
+  'commonName',
+  'ouName',
+  'envName',
+  'path',
+  'keyEnvName',
+  'keyPath',
+  'configEnvName',
+  'configPath',
+] as const;
 
 /**
  * Parses a state file. `currentState` may be missing or `{}` (a cluster never brought up).
@@ -70,7 +83,8 @@ function readBundle(bundle: Record<string, unknown>, where: string): Bundle {
     if (!isObject(entry)) throw bad(where, `certificatesBundle["${name}"] must be an object`);
     for (const field of STRING_FIELDS) {
       const value = entry[field];
-      if (value !== undefined && typeof value !== 'string') throw bad(where, `certificatesBundle["${name}"].${field} must be a string`);
+      if (value !== undefined && typeof value !== 'string')
+        throw bad(where, `certificatesBundle["${name}"].${field} must be a string`);
     }
     // Kept exactly as read (a hand-edited entry may lack fields; they are not added back).
     out[name] = entry;
@@ -79,7 +93,10 @@ function readBundle(bundle: Record<string, unknown>, where: string): Bundle {
 }
 
 /** The `rkeConfig` object of a state, if any. */
-export function rkeConfigOf(state: RkeState, stateName: StateName): Record<string, unknown> | undefined {
+export function rkeConfigOf(
+  state: RkeState,
+  stateName: StateName,
+): Record<string, unknown> | undefined {
   const value = state.document[stateName];
   const config = isObject(value) ? value.rkeConfig : undefined;
   return isObject(config) ? config : undefined;
@@ -107,7 +124,10 @@ export function applyBundleChange(state: RkeState, change: BundleChange): Record
       next[name] = change.set.get(name) ?? entry;
     }
     for (const [name, entry] of change.set) if (!(name in next)) next[name] = entry;
-    document[stateName] = { ...(document[stateName] as Record<string, unknown>), certificatesBundle: next };
+    document[stateName] = {
+      ...(document[stateName] as Record<string, unknown>),
+      certificatesBundle: next,
+    };
   }
   return document;
 }

@@ -9,7 +9,13 @@ import type { ExtKeyUsageName, KeyUsageName } from '../../pki/certificate.js';
 import type { SubjectFields } from '../../pki/name.js';
 import type { CaEntry, LeafEntry } from '../catalogue.js';
 import { restartTargets } from './services.js';
-import { advertiseAddressOf, RKE2_DEFAULTS, serviceIp, type Rke2Program, type Rke2Spec } from './spec.js';
+import {
+  advertiseAddressOf,
+  RKE2_DEFAULTS,
+  serviceIp,
+  type Rke2Program,
+  type Rke2Spec,
+} from './spec.js';
 
 const DAY_MS = 86_400_000;
 const CA_USAGE: readonly KeyUsageName[] = ['digitalSignature', 'keyEncipherment', 'keyCertSign'];
@@ -57,7 +63,9 @@ export interface Rke2Catalogue {
   readonly kubeconfigs: readonly Rke2Kubeconfig[];
   readonly copies: readonly Rke2CaCopy[];
   /** The kubeconfig for people (`rke2.yaml`/`k3s.yaml`), embedding the admin credentials. */
-  readonly userKubeconfig: { readonly path: string; readonly server: string; readonly leaf: string; readonly ca: string } | undefined;
+  readonly userKubeconfig:
+    | { readonly path: string; readonly server: string; readonly leaf: string; readonly ca: string }
+    | undefined;
   readonly serviceKeyPath: string;
   readonly serviceCurrentKeyPath: string;
   readonly dynamicCertPath: string;
@@ -71,7 +79,11 @@ export const SERVER_TLS = 'server/tls';
 export const AGENT_DIR = 'agent';
 
 /** Builds the catalogue of a server (with its agent) or of an agent-only node. Pure. */
-export function rke2Catalogue(spec: Rke2Spec, role: 'server' | 'agent', caTimestamp: Date): Rke2Catalogue {
+export function rke2Catalogue(
+  spec: Rke2Spec,
+  role: 'server' | 'agent',
+  caTimestamp: Date,
+): Rke2Catalogue {
   const prog = spec.program;
   const abs = (path: string): string => `${spec.dataDir.replace(/\/+$/, '')}/${path}`;
   const cas = caEntries(prog, Math.floor(caTimestamp.getTime() / 1000));
@@ -79,31 +91,76 @@ export function rke2Catalogue(spec: Rke2Spec, role: 'server' | 'agent', caTimest
   const apiPort = prog === 'k3s' ? 6444 : 6443;
   const localApi = `https://127.0.0.1:${apiPort}`;
   // K3s agents reach the apiserver through their local load balancer one port up; RKE2's is 6443.
-  const agentApi = role === 'agent' && prog === 'k3s' ? 'https://127.0.0.1:6444' : 'https://127.0.0.1:6443';
-  const files = (leafPath: string): { certFile: string; keyFile: string } => ({ certFile: abs(`${leafPath}.crt`), keyFile: abs(`${leafPath}.key`) });
-  const cred = (file: string, leaf: string): Rke2Kubeconfig => ({ path: `server/cred/${file}`, server: localApi, caFile: abs(`${SERVER_TLS}/server-ca.crt`), ...files(`${SERVER_TLS}/${leaf}`), leaf });
-  const agentCred = (file: string, leaf: string): Rke2Kubeconfig => ({ path: `${AGENT_DIR}/${file}`, server: agentApi, caFile: abs(`${AGENT_DIR}/server-ca.crt`), ...files(leaf), leaf });
+  const agentApi =
+    role === 'agent' && prog === 'k3s' ? 'https://127.0.0.1:6444' : 'https://127.0.0.1:6443';
+  const files = (leafPath: string): { certFile: string; keyFile: string } => ({
+    certFile: abs(`${leafPath}.crt`),
+    keyFile: abs(`${leafPath}.key`),
+  });
+  const cred = (file: string, leaf: string): Rke2Kubeconfig => ({
+    path: `server/cred/${file}`,
+    server: localApi,
+    caFile: abs(`${SERVER_TLS}/server-ca.crt`),
+    ...files(`${SERVER_TLS}/${leaf}`),
+    leaf,
+  });
+  const agentCred = (file: string, leaf: string): Rke2Kubeconfig => ({
+    path: `${AGENT_DIR}/${file}`,
+    server: agentApi,
+    caFile: abs(`${AGENT_DIR}/server-ca.crt`),
+    ...files(leaf),
+    leaf,
+  });
   const serverKubeconfigs = [
-    cred('admin.kubeconfig', 'client-admin'), cred('supervisor.kubeconfig', 'client-supervisor'), cred('controller.kubeconfig', 'client-controller'),
-    cred('scheduler.kubeconfig', 'client-scheduler'), cred('api-server.kubeconfig', 'client-kube-apiserver'), cred('cloud-controller.kubeconfig', `client-${prog}-cloud-controller`),
+    cred('admin.kubeconfig', 'client-admin'),
+    cred('supervisor.kubeconfig', 'client-supervisor'),
+    cred('controller.kubeconfig', 'client-controller'),
+    cred('scheduler.kubeconfig', 'client-scheduler'),
+    cred('api-server.kubeconfig', 'client-kube-apiserver'),
+    cred('cloud-controller.kubeconfig', `client-${prog}-cloud-controller`),
   ];
   const agentKubeconfigs = [
-    agentCred('kubelet.kubeconfig', 'agent/client-kubelet'), agentCred('kubeproxy.kubeconfig', 'agent/client-kube-proxy'), agentCred(`${prog}controller.kubeconfig`, `agent/client-${prog}-controller`),
+    agentCred('kubelet.kubeconfig', 'agent/client-kubelet'),
+    agentCred('kubeproxy.kubeconfig', 'agent/client-kube-proxy'),
+    agentCred(`${prog}controller.kubeconfig`, `agent/client-${prog}-controller`),
   ];
   const copies: Rke2CaCopy[] = [
-    ...(role === 'server' ? [
-      { path: `${SERVER_TLS}/client-ca.nochain.crt`, ca: 'client-ca', firstOnly: true, mode: 0o644 },
-      { path: `${SERVER_TLS}/server-ca.nochain.crt`, ca: 'server-ca', firstOnly: true, mode: 0o644 },
-    ] : []),
+    ...(role === 'server'
+      ? [
+          {
+            path: `${SERVER_TLS}/client-ca.nochain.crt`,
+            ca: 'client-ca',
+            firstOnly: true,
+            mode: 0o644,
+          },
+          {
+            path: `${SERVER_TLS}/server-ca.nochain.crt`,
+            ca: 'server-ca',
+            firstOnly: true,
+            mode: 0o644,
+          },
+        ]
+      : []),
     { path: `${AGENT_DIR}/client-ca.crt`, ca: 'client-ca', firstOnly: false, mode: 0o600 },
     { path: `${AGENT_DIR}/server-ca.crt`, ca: 'server-ca', firstOnly: false, mode: 0o600 },
   ];
   return {
-    program: prog, role, cas, leaves,
+    program: prog,
+    role,
+    cas,
+    leaves,
     keyFiles: role === 'server' ? serverKeyFiles(prog) : [],
     kubeconfigs: role === 'server' ? [...serverKubeconfigs, ...agentKubeconfigs] : agentKubeconfigs,
     copies,
-    userKubeconfig: role === 'server' ? { path: `${prog}.yaml`, server: 'https://127.0.0.1:6443', leaf: 'client-admin', ca: 'server-ca' } : undefined,
+    userKubeconfig:
+      role === 'server'
+        ? {
+            path: `${prog}.yaml`,
+            server: 'https://127.0.0.1:6443',
+            leaf: 'client-admin',
+            ca: 'server-ca',
+          }
+        : undefined,
     serviceKeyPath: `${SERVER_TLS}/service.key`,
     serviceCurrentKeyPath: `${SERVER_TLS}/service.current.key`,
     dynamicCertPath: `${SERVER_TLS}/dynamic-cert.json`,
@@ -114,34 +171,75 @@ export function rke2Catalogue(spec: Rke2Spec, role: 'server' | 'agent', caTimest
 
 function caEntries(prog: Rke2Program, unix: number): CaEntry[] {
   const ca = (name: string, file: string, prefix: string): CaEntry => ({
-    name, longName: `${prefix} certificate authority`, certPath: `${SERVER_TLS}/${file}.crt`, keyPath: `${SERVER_TLS}/${file}.key`,
-    subject: { cn: `${prefix}-ca@${unix}` }, altNames: NO_SANS, keyUsage: CA_USAGE, validityMs: RKE2_DEFAULTS.caValidityDays * DAY_MS, keyAlgorithm: 'ECDSA-P256',
+    name,
+    longName: `${prefix} certificate authority`,
+    certPath: `${SERVER_TLS}/${file}.crt`,
+    keyPath: `${SERVER_TLS}/${file}.key`,
+    subject: { cn: `${prefix}-ca@${unix}` },
+    altNames: NO_SANS,
+    keyUsage: CA_USAGE,
+    validityMs: RKE2_DEFAULTS.caValidityDays * DAY_MS,
+    keyAlgorithm: 'ECDSA-P256',
   });
   return [
-    ca('server-ca', 'server-ca', `${prog}-server`), ca('client-ca', 'client-ca', `${prog}-client`),
+    ca('server-ca', 'server-ca', `${prog}-server`),
+    ca('client-ca', 'client-ca', `${prog}-client`),
     ca('request-header-ca', 'request-header-ca', `${prog}-request-header`),
-    ca('etcd/server-ca', 'etcd/server-ca', 'etcd-server'), ca('etcd/peer-ca', 'etcd/peer-ca', 'etcd-peer'),
+    ca('etcd/server-ca', 'etcd/server-ca', 'etcd-server'),
+    ca('etcd/peer-ca', 'etcd/peer-ca', 'etcd-peer'),
   ];
 }
 
-type LeafMaker = (service: string, path: string, ca: string, subject: SubjectFields, eku: readonly ExtKeyUsageName[], sans?: AltNames) => Rke2Leaf;
+type LeafMaker = (
+  service: string,
+  path: string,
+  ca: string,
+  subject: SubjectFields,
+  eku: readonly ExtKeyUsageName[],
+  sans?: AltNames,
+) => Rke2Leaf;
 
 function leafMaker(spec: Rke2Spec): LeafMaker {
   return (service, path, ca, subject, eku, sans = NO_SANS) => ({
-    kind: 'leaf', name: path.replace(/^server\/tls\//, '').replace(/\.crt$/, ''), longName: `${service} certificate ${subject.cn}`, service,
-    certPath: path, keyPath: path.replace(/\.crt$/, '.key'), ca, subject, altNames: sans, keyUsage: LEAF_USAGE, extKeyUsage: eku,
-    validityMs: spec.leafValidityDays * DAY_MS, keyAlgorithm: 'ECDSA-P256', restart: restartTargets(spec.program, service),
+    kind: 'leaf',
+    name: path.replace(/^server\/tls\//, '').replace(/\.crt$/, ''),
+    longName: `${service} certificate ${subject.cn}`,
+    service,
+    certPath: path,
+    keyPath: path.replace(/\.crt$/, '.key'),
+    ca,
+    subject,
+    altNames: sans,
+    keyUsage: LEAF_USAGE,
+    extKeyUsage: eku,
+    validityMs: spec.leafValidityDays * DAY_MS,
+    keyAlgorithm: 'ECDSA-P256',
+    restart: restartTargets(spec.program, service),
   });
 }
 
 /** The shared SAN list (§4): tls-san, loopback, node name, node IPs, advertise address, service IP. */
 export function baseSans(spec: Rke2Spec): AltNames {
-  return toAltNames([...spec.tlsSans, '127.0.0.1', '::1', 'localhost', spec.nodeName, ...spec.nodeIps, advertiseAddressOf(spec), serviceIp(spec)]);
+  return toAltNames([
+    ...spec.tlsSans,
+    '127.0.0.1',
+    '::1',
+    'localhost',
+    spec.nodeName,
+    ...spec.nodeIps,
+    advertiseAddressOf(spec),
+    serviceIp(spec),
+  ]);
 }
 
 /** The API server's (and dynamic listener's) DNS names before the shared SANs. */
 export function kubernetesNames(spec: Rke2Spec): string[] {
-  return ['kubernetes', 'kubernetes.default', 'kubernetes.default.svc', `kubernetes.default.svc.${spec.clusterDomain}`];
+  return [
+    'kubernetes',
+    'kubernetes.default',
+    'kubernetes.default.svc',
+    `kubernetes.default.svc.${spec.clusterDomain}`,
+  ];
 }
 
 function serverLeaves(spec: Rke2Spec): Rke2Leaf[] {
@@ -155,21 +253,94 @@ function serverLeaves(spec: Rke2Spec): Rke2Leaf[] {
   const loopback = toAltNames(['localhost', '127.0.0.1', '::1']);
   const etcdSans = toAltNames(['kine.sock', ...sans.dns, ...sans.ip]);
   return [
-    leaf('admin', t('client-admin'), 'client-ca', { cn: 'system:admin', o: ['system:masters'] }, client),
-    leaf('api-server', t('client-kube-apiserver'), 'client-ca', { cn: 'system:apiserver', o: ['system:masters'] }, client),
-    leaf('api-server', t('serving-kube-apiserver'), 'server-ca', { cn: 'kube-apiserver' }, server, toAltNames([...kubernetesNames(spec), ...sans.dns, ...sans.ip])),
-    leaf('controller-manager', t('client-controller'), 'client-ca', { cn: 'system:kube-controller-manager' }, client),
-    leaf('controller-manager', t('kube-controller-manager/kube-controller-manager'), 'server-ca', { cn: 'kube-controller-manager' }, server, loopback),
+    leaf(
+      'admin',
+      t('client-admin'),
+      'client-ca',
+      { cn: 'system:admin', o: ['system:masters'] },
+      client,
+    ),
+    leaf(
+      'api-server',
+      t('client-kube-apiserver'),
+      'client-ca',
+      { cn: 'system:apiserver', o: ['system:masters'] },
+      client,
+    ),
+    leaf(
+      'api-server',
+      t('serving-kube-apiserver'),
+      'server-ca',
+      { cn: 'kube-apiserver' },
+      server,
+      toAltNames([...kubernetesNames(spec), ...sans.dns, ...sans.ip]),
+    ),
+    leaf(
+      'controller-manager',
+      t('client-controller'),
+      'client-ca',
+      { cn: 'system:kube-controller-manager' },
+      client,
+    ),
+    leaf(
+      'controller-manager',
+      t('kube-controller-manager/kube-controller-manager'),
+      'server-ca',
+      { cn: 'kube-controller-manager' },
+      server,
+      loopback,
+    ),
     leaf('scheduler', t('client-scheduler'), 'client-ca', { cn: 'system:kube-scheduler' }, client),
-    leaf('scheduler', t('kube-scheduler/kube-scheduler'), 'server-ca', { cn: 'kube-scheduler' }, server, loopback),
-    leaf('supervisor', t('client-supervisor'), 'client-ca', { cn: `system:${prog}-supervisor`, o: ['system:masters'] }, client),
-    leaf('auth-proxy', t('client-auth-proxy'), 'request-header-ca', { cn: 'system:auth-proxy' }, client),
-    leaf('cloud-controller', t(`client-${prog}-cloud-controller`), 'client-ca', { cn: `${prog}-cloud-controller-manager` }, client),
+    leaf(
+      'scheduler',
+      t('kube-scheduler/kube-scheduler'),
+      'server-ca',
+      { cn: 'kube-scheduler' },
+      server,
+      loopback,
+    ),
+    leaf(
+      'supervisor',
+      t('client-supervisor'),
+      'client-ca',
+      { cn: `system:${prog}-supervisor`, o: ['system:masters'] },
+      client,
+    ),
+    leaf(
+      'auth-proxy',
+      t('client-auth-proxy'),
+      'request-header-ca',
+      { cn: 'system:auth-proxy' },
+      client,
+    ),
+    leaf(
+      'cloud-controller',
+      t(`client-${prog}-cloud-controller`),
+      'client-ca',
+      { cn: `${prog}-cloud-controller-manager` },
+      client,
+    ),
     leaf('etcd', t('etcd/client'), 'etcd/server-ca', { cn: 'etcd-client' }, client),
-    ...(spec.disableEtcd ? [] : [
-      leaf('etcd', t('etcd/server-client'), 'etcd/server-ca', { cn: 'etcd-server' }, both, etcdSans),
-      leaf('etcd', t('etcd/peer-server-client'), 'etcd/peer-ca', { cn: 'etcd-peer' }, both, etcdSans),
-    ]),
+    ...(spec.disableEtcd
+      ? []
+      : [
+          leaf(
+            'etcd',
+            t('etcd/server-client'),
+            'etcd/server-ca',
+            { cn: 'etcd-server' },
+            both,
+            etcdSans,
+          ),
+          leaf(
+            'etcd',
+            t('etcd/peer-server-client'),
+            'etcd/peer-ca',
+            { cn: 'etcd-peer' },
+            both,
+            etcdSans,
+          ),
+        ]),
   ];
 }
 
@@ -179,13 +350,36 @@ function agentLeaves(spec: Rke2Spec): Rke2Leaf[] {
   const a = (file: string): string => `${AGENT_DIR}/${file}.crt`;
   const kubeletSans: AltNames = {
     dns: [spec.nodeName, 'localhost'],
-    ip: dedupe(['127.0.0.1', ...spec.nodeIps, ...spec.nodeExternalIps].map((ip) => canonicalIp(ip) ?? ip)),
+    ip: dedupe(
+      ['127.0.0.1', ...spec.nodeIps, ...spec.nodeExternalIps].map((ip) => canonicalIp(ip) ?? ip),
+    ),
   };
   return [
-    leaf('kube-proxy', a('client-kube-proxy'), 'client-ca', { cn: 'system:kube-proxy' }, ['clientAuth']),
-    leaf('kubelet', a('client-kubelet'), 'client-ca', { cn: `system:node:${spec.nodeName}`, o: ['system:nodes'] }, ['clientAuth']),
-    leaf('kubelet', a('serving-kubelet'), 'server-ca', { cn: spec.nodeName }, ['serverAuth'], kubeletSans),
-    leaf(`${prog}-controller`, a(`client-${prog}-controller`), 'client-ca', { cn: `system:${prog}-controller` }, ['clientAuth']),
+    leaf('kube-proxy', a('client-kube-proxy'), 'client-ca', { cn: 'system:kube-proxy' }, [
+      'clientAuth',
+    ]),
+    leaf(
+      'kubelet',
+      a('client-kubelet'),
+      'client-ca',
+      { cn: `system:node:${spec.nodeName}`, o: ['system:nodes'] },
+      ['clientAuth'],
+    ),
+    leaf(
+      'kubelet',
+      a('serving-kubelet'),
+      'server-ca',
+      { cn: spec.nodeName },
+      ['serverAuth'],
+      kubeletSans,
+    ),
+    leaf(
+      `${prog}-controller`,
+      a(`client-${prog}-controller`),
+      'client-ca',
+      { cn: `system:${prog}-controller` },
+      ['clientAuth'],
+    ),
   ];
 }
 
@@ -195,17 +389,33 @@ function agentLeaves(spec: Rke2Spec): Rke2Leaf[] {
  */
 function serverKeyFiles(prog: Rke2Program): Rke2KeyFile[] {
   return [
-    { name: 'client-kube-proxy.key', service: 'kube-proxy', keyPath: `${SERVER_TLS}/client-kube-proxy.key` },
+    {
+      name: 'client-kube-proxy.key',
+      service: 'kube-proxy',
+      keyPath: `${SERVER_TLS}/client-kube-proxy.key`,
+    },
     { name: 'client-kubelet.key', service: 'kubelet', keyPath: `${SERVER_TLS}/client-kubelet.key` },
-    { name: 'serving-kubelet.key', service: 'kubelet', keyPath: `${SERVER_TLS}/serving-kubelet.key` },
-    { name: `client-${prog}-controller.key`, service: `${prog}-controller`, keyPath: `${SERVER_TLS}/client-${prog}-controller.key` },
+    {
+      name: 'serving-kubelet.key',
+      service: 'kubelet',
+      keyPath: `${SERVER_TLS}/serving-kubelet.key`,
+    },
+    {
+      name: `client-${prog}-controller.key`,
+      service: `${prog}-controller`,
+      keyPath: `${SERVER_TLS}/client-${prog}-controller.key`,
+    },
   ];
 }
 
 /** Certificate files `check` and `rotate` look at for a service (§4.13), including legacy server copies. */
 export function serviceCertFiles(catalogue: Rke2Catalogue, service: string): string[] {
-  const leaves = catalogue.leaves.filter((leaf) => leaf.service === service).map((leaf) => leaf.certPath);
-  const legacy = catalogue.keyFiles.filter((key) => key.service === service && key.service !== 'kubelet').map((key) => key.keyPath.replace(/\.key$/, '.crt'));
+  const leaves = catalogue.leaves
+    .filter((leaf) => leaf.service === service)
+    .map((leaf) => leaf.certPath);
+  const legacy = catalogue.keyFiles
+    .filter((key) => key.service === service && key.service !== 'kubelet')
+    .map((key) => key.keyPath.replace(/\.key$/, '.crt'));
   return [...legacy, ...leaves];
 }
 

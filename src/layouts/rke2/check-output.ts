@@ -29,7 +29,11 @@ export interface Rke2CheckRecord {
  * The status of a certificate at `at`: NOT YET VALID before NotBefore, EXPIRED after NotAfter,
  * WARNING when NotAfter is before `at` + window (strictly), else OK.
  */
-export function certificateStatus(cert: Pick<Certificate, 'notBefore' | 'notAfter'>, at: Date, windowMs: number): Rke2Status {
+export function certificateStatus(
+  cert: Pick<Certificate, 'notBefore' | 'notAfter'>,
+  at: Date,
+  windowMs: number,
+): Rke2Status {
   const now = at.getTime();
   if (now < cert.notBefore.getTime()) return 'NOT YET VALID';
   if (now > cert.notAfter.getTime()) return 'EXPIRED';
@@ -49,27 +53,42 @@ export function usagesOf(cert: Certificate): string[] {
 }
 
 /** The record of one certificate found in `filename`. */
-export function checkRecord(filename: string, cert: Certificate, at: Date, windowMs: number): Rke2CheckRecord {
+export function checkRecord(
+  filename: string,
+  cert: Certificate,
+  at: Date,
+  windowMs: number,
+): Rke2CheckRecord {
   const status = certificateStatus(cert, at, windowMs);
   return {
-    filename, subject: cert.subject.cn ?? '', issuer: cert.issuer.cn ?? '', usages: usagesOf(cert),
+    filename,
+    subject: cert.subject.cn ?? '',
+    issuer: cert.issuer.cn ?? '',
+    usages: usagesOf(cert),
     expiryTime: status === 'NOT YET VALID' ? cert.notBefore : cert.notAfter,
-    residualMs: cert.notAfter.getTime() - at.getTime(), status,
+    residualMs: cert.notAfter.getTime() - at.getTime(),
+    status,
   };
 }
 
 /** The `text` format: one log line per certificate, at the level K3s logs it. */
 export function formatRke2Text(records: readonly Rke2CheckRecord[], windowDays: number): string {
-  return records.map((r) => {
-    const head = `${r.filename}: certificate ${r.subject} (${r.usages.join(',')})`;
-    const when = rfc3339(r.expiryTime);
-    switch (r.status) {
-      case 'OK': return `INFO[0000] ${head} is ok, expires at ${when}\n`;
-      case 'WARNING': return `WARN[0000] ${head} will expire within ${windowDays} days at ${when}\n`;
-      case 'EXPIRED': return `ERRO[0000] ${head} expired at ${when}\n`;
-      case 'NOT YET VALID': return `ERRO[0000] ${head} is not valid before ${when}\n`;
-    }
-  }).join('');
+  return records
+    .map((r) => {
+      const head = `${r.filename}: certificate ${r.subject} (${r.usages.join(',')})`;
+      const when = rfc3339(r.expiryTime);
+      switch (r.status) {
+        case 'OK':
+          return `INFO[0000] ${head} is ok, expires at ${when}\n`;
+        case 'WARNING':
+          return `WARN[0000] ${head} will expire within ${windowDays} days at ${when}\n`;
+        case 'EXPIRED':
+          return `ERRO[0000] ${head} expired at ${when}\n`;
+        case 'NOT YET VALID':
+          return `ERRO[0000] ${head} is not valid before ${when}\n`;
+      }
+    })
+    .join('');
 }
 
 /** The `table` format: a blank line, then Go tabwriter columns (padding 3). */
@@ -77,7 +96,16 @@ export function formatRke2Table(records: readonly Rke2CheckRecord[], at: Date): 
   const lines = [
     'FILENAME\tSUBJECT\tUSAGES\tEXPIRES\tRESIDUAL TIME\tSTATUS',
     '--------\t-------\t------\t-------\t-------------\t------',
-    ...records.map((r) => [r.filename, r.subject, r.usages.join(','), tableTime(r.expiryTime), relTime(at, new Date(at.getTime() + r.residualMs)), r.status].join('\t')),
+    ...records.map((r) =>
+      [
+        r.filename,
+        r.subject,
+        r.usages.join(','),
+        tableTime(r.expiryTime),
+        relTime(at, new Date(at.getTime() + r.residualMs)),
+        r.status,
+      ].join('\t'),
+    ),
   ];
   return `\n${tabwrite(lines, { minWidth: 0, padding: 3 })}`;
 }
@@ -85,8 +113,13 @@ export function formatRke2Table(records: readonly Rke2CheckRecord[], at: Date): 
 /** The `json` format: `{"Certificates":[…]}` with Go's field names, RFC 3339 times and nanosecond durations. */
 export function formatRke2Json(records: readonly Rke2CheckRecord[]): string {
   const certificates = records.map((r) => ({
-    Filename: r.filename, Subject: r.subject, Issuer: r.issuer, Usages: r.usages,
-    ExpiryTime: rfc3339(r.expiryTime), ResidualTime: Math.round(r.residualMs) * 1_000_000, Status: r.status,
+    Filename: r.filename,
+    Subject: r.subject,
+    Issuer: r.issuer,
+    Usages: r.usages,
+    ExpiryTime: rfc3339(r.expiryTime),
+    ResidualTime: Math.round(r.residualMs) * 1_000_000,
+    Status: r.status,
   }));
   return `${JSON.stringify({ Certificates: certificates })}\n`;
 }
@@ -94,8 +127,13 @@ export function formatRke2Json(records: readonly Rke2CheckRecord[]): string {
 /** The `yaml` format: yaml.v2's lower-cased keys, durations in Go's string form. */
 export function formatRke2Yaml(records: readonly Rke2CheckRecord[]): string {
   const certificates = records.map((r) => ({
-    filename: r.filename, subject: r.subject, issuer: r.issuer, usages: [...r.usages],
-    expirytime: rfc3339(r.expiryTime), residualtime: goDurationString(r.residualMs), status: r.status,
+    filename: r.filename,
+    subject: r.subject,
+    issuer: r.issuer,
+    usages: [...r.usages],
+    expirytime: rfc3339(r.expiryTime),
+    residualtime: goDurationString(r.residualMs),
+    status: r.status,
   }));
   return stringify({ certificates }, { indentSeq: false, lineWidth: 0 });
 }

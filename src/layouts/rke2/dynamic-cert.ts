@@ -29,14 +29,19 @@ export function parseDynamicCert(text: string, source: string): DynamicCert {
   }
   if (typeof value !== 'object' || value === null) throw bad(source, 'is not a JSON object');
   const secret = value as { data?: unknown; metadata?: { annotations?: unknown } };
-  const data = typeof secret.data === 'object' && secret.data !== null ? (secret.data as Record<string, unknown>) : undefined;
+  const data =
+    typeof secret.data === 'object' && secret.data !== null
+      ? (secret.data as Record<string, unknown>)
+      : undefined;
   const crt = data?.['tls.crt'];
   const key = data?.['tls.key'];
-  if (typeof crt !== 'string' || typeof key !== 'string' || crt === '' || key === '') throw bad(source, 'has no "tls.crt" and "tls.key" data');
+  if (typeof crt !== 'string' || typeof key !== 'string' || crt === '' || key === '')
+    throw bad(source, 'has no "tls.crt" and "tls.key" data');
   const rawAnnotations = secret.metadata?.annotations;
   const annotations: Record<string, string> = {};
   if (typeof rawAnnotations === 'object' && rawAnnotations !== null) {
-    for (const [name, annotation] of Object.entries(rawAnnotations)) if (typeof annotation === 'string') annotations[name] = annotation;
+    for (const [name, annotation] of Object.entries(rawAnnotations))
+      if (typeof annotation === 'string') annotations[name] = annotation;
   }
   return {
     certPem: Buffer.from(crt, 'base64').toString('utf8'),
@@ -50,17 +55,33 @@ export function parseDynamicCert(text: string, source: string): DynamicCert {
  * Encodes a cached Secret as Go's encoding/json writes a `v1.Secret` (field order of the Go
  * struct, `creationTimestamp: null`, trailing newline from json.Encoder).
  */
-export function encodeDynamicCert(program: string, certPem: string, keyPem: string, annotations: Readonly<Record<string, string>>): string {
+export function encodeDynamicCert(
+  program: string,
+  certPem: string,
+  keyPem: string,
+  annotations: Readonly<Record<string, string>>,
+): string {
   const secret = {
-    metadata: { name: `${program}-serving`, namespace: 'kube-system', creationTimestamp: null, annotations },
-    data: { 'tls.crt': Buffer.from(certPem).toString('base64'), 'tls.key': Buffer.from(keyPem).toString('base64') },
+    metadata: {
+      name: `${program}-serving`,
+      namespace: 'kube-system',
+      creationTimestamp: null,
+      annotations,
+    },
+    data: {
+      'tls.crt': Buffer.from(certPem).toString('base64'),
+      'tls.key': Buffer.from(keyPem).toString('base64'),
+    },
     type: 'kubernetes.io/tls',
   };
   return `${JSON.stringify(secret)}\n`;
 }
 
 function bad(source: string, what: string): InvalidInputError {
-  return new InvalidInputError('BAD_DYNAMIC_CERT', `"${source}" ${what}; it should be the dynamic listener's cached Secret`);
+  return new InvalidInputError(
+    'BAD_DYNAMIC_CERT',
+    `"${source}" ${what}; it should be the dynamic listener's cached Secret`,
+  );
 }
 
 /**
@@ -68,10 +89,24 @@ function bad(source: string, what: string): InvalidInputError {
  * (`SHA1=<upper-case hex of the leaf DER>`), every other field kept as it was.
  * @throws InvalidInputError as {@link parseDynamicCert}.
  */
-export function replaceDynamicCertificate(text: string, source: string, certPem: string, sha1Hex: string): string {
+export function replaceDynamicCertificate(
+  text: string,
+  source: string,
+  certPem: string,
+  sha1Hex: string,
+): string {
   parseDynamicCert(text, source);
-  const secret = JSON.parse(text) as { data: Record<string, string>; metadata?: { annotations?: Record<string, string> } };
+  const secret = JSON.parse(text) as {
+    data: Record<string, string>;
+    metadata?: { annotations?: Record<string, string> };
+  };
   secret.data['tls.crt'] = Buffer.from(certPem).toString('base64');
-  secret.metadata = { ...secret.metadata, annotations: { ...secret.metadata?.annotations, 'listener.cattle.io/fingerprint': `SHA1=${sha1Hex.toUpperCase()}` } };
+  secret.metadata = {
+    ...secret.metadata,
+    annotations: {
+      ...secret.metadata?.annotations,
+      'listener.cattle.io/fingerprint': `SHA1=${sha1Hex.toUpperCase()}`,
+    },
+  };
   return `${JSON.stringify(secret)}\n`;
 }

@@ -16,15 +16,17 @@ const TYPES = ['client', 'server', 'request-header', 'etcd/peer', 'etcd/server']
 
 /** The hierarchy for `program`; `stamp` is the Unix time in every CN, as the script's TIMESTAMP. */
 export function rke2Hierarchy(program: Rke2Program, stamp: number): HierarchySpec {
-  const cas = TYPES.map((type): HierarchyCa => ({
-    name: `${type}-ca`,
-    cn: `${program}-${type.replace('/', '-')}-ca@${stamp}`,
-    keyAlgorithm: 'ECDSA-P256',
-    certPath: `${SERVER_TLS}/${type}-ca.crt`,
-    keyPath: `${SERVER_TLS}/${type}-ca.key`,
-    plainPath: `${SERVER_TLS}/${type}-ca.pem`,
-    withChain: true,
-  }));
+  const cas = TYPES.map(
+    (type): HierarchyCa => ({
+      name: `${type}-ca`,
+      cn: `${program}-${type.replace('/', '-')}-ca@${stamp}`,
+      keyAlgorithm: 'ECDSA-P256',
+      certPath: `${SERVER_TLS}/${type}-ca.crt`,
+      keyPath: `${SERVER_TLS}/${type}-ca.key`,
+      plainPath: `${SERVER_TLS}/${type}-ca.pem`,
+      withChain: true,
+    }),
+  );
   return {
     rootCn: `${program}-root-ca@${stamp}`,
     intermediateCn: `${program}-intermediate-ca@${stamp}`,

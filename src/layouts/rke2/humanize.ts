@@ -54,7 +54,13 @@ export function goDurationString(ms: number): string {
   const hours = Math.floor(abs / HOUR);
   const minutes = Math.floor((abs % HOUR) / MINUTE);
   const millis = abs % MINUTE;
-  const seconds = `${Math.floor(millis / 1000)}${millis % 1000 === 0 ? '' : `.${String(millis % 1000).padStart(3, '0').replace(/0+$/, '')}`}s`;
+  const seconds = `${Math.floor(millis / 1000)}${
+    millis % 1000 === 0
+      ? ''
+      : `.${String(millis % 1000)
+          .padStart(3, '0')
+          .replace(/0+$/, '')}`
+  }s`;
   if (hours > 0) return `${sign}${hours}h${minutes}m${seconds}`;
   if (minutes > 0) return `${sign}${minutes}m${seconds}`;
   return `${sign}${seconds}`;

@@ -8,7 +8,17 @@ import type { Rke2Program } from './spec.js';
 
 /** Server services, in the order K3s lists them. */
 export function serverServices(program: Rke2Program): string[] {
-  return ['api-server', 'admin', 'auth-proxy', 'cloud-controller', 'controller-manager', 'etcd', 'scheduler', 'supervisor', `${program}-server`];
+  return [
+    'api-server',
+    'admin',
+    'auth-proxy',
+    'cloud-controller',
+    'controller-manager',
+    'etcd',
+    'scheduler',
+    'supervisor',
+    `${program}-server`,
+  ];
 }
 
 /** Agent services, in the order K3s lists them. */
@@ -27,22 +37,42 @@ export function allServices(program: Rke2Program): string[] {
  * `certificate-authority` is rejected as K3s rejects it: CA rotation is a separate operation.
  * @throws UnknownNameError `service <name> is not recognized` with the valid names as hint.
  */
-export function selectServices(program: Rke2Program, requested: readonly string[], isServer: boolean): string[] {
+export function selectServices(
+  program: Rke2Program,
+  requested: readonly string[],
+  isServer: boolean,
+): string[] {
   const all = allServices(program);
-  const names = requested.flatMap((value) => value.split(',')).map((value) => value.trim()).filter(Boolean);
+  const names = requested
+    .flatMap((value) => value.split(','))
+    .map((value) => value.trim())
+    .filter(Boolean);
   if (names.length === 0) return isServer ? all : agentServices(program);
   const unknown = names.filter((name) => !all.includes(name));
   if (unknown.length > 0) {
-    throw new UnknownNameError(`service ${unknown.map((name) => `"${name}"`).join(', ')} is not recognized`, {
-      hint: `valid services: ${all.join(', ')}${unknown.includes('certificate-authority') ? ' (CA rotation is not done by rotate)' : ''}`,
-    });
+    throw new UnknownNameError(
+      `service ${unknown.map((name) => `"${name}"`).join(', ')} is not recognized`,
+      {
+        hint: `valid services: ${all.join(', ')}${unknown.includes('certificate-authority') ? ' (CA rotation is not done by rotate)' : ''}`,
+      },
+    );
   }
   return all.filter((name) => names.includes(name));
 }
 
 /** Components in the order they restart: etcd, the control plane, the supervisor, then agent parts. */
 export function rke2RestartOrder(program: Rke2Program): string[] {
-  return ['etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'cloud-controller-manager', `${program}-server`, 'kubelet', 'kube-proxy', `${program}-controller`];
+  return [
+    'etcd',
+    'kube-apiserver',
+    'kube-controller-manager',
+    'kube-scheduler',
+    'cloud-controller-manager',
+    `${program}-server`,
+    'kubelet',
+    'kube-proxy',
+    `${program}-controller`,
+  ];
 }
 
 /** The components that load a service's files. */

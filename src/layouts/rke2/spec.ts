@@ -55,19 +55,41 @@ export function defaultConfigPath(program: Rke2Program): string {
 }
 
 /** The spec with the distribution's defaults for this host. Node names are lower-cased as K3s does. */
-export function defaultRke2Spec(program: Rke2Program, dataDir: string, host: Rke2HostDefaults): Rke2Spec {
+export function defaultRke2Spec(
+  program: Rke2Program,
+  dataDir: string,
+  host: Rke2HostDefaults,
+): Rke2Spec {
   return {
-    program, dataDir, tlsSans: [], nodeName: host.hostname.toLowerCase(), nodeIps: [host.address], nodeExternalIps: [],
-    advertiseAddress: '', serviceCidr: RKE2_DEFAULTS.serviceCidr, clusterDomain: RKE2_DEFAULTS.clusterDomain,
-    disableEtcd: false, leafValidityDays: RKE2_DEFAULTS.leafValidityDays,
+    program,
+    dataDir,
+    tlsSans: [],
+    nodeName: host.hostname.toLowerCase(),
+    nodeIps: [host.address],
+    nodeExternalIps: [],
+    advertiseAddress: '',
+    serviceCidr: RKE2_DEFAULTS.serviceCidr,
+    clusterDomain: RKE2_DEFAULTS.clusterDomain,
+    disableEtcd: false,
+    leafValidityDays: RKE2_DEFAULTS.leafValidityDays,
   };
 }
 
 /** Fields a config file or the flags may set. */
 export type Rke2SpecOverrides = Partial<Omit<Rke2Spec, 'program'>>;
 
-const LIST_KEYS = { 'tls-san': 'tlsSans', 'node-ip': 'nodeIps', 'node-external-ip': 'nodeExternalIps' } as const;
-const STRING_KEYS = { 'node-name': 'nodeName', 'advertise-address': 'advertiseAddress', 'service-cidr': 'serviceCidr', 'cluster-domain': 'clusterDomain', 'data-dir': 'dataDir' } as const;
+const LIST_KEYS = {
+  'tls-san': 'tlsSans',
+  'node-ip': 'nodeIps',
+  'node-external-ip': 'nodeExternalIps',
+} as const;
+const STRING_KEYS = {
+  'node-name': 'nodeName',
+  'advertise-address': 'advertiseAddress',
+  'service-cidr': 'serviceCidr',
+  'cluster-domain': 'clusterDomain',
+  'data-dir': 'dataDir',
+} as const;
 
 /**
  * Reads the certificate-shaping keys of a K3s/RKE2 `config.yaml` (other keys are ignored, as they
@@ -83,13 +105,17 @@ export function parseRke2Config(text: string, source: string): Rke2SpecOverrides
   } catch (error) {
     throw new InvalidInputError('BAD_CONFIG', `"${source}" is not valid YAML`, { cause: error });
   }
-  if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) throw new InvalidInputError('BAD_CONFIG', `"${source}" is not a YAML mapping`);
+  if (typeof doc !== 'object' || doc === null || Array.isArray(doc))
+    throw new InvalidInputError('BAD_CONFIG', `"${source}" is not a YAML mapping`);
   const values = doc as Record<string, unknown>;
   const out: Record<string, unknown> = {};
-  for (const [key, field] of Object.entries(LIST_KEYS)) if (key in values) out[field] = listValue(values[key], key, source);
-  for (const [key, field] of Object.entries(STRING_KEYS)) if (key in values) out[field] = stringValue(values[key], key, source);
+  for (const [key, field] of Object.entries(LIST_KEYS))
+    if (key in values) out[field] = listValue(values[key], key, source);
+  for (const [key, field] of Object.entries(STRING_KEYS))
+    if (key in values) out[field] = stringValue(values[key], key, source);
   if ('disable-etcd' in values) {
-    if (typeof values['disable-etcd'] !== 'boolean') throw badKey(source, 'disable-etcd', 'a boolean');
+    if (typeof values['disable-etcd'] !== 'boolean')
+      throw badKey(source, 'disable-etcd', 'a boolean');
     out.disableEtcd = values['disable-etcd'];
   }
   return out;
@@ -97,12 +123,19 @@ export function parseRke2Config(text: string, source: string): Rke2SpecOverrides
 
 /** Splits a flag or config list: repeated values and comma-separated values both count. */
 export function splitList(values: readonly string[]): string[] {
-  return values.flatMap((value) => value.split(',')).map((value) => value.trim()).filter((value) => value !== '');
+  return values
+    .flatMap((value) => value.split(','))
+    .map((value) => value.trim())
+    .filter((value) => value !== '');
 }
 
 function listValue(value: unknown, key: string, source: string): string[] {
   if (typeof value === 'string') return splitList([value]);
-  if (Array.isArray(value) && value.every((item) => typeof item === 'string' || typeof item === 'number')) return splitList(value.map(String));
+  if (
+    Array.isArray(value) &&
+    value.every((item) => typeof item === 'string' || typeof item === 'number')
+  )
+    return splitList(value.map(String));
   throw badKey(source, key, 'a string or a list of strings');
 }
 
@@ -119,11 +152,18 @@ function badKey(source: string, key: string, what: string): InvalidInputError {
  * The leaf lifetime K3s uses: CATTLE_NEW_SIGNED_CERT_EXPIRATION_DAYS when it parses as a positive
  * integer, else 365 days (K3s logs and ignores a bad value; kpki returns a warning).
  */
-export function leafValidityFromEnv(value: string | undefined): { days: number; warning: string | undefined } {
-  if (value === undefined || value === '') return { days: RKE2_DEFAULTS.leafValidityDays, warning: undefined };
+export function leafValidityFromEnv(value: string | undefined): {
+  days: number;
+  warning: string | undefined;
+} {
+  if (value === undefined || value === '')
+    return { days: RKE2_DEFAULTS.leafValidityDays, warning: undefined };
   const days = Number(value);
   if (/^\d+$/.test(value.trim()) && days > 0) return { days, warning: undefined };
-  return { days: RKE2_DEFAULTS.leafValidityDays, warning: `CATTLE_NEW_SIGNED_CERT_EXPIRATION_DAYS="${value}" is not a number of days; using ${RKE2_DEFAULTS.leafValidityDays}` };
+  return {
+    days: RKE2_DEFAULTS.leafValidityDays,
+    warning: `CATTLE_NEW_SIGNED_CERT_EXPIRATION_DAYS="${value}" is not a number of days; using ${RKE2_DEFAULTS.leafValidityDays}`,
+  };
 }
 
 /** First address of the first service CIDR (the `kubernetes` Service IP, a SAN of the API server). */
@@ -131,7 +171,9 @@ export function serviceIp(spec: Rke2Spec): string {
   try {
     return kubernetesServiceIp(spec.serviceCidr);
   } catch (error) {
-    throw new InvalidInputError('BAD_CONFIG', `service-cidr: "${spec.serviceCidr}" is not a CIDR`, { cause: error });
+    throw new InvalidInputError('BAD_CONFIG', `service-cidr: "${spec.serviceCidr}" is not a CIDR`, {
+      cause: error,
+    });
   }
 }
 

@@ -15,7 +15,11 @@ describe('hashCa (K3s hashCA)', () => {
     const result = hashCa(bytes, 'server-ca.crt', new Date('2026-01-01T00:00:00Z'));
     assert.equal(result.basis, 'file-bytes');
     assert.equal(result.hash, sha256(bytes));
-    assert.notEqual(result.hash, sha256(parseCertificates(bytes.toString(), 'x')[0]?.der ?? new Uint8Array()), 'not the DER of the certificate');
+    assert.notEqual(
+      result.hash,
+      sha256(parseCertificates(bytes.toString(), 'x')[0]?.der ?? new Uint8Array()),
+      'not the DER of the certificate',
+    );
   });
 
   it('hashes the DER of the verified root for a bundle (intermediate first, root last)', async () => {
@@ -37,13 +41,19 @@ describe('hashCa (K3s hashCA)', () => {
 
   it('rejects a truncated CA file with BAD_PEM', () => {
     const text = readFileSync(`${REAL}/rke2-cachac-kubelabsAdmin/server-ca.crt`, 'utf8');
-    assert.throws(() => hashCa(new TextEncoder().encode(text.slice(0, 200)), 'server-ca.crt', new Date()), (e: Error & { code?: string }) => e.code === 'BAD_PEM');
+    assert.throws(
+      () => hashCa(new TextEncoder().encode(text.slice(0, 200)), 'server-ca.crt', new Date()),
+      (e: Error & { code?: string }) => e.code === 'BAD_PEM',
+    );
   });
 });
 
 describe('join tokens', () => {
   it('formats K10<hash>::server:<pw> and K10<hash>::node:<pw>', () => {
-    assert.deepEqual(formatJoinTokens('ab'.repeat(32), 'pw1', 'pw2'), { server: `K10${'ab'.repeat(32)}::server:pw1`, agent: `K10${'ab'.repeat(32)}::node:pw2` });
+    assert.deepEqual(formatJoinTokens('ab'.repeat(32), 'pw1', 'pw2'), {
+      server: `K10${'ab'.repeat(32)}::server:pw1`,
+      agent: `K10${'ab'.repeat(32)}::node:pw2`,
+    });
   });
   it('refuses passwords K3s could not split', () => {
     assert.throws(() => formatJoinTokens('00', 'a:b', 'c'), /BAD_TOKEN|must be non-empty/);

@@ -17,9 +17,16 @@ export type CaHashBasis = 'file-bytes' | 'verified-root' | 'file-bytes-unverifie
  * falling back to the raw bytes when that chain does not verify at `at`. Lower-case hex.
  * @throws InvalidInputError `BAD_PEM`/`BAD_CERT`/`NO_CERT` naming `source`.
  */
-export function hashCa(bytes: Uint8Array, source: string, at: Date): { hash: string; basis: CaHashBasis } {
+export function hashCa(
+  bytes: Uint8Array,
+  source: string,
+  at: Date,
+): { hash: string; basis: CaHashBasis } {
   const certs = parseCertificates(new TextDecoder().decode(bytes), source);
-  const raw = (basis: CaHashBasis): { hash: string; basis: CaHashBasis } => ({ hash: sha256(bytes), basis });
+  const raw = (basis: CaHashBasis): { hash: string; basis: CaHashBasis } => ({
+    hash: sha256(bytes),
+    basis,
+  });
   const [first, ...rest] = certs;
   if (first === undefined || rest.length === 0) return raw('file-bytes');
   const result = buildAndValidatePath({
@@ -32,7 +39,9 @@ export function hashCa(bytes: Uint8Array, source: string, at: Date): { hash: str
   });
   if (!result.valid) return raw('file-bytes-unverified');
   const root = result.path[result.path.length - 1];
-  return root === undefined ? raw('file-bytes-unverified') : { hash: sha256(root.certificate.der), basis: 'verified-root' };
+  return root === undefined
+    ? raw('file-bytes-unverified')
+    : { hash: sha256(root.certificate.der), basis: 'verified-root' };
 }
 
 /**
@@ -54,11 +63,22 @@ export interface JoinTokens {
  * @throws InvalidInputError `BAD_TOKEN` when a password is empty or contains `:` or white space
  *   (K3s splits the credentials on the first `:`).
  */
-export function formatJoinTokens(caHash: string, serverPassword: string, agentPassword: string): JoinTokens {
+export function formatJoinTokens(
+  caHash: string,
+  serverPassword: string,
+  agentPassword: string,
+): JoinTokens {
   for (const password of [serverPassword, agentPassword]) {
-    if (password === '' || /[:\s]/.test(password)) throw new InvalidInputError('BAD_TOKEN', 'a token password must be non-empty and contain no ":" or white space');
+    if (password === '' || /[:\s]/.test(password))
+      throw new InvalidInputError(
+        'BAD_TOKEN',
+        'a token password must be non-empty and contain no ":" or white space',
+      );
   }
-  return { server: `K10${caHash}::server:${serverPassword}`, agent: `K10${caHash}::node:${agentPassword}` };
+  return {
+    server: `K10${caHash}::server:${serverPassword}`,
+    agent: `K10${caHash}::node:${agentPassword}`,
+  };
 }
 
 /**

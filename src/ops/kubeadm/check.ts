@@ -19,17 +19,38 @@ export async function checkTree(ctx: OpsContext, params: CheckParams): Promise<C
   const cas = await Promise.all(params.catalogue.cas.map((entry) => loadCa(ctx.tree, entry)));
   const byName = new Map(cas.map((ca) => [ca.entry.name, ca]));
   const authorities = cas.map((ca) => row(ca, 'ca', undefined, at, ca.exists && !ca.keyExists, []));
-  const issued = await Promise.all(issuedEntries(params.catalogue).map((entry) => loadIssued(ctx.tree, entry, ctx.external)));
+  const issued = await Promise.all(
+    issuedEntries(params.catalogue).map((entry) => loadIssued(ctx.tree, entry, ctx.external)),
+  );
   const certificates = issued.map((loaded) => {
     const ca = byName.get(loaded.entry.ca);
     const external = ca !== undefined && ca.exists && !ca.keyExists;
-    return row(loaded, loaded.entry.kind, loaded.entry.ca, at, external, chainProblems(loaded, ca, at));
+    return row(
+      loaded,
+      loaded.entry.kind,
+      loaded.entry.ca,
+      at,
+      external,
+      chainProblems(loaded, ca, at),
+    );
   });
-  const byRowName = (a: CheckRow, b: CheckRow): number => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
-  return { at, certificates: certificates.sort(byRowName), authorities: authorities.sort(byRowName) };
+  const byRowName = (a: CheckRow, b: CheckRow): number =>
+    a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
+  return {
+    at,
+    certificates: certificates.sort(byRowName),
+    authorities: authorities.sort(byRowName),
+  };
 }
 
-function row(loaded: Loaded<{ name: string }>, kind: CheckRow['kind'], caName: string | undefined, at: Date, external: boolean, extra: string[]): CheckRow {
+function row(
+  loaded: Loaded<{ name: string }>,
+  kind: CheckRow['kind'],
+  caName: string | undefined,
+  at: Date,
+  external: boolean,
+  extra: string[],
+): CheckRow {
   const cert = loaded.cert;
   return {
     name: loaded.entry.name,
@@ -44,5 +65,3 @@ function row(loaded: Loaded<{ name: string }>, kind: CheckRow['kind'], caName: s
     certificate: cert,
   };
 }
-
-

@@ -41,12 +41,29 @@ const decoder = new TextDecoder();
  */
 export async function planCsrSign(ctx: OpsContext, params: CsrSignParams): Promise<Plan> {
   const pending = await readPending(params);
-  const items: PlanItem[] = pending.map(({ entry }) => ({ name: entry.name, action: 'create', reason: `sign with CA "${entry.ca}"`, files: entry.kind === 'leaf' ? [entry.keyPath, entry.certPath] : [entry.path] }));
-  return { operation: 'csr sign', root: ctx.tree.root, items, restart: restartOrder(pending.flatMap((p) => p.entry.restart), params.restartOrder), warnings: [] };
+  const items: PlanItem[] = pending.map(({ entry }) => ({
+    name: entry.name,
+    action: 'create',
+    reason: `sign with CA "${entry.ca}"`,
+    files: entry.kind === 'leaf' ? [entry.keyPath, entry.certPath] : [entry.path],
+  }));
+  return {
+    operation: 'csr sign',
+    root: ctx.tree.root,
+    items,
+    restart: restartOrder(
+      pending.flatMap((p) => p.entry.restart),
+      params.restartOrder,
+    ),
+    warnings: [],
+  };
 }
 
 /** Signs every CSR and installs the results in one commit. */
-export async function applyCsrSign(ctx: OpsContext, params: CsrSignParams): Promise<CommitResult | undefined> {
+export async function applyCsrSign(
+  ctx: OpsContext,
+  params: CsrSignParams,
+): Promise<CommitResult | undefined> {
   const pending = await readPending(params);
   if (pending.length === 0) return undefined;
   const start = ctx.clock.now();
@@ -55,13 +72,26 @@ export async function applyCsrSign(ctx: OpsContext, params: CsrSignParams): Prom
   for (const { entry, csr, key } of pending) {
     const ca = authorities.get(entry.ca) ?? (await authority(ctx, params.catalogue, entry.ca));
     authorities.set(entry.ca, ca);
-    const certificate = await issueCertificate({
-      subject: { cn: csr.subject.cn ?? '', o: csr.subject.o }, altNames: csr.altNames, isCA: false, keyUsage: entry.keyUsage, extKeyUsage: entry.extKeyUsage,
-      notBefore: new Date(start.getTime() - params.backdateMs), notAfter: new Date(start.getTime() + entry.validityMs), serialHex: randomSerial(ctx.random),
-    }, key.keyObject, ca);
+    const certificate = await issueCertificate(
+      {
+        subject: { cn: csr.subject.cn ?? '', o: csr.subject.o },
+        altNames: csr.altNames,
+        isCA: false,
+        keyUsage: entry.keyUsage,
+        extKeyUsage: entry.extKeyUsage,
+        notBefore: new Date(start.getTime() - params.backdateMs),
+        notAfter: new Date(start.getTime() + entry.validityMs),
+        serialHex: randomSerial(ctx.random),
+      },
+      key.keyObject,
+      ca,
+    );
     writes.push(...issuedFiles(entry, { certificate, key }, ca.certificate.pem));
   }
-  return ctx.tree.commit({ writes: writes.sort((a, b) => a.path.localeCompare(b.path)), deletes: [] }, 'csr-sign');
+  return ctx.tree.commit(
+    { writes: writes.sort((a, b) => a.path.localeCompare(b.path)), deletes: [] },
+    'csr-sign',
+  );
 }
 
 async function readPending(params: CsrSignParams): Promise<Pending[]> {
@@ -74,35 +104,63 @@ async function readPending(params: CsrSignParams): Promise<Pending[]> {
     try {
       const csr = await parseCsr(decoder.decode(csrBytes), csrPath);
       const key = await readKey(params.source, entry, keyPath);
-      if (!spkiOf(key.keyObject).equals(csr.spki)) problems.push(`"${keyPath}" is not the key of "${csrPath}"`);
+      if (!spkiOf(key.keyObject).equals(csr.spki))
+        problems.push(`"${keyPath}" is not the key of "${csrPath}"`);
       const expected = entry.subject;
-      if (csr.subject.cn !== expected.cn || [...csr.subject.o].sort().join(',') !== [...(expected.o ?? [])].sort().join(',')) {
-        problems.push(`"${csrPath}" asks for CN=${csr.subject.cn ?? ''} O=${csr.subject.o.join('+')}, but "${entry.name}" is CN=${expected.cn} O=${(expected.o ?? []).join('+')}`);
+      if (
+        csr.subject.cn !== expected.cn ||
+        [...csr.subject.o].sort().join(',') !== [...(expected.o ?? [])].sort().join(',')
+      ) {
+        problems.push(
+          `"${csrPath}" asks for CN=${csr.subject.cn ?? ''} O=${csr.subject.o.join('+')}, but "${entry.name}" is CN=${expected.cn} O=${(expected.o ?? []).join('+')}`,
+        );
       }
       pending.push({ entry, csr, key });
     } catch (error) {
       problems.push(error instanceof Error ? error.message : String(error));
     }
   }
-  if (problems.length > 0) throw new ValidationError('BAD_CSR_SET', `cannot sign the requests in "${params.source.root}":\n  ${problems.join('\n  ')}`);
+  if (problems.length > 0)
+    throw new ValidationError(
+      'BAD_CSR_SET',
+      `cannot sign the requests in "${params.source.root}":\n  ${problems.join('\n  ')}`,
+    );
   return pending;
 }
 
-async function readKey(source: TreeReader, entry: IssuedCertEntry, keyPath: string): Promise<PrivateKey> {
+async function readKey(
+  source: TreeReader,
+  entry: IssuedCertEntry,
+  keyPath: string,
+): Promise<PrivateKey> {
   const bytes = await source.read(keyPath);
-  if (bytes === undefined) throw new ValidationError('KEY_MISSING', `the key "${keyPath}" for "${entry.name}" is missing`);
+  if (bytes === undefined)
+    throw new ValidationError('KEY_MISSING', `the key "${keyPath}" for "${entry.name}" is missing`);
   const text = decoder.decode(bytes);
   if (entry.kind === 'leaf') return parsePrivateKey(text, keyPath);
   const keyPem = readKubeconfig(text, keyPath).keyPem;
-  if (keyPem === undefined) throw new ValidationError('KEY_MISSING', `the partial kubeconfig "${keyPath}" has no client key`);
+  if (keyPem === undefined)
+    throw new ValidationError(
+      'KEY_MISSING',
+      `the partial kubeconfig "${keyPath}" has no client key`,
+    );
   return parsePrivateKey(keyPem, `${keyPath} (client-key-data)`);
 }
 
-async function authority(ctx: OpsContext, catalogue: Catalogue, name: string): Promise<SigningAuthority> {
+async function authority(
+  ctx: OpsContext,
+  catalogue: Catalogue,
+  name: string,
+): Promise<SigningAuthority> {
   const entry = catalogue.cas.find((ca) => ca.name === name);
   const loaded = entry ? await loadCa(ctx.tree, entry) : undefined;
-  if (!entry || !loaded) throw new ValidationError('CA_MISSING', `the catalogue has no CA "${name}"`);
+  if (!entry || !loaded)
+    throw new ValidationError('CA_MISSING', `the catalogue has no CA "${name}"`);
   requireLoaded(loaded);
-  if (!loaded.cert || !loaded.key) throw new ValidationError('CA_KEY_MISSING', `cannot sign with CA "${name}": "${loaded.cert ? entry.keyPath : entry.certPath}" is missing`);
+  if (!loaded.cert || !loaded.key)
+    throw new ValidationError(
+      'CA_KEY_MISSING',
+      `cannot sign with CA "${name}": "${loaded.cert ? entry.keyPath : entry.certPath}" is missing`,
+    );
   return { certificate: loaded.cert, key: loaded.key };
 }

@@ -6,9 +6,22 @@
 import { ConflictError, ValidationError } from '../../errors.js';
 import { encodePrivateKey, encodePublicKey } from '../../pki/keys.js';
 import type { SigningAuthority } from '../../pki/issue.js';
-import { issuedEntries, type Catalogue, type CaEntry, type IssuedCertEntry, type KeyPairEntry } from '../../layouts/catalogue.js';
+import {
+  issuedEntries,
+  type Catalogue,
+  type CaEntry,
+  type IssuedCertEntry,
+  type KeyPairEntry,
+} from '../../layouts/catalogue.js';
 import { chainProblems, loadCa, loadIssued, type Loaded } from './load-tree.js';
-import { caFiles, catalogueIdentity, issueCa, issuedFiles, issueLeaf, type Validity } from './issue-entry.js';
+import {
+  caFiles,
+  catalogueIdentity,
+  issueCa,
+  issuedFiles,
+  issueLeaf,
+  type Validity,
+} from './issue-entry.js';
 import { withPrefetchedKeys } from '../shared/prefetch-keys.js';
 import { restartOrder, type Plan, type PlanItem } from '../shared/plan.js';
 import { FileMode, type CommitResult, type FileWrite, type OpsContext } from '../shared/ports.js';
@@ -38,61 +51,140 @@ export async function planInit(ctx: OpsContext, params: InitParams): Promise<Pla
   for (const ca of state.cas) items.push(caItem(ca));
   for (const loaded of state.issued) items.push(issuedItem(loaded, state.cas, ctx.clock.now()));
   for (const pair of state.keyPairs) {
-    items.push(pair.exists
-      ? { name: pair.entry.name, action: 'reuse', reason: 'key exists', files: [] }
-      : { name: pair.entry.name, action: 'create', reason: 'key missing', files: [pair.entry.keyPath, pair.entry.publicPath] });
+    items.push(
+      pair.exists
+        ? { name: pair.entry.name, action: 'reuse', reason: 'key exists', files: [] }
+        : {
+            name: pair.entry.name,
+            action: 'create',
+            reason: 'key missing',
+            files: [pair.entry.keyPath, pair.entry.publicPath],
+          },
+    );
   }
-  return { operation: 'init', root: ctx.tree.root, items, restart: restartOrder([], params.restartOrder), warnings: params.warnings };
+  return {
+    operation: 'init',
+    root: ctx.tree.root,
+    items,
+    restart: restartOrder([], params.restartOrder),
+    warnings: params.warnings,
+  };
 }
 
 /** Executes an init plan in one commit. Returns undefined when there was nothing to create. */
-export async function applyInit(outer: OpsContext, params: InitParams, plan: Plan): Promise<CommitResult | undefined> {
-  const creating = new Set(plan.items.filter((item) => item.action === 'create').map((item) => item.name));
+export async function applyInit(
+  outer: OpsContext,
+  params: InitParams,
+  plan: Plan,
+): Promise<CommitResult | undefined> {
+  const creating = new Set(
+    plan.items.filter((item) => item.action === 'create').map((item) => item.name),
+  );
   if (creating.size === 0) return undefined;
   const state = await loadState(outer, params.catalogue);
   // Same order as the phases below ask for them: CAs, then issued entries, then key pairs.
-  const ctx = withPrefetchedKeys(outer, [...state.cas, ...state.issued, ...state.keyPairs]
-    .filter(({ entry }) => creating.has(entry.name)).map(({ entry }) => entry.keyAlgorithm));
+  const ctx = withPrefetchedKeys(
+    outer,
+    [...state.cas, ...state.issued, ...state.keyPairs]
+      .filter(({ entry }) => creating.has(entry.name))
+      .map(({ entry }) => entry.keyAlgorithm),
+  );
   const start = ctx.clock.now();
-  const validity = (ms: number): Validity => ({ notBefore: new Date(start.getTime() - params.backdateMs), notAfter: new Date(start.getTime() + ms) });
+  const validity = (ms: number): Validity => ({
+    notBefore: new Date(start.getTime() - params.backdateMs),
+    notAfter: new Date(start.getTime() + ms),
+  });
   const writes: FileWrite[] = [];
   const authorities = new Map<string, SigningAuthority>();
-  await Promise.all(state.cas.map(async (ca) => {
-    if (creating.has(ca.entry.name)) {
-      const created = await issueCa(ctx, ca.entry, validity(ca.entry.validityMs));
-      writes.push(...caFiles(ca.entry, created));
-      authorities.set(ca.entry.name, created);
-    } else if (ca.cert && ca.key) {
-      authorities.set(ca.entry.name, { certificate: ca.cert, key: ca.key });
-    }
-  }));
-  await Promise.all(state.issued.filter((loaded) => creating.has(loaded.entry.name)).map(async (loaded) => {
-    const ca = authorities.get(loaded.entry.ca);
-    if (!ca) throw new ValidationError('CA_KEY_MISSING', `cannot create "${loaded.entry.name}": the key of CA "${loaded.entry.ca}" is not available`);
-    const issued = await issueLeaf(ctx, loaded.entry, catalogueIdentity(loaded.entry), ca, validity(loaded.entry.validityMs));
-    writes.push(...issuedFiles(loaded.entry, issued, ca.certificate.pem));
-  }));
-  await Promise.all(state.keyPairs.filter((pair) => creating.has(pair.entry.name)).map(async (pair) => {
-    const key = await ctx.keys.generate(pair.entry.keyAlgorithm);
-    writes.push({ path: pair.entry.keyPath, data: new TextEncoder().encode(encodePrivateKey(key)), mode: FileMode.key });
-    writes.push({ path: pair.entry.publicPath, data: new TextEncoder().encode(encodePublicKey(key.keyObject)), mode: FileMode.public });
-  }));
-  return ctx.tree.commit({ writes: writes.sort((a, b) => a.path.localeCompare(b.path)), deletes: [] }, 'init');
+  await Promise.all(
+    state.cas.map(async (ca) => {
+      if (creating.has(ca.entry.name)) {
+        const created = await issueCa(ctx, ca.entry, validity(ca.entry.validityMs));
+        writes.push(...caFiles(ca.entry, created));
+        authorities.set(ca.entry.name, created);
+      } else if (ca.cert && ca.key) {
+        authorities.set(ca.entry.name, { certificate: ca.cert, key: ca.key });
+      }
+    }),
+  );
+  await Promise.all(
+    state.issued
+      .filter((loaded) => creating.has(loaded.entry.name))
+      .map(async (loaded) => {
+        const ca = authorities.get(loaded.entry.ca);
+        if (!ca)
+          throw new ValidationError(
+            'CA_KEY_MISSING',
+            `cannot create "${loaded.entry.name}": the key of CA "${loaded.entry.ca}" is not available`,
+          );
+        const issued = await issueLeaf(
+          ctx,
+          loaded.entry,
+          catalogueIdentity(loaded.entry),
+          ca,
+          validity(loaded.entry.validityMs),
+        );
+        writes.push(...issuedFiles(loaded.entry, issued, ca.certificate.pem));
+      }),
+  );
+  await Promise.all(
+    state.keyPairs
+      .filter((pair) => creating.has(pair.entry.name))
+      .map(async (pair) => {
+        const key = await ctx.keys.generate(pair.entry.keyAlgorithm);
+        writes.push({
+          path: pair.entry.keyPath,
+          data: new TextEncoder().encode(encodePrivateKey(key)),
+          mode: FileMode.key,
+        });
+        writes.push({
+          path: pair.entry.publicPath,
+          data: new TextEncoder().encode(encodePublicKey(key.keyObject)),
+          mode: FileMode.public,
+        });
+      }),
+  );
+  return ctx.tree.commit(
+    { writes: writes.sort((a, b) => a.path.localeCompare(b.path)), deletes: [] },
+    'init',
+  );
 }
 
 async function loadState(ctx: OpsContext, catalogue: Catalogue): Promise<InitState> {
   const cas = await Promise.all(catalogue.cas.map((entry) => loadCa(ctx.tree, entry)));
-  const issued = await Promise.all(issuedEntries(catalogue).map((entry) => loadIssued(ctx.tree, entry)));
-  const keyPairs = await Promise.all(catalogue.keyPairs.map(async (entry) => ({ entry, exists: await ctx.tree.exists(entry.keyPath) })));
+  const issued = await Promise.all(
+    issuedEntries(catalogue).map((entry) => loadIssued(ctx.tree, entry)),
+  );
+  const keyPairs = await Promise.all(
+    catalogue.keyPairs.map(async (entry) => ({
+      entry,
+      exists: await ctx.tree.exists(entry.keyPath),
+    })),
+  );
   return { cas, issued, keyPairs };
 }
 
 function caItem(ca: Loaded<CaEntry>): PlanItem {
   const { entry } = ca;
   if (ca.problems.length > 0) throw invalidExisting(entry.name, ca.problems);
-  if (!ca.exists && ca.keyExists) throw new ConflictError('KEY_WITHOUT_CERT', `CA "${entry.name}": "${entry.keyPath}" exists but "${entry.certPath}" does not; refusing to overwrite the key`);
-  if (!ca.exists) return { name: entry.name, action: 'create', reason: 'certificate authority missing', files: [entry.keyPath, entry.certPath] };
-  return { name: entry.name, action: 'reuse', reason: ca.keyExists ? 'existing CA checked' : 'existing keyless CA (external CA mode)', files: [] };
+  if (!ca.exists && ca.keyExists)
+    throw new ConflictError(
+      'KEY_WITHOUT_CERT',
+      `CA "${entry.name}": "${entry.keyPath}" exists but "${entry.certPath}" does not; refusing to overwrite the key`,
+    );
+  if (!ca.exists)
+    return {
+      name: entry.name,
+      action: 'create',
+      reason: 'certificate authority missing',
+      files: [entry.keyPath, entry.certPath],
+    };
+  return {
+    name: entry.name,
+    action: 'reuse',
+    reason: ca.keyExists ? 'existing CA checked' : 'existing keyless CA (external CA mode)',
+    files: [],
+  };
 }
 
 function issuedItem(loaded: Loaded<IssuedCertEntry>, cas: Loaded<CaEntry>[], at: Date): PlanItem {
@@ -101,9 +193,13 @@ function issuedItem(loaded: Loaded<IssuedCertEntry>, cas: Loaded<CaEntry>[], at:
   const files = entry.kind === 'leaf' ? [entry.keyPath, entry.certPath] : [entry.path];
   if (!loaded.exists) {
     if (ca?.exists && !ca.keyExists) {
-      throw new ValidationError('EXTERNAL_CA_INCOMPLETE', `invalid or incomplete external CA: "${entry.name}" is missing and CA "${entry.ca}" has no key to sign it`, {
-        hint: `provide ${files.join(' and ')} signed by your CA, or generate CSRs with: kpki csr generate`,
-      });
+      throw new ValidationError(
+        'EXTERNAL_CA_INCOMPLETE',
+        `invalid or incomplete external CA: "${entry.name}" is missing and CA "${entry.ca}" has no key to sign it`,
+        {
+          hint: `provide ${files.join(' and ')} signed by your CA, or generate CSRs with: kpki csr generate`,
+        },
+      );
     }
     return { name: entry.name, action: 'create', reason: 'missing', files };
   }
@@ -113,7 +209,11 @@ function issuedItem(loaded: Loaded<IssuedCertEntry>, cas: Loaded<CaEntry>[], at:
 }
 
 function invalidExisting(name: string, problems: readonly string[]): ValidationError {
-  return new ValidationError('INVALID_EXISTING', `"${name}" exists but is not usable: ${problems.join('; ')}`, {
-    hint: 'kpki never overwrites existing files silently; fix or move the file, then run init again',
-  });
+  return new ValidationError(
+    'INVALID_EXISTING',
+    `"${name}" exists but is not usable: ${problems.join('; ')}`,
+    {
+      hint: 'kpki never overwrites existing files silently; fix or move the file, then run init again',
+    },
+  );
 }

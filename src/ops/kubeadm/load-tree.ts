@@ -4,7 +4,11 @@
  * call {@link requireLoaded} to turn its problems into an error.
  */
 import { describeError, InvalidInputError } from '../../errors.js';
-import { keyMatchesCertificate, parseCertificates, type Certificate } from '../../pki/certificate.js';
+import {
+  keyMatchesCertificate,
+  parseCertificates,
+  type Certificate,
+} from '../../pki/certificate.js';
 import { chainProblem } from '../../layouts/chain-problem.js';
 import { parsePrivateKeys, type PrivateKey } from '../../pki/keys.js';
 import { readKubeconfig, type KubeconfigCredentials } from '../../layouts/kubeconfig.js';
@@ -40,29 +44,65 @@ async function readText(reader: TreeReader, path: string): Promise<string | unde
 /** Loads a CA's certificate and key; a missing key is not a problem (external CA). */
 export async function loadCa(reader: TreeReader, entry: CaEntry): Promise<Loaded<CaEntry>> {
   const problems: string[] = [];
-  const certs = await parseOptional(reader, entry.certPath, problems, (t, s) => parseCertificates(t, s));
-  const keys = await parseOptional(reader, entry.keyPath, problems, (t, s) => parsePrivateKeys(t, s));
+  const certs = await parseOptional(reader, entry.certPath, problems, (t, s) =>
+    parseCertificates(t, s),
+  );
+  const keys = await parseOptional(reader, entry.keyPath, problems, (t, s) =>
+    parsePrivateKeys(t, s),
+  );
   const cert = certs.value?.[0];
   const key = keys.value?.[0];
   if (cert && !cert.isCA) problems.push(`"${entry.certPath}" is not a CA certificate`);
-  if (cert && key && !keyMatches(cert, key)) problems.push(`"${entry.keyPath}" does not match "${entry.certPath}"`);
-  return { entry, exists: certs.exists, cert, chain: certs.value?.slice(1) ?? [], key, keyExists: keys.exists, source: entry.certPath, problems };
+  if (cert && key && !keyMatches(cert, key))
+    problems.push(`"${entry.keyPath}" does not match "${entry.certPath}"`);
+  return {
+    entry,
+    exists: certs.exists,
+    cert,
+    chain: certs.value?.slice(1) ?? [],
+    key,
+    keyExists: keys.exists,
+    source: entry.certPath,
+    problems,
+  };
 }
 
 /** Loads a leaf's certificate (with any appended chain) and key, or a kubeconfig's credentials. */
-export async function loadIssued(reader: TreeReader, entry: IssuedCertEntry, external?: ExternalFileReader): Promise<Loaded<IssuedCertEntry>> {
+export async function loadIssued(
+  reader: TreeReader,
+  entry: IssuedCertEntry,
+  external?: ExternalFileReader,
+): Promise<Loaded<IssuedCertEntry>> {
   if (entry.kind === 'kubeconfig') return loadKubeconfig(reader, entry, external);
   const problems: string[] = [];
-  const certs = await parseOptional(reader, entry.certPath, problems, (t, s) => parseCertificates(t, s));
-  const keys = await parseOptional(reader, entry.keyPath, problems, (t, s) => parsePrivateKeys(t, s));
+  const certs = await parseOptional(reader, entry.certPath, problems, (t, s) =>
+    parseCertificates(t, s),
+  );
+  const keys = await parseOptional(reader, entry.keyPath, problems, (t, s) =>
+    parsePrivateKeys(t, s),
+  );
   const cert = certs.value?.[0];
   const key = keys.value?.[0];
   if (certs.exists && !keys.exists) problems.push(`key "${entry.keyPath}" is missing`);
-  if (cert && key && !keyMatches(cert, key)) problems.push(`key "${entry.keyPath}" does not match certificate "${entry.certPath}"`);
-  return { entry, exists: certs.exists, cert, chain: certs.value?.slice(1) ?? [], key, keyExists: keys.exists, source: entry.certPath, problems };
+  if (cert && key && !keyMatches(cert, key))
+    problems.push(`key "${entry.keyPath}" does not match certificate "${entry.certPath}"`);
+  return {
+    entry,
+    exists: certs.exists,
+    cert,
+    chain: certs.value?.slice(1) ?? [],
+    key,
+    keyExists: keys.exists,
+    source: entry.certPath,
+    problems,
+  };
 }
 
-async function loadKubeconfig(reader: TreeReader, entry: IssuedCertEntry & { kind: 'kubeconfig' }, external?: ExternalFileReader): Promise<Loaded<IssuedCertEntry>> {
+async function loadKubeconfig(
+  reader: TreeReader,
+  entry: IssuedCertEntry & { kind: 'kubeconfig' },
+  external?: ExternalFileReader,
+): Promise<Loaded<IssuedCertEntry>> {
   const problems: string[] = [];
   const base = { entry, chain: [] as Certificate[], source: entry.path, problems };
   let text: string | undefined;
@@ -72,16 +112,28 @@ async function loadKubeconfig(reader: TreeReader, entry: IssuedCertEntry & { kin
     problems.push(describeError(error));
     return { ...base, exists: true, cert: undefined, key: undefined, keyExists: false };
   }
-  if (text === undefined) return { ...base, exists: false, cert: undefined, key: undefined, keyExists: false };
+  if (text === undefined)
+    return { ...base, exists: false, cert: undefined, key: undefined, keyExists: false };
   try {
     const credentials = readKubeconfig(text, entry.path);
     const { certText, keyText, source } = await credentialTexts(credentials, entry.path, external);
     const certs = certText === undefined ? undefined : parseCertificates(certText, source);
     const key = keyText === undefined ? undefined : parsePrivateKeys(keyText, `${source} (key)`)[0];
-    if (certs === undefined && credentials.certFile === undefined) problems.push(`"${entry.path}" has no client certificate for user "${credentials.userName}"`);
+    if (certs === undefined && credentials.certFile === undefined)
+      problems.push(`"${entry.path}" has no client certificate for user "${credentials.userName}"`);
     const cert = certs?.[0];
-    if (cert && key && !keyMatches(cert, key)) problems.push(`the client key in "${source}" does not match its certificate`);
-    return { ...base, source, exists: true, cert, chain: certs?.slice(1) ?? [], key, keyExists: key !== undefined, kubeconfig: { text, credentials } };
+    if (cert && key && !keyMatches(cert, key))
+      problems.push(`the client key in "${source}" does not match its certificate`);
+    return {
+      ...base,
+      source,
+      exists: true,
+      cert,
+      chain: certs?.slice(1) ?? [],
+      key,
+      keyExists: key !== undefined,
+      kubeconfig: { text, credentials },
+    };
   } catch (error) {
     problems.push(describeError(error));
     return { ...base, exists: true, cert: undefined, key: undefined, keyExists: false };
@@ -89,21 +141,41 @@ async function loadKubeconfig(reader: TreeReader, entry: IssuedCertEntry & { kin
 }
 
 /** Embedded data, or the files a kubeconfig references (kubelet.conf after TLS bootstrap). */
-async function credentialTexts(creds: KubeconfigCredentials, path: string, external?: ExternalFileReader): Promise<{ certText: string | undefined; keyText: string | undefined; source: string }> {
-  if (creds.certPem !== undefined || creds.certFile === undefined) return { certText: creds.certPem, keyText: creds.keyPem, source: path };
+async function credentialTexts(
+  creds: KubeconfigCredentials,
+  path: string,
+  external?: ExternalFileReader,
+): Promise<{ certText: string | undefined; keyText: string | undefined; source: string }> {
+  if (creds.certPem !== undefined || creds.certFile === undefined)
+    return { certText: creds.certPem, keyText: creds.keyPem, source: path };
   const file = creds.certFile;
   // Without a reader for files outside the tree (init, renew), a reference is simply left alone.
   if (!external) return { certText: undefined, keyText: undefined, source: file };
   const bytes = await external.read(file);
   if (bytes === undefined) {
-    throw new InvalidInputError('MISSING_REFERENCE', `"${path}" refers to client certificate "${file}", which is not readable here`);
+    throw new InvalidInputError(
+      'MISSING_REFERENCE',
+      `"${path}" refers to client certificate "${file}", which is not readable here`,
+    );
   }
   const text = decoder.decode(bytes);
-  const keyBytes = creds.keyFile === undefined || creds.keyFile === file ? bytes : await external.read(creds.keyFile);
-  return { certText: text, keyText: keyBytes === undefined ? undefined : decoder.decode(keyBytes), source: file };
+  const keyBytes =
+    creds.keyFile === undefined || creds.keyFile === file
+      ? bytes
+      : await external.read(creds.keyFile);
+  return {
+    certText: text,
+    keyText: keyBytes === undefined ? undefined : decoder.decode(keyBytes),
+    source: file,
+  };
 }
 
-async function parseOptional<T>(reader: TreeReader, path: string, problems: string[], parse: (text: string, source: string) => T): Promise<{ exists: boolean; value: T | undefined }> {
+async function parseOptional<T>(
+  reader: TreeReader,
+  path: string,
+  problems: string[],
+  parse: (text: string, source: string) => T,
+): Promise<{ exists: boolean; value: T | undefined }> {
   try {
     const text = await readText(reader, path);
     if (text === undefined) return { exists: false, value: undefined };
@@ -122,7 +194,11 @@ function keyMatches(cert: Certificate, key: PrivateKey): boolean {
  * Problems between an issued entry and its CA at `at`: not chaining to it, or (kubeconfigs) CA data that
  * differs from the CA certificate file.
  */
-export function chainProblems(loaded: Loaded<IssuedCertEntry>, ca: Loaded<CaEntry> | undefined, at: Date): string[] {
+export function chainProblems(
+  loaded: Loaded<IssuedCertEntry>,
+  ca: Loaded<CaEntry> | undefined,
+  at: Date,
+): string[] {
   const problems: string[] = [];
   const cert = loaded.cert;
   if (!ca?.cert) return problems;
@@ -150,7 +226,9 @@ function sameFirstCertificate(pem: string, cert: Certificate): boolean {
  */
 export function requireLoaded<E extends { name: string }>(loaded: Loaded<E>): void {
   if (loaded.problems.length > 0) {
-    throw new InvalidInputError('BROKEN_ENTRY', `cannot use "${loaded.entry.name}": ${loaded.problems.join('; ')}`);
+    throw new InvalidInputError(
+      'BROKEN_ENTRY',
+      `cannot use "${loaded.entry.name}": ${loaded.problems.join('; ')}`,
+    );
   }
 }
-

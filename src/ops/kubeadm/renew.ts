@@ -6,7 +6,12 @@
 import { UnknownNameError, ValidationError } from '../../errors.js';
 import type { SigningAuthority } from '../../pki/issue.js';
 import { isKeyAlgorithm } from '../../pki/keys.js';
-import { issuedEntries, type Catalogue, type CaEntry, type IssuedCertEntry } from '../../layouts/catalogue.js';
+import {
+  issuedEntries,
+  type Catalogue,
+  type CaEntry,
+  type IssuedCertEntry,
+} from '../../layouts/catalogue.js';
 import { loadCa, loadIssued, requireLoaded, type Loaded } from './load-tree.js';
 import { copiedIdentity, issuedFiles, issueLeaf, type Validity } from './issue-entry.js';
 import { restartOrder, type Plan, type PlanItem } from '../shared/plan.js';
@@ -42,72 +47,147 @@ export async function planRenew(ctx: OpsContext, params: RenewParams): Promise<P
   const components: string[] = [];
   for (const entry of entries) {
     const loaded = await loadIssued(ctx.tree, entry);
-    const item = renewItem(loaded, cas.find((ca) => ca.entry.name === entry.ca), now, params.expiringWithinMs);
+    const item = renewItem(
+      loaded,
+      cas.find((ca) => ca.entry.name === entry.ca),
+      now,
+      params.expiringWithinMs,
+    );
     items.push(item);
     if (item.action === 'renew') components.push(...entry.restart);
   }
-  return { operation: 'renew', root: ctx.tree.root, items, restart: restartOrder(components, params.restartOrder), warnings: [] };
+  return {
+    operation: 'renew',
+    root: ctx.tree.root,
+    items,
+    restart: restartOrder(components, params.restartOrder),
+    warnings: [],
+  };
 }
 
 /** Executes a renew plan as one commit; undefined when nothing needed renewing. */
-export async function applyRenew(ctx: OpsContext, params: RenewParams, plan: Plan): Promise<CommitResult | undefined> {
+export async function applyRenew(
+  ctx: OpsContext,
+  params: RenewParams,
+  plan: Plan,
+): Promise<CommitResult | undefined> {
   const renewing = plan.items.filter((item) => item.action === 'renew').map((item) => item.name);
   if (renewing.length === 0) return undefined;
   const start = ctx.clock.now();
   const authorities = new Map<string, SigningAuthority>();
   const writes: FileWrite[] = [];
-  await Promise.all(selectEntries(params.catalogue, renewing).map(async (entry) => {
-    const loaded = await loadIssued(ctx.tree, entry);
-    if (!loaded.cert) throw new ValidationError('BROKEN_ENTRY', `cannot renew "${entry.name}": ${loaded.problems.join('; ') || 'no certificate'}`);
-    const ca = authorities.get(entry.ca) ?? (await loadAuthority(ctx, params.catalogue, entry.ca));
-    authorities.set(entry.ca, ca);
-    const validity: Validity = { notBefore: new Date(start.getTime() - params.backdateMs), notAfter: new Date(start.getTime() + entry.validityMs) };
-    const current = loaded.key?.algorithm;
-    const keyEntry = params.keepKeyAlgorithm === true && current !== undefined && isKeyAlgorithm(current) ? { ...entry, keyAlgorithm: current } : entry;
-    const issued = await issueLeaf(ctx, keyEntry, copiedIdentity(loaded.cert, entry), ca, validity);
-    writes.push(...issuedFiles(entry, issued, ca.certificate.pem, loaded.kubeconfig?.text));
-  }));
-  return ctx.tree.commit({ writes: writes.sort((a, b) => a.path.localeCompare(b.path)), deletes: [] }, 'renew');
+  await Promise.all(
+    selectEntries(params.catalogue, renewing).map(async (entry) => {
+      const loaded = await loadIssued(ctx.tree, entry);
+      if (!loaded.cert)
+        throw new ValidationError(
+          'BROKEN_ENTRY',
+          `cannot renew "${entry.name}": ${loaded.problems.join('; ') || 'no certificate'}`,
+        );
+      const ca =
+        authorities.get(entry.ca) ?? (await loadAuthority(ctx, params.catalogue, entry.ca));
+      authorities.set(entry.ca, ca);
+      const validity: Validity = {
+        notBefore: new Date(start.getTime() - params.backdateMs),
+        notAfter: new Date(start.getTime() + entry.validityMs),
+      };
+      const current = loaded.key?.algorithm;
+      const keyEntry =
+        params.keepKeyAlgorithm === true && current !== undefined && isKeyAlgorithm(current)
+          ? { ...entry, keyAlgorithm: current }
+          : entry;
+      const issued = await issueLeaf(
+        ctx,
+        keyEntry,
+        copiedIdentity(loaded.cert, entry),
+        ca,
+        validity,
+      );
+      writes.push(...issuedFiles(entry, issued, ca.certificate.pem, loaded.kubeconfig?.text));
+    }),
+  );
+  return ctx.tree.commit(
+    { writes: writes.sort((a, b) => a.path.localeCompare(b.path)), deletes: [] },
+    'renew',
+  );
 }
 
 function selectEntries(catalogue: Catalogue, names: readonly string[]): IssuedCertEntry[] {
   const all = issuedEntries(catalogue);
-  if (names.length === 1 && names[0] === 'all') return all.filter((entry) => !(entry.kind === 'kubeconfig' && entry.selfRotated === true));
+  if (names.length === 1 && names[0] === 'all')
+    return all.filter((entry) => !(entry.kind === 'kubeconfig' && entry.selfRotated === true));
   const unknown = names.filter((name) => !all.some((entry) => entry.name === name));
   if (unknown.length > 0) {
-    throw new UnknownNameError(`unknown certificate name${unknown.length > 1 ? 's' : ''} ${unknown.map((n) => `"${n}"`).join(', ')}`, {
-      hint: `valid names: all, ${all.map((entry) => entry.name).sort().join(', ')}`,
-    });
+    throw new UnknownNameError(
+      `unknown certificate name${unknown.length > 1 ? 's' : ''} ${unknown.map((n) => `"${n}"`).join(', ')}`,
+      {
+        hint: `valid names: all, ${all
+          .map((entry) => entry.name)
+          .sort()
+          .join(', ')}`,
+      },
+    );
   }
   return all.filter((entry) => names.includes(entry.name));
 }
 
-function renewItem(loaded: Loaded<IssuedCertEntry>, ca: Loaded<CaEntry> | undefined, now: Date, windowMs: number | undefined): PlanItem {
+function renewItem(
+  loaded: Loaded<IssuedCertEntry>,
+  ca: Loaded<CaEntry> | undefined,
+  now: Date,
+  windowMs: number | undefined,
+): PlanItem {
   const { entry } = loaded;
   const files = entry.kind === 'leaf' ? [entry.keyPath, entry.certPath] : [entry.path];
-  if (!loaded.exists) return { name: entry.name, action: 'skip', reason: `MISSING! ${entry.longName}`, files: [] };
+  if (!loaded.exists)
+    return { name: entry.name, action: 'skip', reason: `MISSING! ${entry.longName}`, files: [] };
   if (ca?.exists && !ca.keyExists) {
-    return { name: entry.name, action: 'skip', reason: `Detected external ${ca.entry.certPath.replace(/^.*?pki\//, '').replace(/\.crt$/, '')}, ${entry.longName} can't be renewed`, files: [] };
+    return {
+      name: entry.name,
+      action: 'skip',
+      reason: `Detected external ${ca.entry.certPath.replace(/^.*?pki\//, '').replace(/\.crt$/, '')}, ${entry.longName} can't be renewed`,
+      files: [],
+    };
   }
   if (!loaded.cert) {
     if (loaded.kubeconfig?.credentials.certFile !== undefined) {
-      return { name: entry.name, action: 'skip', reason: `client certificate is the file "${loaded.kubeconfig.credentials.certFile}", rotated by the kubelet`, files: [] };
+      return {
+        name: entry.name,
+        action: 'skip',
+        reason: `client certificate is the file "${loaded.kubeconfig.credentials.certFile}", rotated by the kubelet`,
+        files: [],
+      };
     }
-    throw new ValidationError('BROKEN_ENTRY', `cannot renew "${entry.name}": ${loaded.problems.join('; ')}`);
+    throw new ValidationError(
+      'BROKEN_ENTRY',
+      `cannot renew "${entry.name}": ${loaded.problems.join('; ')}`,
+    );
   }
   if (windowMs !== undefined && loaded.cert.notAfter.getTime() - now.getTime() > windowMs) {
-    return { name: entry.name, action: 'skip', reason: `not expiring within the window (expires ${loaded.cert.notAfter.toISOString()})`, files: [] };
+    return {
+      name: entry.name,
+      action: 'skip',
+      reason: `not expiring within the window (expires ${loaded.cert.notAfter.toISOString()})`,
+      files: [],
+    };
   }
   return { name: entry.name, action: 'renew', reason: `${entry.longName} renewed`, files };
 }
 
-async function loadAuthority(ctx: OpsContext, catalogue: Catalogue, name: string): Promise<SigningAuthority> {
+async function loadAuthority(
+  ctx: OpsContext,
+  catalogue: Catalogue,
+  name: string,
+): Promise<SigningAuthority> {
   const entry = catalogue.cas.find((ca) => ca.name === name);
   if (!entry) throw new ValidationError('CA_MISSING', `the catalogue has no CA "${name}"`);
   const loaded = await loadCa(ctx.tree, entry);
   requireLoaded(loaded);
   if (!loaded.cert || !loaded.key) {
-    throw new ValidationError('CA_KEY_MISSING', `cannot load CA "${name}" from "${entry.certPath}": ${loaded.cert ? 'key missing' : 'certificate missing'}`);
+    throw new ValidationError(
+      'CA_KEY_MISSING',
+      `cannot load CA "${name}" from "${entry.certPath}": ${loaded.cert ? 'key missing' : 'certificate missing'}`,
+    );
   }
   return { certificate: loaded.cert, key: loaded.key };
 }

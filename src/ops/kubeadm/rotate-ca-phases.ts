@@ -12,7 +12,12 @@ import { ConflictError, UsageError, ValidationError } from '../../errors.js';
 import { encodePrivateKey, parsePrivateKey } from '../../pki/keys.js';
 import { parseCertificates, type Certificate } from '../../pki/certificate.js';
 import type { SigningAuthority } from '../../pki/issue.js';
-import { issuedEntries, type CaEntry, type Catalogue, type IssuedCertEntry } from '../../layouts/catalogue.js';
+import {
+  issuedEntries,
+  type CaEntry,
+  type Catalogue,
+  type IssuedCertEntry,
+} from '../../layouts/catalogue.js';
 import { replaceKubeconfigCaData } from '../../layouts/kubeconfig.js';
 import { loadCa, loadIssued, requireLoaded } from './load-tree.js';
 import { copiedIdentity, issueCa, issuedFiles, issueLeaf } from './issue-entry.js';
@@ -51,16 +56,28 @@ const decoder = new TextDecoder();
  * @throws ConflictError `ROTATION_ORDER` when the phase is out of order; UsageError for unknown CAs;
  *   ValidationError when a CA has no key (an external CA cannot be rotated by kpki).
  */
-export async function planRotateCa(ctx: OpsContext, params: RotateCaParams): Promise<{ plan: Plan; writes: FileWrite[]; deletes: string[] }> {
+export async function planRotateCa(
+  ctx: OpsContext,
+  params: RotateCaParams,
+): Promise<{ plan: Plan; writes: FileWrite[]; deletes: string[] }> {
   const state = await readState(ctx);
-  const expected: RotationPhase = state === undefined ? 'trust' : state.phase === 'trust' ? 'issue' : 'finish';
+  const expected: RotationPhase =
+    state === undefined ? 'trust' : state.phase === 'trust' ? 'issue' : 'finish';
   if (params.phase !== expected) {
-    throw new ConflictError('ROTATION_ORDER', `cannot run phase "${params.phase}" now: ${state === undefined ? 'no rotation is in progress' : `phase "${state.phase}" is done`}; the next phase is "${expected}"`, {
-      hint: `kpki rotate-ca --phase ${expected} --dir ${ctx.tree.root}`,
-    });
+    throw new ConflictError(
+      'ROTATION_ORDER',
+      `cannot run phase "${params.phase}" now: ${state === undefined ? 'no rotation is in progress' : `phase "${state.phase}" is done`}; the next phase is "${expected}"`,
+      {
+        hint: `kpki rotate-ca --phase ${expected} --dir ${ctx.tree.root}`,
+      },
+    );
   }
-  const names = state?.cas ?? (params.cas.length > 0 ? params.cas : params.catalogue.cas.map((ca) => ca.name));
-  const cas = names.map((name) => params.catalogue.cas.find((ca) => ca.name === name) ?? unknownCa(name, params.catalogue));
+  const names =
+    state?.cas ?? (params.cas.length > 0 ? params.cas : params.catalogue.cas.map((ca) => ca.name));
+  const cas = names.map(
+    (name) =>
+      params.catalogue.cas.find((ca) => ca.name === name) ?? unknownCa(name, params.catalogue),
+  );
   const writes: FileWrite[] = [];
   const deletes: string[] = [];
   const items: PlanItem[] = [];
@@ -70,89 +87,197 @@ export async function planRotateCa(ctx: OpsContext, params: RotateCaParams): Pro
     writes.push(...step.writes);
     deletes.push(...step.deletes);
     items.push(...step.items);
-    restart.push(...dependents(params.catalogue, ca.name).flatMap((entry) => entry.restart), ...(ca.name === 'ca' ? ['kubelet'] : []));
+    restart.push(
+      ...dependents(params.catalogue, ca.name).flatMap((entry) => entry.restart),
+      ...(ca.name === 'ca' ? ['kubelet'] : []),
+    );
   }
   if (params.phase === 'finish') deletes.push(STATE);
-  else writes.push({ path: STATE, data: encoder.encode(JSON.stringify({ phase: params.phase, cas: names, startedAt: state?.startedAt ?? ctx.clock.now().toISOString() }, null, 2)), mode: FileMode.key });
-  const plan: Plan = { operation: `rotate-ca ${params.phase}`, root: ctx.tree.root, items, restart: restartOrder(restart, params.restartOrder), warnings: [] };
+  else
+    writes.push({
+      path: STATE,
+      data: encoder.encode(
+        JSON.stringify(
+          {
+            phase: params.phase,
+            cas: names,
+            startedAt: state?.startedAt ?? ctx.clock.now().toISOString(),
+          },
+          null,
+          2,
+        ),
+      ),
+      mode: FileMode.key,
+    });
+  const plan: Plan = {
+    operation: `rotate-ca ${params.phase}`,
+    root: ctx.tree.root,
+    items,
+    restart: restartOrder(restart, params.restartOrder),
+    warnings: [],
+  };
   return { plan, writes, deletes };
 }
 
 /** Commits a planned phase. */
-export async function applyRotateCa(ctx: OpsContext, planned: { plan: Plan; writes: FileWrite[]; deletes: string[] }): Promise<CommitResult> {
-  return ctx.tree.commit({ writes: planned.writes, deletes: planned.deletes }, `rotate-ca-${planned.plan.operation.split(' ')[1] ?? ''}`);
+export async function applyRotateCa(
+  ctx: OpsContext,
+  planned: { plan: Plan; writes: FileWrite[]; deletes: string[] },
+): Promise<CommitResult> {
+  return ctx.tree.commit(
+    { writes: planned.writes, deletes: planned.deletes },
+    `rotate-ca-${planned.plan.operation.split(' ')[1] ?? ''}`,
+  );
 }
 
-async function phaseFor(ctx: OpsContext, params: RotateCaParams, ca: CaEntry): Promise<{ writes: FileWrite[]; deletes: string[]; items: PlanItem[] }> {
+async function phaseFor(
+  ctx: OpsContext,
+  params: RotateCaParams,
+  ca: CaEntry,
+): Promise<{ writes: FileWrite[]; deletes: string[]; items: PlanItem[] }> {
   const loaded = await loadCa(ctx.tree, ca);
   requireLoaded(loaded);
-  if (!loaded.cert || !loaded.key) throw new ValidationError('CA_KEY_MISSING', `cannot rotate CA "${ca.name}": "${loaded.cert ? ca.keyPath : ca.certPath}" is missing`);
+  if (!loaded.cert || !loaded.key)
+    throw new ValidationError(
+      'CA_KEY_MISSING',
+      `cannot rotate CA "${ca.name}": "${loaded.cert ? ca.keyPath : ca.certPath}" is missing`,
+    );
   const current: SigningAuthority = { certificate: loaded.cert, key: loaded.key };
   const staged = { cert: `${ROTATION_DIR}/${ca.name}.crt`, key: `${ROTATION_DIR}/${ca.name}.key` };
   switch (params.phase) {
     case 'trust': {
       const start = ctx.clock.now();
-      const next = await issueCa(ctx, ca, { notBefore: new Date(start.getTime() - params.backdateMs), notAfter: new Date(start.getTime() + ca.validityMs) });
+      const next = await issueCa(ctx, ca, {
+        notBefore: new Date(start.getTime() - params.backdateMs),
+        notAfter: new Date(start.getTime() + ca.validityMs),
+      });
       const bundle = [current.certificate, next.certificate];
       return {
         writes: [
-          { path: staged.key, data: encoder.encode(encodePrivateKey(next.key)), mode: FileMode.key },
+          {
+            path: staged.key,
+            data: encoder.encode(encodePrivateKey(next.key)),
+            mode: FileMode.key,
+          },
           { path: staged.cert, data: encoder.encode(next.certificate.pem), mode: FileMode.cert },
           { path: ca.certPath, data: encoder.encode(pemOf(bundle)), mode: FileMode.cert },
           ...(await kubeconfigBundles(ctx, params.catalogue, ca.name, bundle)),
         ],
         deletes: [],
-        items: [{ name: ca.name, action: 'create', reason: 'new CA staged; trust bundles hold old + new', files: [ca.certPath] }],
+        items: [
+          {
+            name: ca.name,
+            action: 'create',
+            reason: 'new CA staged; trust bundles hold old + new',
+            files: [ca.certPath],
+          },
+        ],
       };
     }
     case 'issue': {
       const next = await readStaged(ctx, staged, ca.name);
-      const old = [loaded.cert, ...loaded.chain].find((cert) => !Buffer.from(cert.der).equals(Buffer.from(next.certificate.der)));
+      const old = [loaded.cert, ...loaded.chain].find(
+        (cert) => !Buffer.from(cert.der).equals(Buffer.from(next.certificate.der)),
+      );
       const bundle = old ? [next.certificate, old] : [next.certificate];
       const reissued = await reissueAll(ctx, params, ca.name, next, bundle);
       return {
         writes: [
-          { path: ca.keyPath, data: encoder.encode(encodePrivateKey(next.key)), mode: FileMode.key },
+          {
+            path: ca.keyPath,
+            data: encoder.encode(encodePrivateKey(next.key)),
+            mode: FileMode.key,
+          },
           { path: ca.certPath, data: encoder.encode(pemOf(bundle)), mode: FileMode.cert },
           ...reissued.writes,
         ],
         deletes: [],
-        items: [{ name: ca.name, action: 'renew', reason: 'new CA signs; bundles hold new + old', files: [ca.keyPath, ca.certPath] }, ...reissued.items],
+        items: [
+          {
+            name: ca.name,
+            action: 'renew',
+            reason: 'new CA signs; bundles hold new + old',
+            files: [ca.keyPath, ca.certPath],
+          },
+          ...reissued.items,
+        ],
       };
     }
     case 'finish':
       return {
-        writes: [{ path: ca.certPath, data: encoder.encode(current.certificate.pem), mode: FileMode.cert }, ...(await kubeconfigBundles(ctx, params.catalogue, ca.name, [current.certificate]))],
+        writes: [
+          { path: ca.certPath, data: encoder.encode(current.certificate.pem), mode: FileMode.cert },
+          ...(await kubeconfigBundles(ctx, params.catalogue, ca.name, [current.certificate])),
+        ],
         deletes: [staged.cert, staged.key],
-        items: [{ name: ca.name, action: 'renew', reason: 'bundles hold the new CA only', files: [ca.certPath] }],
+        items: [
+          {
+            name: ca.name,
+            action: 'renew',
+            reason: 'bundles hold the new CA only',
+            files: [ca.certPath],
+          },
+        ],
       };
   }
 }
 
-async function reissueAll(ctx: OpsContext, params: RotateCaParams, caName: string, next: SigningAuthority, bundle: Certificate[]): Promise<{ writes: FileWrite[]; items: PlanItem[] }> {
+async function reissueAll(
+  ctx: OpsContext,
+  params: RotateCaParams,
+  caName: string,
+  next: SigningAuthority,
+  bundle: Certificate[],
+): Promise<{ writes: FileWrite[]; items: PlanItem[] }> {
   const start = ctx.clock.now();
   const writes: FileWrite[] = [];
   const items: PlanItem[] = [];
   for (const entry of dependents(params.catalogue, caName)) {
     const loaded = await loadIssued(ctx.tree, entry);
     if (!loaded.cert) {
-      items.push({ name: entry.name, action: 'skip', reason: loaded.exists ? 'client certificate is a file reference (the kubelet renews it)' : 'missing', files: [] });
+      items.push({
+        name: entry.name,
+        action: 'skip',
+        reason: loaded.exists
+          ? 'client certificate is a file reference (the kubelet renews it)'
+          : 'missing',
+        files: [],
+      });
       continue;
     }
-    const issued = await issueLeaf(ctx, entry, copiedIdentity(loaded.cert, entry), next, { notBefore: new Date(start.getTime() - params.backdateMs), notAfter: new Date(start.getTime() + entry.validityMs) });
+    const issued = await issueLeaf(ctx, entry, copiedIdentity(loaded.cert, entry), next, {
+      notBefore: new Date(start.getTime() - params.backdateMs),
+      notAfter: new Date(start.getTime() + entry.validityMs),
+    });
     writes.push(...issuedFiles(entry, issued, pemOf(bundle), loaded.kubeconfig?.text));
-    items.push({ name: entry.name, action: 'renew', reason: `re-issued by the new ${caName}`, files: entry.kind === 'leaf' ? [entry.keyPath, entry.certPath] : [entry.path] });
+    items.push({
+      name: entry.name,
+      action: 'renew',
+      reason: `re-issued by the new ${caName}`,
+      files: entry.kind === 'leaf' ? [entry.keyPath, entry.certPath] : [entry.path],
+    });
   }
   return { writes, items };
 }
 
-async function kubeconfigBundles(ctx: OpsContext, catalogue: Catalogue, caName: string, bundle: Certificate[]): Promise<FileWrite[]> {
+async function kubeconfigBundles(
+  ctx: OpsContext,
+  catalogue: Catalogue,
+  caName: string,
+  bundle: Certificate[],
+): Promise<FileWrite[]> {
   const writes: FileWrite[] = [];
   for (const entry of dependents(catalogue, caName)) {
     if (entry.kind !== 'kubeconfig') continue;
     const text = await ctx.tree.read(entry.path);
     if (text === undefined) continue;
-    writes.push({ path: entry.path, data: encoder.encode(replaceKubeconfigCaData(decoder.decode(text), entry.path, pemOf(bundle))), mode: FileMode.kubeconfig });
+    writes.push({
+      path: entry.path,
+      data: encoder.encode(
+        replaceKubeconfigCaData(decoder.decode(text), entry.path, pemOf(bundle)),
+      ),
+      mode: FileMode.kubeconfig,
+    });
   }
   return writes;
 }
@@ -161,9 +286,17 @@ function dependents(catalogue: Catalogue, caName: string): IssuedCertEntry[] {
   return issuedEntries(catalogue).filter((entry) => entry.ca === caName);
 }
 
-async function readStaged(ctx: OpsContext, staged: { cert: string; key: string }, name: string): Promise<SigningAuthority> {
+async function readStaged(
+  ctx: OpsContext,
+  staged: { cert: string; key: string },
+  name: string,
+): Promise<SigningAuthority> {
   const [cert, key] = await Promise.all([ctx.tree.read(staged.cert), ctx.tree.read(staged.key)]);
-  if (cert === undefined || key === undefined) throw new ValidationError('ROTATION_STATE', `the staged new CA for "${name}" is missing from ${ROTATION_DIR}/`);
+  if (cert === undefined || key === undefined)
+    throw new ValidationError(
+      'ROTATION_STATE',
+      `the staged new CA for "${name}" is missing from ${ROTATION_DIR}/`,
+    );
   const certificate = parseCertificates(decoder.decode(cert), staged.cert)[0] as Certificate;
   return { certificate, key: parsePrivateKey(decoder.decode(key), staged.key) };
 }
@@ -178,5 +311,7 @@ function pemOf(certs: readonly Certificate[]): string {
 }
 
 function unknownCa(name: string, catalogue: Catalogue): never {
-  throw new UsageError(`unknown CA "${name}"; this tree has: ${catalogue.cas.map((ca) => ca.name).join(', ')}`);
+  throw new UsageError(
+    `unknown CA "${name}"; this tree has: ${catalogue.cas.map((ca) => ca.name).join(', ')}`,
+  );
 }

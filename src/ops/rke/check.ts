@@ -17,42 +17,75 @@ export async function checkRkeState(ctx: OpsContext, files: RkeFiles): Promise<C
   const at = ctx.clock.now();
   const tree = requireState(await readRkeTree(ctx.tree, files));
   const caNames = new Set(tree.catalogue.cas.map((ca) => ca.name).concat('kube-etcd-client-ca'));
-  const authorities = [...caNames].filter((name) => name in tree.bundle || tree.catalogue.cas.some((ca) => ca.name === name))
+  const authorities = [...caNames]
+    .filter((name) => name in tree.bundle || tree.catalogue.cas.some((ca) => ca.name === name))
     .map((name) => row(tree, name, 'ca', undefined, at, []));
-  const leafNames = new Set([...tree.catalogue.leaves.map((leaf) => leaf.name), ...Object.keys(tree.bundle).filter((name) => !caNames.has(name))]);
+  const leafNames = new Set([
+    ...tree.catalogue.leaves.map((leaf) => leaf.name),
+    ...Object.keys(tree.bundle).filter((name) => !caNames.has(name)),
+  ]);
   const certificates = [...leafNames].map((name) => {
     const entry = tree.catalogue.leaves.find((leaf) => leaf.name === name);
     const caName = entry?.ca ?? (name === 'kube-etcd-client' ? 'kube-etcd-client-ca' : 'kube-ca');
     return row(tree, name, 'leaf', caName, at, leafProblems(tree, name, entry, caName, at));
   });
-  const byName = (a: CheckRow, b: CheckRow): number => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+  const byName = (a: CheckRow, b: CheckRow): number =>
+    a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
   return { at, certificates: certificates.sort(byName), authorities: authorities.sort(byName) };
 }
 
-function leafProblems(tree: RkeTree, name: string, entry: RkeCertEntry | undefined, caName: string, at: Date): string[] {
+function leafProblems(
+  tree: RkeTree,
+  name: string,
+  entry: RkeCertEntry | undefined,
+  caName: string,
+  at: Date,
+): string[] {
   const loaded = tree.loaded.get(name);
   if (!loaded) return [];
   // The service-account certificate is never verified by anything (only its key is used), and
   // custom-certificate clusters carry a self-signed dummy there (rke#2164).
-  const problems = entry?.preserveKey === true ? [] : chainProblems(loaded, tree.loaded.get(caName), caName, at);
-  if (!entry && familyOf(name) !== undefined) problems.push(`its host is no longer in "${tree.files.clusterFile}"; kpki rotate removes it`);
+  const problems =
+    entry?.preserveKey === true ? [] : chainProblems(loaded, tree.loaded.get(caName), caName, at);
+  if (!entry && familyOf(name) !== undefined)
+    problems.push(`its host is no longer in "${tree.files.clusterFile}"; kpki rotate removes it`);
   if (entry && loaded.cert && entry.altNames.dns.length + entry.altNames.ip.length > 0) {
-    const missing = [...entry.altNames.dns.filter((dns) => !loaded.cert?.dnsNames.includes(dns)), ...entry.altNames.ip.filter((ip) => !loaded.cert?.ipAddresses.includes(ip))];
-    if (missing.length > 0) problems.push(`lacks SANs ${missing.join(', ')} that "${tree.files.clusterFile}" asks for; kpki rotate --service ${entry.service ?? 'all'} adds them`);
+    const missing = [
+      ...entry.altNames.dns.filter((dns) => !loaded.cert?.dnsNames.includes(dns)),
+      ...entry.altNames.ip.filter((ip) => !loaded.cert?.ipAddresses.includes(ip)),
+    ];
+    if (missing.length > 0)
+      problems.push(
+        `lacks SANs ${missing.join(', ')} that "${tree.files.clusterFile}" asks for; kpki rotate --service ${entry.service ?? 'all'} adds them`,
+      );
   }
   return problems;
 }
 
-function row(tree: RkeTree, name: string, kind: CheckRow['kind'], caName: string | undefined, at: Date, extra: string[]): CheckRow {
+function row(
+  tree: RkeTree,
+  name: string,
+  kind: CheckRow['kind'],
+  caName: string | undefined,
+  at: Date,
+  extra: string[],
+): CheckRow {
   const loaded: LoadedEntry | undefined = tree.loaded.get(name);
   const cert = loaded?.cert;
   const problems = [...(loaded?.problems ?? []), ...extra, ...stateDrift(tree, name)];
   if (loaded && !cert) problems.push('no certificate in the entry');
   const caLoaded = caName === undefined ? loaded : tree.loaded.get(caName);
   return {
-    name, kind, path: `${tree.files.stateFile}#${tree.source}.certificatesBundle.${name}`, caName,
-    missing: loaded === undefined, notAfter: cert?.notAfter, residualMs: cert ? cert.notAfter.getTime() - at.getTime() : undefined,
-    externallyManaged: caLoaded !== undefined && caLoaded.key === undefined, problems, certificate: cert,
+    name,
+    kind,
+    path: `${tree.files.stateFile}#${tree.source}.certificatesBundle.${name}`,
+    caName,
+    missing: loaded === undefined,
+    notAfter: cert?.notAfter,
+    residualMs: cert ? cert.notAfter.getTime() - at.getTime() : undefined,
+    externallyManaged: caLoaded !== undefined && caLoaded.key === undefined,
+    problems,
+    certificate: cert,
   };
 }
 
@@ -61,6 +94,9 @@ function stateDrift(tree: RkeTree, name: string): string[] {
   const desired = tree.state?.bundles.desiredState?.[name];
   const current = tree.state?.bundles.currentState?.[name];
   if (desired === undefined || current === undefined) return [];
-  const same = desired.certificatePEM === current.certificatePEM && desired.keyPEM === current.keyPEM;
-  return same ? [] : ['desiredState and currentState hold different certificates (an rke up has not finished)'];
+  const same =
+    desired.certificatePEM === current.certificatePEM && desired.keyPEM === current.keyPEM;
+  return same
+    ? []
+    : ['desiredState and currentState hold different certificates (an rke up has not finished)'];
 }

@@ -9,9 +9,22 @@ import { ValidationError } from '../../errors.js';
 import { encodePrivateKey, parsePrivateKey, type PrivateKey } from '../../pki/keys.js';
 import { issueCertificate } from '../../pki/issue.js';
 import { randomSerial } from '../../pki/serial.js';
-import { newBundleEntry, updatedBundleEntry, type EntryContent } from '../../layouts/rke/bundle-entry.js';
-import { KUBE_CA, REQUESTHEADER_CA, RKE_VALIDITY_MS, type RkeCertEntry } from '../../layouts/rke/catalogue.js';
-import { validateCustomCerts, type CustomFiles, type CustomPair } from '../../layouts/rke/custom-certs.js';
+import {
+  newBundleEntry,
+  updatedBundleEntry,
+  type EntryContent,
+} from '../../layouts/rke/bundle-entry.js';
+import {
+  KUBE_CA,
+  REQUESTHEADER_CA,
+  RKE_VALIDITY_MS,
+  type RkeCertEntry,
+} from '../../layouts/rke/catalogue.js';
+import {
+  validateCustomCerts,
+  type CustomFiles,
+  type CustomPair,
+} from '../../layouts/rke/custom-certs.js';
 import type { RkeFiles } from '../../layouts/rke/files.js';
 import { adminKubeconfig, componentKubeconfig } from '../../layouts/rke/kubeconfigs.js';
 import type { BundleEntry } from '../../layouts/rke/state.js';
@@ -35,22 +48,45 @@ const decoder = new TextDecoder();
  * Validates the directory and writes the state in one commit.
  * @throws ValidationError `CUSTOM_CERTS_INVALID` listing every problem; nothing is written then.
  */
-export async function applyRkeImport(ctx: OpsContext, params: RkeImportParams): Promise<{ result: CommitResult; names: string[]; warnings: readonly string[] }> {
+export async function applyRkeImport(
+  ctx: OpsContext,
+  params: RkeImportParams,
+): Promise<{ result: CommitResult; names: string[]; warnings: readonly string[] }> {
   const tree = await readRkeTree(ctx.tree, params.files);
   requireSoundBundle(tree);
-  const names = [...tree.catalogue.cas.map((ca) => ca.name), ...tree.catalogue.leaves.map((leaf) => leaf.name)];
+  const names = [
+    ...tree.catalogue.cas.map((ca) => ca.name),
+    ...tree.catalogue.leaves.map((leaf) => leaf.name),
+  ];
   const files = new Map<string, CustomFiles>();
-  for (const name of names) files.set(name, { certText: await readText(params.certDir, `${name}.pem`), keyText: await readText(params.certDir, `${name}-key.pem`) });
+  for (const name of names)
+    files.set(name, {
+      certText: await readText(params.certDir, `${name}.pem`),
+      keyText: await readText(params.certDir, `${name}-key.pem`),
+    });
   const checked = validateCustomCerts(tree.catalogue, files, ctx.clock.now());
   if (checked.problems.length > 0) {
-    throw new ValidationError('CUSTOM_CERTS_INVALID', `${checked.problems.length} problem${checked.problems.length > 1 ? 's' : ''} in "${params.certDir.root}": ${checked.problems.join('; ')}`, {
-      hint: 'fix the files (kpki csr generate --cert-dir DIR makes CSRs with the right subjects and SANs), then import again',
-    });
+    throw new ValidationError(
+      'CUSTOM_CERTS_INVALID',
+      `${checked.problems.length} problem${checked.problems.length > 1 ? 's' : ''} in "${params.certDir.root}": ${checked.problems.join('; ')}`,
+      {
+        hint: 'fix the files (kpki csr generate --cert-dir DIR makes CSRs with the right subjects and SANs), then import again',
+      },
+    );
   }
   const set = new Map<string, BundleEntry>();
   const caPem = checked.pairs.get(KUBE_CA)?.cert.pem ?? '';
-  for (const [name, pair] of checked.pairs) set.set(name, entryFor(tree, name, content(tree, name, pair, caPem)));
-  if (!checked.pairs.has(REQUESTHEADER_CA)) set.set(REQUESTHEADER_CA, entryFor(tree, REQUESTHEADER_CA, { certificatePEM: caPem, keyPEM: '', config: componentKubeconfig(REQUESTHEADER_CA) }));
+  for (const [name, pair] of checked.pairs)
+    set.set(name, entryFor(tree, name, content(tree, name, pair, caPem)));
+  if (!checked.pairs.has(REQUESTHEADER_CA))
+    set.set(
+      REQUESTHEADER_CA,
+      entryFor(tree, REQUESTHEADER_CA, {
+        certificatePEM: caPem,
+        keyPEM: '',
+        config: componentKubeconfig(REQUESTHEADER_CA),
+      }),
+    );
   const sa = await serviceAccountEntry(ctx, tree, params.certDir, set);
   if (sa) set.set(SA, sa);
   const keep = new Set(['kube-etcd-client', 'kube-etcd-client-ca']);
@@ -72,14 +108,24 @@ function content(tree: RkeTree, name: string, pair: CustomPair, caPem: string): 
   const keyPEM = pair.key ? encodePrivateKey(pair.key) : '';
   const leaf: RkeCertEntry | undefined = tree.catalogue.leaves.find((entry) => entry.name === name);
   let config = '';
-  if (name === REQUESTHEADER_CA || leaf?.kubeconfig === 'component') config = componentKubeconfig(name);
-  if (leaf?.kubeconfig === 'admin') config = adminKubeconfig({ server: adminServerOf(tree.spec), clusterName: tree.spec.clusterName, caPem, certPem: pair.cert.pem, keyPem: keyPEM });
+  if (name === REQUESTHEADER_CA || leaf?.kubeconfig === 'component')
+    config = componentKubeconfig(name);
+  if (leaf?.kubeconfig === 'admin')
+    config = adminKubeconfig({
+      server: adminServerOf(tree.spec),
+      clusterName: tree.spec.clusterName,
+      caPem,
+      certPem: pair.cert.pem,
+      keyPem: keyPEM,
+    });
   return { certificatePEM: pair.cert.pem, keyPEM, config };
 }
 
 function entryFor(tree: RkeTree, name: string, entryContent: EntryContent): BundleEntry {
   const existing = tree.bundle[name];
-  return existing ? updatedBundleEntry(existing, entryContent) : newBundleEntry(name, entryContent, tree.files.clusterFile);
+  return existing
+    ? updatedBundleEntry(existing, entryContent)
+    : newBundleEntry(name, entryContent, tree.files.clusterFile);
 }
 
 /**
@@ -90,21 +136,44 @@ function entryFor(tree: RkeTree, name: string, entryContent: EntryContent): Bund
 async function throwAwayCertificate(ctx: OpsContext, key: PrivateKey): Promise<string> {
   const now = ctx.clock.now();
   const template = {
-    subject: { cn: SA }, isCA: false, keyUsage: ['digitalSignature', 'keyEncipherment'] as const, extKeyUsage: ['clientAuth'] as const,
-    notBefore: now, notAfter: new Date(now.getTime() + RKE_VALIDITY_MS), serialHex: randomSerial(ctx.random), basicConstraints: false,
+    subject: { cn: SA },
+    isCA: false,
+    keyUsage: ['digitalSignature', 'keyEncipherment'] as const,
+    extKeyUsage: ['clientAuth'] as const,
+    notBefore: now,
+    notAfter: new Date(now.getTime() + RKE_VALIDITY_MS),
+    serialHex: randomSerial(ctx.random),
+    basicConstraints: false,
   };
   return (await issueCertificate(template, key.keyObject, { selfSigned: key })).pem;
 }
 
-async function serviceAccountEntry(ctx: OpsContext, tree: RkeTree, certDir: TreeReader, set: Map<string, BundleEntry>): Promise<BundleEntry | undefined> {
+async function serviceAccountEntry(
+  ctx: OpsContext,
+  tree: RkeTree,
+  certDir: TreeReader,
+  set: Map<string, BundleEntry>,
+): Promise<BundleEntry | undefined> {
   const keyText = await readText(certDir, `${SA}-key.pem`);
   if (keyText !== undefined) {
     const key = parsePrivateKey(keyText, `${certDir.root}/${SA}-key.pem`);
-    if (key.keyObject.asymmetricKeyType !== 'rsa') throw new ValidationError('CUSTOM_CERTS_INVALID', `${SA}-key.pem is ${key.algorithm}; RKE reads only RSA keys`);
-    const certificatePEM = (await readText(certDir, `${SA}.pem`)) ?? (await throwAwayCertificate(ctx, key));
+    if (key.keyObject.asymmetricKeyType !== 'rsa')
+      throw new ValidationError(
+        'CUSTOM_CERTS_INVALID',
+        `${SA}-key.pem is ${key.algorithm}; RKE reads only RSA keys`,
+      );
+    const certificatePEM =
+      (await readText(certDir, `${SA}.pem`)) ?? (await throwAwayCertificate(ctx, key));
     return entryFor(tree, SA, { certificatePEM, keyPEM: encodePrivateKey(key), config: '' });
   }
   if (tree.bundle[SA]) return undefined;
   const apiserver = set.get('kube-apiserver');
-  return apiserver && entryFor(tree, SA, { certificatePEM: apiserver.certificatePEM ?? '', keyPEM: apiserver.keyPEM ?? '', config: '' });
+  return (
+    apiserver &&
+    entryFor(tree, SA, {
+      certificatePEM: apiserver.certificatePEM ?? '',
+      keyPEM: apiserver.keyPEM ?? '',
+      config: '',
+    })
+  );
 }

@@ -27,14 +27,24 @@ export interface RkeInitParams {
 export async function planRkeInit(ctx: OpsContext, params: RkeInitParams): Promise<Plan> {
   const tree = await readRkeTree(ctx.tree, params.files);
   requireSoundBundle(tree);
-  const items: PlanItem[] = [...tree.catalogue.cas, ...tree.catalogue.leaves].map((entry) => (entry.name in tree.bundle
-    ? { name: entry.name, action: 'reuse', reason: 'in the state', files: [] }
-    : { name: entry.name, action: 'create', reason: 'missing from the state', files: [params.files.stateFile] }));
+  const items: PlanItem[] = [...tree.catalogue.cas, ...tree.catalogue.leaves].map((entry) =>
+    entry.name in tree.bundle
+      ? { name: entry.name, action: 'reuse', reason: 'in the state', files: [] }
+      : {
+          name: entry.name,
+          action: 'create',
+          reason: 'missing from the state',
+          files: [params.files.stateFile],
+        },
+  );
   return { operation: 'init', root: ctx.tree.root, items, restart: [], warnings: [] };
 }
 
 /** Creates the missing entries in one commit; undefined when nothing was missing. */
-export async function applyRkeInit(ctx: OpsContext, params: RkeInitParams): Promise<CommitResult | undefined> {
+export async function applyRkeInit(
+  ctx: OpsContext,
+  params: RkeInitParams,
+): Promise<CommitResult | undefined> {
   const tree = await readRkeTree(ctx.tree, params.files);
   requireSoundBundle(tree);
   const now = ctx.clock.now();
@@ -48,20 +58,39 @@ export async function applyRkeInit(ctx: OpsContext, params: RkeInitParams): Prom
     }
   }
   const missing = tree.catalogue.leaves.filter((leaf) => !(leaf.name in tree.bundle));
-  const issued = await Promise.all(missing.map(async (leaf) => [leaf.name, await issueMissing(ctx, tree, leaf, authorities, now)] as const));
+  const issued = await Promise.all(
+    missing.map(
+      async (leaf) => [leaf.name, await issueMissing(ctx, tree, leaf, authorities, now)] as const,
+    ),
+  );
   for (const [name, entry] of issued) set.set(name, entry);
   if (set.size === 0) return undefined;
   const change = { set, remove: [] };
   const writes: FileWrite[] = [stateWrite(tree, nextDocument(tree, change, params.rkeConfig))];
   const admin = await adminKubeconfigWrite(ctx.tree, tree, change);
-  if (admin && !(await ctx.tree.exists(tree.files.adminKubeconfig)) ) writes.push(admin);
+  if (admin && !(await ctx.tree.exists(tree.files.adminKubeconfig))) writes.push(admin);
   return ctx.tree.commit({ writes, deletes: [] }, 'init');
 }
 
-async function issueMissing(ctx: OpsContext, tree: RkeTree, leaf: RkeCertEntry, authorities: Map<string, SigningAuthority>, now: Date): Promise<BundleEntry> {
+async function issueMissing(
+  ctx: OpsContext,
+  tree: RkeTree,
+  leaf: RkeCertEntry,
+  authorities: Map<string, SigningAuthority>,
+  now: Date,
+): Promise<BundleEntry> {
   const ca = authorities.get(leaf.ca);
   const kubeCa = authorities.get(KUBE_CA);
-  if (!ca || !kubeCa) throw new ValidationError('CA_KEY_MISSING', `cannot create "${leaf.name}": the key of CA "${leaf.ca}" is not in "${tree.files.stateFile}"`);
-  const content = leafContent(leaf, await issueRkeLeaf(ctx, leaf, ca, now), tree.spec, kubeCa.certificate.pem);
+  if (!ca || !kubeCa)
+    throw new ValidationError(
+      'CA_KEY_MISSING',
+      `cannot create "${leaf.name}": the key of CA "${leaf.ca}" is not in "${tree.files.stateFile}"`,
+    );
+  const content = leafContent(
+    leaf,
+    await issueRkeLeaf(ctx, leaf, ca, now),
+    tree.spec,
+    kubeCa.certificate.pem,
+  );
   return newBundleEntry(leaf.name, content, tree.files.clusterFile);
 }

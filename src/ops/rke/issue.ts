@@ -9,38 +9,78 @@ import { encodePrivateKey, type PrivateKey } from '../../pki/keys.js';
 import { issueCertificate, subjectKeyIdOf, type SigningAuthority } from '../../pki/issue.js';
 import { randomSerial } from '../../pki/serial.js';
 import type { RkeCaEntry, RkeCertEntry } from '../../layouts/rke/catalogue.js';
-import { adminKubeconfig, adminServer, componentKubeconfig } from '../../layouts/rke/kubeconfigs.js';
+import {
+  adminKubeconfig,
+  adminServer,
+  componentKubeconfig,
+} from '../../layouts/rke/kubeconfigs.js';
 import type { EntryContent } from '../../layouts/rke/bundle-entry.js';
 import { hostsWithRole } from '../../layouts/rke/catalogue.js';
 import type { RkeSpec } from '../../layouts/rke/spec.js';
 import type { OpsContext } from '../shared/ports.js';
 
 /** A new self-signed RKE CA: valid from now for ten years. */
-export async function issueRkeCa(ctx: OpsContext, entry: RkeCaEntry, now: Date): Promise<SigningAuthority> {
+export async function issueRkeCa(
+  ctx: OpsContext,
+  entry: RkeCaEntry,
+  now: Date,
+): Promise<SigningAuthority> {
   const key = await ctx.keys.generate(entry.keyAlgorithm);
   const template = {
-    subject: entry.subject, isCA: true, keyUsage: entry.keyUsage, extKeyUsage: [],
-    notBefore: now, notAfter: new Date(now.getTime() + entry.validityMs), serialHex: randomSerial(ctx.random),
+    subject: entry.subject,
+    isCA: true,
+    keyUsage: entry.keyUsage,
+    extKeyUsage: [],
+    notBefore: now,
+    notAfter: new Date(now.getTime() + entry.validityMs),
+    serialHex: randomSerial(ctx.random),
   };
-  return { certificate: await sign(entry.name, () => issueCertificate(template, key.keyObject, { selfSigned: key })), key };
+  return {
+    certificate: await sign(entry.name, () =>
+      issueCertificate(template, key.keyObject, { selfSigned: key }),
+    ),
+    key,
+  };
 }
 
 /**
  * A leaf signed by `ca`, with `key` when given (a preserved key), else a new one.
  * @throws ValidationError `CA_EXPIRED` when the CA is no longer valid at `now`.
  */
-export async function issueRkeLeaf(ctx: OpsContext, entry: RkeCertEntry, ca: SigningAuthority, now: Date, key?: PrivateKey): Promise<{ certificate: Certificate; key: PrivateKey }> {
+export async function issueRkeLeaf(
+  ctx: OpsContext,
+  entry: RkeCertEntry,
+  ca: SigningAuthority,
+  now: Date,
+  key?: PrivateKey,
+): Promise<{ certificate: Certificate; key: PrivateKey }> {
   const caCert = ca.certificate;
   const notAfter = new Date(Math.min(now.getTime() + entry.validityMs, caCert.notAfter.getTime()));
   if (notAfter.getTime() <= now.getTime()) {
-    throw new ValidationError('CA_EXPIRED', `cannot issue "${entry.name}": CA "${entry.ca}" expired on ${caCert.notAfter.toISOString()}`, { hint: 'rotate the CAs with: kpki rotate --rotate-ca' });
+    throw new ValidationError(
+      'CA_EXPIRED',
+      `cannot issue "${entry.name}": CA "${entry.ca}" expired on ${caCert.notAfter.toISOString()}`,
+      { hint: 'rotate the CAs with: kpki rotate --rotate-ca' },
+    );
   }
   const leafKey = key ?? (await ctx.keys.generate(entry.keyAlgorithm));
   const template = {
-    subject: entry.subject, altNames: entry.altNames, isCA: false, keyUsage: entry.keyUsage, extKeyUsage: entry.extKeyUsage,
-    notBefore: caCert.notBefore, notAfter, serialHex: randomSerial(ctx.random), basicConstraints: false,
+    subject: entry.subject,
+    altNames: entry.altNames,
+    isCA: false,
+    keyUsage: entry.keyUsage,
+    extKeyUsage: entry.extKeyUsage,
+    notBefore: caCert.notBefore,
+    notAfter,
+    serialHex: randomSerial(ctx.random),
+    basicConstraints: false,
   };
-  return { certificate: await sign(entry.name, () => issueCertificate(template, leafKey.keyObject, withKeyId(ca))), key: leafKey };
+  return {
+    certificate: await sign(entry.name, () =>
+      issueCertificate(template, leafKey.keyObject, withKeyId(ca)),
+    ),
+    key: leafKey,
+  };
 }
 
 /**
@@ -50,7 +90,10 @@ export async function issueRkeLeaf(ctx: OpsContext, entry: RkeCertEntry, ca: Sig
  */
 function withKeyId(ca: SigningAuthority): SigningAuthority {
   if (ca.certificate.subjectKeyId !== undefined) return ca;
-  return { key: ca.key, certificate: { ...ca.certificate, subjectKeyId: subjectKeyIdOf(ca.certificate.spki) } };
+  return {
+    key: ca.key,
+    certificate: { ...ca.certificate, subjectKeyId: subjectKeyIdOf(ca.certificate.spki) },
+  };
 }
 
 /** The admin kubeconfig's server: the first control-plane host (the first host when none has the role). */
@@ -60,24 +103,42 @@ export function adminServerOf(spec: RkeSpec): string {
 }
 
 /** The PEMs and kubeconfig of an issued leaf as the bundle stores them. */
-export function leafContent(entry: RkeCertEntry, issued: { certificate: Certificate; key: PrivateKey }, spec: RkeSpec, caPem: string): EntryContent {
+export function leafContent(
+  entry: RkeCertEntry,
+  issued: { certificate: Certificate; key: PrivateKey },
+  spec: RkeSpec,
+  caPem: string,
+): EntryContent {
   const keyPEM = encodePrivateKey(issued.key);
   const certificatePEM = issued.certificate.pem;
   let config = '';
   if (entry.kubeconfig === 'component') config = componentKubeconfig(entry.name);
-  if (entry.kubeconfig === 'admin') config = adminKubeconfig({ server: adminServerOf(spec), clusterName: spec.clusterName, caPem, certPem: certificatePEM, keyPem: keyPEM });
+  if (entry.kubeconfig === 'admin')
+    config = adminKubeconfig({
+      server: adminServerOf(spec),
+      clusterName: spec.clusterName,
+      caPem,
+      certPem: certificatePEM,
+      keyPem: keyPEM,
+    });
   return { certificatePEM, keyPEM, config };
 }
 
 /** The PEMs (and the requestheader CA's component kubeconfig) of a CA. */
 export function caContent(entry: RkeCaEntry, ca: SigningAuthority): EntryContent {
-  return { certificatePEM: ca.certificate.pem, keyPEM: encodePrivateKey(ca.key), config: entry.kubeconfig === 'component' ? componentKubeconfig(entry.name) : '' };
+  return {
+    certificatePEM: ca.certificate.pem,
+    keyPEM: encodePrivateKey(ca.key),
+    config: entry.kubeconfig === 'component' ? componentKubeconfig(entry.name) : '',
+  };
 }
 
 async function sign<T>(name: string, run: () => Promise<T>): Promise<T> {
   try {
     return await run();
   } catch (error) {
-    throw new OperationError('SIGN_FAILED', `cannot sign the certificate for "${name}"`, { cause: error });
+    throw new OperationError('SIGN_FAILED', `cannot sign the certificate for "${name}"`, {
+      cause: error,
+    });
   }
 }

@@ -5,13 +5,33 @@
  * certificate is re-signed by a new CA (its key, and so every ServiceAccount token, is kept).
  */
 import { UnknownNameError, ValidationError } from '../../errors.js';
-import { isRkeService, KUBE_CA, RKE_SERVICES, type RkeCertEntry, type RkeService } from '../../layouts/rke/catalogue.js';
-import { CA_ROTATION_POD_SELECTORS, restartTargets, type ChangedFile } from '../../layouts/rke/restarts.js';
+import {
+  isRkeService,
+  KUBE_CA,
+  RKE_SERVICES,
+  type RkeCertEntry,
+  type RkeService,
+} from '../../layouts/rke/catalogue.js';
+import {
+  CA_ROTATION_POD_SELECTORS,
+  restartTargets,
+  type ChangedFile,
+} from '../../layouts/rke/restarts.js';
 import type { RkeFiles } from '../../layouts/rke/files.js';
 import type { BundleEntry } from '../../layouts/rke/state.js';
-import { newBundleEntry, updatedBundleEntry, type EntryContent } from '../../layouts/rke/bundle-entry.js';
+import {
+  newBundleEntry,
+  updatedBundleEntry,
+  type EntryContent,
+} from '../../layouts/rke/bundle-entry.js';
 import { caContent, issueRkeCa, issueRkeLeaf, leafContent } from './issue.js';
-import { existingAuthorities, readRkeTree, requireSoundBundle, requireState, type RkeTree } from './tree.js';
+import {
+  existingAuthorities,
+  readRkeTree,
+  requireSoundBundle,
+  requireState,
+  type RkeTree,
+} from './tree.js';
 import { selectRotation, type RotationSelection } from './rotate-select.js';
 import { adminKubeconfigWrite, nextDocument, stateWrite } from './write.js';
 import type { Plan, PlanItem } from '../shared/plan.js';
@@ -42,18 +62,40 @@ export async function planRkeRotate(ctx: OpsContext, params: RkeRotateParams): P
   const items: PlanItem[] = [
     ...selection.cas.map((ca) => item(tree, ca.name, '--rotate-ca: new key and certificate')),
     ...selection.leaves.map((leaf) => item(tree, leaf.name, leafReason(leaf, params.rotateCa))),
-    ...selection.remove.map((name): PlanItem => ({ name, action: 'remove', reason: 'its host is no longer in the cluster file', files: [tree.files.stateFile] })),
+    ...selection.remove.map(
+      (name): PlanItem => ({
+        name,
+        action: 'remove',
+        reason: 'its host is no longer in the cluster file',
+        files: [tree.files.stateFile],
+      }),
+    ),
   ];
-  const changed: ChangedFile[] = [...selection.cas, ...selection.leaves].map((entry) => ({ restart: entry.restart, host: 'host' in entry ? entry.host : undefined }));
-  const warnings = tree.state.bundles.currentState === undefined ? [`"${tree.files.stateFile}" has no currentState bundle (never brought up); only desiredState is updated`] : [];
+  const changed: ChangedFile[] = [...selection.cas, ...selection.leaves].map((entry) => ({
+    restart: entry.restart,
+    host: 'host' in entry ? entry.host : undefined,
+  }));
+  const warnings =
+    tree.state.bundles.currentState === undefined
+      ? [
+          `"${tree.files.stateFile}" has no currentState bundle (never brought up); only desiredState is updated`,
+        ]
+      : [];
   return {
-    operation: 'rotate', root: ctx.tree.root, items, restart: restartTargets(tree.spec, changed), warnings,
+    operation: 'rotate',
+    root: ctx.tree.root,
+    items,
+    restart: restartTargets(tree.spec, changed),
+    warnings,
     deletePods: params.rotateCa ? CA_ROTATION_POD_SELECTORS : [],
   };
 }
 
 /** Executes a rotation in one commit of the state file (and the admin kubeconfig). */
-export async function applyRkeRotate(ctx: OpsContext, params: RkeRotateParams): Promise<CommitResult> {
+export async function applyRkeRotate(
+  ctx: OpsContext,
+  params: RkeRotateParams,
+): Promise<CommitResult> {
   const { tree, selection } = await prepare(ctx, params);
   const now = ctx.clock.now();
   const set = new Map<string, BundleEntry>();
@@ -64,12 +106,26 @@ export async function applyRkeRotate(ctx: OpsContext, params: RkeRotateParams): 
     set.set(ca.name, bundleEntry(tree, ca.name, caContent(ca, issued)));
   }
   const kubeCa = authorities.get(KUBE_CA);
-  const issued = await Promise.all(selection.leaves.map(async (leaf) => {
-    const ca = authorities.get(leaf.ca);
-    if (!ca || !kubeCa) throw new ValidationError('CA_KEY_MISSING', `cannot rotate "${leaf.name}": the key of CA "${leaf.ca}" is not in "${tree.files.stateFile}"`);
-    const keep = leaf.preserveKey ? tree.loaded.get(leaf.name)?.key : undefined;
-    return [leaf.name, leafContent(leaf, await issueRkeLeaf(ctx, leaf, ca, now, keep), tree.spec, kubeCa.certificate.pem)] as const;
-  }));
+  const issued = await Promise.all(
+    selection.leaves.map(async (leaf) => {
+      const ca = authorities.get(leaf.ca);
+      if (!ca || !kubeCa)
+        throw new ValidationError(
+          'CA_KEY_MISSING',
+          `cannot rotate "${leaf.name}": the key of CA "${leaf.ca}" is not in "${tree.files.stateFile}"`,
+        );
+      const keep = leaf.preserveKey ? tree.loaded.get(leaf.name)?.key : undefined;
+      return [
+        leaf.name,
+        leafContent(
+          leaf,
+          await issueRkeLeaf(ctx, leaf, ca, now, keep),
+          tree.spec,
+          kubeCa.certificate.pem,
+        ),
+      ] as const;
+    }),
+  );
   for (const [name, content] of issued) set.set(name, bundleEntry(tree, name, content));
   const change = { set, remove: selection.remove };
   const writes: FileWrite[] = [stateWrite(tree, nextDocument(tree, change, {}))];
@@ -78,7 +134,10 @@ export async function applyRkeRotate(ctx: OpsContext, params: RkeRotateParams): 
   return ctx.tree.commit({ writes, deletes: [] }, 'rotate');
 }
 
-async function prepare(ctx: OpsContext, params: RkeRotateParams): Promise<{ tree: RkeTree & ReturnType<typeof requireState>; selection: RotationSelection }> {
+async function prepare(
+  ctx: OpsContext,
+  params: RkeRotateParams,
+): Promise<{ tree: RkeTree & ReturnType<typeof requireState>; selection: RotationSelection }> {
   const services = validateServices(params.services);
   const tree = requireState(await readRkeTree(ctx.tree, params.files));
   requireSoundBundle(tree);
@@ -90,7 +149,10 @@ function validateServices(services: readonly string[]): RkeService[] {
   const named = services.filter((name) => name !== '');
   const unknown = named.filter((name) => !isRkeService(name));
   if (unknown.length > 0) {
-    throw new UnknownNameError(`unknown service${unknown.length > 1 ? 's' : ''} ${unknown.map((n) => `"${n}"`).join(', ')}`, { hint: `valid --service values: ${RKE_SERVICES.join(', ')}` });
+    throw new UnknownNameError(
+      `unknown service${unknown.length > 1 ? 's' : ''} ${unknown.map((n) => `"${n}"`).join(', ')}`,
+      { hint: `valid --service values: ${RKE_SERVICES.join(', ')}` },
+    );
   }
   return [...new Set(named as RkeService[])];
 }
@@ -98,28 +160,55 @@ function validateServices(services: readonly string[]): RkeService[] {
 /** RKE's pre-check (rke#1974): a plain rotation keeps kube-ca, so kube-ca must still be valid. */
 function precheckCa(tree: RkeTree, now: Date): void {
   const ca = tree.loaded.get(KUBE_CA);
-  if (!ca?.cert) throw new ValidationError('CA_INVALID', `cannot rotate certificates: no CA certificate "${KUBE_CA}" in "${tree.files.stateFile}"`, { hint: 'use --rotate-ca to create new CAs' });
+  if (!ca?.cert)
+    throw new ValidationError(
+      'CA_INVALID',
+      `cannot rotate certificates: no CA certificate "${KUBE_CA}" in "${tree.files.stateFile}"`,
+      { hint: 'use --rotate-ca to create new CAs' },
+    );
   const cert = ca.cert;
   if (now < cert.notBefore || now > cert.notAfter) {
-    const when = now > cert.notAfter ? `is after ${cert.notAfter.toISOString()}` : `is before ${cert.notBefore.toISOString()}`;
-    throw new ValidationError('CA_INVALID', `CA certificate is invalid, please use the --rotate-ca flag to rotate CA certificate, error: x509: certificate has expired or is not yet valid: current time ${now.toISOString()} ${when}`, { hint: 'kpki rotate --rotate-ca' });
+    const when =
+      now > cert.notAfter
+        ? `is after ${cert.notAfter.toISOString()}`
+        : `is before ${cert.notBefore.toISOString()}`;
+    throw new ValidationError(
+      'CA_INVALID',
+      `CA certificate is invalid, please use the --rotate-ca flag to rotate CA certificate, error: x509: certificate has expired or is not yet valid: current time ${now.toISOString()} ${when}`,
+      { hint: 'kpki rotate --rotate-ca' },
+    );
   }
-  if (!ca.key) throw new ValidationError('CA_KEY_MISSING', `cannot rotate certificates: "${tree.files.stateFile}" has no key for "${KUBE_CA}" (custom certificates)`, { hint: 'import new custom certificates with: kpki rke import --cert-dir DIR' });
+  if (!ca.key)
+    throw new ValidationError(
+      'CA_KEY_MISSING',
+      `cannot rotate certificates: "${tree.files.stateFile}" has no key for "${KUBE_CA}" (custom certificates)`,
+      { hint: 'import new custom certificates with: kpki rke import --cert-dir DIR' },
+    );
 }
 
 function item(tree: RkeTree, name: string, reason: string): PlanItem {
-  return { name, action: name in tree.bundle ? 'renew' : 'create', reason: name in tree.bundle ? reason : 'missing from the state', files: [tree.files.stateFile] };
+  return {
+    name,
+    action: name in tree.bundle ? 'renew' : 'create',
+    reason: name in tree.bundle ? reason : 'missing from the state',
+    files: [tree.files.stateFile],
+  };
 }
 
 function leafReason(leaf: RkeCertEntry, rotateCa: boolean): string {
-  if (leaf.preserveKey) return 'signed by the new kube-ca; key kept so ServiceAccount tokens stay valid';
-  return rotateCa ? 'new key, signed by the new CA' : `new key${leaf.service === undefined ? '' : ` (--service ${leaf.service})`}`;
+  if (leaf.preserveKey)
+    return 'signed by the new kube-ca; key kept so ServiceAccount tokens stay valid';
+  return rotateCa
+    ? 'new key, signed by the new CA'
+    : `new key${leaf.service === undefined ? '' : ` (--service ${leaf.service})`}`;
 }
 
 /** An existing entry keeps its metadata (and an empty config stays empty); a new one gets RKE's. */
 function bundleEntry(tree: RkeTree, name: string, content: EntryContent): BundleEntry {
   const existing = tree.bundle[name];
   if (!existing) return newBundleEntry(name, content, tree.files.clusterFile);
-  return updatedBundleEntry(existing, { ...content, config: (existing.config ?? '') === '' ? '' : content.config });
+  return updatedBundleEntry(existing, {
+    ...content,
+    config: (existing.config ?? '') === '' ? '' : content.config,
+  });
 }
-

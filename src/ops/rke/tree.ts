@@ -8,7 +8,12 @@ import { rkeCatalogue, type RkeCatalogue } from '../../layouts/rke/catalogue.js'
 import { loadBundle, type LoadedEntry } from '../../layouts/rke/bundle.js';
 import type { RkeFiles } from '../../layouts/rke/files.js';
 import { parseClusterYaml, type RkeSpec } from '../../layouts/rke/spec.js';
-import { parseRkeState, type Bundle, type RkeState, type StateName } from '../../layouts/rke/state.js';
+import {
+  parseRkeState,
+  type Bundle,
+  type RkeState,
+  type StateName,
+} from '../../layouts/rke/state.js';
 import type { SigningAuthority } from '../../pki/issue.js';
 import type { TreeReader } from '../shared/ports.js';
 
@@ -34,15 +39,30 @@ const decoder = new TextDecoder();
 export async function readRkeTree(reader: TreeReader, files: RkeFiles): Promise<RkeTree> {
   const specBytes = await reader.read(files.clusterFile);
   if (specBytes === undefined) {
-    throw new FileAccessError('NO_CLUSTER_FILE', `cluster file "${files.clusterFile}" not found in "${reader.root}"`, { hint: 'pass --config path/to/cluster.yml' });
+    throw new FileAccessError(
+      'NO_CLUSTER_FILE',
+      `cluster file "${files.clusterFile}" not found in "${reader.root}"`,
+      { hint: 'pass --config path/to/cluster.yml' },
+    );
   }
   const spec = parseClusterYaml(decoder.decode(specBytes), files.clusterFile);
   const catalogue = rkeCatalogue(spec);
   const stateBytes = await reader.read(files.stateFile);
-  const state = stateBytes === undefined ? undefined : parseRkeState(decoder.decode(stateBytes), files.stateFile);
+  const state =
+    stateBytes === undefined
+      ? undefined
+      : parseRkeState(decoder.decode(stateBytes), files.stateFile);
   const source = state === undefined ? undefined : pickSource(state);
   const bundle = (source === undefined ? undefined : state?.bundles[source]) ?? {};
-  return { files, spec, catalogue, state, source, bundle, loaded: loadBundle(bundle, `${files.stateFile}: ${source ?? 'desiredState'}`) };
+  return {
+    files,
+    spec,
+    catalogue,
+    state,
+    source,
+    bundle,
+    loaded: loadBundle(bundle, `${files.stateFile}: ${source ?? 'desiredState'}`),
+  };
 }
 
 function pickSource(state: RkeState): StateName | undefined {
@@ -56,10 +76,18 @@ function pickSource(state: RkeState): StateName | undefined {
  * @throws FileAccessError `NO_STATE` when there is no state file or no certificates in it.
  */
 export function requireState(tree: RkeTree): RkeTree & { state: RkeState; source: StateName } {
-  if (tree.state === undefined || tree.source === undefined || Object.keys(tree.bundle).length === 0) {
-    throw new FileAccessError('NO_STATE', `no certificates in "${tree.files.stateFile}" beside "${tree.files.clusterFile}"`, {
-      hint: `create them with: kpki init --layout rke --config ${tree.files.clusterFile}`,
-    });
+  if (
+    tree.state === undefined ||
+    tree.source === undefined ||
+    Object.keys(tree.bundle).length === 0
+  ) {
+    throw new FileAccessError(
+      'NO_STATE',
+      `no certificates in "${tree.files.stateFile}" beside "${tree.files.clusterFile}"`,
+      {
+        hint: `create them with: kpki init --layout rke --config ${tree.files.clusterFile}`,
+      },
+    );
   }
   return tree as RkeTree & { state: RkeState; source: StateName };
 }
@@ -72,9 +100,13 @@ export function requireState(tree: RkeTree): RkeTree & { state: RkeState; source
 export function requireSoundBundle(tree: RkeTree): void {
   const problems = [...tree.loaded.values()].flatMap((entry) => entry.problems);
   if (problems.length > 0) {
-    throw new ValidationError('BROKEN_STATE', `"${tree.files.stateFile}" has entries kpki cannot use: ${problems.join('; ')}`, {
-      hint: 'run kpki check --layout rke to see every problem; restore the file from a backup or an etcd snapshot',
-    });
+    throw new ValidationError(
+      'BROKEN_STATE',
+      `"${tree.files.stateFile}" has entries kpki cannot use: ${problems.join('; ')}`,
+      {
+        hint: 'run kpki check --layout rke to see every problem; restore the file from a backup or an etcd snapshot',
+      },
+    );
   }
 }
 
@@ -83,7 +115,8 @@ export function existingAuthorities(tree: RkeTree): Map<string, SigningAuthority
   const authorities = new Map<string, SigningAuthority>();
   for (const ca of tree.catalogue.cas) {
     const loaded = tree.loaded.get(ca.name);
-    if (loaded?.cert && loaded.key) authorities.set(ca.name, { certificate: loaded.cert, key: loaded.key });
+    if (loaded?.cert && loaded.key)
+      authorities.set(ca.name, { certificate: loaded.cert, key: loaded.key });
   }
   return authorities;
 }

@@ -6,7 +6,11 @@
  */
 import { describeError, ValidationError } from '../../errors.js';
 import { readKubeconfig } from '../../layouts/kubeconfig.js';
-import { keyMatchesCertificate, parseCertificates, type Certificate } from '../../pki/certificate.js';
+import {
+  keyMatchesCertificate,
+  parseCertificates,
+  type Certificate,
+} from '../../pki/certificate.js';
 import { parsePrivateKeys } from '../../pki/keys.js';
 import { chainProblem, withSubject } from '../../layouts/chain-problem.js';
 import { serviceCertFiles, type Rke2Catalogue } from '../../layouts/rke2/catalogue.js';
@@ -34,7 +38,10 @@ export interface Rke2CheckResult {
 const decoder = new TextDecoder();
 
 /** Reads the selected services' files. Missing files are skipped, as K3s skips them. */
-export async function checkRke2(ctx: OpsContext, params: Rke2CheckParams): Promise<Rke2CheckResult> {
+export async function checkRke2(
+  ctx: OpsContext,
+  params: Rke2CheckParams,
+): Promise<Rke2CheckResult> {
   const at = ctx.clock.now();
   const records: Rke2CheckRecord[] = [];
   const problems: string[] = [];
@@ -44,7 +51,9 @@ export async function checkRke2(ctx: OpsContext, params: Rke2CheckParams): Promi
       try {
         const certs = await readCertificates(ctx, path);
         if (!certs) continue;
-        records.push(...certs.map((cert) => checkRecord(baseName(path), cert, at, params.windowMs)));
+        records.push(
+          ...certs.map((cert) => checkRecord(baseName(path), cert, at, params.windowMs)),
+        );
         problems.push(...(await leafProblems(ctx, params.catalogue, path, certs, caFirst)));
       } catch (error) {
         problems.push(describeError(error));
@@ -74,7 +83,10 @@ async function readCertificates(ctx: OpsContext, path: string): Promise<Certific
 }
 
 /** The first certificate of each CA file present, by CA name. */
-async function firstCaCertificates(ctx: OpsContext, catalogue: Rke2Catalogue): Promise<Map<string, Certificate>> {
+async function firstCaCertificates(
+  ctx: OpsContext,
+  catalogue: Rke2Catalogue,
+): Promise<Map<string, Certificate>> {
   const found = new Map<string, Certificate>();
   for (const ca of catalogue.cas) {
     const certs = await readCertificates(ctx, ca.certPath).catch(() => undefined);
@@ -84,7 +96,13 @@ async function firstCaCertificates(ctx: OpsContext, catalogue: Rke2Catalogue): P
 }
 
 /** A leaf whose key does not match, or that its catalogue CA did not sign. */
-async function leafProblems(ctx: OpsContext, catalogue: Rke2Catalogue, path: string, certs: readonly Certificate[], cas: ReadonlyMap<string, Certificate>): Promise<string[]> {
+async function leafProblems(
+  ctx: OpsContext,
+  catalogue: Rke2Catalogue,
+  path: string,
+  certs: readonly Certificate[],
+  cas: ReadonlyMap<string, Certificate>,
+): Promise<string[]> {
   const leaf = catalogue.leaves.find((entry) => entry.certPath === path);
   const cert = certs[0];
   if (!cert) return [];
@@ -93,16 +111,23 @@ async function leafProblems(ctx: OpsContext, catalogue: Rke2Catalogue, path: str
   const keyBytes = await ctx.tree.read(keyPath);
   if (keyBytes !== undefined) {
     const key = parsePrivateKeys(decoder.decode(keyBytes), keyPath)[0];
-    if (key && !keyMatchesCertificate(cert, key.keyObject)) problems.push(`key "${keyPath}" does not match certificate "${path}"`);
+    if (key && !keyMatchesCertificate(cert, key.keyObject))
+      problems.push(`key "${keyPath}" does not match certificate "${path}"`);
   }
   const ca = leaf && cas.get(leaf.ca);
   const caPath = catalogue.cas.find((entry) => entry.name === leaf?.ca)?.certPath;
-  const chain = ca && chainProblem(cert, ca, `CA "${leaf.ca}" (${caPath ?? ''})`, ctx.clock.now(), certs.slice(1));
+  const chain =
+    ca &&
+    chainProblem(cert, ca, `CA "${leaf.ca}" (${caPath ?? ''})`, ctx.clock.now(), certs.slice(1));
   if (chain) problems.push(withSubject(`"${path}"`, chain));
   return problems;
 }
 
-async function dynamicCertRecords(ctx: OpsContext, params: Rke2CheckParams, at: Date): Promise<Rke2CheckRecord[]> {
+async function dynamicCertRecords(
+  ctx: OpsContext,
+  params: Rke2CheckParams,
+  at: Date,
+): Promise<Rke2CheckRecord[]> {
   const path = params.catalogue.dynamicCertPath;
   const bytes = await ctx.tree.read(path);
   if (bytes === undefined) return [];
@@ -116,15 +141,26 @@ async function dynamicCertRecords(ctx: OpsContext, params: Rke2CheckParams, at: 
  * the native check leaves out although it is what people use. Early K3s wrote basic auth there
  * instead: no certificate, no rows.
  */
-async function userKubeconfigRecords(ctx: OpsContext, params: Rke2CheckParams, at: Date): Promise<Rke2CheckRecord[]> {
+async function userKubeconfigRecords(
+  ctx: OpsContext,
+  params: Rke2CheckParams,
+  at: Date,
+): Promise<Rke2CheckRecord[]> {
   const user = params.catalogue.userKubeconfig;
   const bytes = user && (await ctx.tree.read(user.path));
   if (!user || bytes === undefined) return [];
   const credentials = readKubeconfig(decoder.decode(bytes), user.path);
   if (credentials.certPem === undefined) return [];
   const certs = parseCertificates(credentials.certPem, `${user.path} (client-certificate-data)`);
-  const key = credentials.keyPem === undefined ? undefined : parsePrivateKeys(credentials.keyPem, `${user.path} (client-key-data)`)[0];
-  if (key && certs[0] && !keyMatchesCertificate(certs[0], key.keyObject)) throw new ValidationError('KEY_MISMATCH', `the client key in "${user.path}" does not match its certificate`);
+  const key =
+    credentials.keyPem === undefined
+      ? undefined
+      : parsePrivateKeys(credentials.keyPem, `${user.path} (client-key-data)`)[0];
+  if (key && certs[0] && !keyMatchesCertificate(certs[0], key.keyObject))
+    throw new ValidationError(
+      'KEY_MISMATCH',
+      `the client key in "${user.path}" does not match its certificate`,
+    );
   return certs.map((cert) => checkRecord(baseName(user.path), cert, at, params.windowMs));
 }
 

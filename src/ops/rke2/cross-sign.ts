@@ -9,7 +9,12 @@
  * K3s computes for the new server CA bundle (§9), not the script's fingerprint of the CA alone.
  */
 import { ValidationError } from '../../errors.js';
-import { isSignedBy, keyMatchesCertificate, parseCertificates, type Certificate } from '../../pki/certificate.js';
+import {
+  isSignedBy,
+  keyMatchesCertificate,
+  parseCertificates,
+  type Certificate,
+} from '../../pki/certificate.js';
 import { issueCertificate, type SigningAuthority } from '../../pki/issue.js';
 import { encodePrivateKey, parsePrivateKeys, type PrivateKey } from '../../pki/keys.js';
 import { randomSerial } from '../../pki/serial.js';
@@ -21,7 +26,13 @@ import { RKE2_BACKDATE_MS } from './issue.js';
 import { serviceKeyFile } from '../shared/service-key-file.js';
 import type { Plan, PlanItem } from '../shared/plan.js';
 import { refuseExisting } from '../shared/refuse-existing.js';
-import { FileMode, type CommitResult, type FileWrite, type OpsContext, type TreeStore } from '../shared/ports.js';
+import {
+  FileMode,
+  type CommitResult,
+  type FileWrite,
+  type OpsContext,
+  type TreeStore,
+} from '../shared/ports.js';
 
 /** What {@link crossSignCas} made. */
 export interface CrossSignResult {
@@ -45,10 +56,16 @@ const decoder = new TextDecoder();
  *   with `ca generate` instead); ConflictError `FILE_EXISTS` when `out` already holds a file it
  *   would write; InvalidInputError for unparseable files.
  */
-export async function crossSignCas(ctx: OpsContext, out: TreeStore, catalogue: Rke2Catalogue): Promise<CrossSignResult> {
+export async function crossSignCas(
+  ctx: OpsContext,
+  out: TreeStore,
+  catalogue: Rke2Catalogue,
+): Promise<CrossSignResult> {
   const now = ctx.clock.now();
   const stamp = Math.floor(now.getTime() / 1000);
-  const current = await Promise.all(catalogue.cas.map(async (entry) => ({ entry, root: await currentRoot(ctx, entry) })));
+  const current = await Promise.all(
+    catalogue.cas.map(async (entry) => ({ entry, root: await currentRoot(ctx, entry) })),
+  );
   const writes: FileWrite[] = [];
   const items: PlanItem[] = [];
   const staged = (path: string): string => path.slice('server/'.length);
@@ -56,28 +73,75 @@ export async function crossSignCas(ctx: OpsContext, out: TreeStore, catalogue: R
     const infix = `${catalogue.program}-${entry.name.replace(/-ca$/, '').replace('/', '-')}`;
     const rootKey = await ctx.keys.generate('ECDSA-P256');
     const template = (cn: string): Parameters<typeof issueCertificate>[0] => ({
-      subject: { cn }, isCA: true, keyUsage: entry.keyUsage, extKeyUsage: [], serialHex: randomSerial(ctx.random),
-      notBefore: new Date(now.getTime() - RKE2_BACKDATE_MS), notAfter: new Date(now.getTime() + CROSS_SIGN_DAYS * DAY_MS),
+      subject: { cn },
+      isCA: true,
+      keyUsage: entry.keyUsage,
+      extKeyUsage: [],
+      serialHex: randomSerial(ctx.random),
+      notBefore: new Date(now.getTime() - RKE2_BACKDATE_MS),
+      notAfter: new Date(now.getTime() + CROSS_SIGN_DAYS * DAY_MS),
     });
-    const selfSigned = await issueCertificate(template(`${infix}-root@${stamp}`), rootKey.keyObject, { selfSigned: rootKey });
-    const crossSigned = await issueCertificate(template(`${infix}-root@${stamp}`), rootKey.keyObject, root);
+    const selfSigned = await issueCertificate(
+      template(`${infix}-root@${stamp}`),
+      rootKey.keyObject,
+      { selfSigned: rootKey },
+    );
+    const crossSigned = await issueCertificate(
+      template(`${infix}-root@${stamp}`),
+      rootKey.keyObject,
+      root,
+    );
     const caKey = await ctx.keys.generate('ECDSA-P256');
-    const ca = await issueCertificate(template(`${infix}-ca@${stamp}`), caKey.keyObject, { certificate: selfSigned, key: rootKey });
+    const ca = await issueCertificate(template(`${infix}-ca@${stamp}`), caKey.keyObject, {
+      certificate: selfSigned,
+      key: rootKey,
+    });
     const bundle = [ca, selfSigned, crossSigned, root.certificate].map((cert) => cert.pem).join('');
-    writes.push({ path: staged(entry.certPath), data: encoder.encode(bundle), mode: FileMode.cert });
-    writes.push({ path: staged(entry.keyPath), data: encoder.encode(encodePrivateKey(caKey) + encodePrivateKey(rootKey)), mode: FileMode.key });
-    items.push({ name: entry.name, action: 'create', reason: `new root ${selfSigned.subject.cn ?? ''}, cross-signed by ${root.certificate.subject.cn ?? 'the current root'}`, files: [staged(entry.certPath), staged(entry.keyPath)] });
+    writes.push({
+      path: staged(entry.certPath),
+      data: encoder.encode(bundle),
+      mode: FileMode.cert,
+    });
+    writes.push({
+      path: staged(entry.keyPath),
+      data: encoder.encode(encodePrivateKey(caKey) + encodePrivateKey(rootKey)),
+      mode: FileMode.key,
+    });
+    items.push({
+      name: entry.name,
+      action: 'create',
+      reason: `new root ${selfSigned.subject.cn ?? ''}, cross-signed by ${root.certificate.subject.cn ?? 'the current root'}`,
+      files: [staged(entry.certPath), staged(entry.keyPath)],
+    });
   }
   const serviceKeyPath = catalogue.serviceKeyPath;
   const oldServiceKey = await ctx.tree.read(serviceKeyPath);
-  writes.push({ path: staged(serviceKeyPath), data: (await serviceKeyFile(ctx, oldServiceKey, serviceKeyPath)).data, mode: FileMode.key });
-  items.push({ name: 'service.key', action: 'create', reason: oldServiceKey ? 'new RSA 2048 key first, the current keys kept after it' : 'new RSA 2048 key', files: [staged(serviceKeyPath)] });
+  writes.push({
+    path: staged(serviceKeyPath),
+    data: (await serviceKeyFile(ctx, oldServiceKey, serviceKeyPath)).data,
+    mode: FileMode.key,
+  });
+  items.push({
+    name: 'service.key',
+    action: 'create',
+    reason: oldServiceKey
+      ? 'new RSA 2048 key first, the current keys kept after it'
+      : 'new RSA 2048 key',
+    files: [staged(serviceKeyPath)],
+  });
   await refuseExisting(out, writes);
   const serverCa = writes.find((write) => write.path === `${staged(SERVER_TLS)}/server-ca.crt`);
   const tokens = serverCa ? await newTokens(ctx, serverCa.data, now) : undefined;
   const plan: Plan = {
-    operation: 'ca cross-sign', root: out.root, items, restart: [],
-    warnings: tokens ? [] : ['the data dir has no server/token: run kpki token on the data dir after rotate-ca to get the new join tokens'],
+    operation: 'ca cross-sign',
+    root: out.root,
+    items,
+    restart: [],
+    warnings: tokens
+      ? []
+      : [
+          'the data dir has no server/token: run kpki token on the data dir after rotate-ca to get the new join tokens',
+        ],
   };
   return { plan, result: await out.commit({ writes, deletes: [] }, 'ca-cross-sign'), tokens };
 }
@@ -90,20 +154,30 @@ async function currentRoot(ctx: OpsContext, entry: CaEntry): Promise<SigningAuth
   const certBytes = await ctx.tree.read(entry.certPath);
   const keyBytes = await ctx.tree.read(entry.keyPath);
   if (certBytes === undefined || keyBytes === undefined) {
-    throw new ValidationError('CA_KEY_MISSING', `current ${entry.name} "${certBytes === undefined ? entry.certPath : entry.keyPath}" does not exist in "${ctx.tree.root}"; cannot cross-sign`);
+    throw new ValidationError(
+      'CA_KEY_MISSING',
+      `current ${entry.name} "${certBytes === undefined ? entry.certPath : entry.keyPath}" does not exist in "${ctx.tree.root}"; cannot cross-sign`,
+    );
   }
   const certs = parseCertificates(decoder.decode(certBytes), entry.certPath);
   const keys = parsePrivateKeys(decoder.decode(keyBytes), entry.keyPath);
   const found = rootWithKey(certs, keys);
   if (!found) {
-    throw new ValidationError('NO_ROOT_KEY', `${entry.name}: "${entry.certPath}" holds no self-signed root whose key is in "${entry.keyPath}", so it cannot cross-sign a new root`, {
-      hint: 'a CA under a custom root is rotated with a new hierarchy from that root: kpki ca generate --root-cert … --root-key …',
-    });
+    throw new ValidationError(
+      'NO_ROOT_KEY',
+      `${entry.name}: "${entry.certPath}" holds no self-signed root whose key is in "${entry.keyPath}", so it cannot cross-sign a new root`,
+      {
+        hint: 'a CA under a custom root is rotated with a new hierarchy from that root: kpki ca generate --root-cert … --root-key …',
+      },
+    );
   }
   return found;
 }
 
-function rootWithKey(certs: readonly Certificate[], keys: readonly PrivateKey[]): SigningAuthority | undefined {
+function rootWithKey(
+  certs: readonly Certificate[],
+  keys: readonly PrivateKey[],
+): SigningAuthority | undefined {
   for (const certificate of certs) {
     if (!certificate.isCA || !isSignedBy(certificate, certificate)) continue;
     const key = keys.find((candidate) => keyMatchesCertificate(certificate, candidate.keyObject));
@@ -112,7 +186,11 @@ function rootWithKey(certs: readonly Certificate[], keys: readonly PrivateKey[])
   return undefined;
 }
 
-async function newTokens(ctx: OpsContext, serverCa: Uint8Array, now: Date): Promise<(JoinTokens & { caHash: string }) | undefined> {
+async function newTokens(
+  ctx: OpsContext,
+  serverCa: Uint8Array,
+  now: Date,
+): Promise<(JoinTokens & { caHash: string }) | undefined> {
   const { server, agent } = await storedPasswords(ctx);
   if (server === undefined) return undefined;
   const { hash } = hashCa(serverCa, 'server-ca.crt', now);

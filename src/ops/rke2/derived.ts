@@ -23,39 +23,92 @@ interface Derived {
  * copies, each written only when missing or different from what it derives from.
  * @throws ValidationError `WRONG_KEY_TYPE` when `service.key` holds a key that is not RSA.
  */
-export async function derivedFiles(ctx: OpsContext, catalogue: Rke2Catalogue, authorities: ReadonlyMap<string, Rke2Authority>, generate: boolean): Promise<Derived> {
+export async function derivedFiles(
+  ctx: OpsContext,
+  catalogue: Rke2Catalogue,
+  authorities: ReadonlyMap<string, Rke2Authority>,
+  generate: boolean,
+): Promise<Derived> {
   const items: PlanItem[] = [];
   const writes: FileWrite[] = [];
   if (catalogue.role === 'server') {
     const existing = await readKeys(ctx, catalogue.serviceKeyPath);
     const notRsa = existing?.find((key) => key.keyObject.asymmetricKeyType !== 'rsa');
-    if (notRsa) throw new ValidationError('WRONG_KEY_TYPE', `"${catalogue.serviceKeyPath}" holds a ${notRsa.algorithm} key; service-account keys must be RSA`);
+    if (notRsa)
+      throw new ValidationError(
+        'WRONG_KEY_TYPE',
+        `"${catalogue.serviceKeyPath}" holds a ${notRsa.algorithm} key; service-account keys must be RSA`,
+      );
     let first = existing?.[0];
-    if (first) items.push({ name: 'service.key', action: 'reuse', reason: `${existing?.length ?? 0} key(s) exist`, files: [] });
+    if (first)
+      items.push({
+        name: 'service.key',
+        action: 'reuse',
+        reason: `${existing?.length ?? 0} key(s) exist`,
+        files: [],
+      });
     else {
-      items.push({ name: 'service.key', action: 'create', reason: 'service-account key missing', files: [catalogue.serviceKeyPath] });
+      items.push({
+        name: 'service.key',
+        action: 'create',
+        reason: 'service-account key missing',
+        files: [catalogue.serviceKeyPath],
+      });
       if (generate) {
         first = await ctx.keys.generate('RSA-2048');
-        writes.push({ path: catalogue.serviceKeyPath, data: encoder.encode(encodePrivateKey(first)), mode: FileMode.key });
+        writes.push({
+          path: catalogue.serviceKeyPath,
+          data: encoder.encode(encodePrivateKey(first)),
+          mode: FileMode.key,
+        });
       }
     }
-    await derive(ctx, items, writes, 'service.current.key', catalogue.serviceCurrentKeyPath, first && encodePrivateKey(first), FileMode.key);
+    await derive(
+      ctx,
+      items,
+      writes,
+      'service.current.key',
+      catalogue.serviceCurrentKeyPath,
+      first && encodePrivateKey(first),
+      FileMode.key,
+    );
   }
   for (const copy of catalogue.copies) {
     const ca = authorities.get(copy.ca);
     const content = ca && (copy.firstOnly ? ca.certificate.pem : ca.bundlePem);
-    await derive(ctx, items, writes, copy.path.replace(/^.*\//, copy.path.startsWith('agent/') ? 'agent/' : ''), copy.path, content, copy.mode);
+    await derive(
+      ctx,
+      items,
+      writes,
+      copy.path.replace(/^.*\//, copy.path.startsWith('agent/') ? 'agent/' : ''),
+      copy.path,
+      content,
+      copy.mode,
+    );
   }
   return { items, writes };
 }
 
-async function derive(ctx: OpsContext, items: PlanItem[], writes: FileWrite[], name: string, path: string, content: string | undefined, mode: number): Promise<void> {
+async function derive(
+  ctx: OpsContext,
+  items: PlanItem[],
+  writes: FileWrite[],
+  name: string,
+  path: string,
+  content: string | undefined,
+  mode: number,
+): Promise<void> {
   const current = await ctx.tree.read(path);
   if (current !== undefined && content !== undefined && decoder.decode(current) === content) {
     items.push({ name, action: 'reuse', reason: 'up to date', files: [] });
     return;
   }
-  items.push({ name, action: 'create', reason: current === undefined ? 'missing' : 'rewritten from its source, as every start does', files: [path] });
+  items.push({
+    name,
+    action: 'create',
+    reason: current === undefined ? 'missing' : 'rewritten from its source, as every start does',
+    files: [path],
+  });
   if (content !== undefined) writes.push({ path, data: encoder.encode(content), mode });
 }
 
@@ -67,22 +120,51 @@ export async function kubeconfigFiles(ctx: OpsContext, catalogue: Rke2Catalogue)
     const existing = await ctx.tree.read(kubeconfig.path);
     if (existing !== undefined) {
       readKubeconfig(decoder.decode(existing), kubeconfig.path);
-      items.push({ name: kubeconfig.path, action: 'reuse', reason: 'kubeconfig exists', files: [] });
+      items.push({
+        name: kubeconfig.path,
+        action: 'reuse',
+        reason: 'kubeconfig exists',
+        files: [],
+      });
       continue;
     }
-    items.push({ name: kubeconfig.path, action: 'create', reason: 'missing', files: [kubeconfig.path] });
-    const text = buildFileKubeconfig({ server: kubeconfig.server, caFile: kubeconfig.caFile, certFile: kubeconfig.certFile, keyFile: kubeconfig.keyFile });
+    items.push({
+      name: kubeconfig.path,
+      action: 'create',
+      reason: 'missing',
+      files: [kubeconfig.path],
+    });
+    const text = buildFileKubeconfig({
+      server: kubeconfig.server,
+      caFile: kubeconfig.caFile,
+      certFile: kubeconfig.certFile,
+      keyFile: kubeconfig.keyFile,
+    });
     writes.push({ path: kubeconfig.path, data: encoder.encode(text), mode: FileMode.kubeconfig });
   }
   return { items, writes };
 }
 
 /** The user kubeconfig, when missing and the admin certificate and key are known. */
-export async function userKubeconfigFile(ctx: OpsContext, catalogue: Rke2Catalogue, authorities: ReadonlyMap<string, Rke2Authority>, material: ReadonlyMap<string, { cert: string; key: PrivateKey }>): Promise<{ item: PlanItem; writes: FileWrite[] } | undefined> {
+export async function userKubeconfigFile(
+  ctx: OpsContext,
+  catalogue: Rke2Catalogue,
+  authorities: ReadonlyMap<string, Rke2Authority>,
+  material: ReadonlyMap<string, { cert: string; key: PrivateKey }>,
+): Promise<{ item: PlanItem; writes: FileWrite[] } | undefined> {
   const user = catalogue.userKubeconfig;
   if (!user) return undefined;
-  if (await ctx.tree.exists(user.path)) return { item: { name: user.path, action: 'reuse', reason: 'kubeconfig exists', files: [] }, writes: [] };
-  const item: PlanItem = { name: user.path, action: 'create', reason: 'missing', files: [user.path] };
+  if (await ctx.tree.exists(user.path))
+    return {
+      item: { name: user.path, action: 'reuse', reason: 'kubeconfig exists', files: [] },
+      writes: [],
+    };
+  const item: PlanItem = {
+    name: user.path,
+    action: 'create',
+    reason: 'missing',
+    files: [user.path],
+  };
   const admin = material.get(user.leaf);
   const ca = authorities.get(user.ca);
   if (!admin || !ca) return { item, writes: [] };
@@ -90,10 +172,19 @@ export async function userKubeconfigFile(ctx: OpsContext, catalogue: Rke2Catalog
 }
 
 /** The user kubeconfig as K3s writes it: everything named `default`, credentials embedded. */
-export function userKubeconfigWrite(user: NonNullable<Rke2Catalogue['userKubeconfig']>, ca: Rke2Authority, admin: { cert: string; key: PrivateKey }): FileWrite {
+export function userKubeconfigWrite(
+  user: NonNullable<Rke2Catalogue['userKubeconfig']>,
+  ca: Rke2Authority,
+  admin: { cert: string; key: PrivateKey },
+): FileWrite {
   const text = buildKubeconfig({
-    clusterName: 'default', userName: 'default', contextName: 'default', server: user.server,
-    caPem: ca.bundlePem, certPem: admin.cert, keyPem: encodePrivateKey(admin.key),
+    clusterName: 'default',
+    userName: 'default',
+    contextName: 'default',
+    server: user.server,
+    caPem: ca.bundlePem,
+    certPem: admin.cert,
+    keyPem: encodePrivateKey(admin.key),
   });
   return { path: user.path, data: encoder.encode(text), mode: FileMode.kubeconfig };
 }

@@ -21,7 +21,13 @@ const decoder = new TextDecoder();
  * when there is no cache file.
  * @throws InvalidInputError when the cache or its certificate or key does not parse.
  */
-export async function renewDynamicCert(ctx: OpsContext, catalogue: Rke2Catalogue, ca: Rke2Authority | undefined, windowMs: number, generate: boolean): Promise<{ item: PlanItem; writes: FileWrite[] } | undefined> {
+export async function renewDynamicCert(
+  ctx: OpsContext,
+  catalogue: Rke2Catalogue,
+  ca: Rke2Authority | undefined,
+  windowMs: number,
+  generate: boolean,
+): Promise<{ item: PlanItem; writes: FileWrite[] } | undefined> {
   const path = catalogue.dynamicCertPath;
   const bytes = await ctx.tree.read(path);
   if (bytes === undefined) return undefined;
@@ -29,22 +35,57 @@ export async function renewDynamicCert(ctx: OpsContext, catalogue: Rke2Catalogue
   const secret = parseDynamicCert(text, path);
   const [cert] = parseCertificates(secret.certPem, `${path} (tls.crt)`);
   const key = parsePrivateKey(secret.keyPem, `${path} (tls.key)`);
-  const skip = (reason: string): { item: PlanItem; writes: FileWrite[] } => ({ item: { name: NAME, action: 'skip', reason, files: [] }, writes: [] });
+  const skip = (reason: string): { item: PlanItem; writes: FileWrite[] } => ({
+    item: { name: NAME, action: 'skip', reason, files: [] },
+    writes: [],
+  });
   if (!cert) return skip('no certificate');
   if (secret.isStatic) return skip('user-provided (listener.cattle.io/static), never renewed');
   const now = ctx.clock.now();
-  if (cert.notAfter.getTime() - now.getTime() > windowMs) return skip(`valid until ${cert.notAfter.toISOString()}`);
+  if (cert.notAfter.getTime() - now.getTime() > windowMs)
+    return skip(`valid until ${cert.notAfter.toISOString()}`);
   if (!ca) return skip('server CA not available');
-  const item: PlanItem = { name: NAME, action: 'renew', reason: `expires ${cert.notAfter.toISOString()}; re-signed with the same key as the listener does`, files: [path] };
+  const item: PlanItem = {
+    name: NAME,
+    action: 'renew',
+    reason: `expires ${cert.notAfter.toISOString()}; re-signed with the same key as the listener does`,
+    files: [path],
+  };
   if (!generate) return { item, writes: [] };
   const entry: Rke2Leaf = {
-    kind: 'leaf', name: NAME, longName: 'dynamic listener serving certificate', service: `${catalogue.program}-server`, certPath: path, keyPath: path,
-    ca: 'server-ca', subject: { cn: catalogue.program, o: [catalogue.program] }, altNames: { dns: cert.dnsNames, ip: cert.ipAddresses },
-    keyUsage: ['digitalSignature', 'keyEncipherment'], extKeyUsage: ['serverAuth'], validityMs: catalogue.leaves[0]?.validityMs ?? 365 * 86_400_000,
-    keyAlgorithm: 'ECDSA-P256', restart: [`${catalogue.program}-server`],
+    kind: 'leaf',
+    name: NAME,
+    longName: 'dynamic listener serving certificate',
+    service: `${catalogue.program}-server`,
+    certPath: path,
+    keyPath: path,
+    ca: 'server-ca',
+    subject: { cn: catalogue.program, o: [catalogue.program] },
+    altNames: { dns: cert.dnsNames, ip: cert.ipAddresses },
+    keyUsage: ['digitalSignature', 'keyEncipherment'],
+    extKeyUsage: ['serverAuth'],
+    validityMs: catalogue.leaves[0]?.validityMs ?? 365 * 86_400_000,
+    keyAlgorithm: 'ECDSA-P256',
+    restart: [`${catalogue.program}-server`],
   };
-  const renewed = await issueRke2Leaf(ctx, entry, { subject: entry.subject, altNames: entry.altNames }, ca, key, now);
+  const renewed = await issueRke2Leaf(
+    ctx,
+    entry,
+    { subject: entry.subject, altNames: entry.altNames },
+    ca,
+    key,
+    now,
+  );
   const certPem = renewed.pem + ca.bundlePem;
   const sha1 = createHash('sha1').update(renewed.der).digest('hex');
-  return { item, writes: [{ path, data: new TextEncoder().encode(replaceDynamicCertificate(text, path, certPem, sha1)), mode: FileMode.key }] };
+  return {
+    item,
+    writes: [
+      {
+        path,
+        data: new TextEncoder().encode(replaceDynamicCertificate(text, path, certPem, sha1)),
+        mode: FileMode.key,
+      },
+    ],
+  };
 }

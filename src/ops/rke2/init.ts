@@ -10,7 +10,16 @@ import { chainProblem } from '../../layouts/chain-problem.js';
 import { encodePrivateKey, type PrivateKey } from '../../pki/keys.js';
 import type { CaEntry } from '../../layouts/catalogue.js';
 import type { Rke2Catalogue, Rke2Leaf } from '../../layouts/rke2/catalogue.js';
-import { issueRke2Ca, issueRke2Leaf, leafFiles, loadRke2Authority, readKeys, rke2CaFiles, type FileSource, type Rke2Authority } from './issue.js';
+import {
+  issueRke2Ca,
+  issueRke2Leaf,
+  leafFiles,
+  loadRke2Authority,
+  readKeys,
+  rke2CaFiles,
+  type FileSource,
+  type Rke2Authority,
+} from './issue.js';
 import { derivedFiles, kubeconfigFiles, userKubeconfigFile } from './derived.js';
 import type { Plan, PlanItem } from '../shared/plan.js';
 import { FileMode, type CommitResult, type FileWrite, type OpsContext } from '../shared/ports.js';
@@ -41,13 +50,23 @@ export async function planRke2Init(ctx: OpsContext, params: Rke2InitParams): Pro
 }
 
 /** Generates what the plan says and commits it at once; undefined when nothing was missing. */
-export async function applyRke2Init(ctx: OpsContext, params: Rke2InitParams): Promise<CommitResult | undefined> {
+export async function applyRke2Init(
+  ctx: OpsContext,
+  params: Rke2InitParams,
+): Promise<CommitResult | undefined> {
   const { writes } = await resolve(ctx, params, true);
   if (writes.length === 0) return undefined;
-  return ctx.tree.commit({ writes: writes.sort((a, b) => a.path.localeCompare(b.path)), deletes: [] }, 'init');
+  return ctx.tree.commit(
+    { writes: writes.sort((a, b) => a.path.localeCompare(b.path)), deletes: [] },
+    'init',
+  );
 }
 
-async function resolve(ctx: OpsContext, params: Rke2InitParams, generate: boolean): Promise<Resolved> {
+async function resolve(
+  ctx: OpsContext,
+  params: Rke2InitParams,
+  generate: boolean,
+): Promise<Resolved> {
   const { catalogue } = params;
   const now = ctx.clock.now();
   const items: PlanItem[] = [];
@@ -59,11 +78,19 @@ async function resolve(ctx: OpsContext, params: Rke2InitParams, generate: boolea
     items.push(ca.item);
     if (ca.authority) authorities.set(entry.name, ca.authority);
     if (ca.item.action === 'create') created.add(entry.name);
-    if (ca.authority && ca.item.action === 'create') writes.push(...rke2CaFiles(entry, ca.authority));
+    if (ca.authority && ca.item.action === 'create')
+      writes.push(...rke2CaFiles(entry, ca.authority));
   }
   const leafKeys = new Map<string, { cert: string; key: PrivateKey }>();
   for (const leaf of catalogue.leaves) {
-    const result = await resolveLeaf(ctx, leaf, authorities.get(leaf.ca), created.has(leaf.ca), generate, now);
+    const result = await resolveLeaf(
+      ctx,
+      leaf,
+      authorities.get(leaf.ca),
+      created.has(leaf.ca),
+      generate,
+      now,
+    );
     items.push(result.item);
     writes.push(...result.writes);
     if (result.material) leafKeys.set(leaf.name, result.material);
@@ -72,8 +99,18 @@ async function resolve(ctx: OpsContext, params: Rke2InitParams, generate: boolea
     const key = await readKeys(ctx, keyFile.keyPath);
     if (key) items.push({ name: keyFile.name, action: 'reuse', reason: 'key exists', files: [] });
     else {
-      items.push({ name: keyFile.name, action: 'create', reason: 'key missing', files: [keyFile.keyPath] });
-      if (generate) writes.push({ path: keyFile.keyPath, data: new TextEncoder().encode(encodePrivateKey(await ctx.keys.generate('ECDSA-P256'))), mode: FileMode.key });
+      items.push({
+        name: keyFile.name,
+        action: 'create',
+        reason: 'key missing',
+        files: [keyFile.keyPath],
+      });
+      if (generate)
+        writes.push({
+          path: keyFile.keyPath,
+          data: new TextEncoder().encode(encodePrivateKey(await ctx.keys.generate('ECDSA-P256'))),
+          mode: FileMode.key,
+        });
     }
   }
   const derived = await derivedFiles(ctx, catalogue, authorities, generate);
@@ -90,25 +127,61 @@ async function resolve(ctx: OpsContext, params: Rke2InitParams, generate: boolea
   return { items, writes };
 }
 
-async function resolveCa(ctx: OpsContext, params: Rke2InitParams, entry: CaEntry, generate: boolean, now: Date): Promise<{ item: PlanItem; authority: Rke2Authority | undefined }> {
+async function resolveCa(
+  ctx: OpsContext,
+  params: Rke2InitParams,
+  entry: CaEntry,
+  generate: boolean,
+  now: Date,
+): Promise<{ item: PlanItem; authority: Rke2Authority | undefined }> {
   if (params.caSource) {
-    const authority = await loadRke2Authority(params.caSource.read, entry, params.caSource.where).catch(() => undefined);
-    return { item: { name: entry.name, action: 'reuse', reason: authority ? `read from ${params.caSource.where}` : `not available in ${params.caSource.where}`, files: [] }, authority };
+    const authority = await loadRke2Authority(
+      params.caSource.read,
+      entry,
+      params.caSource.where,
+    ).catch(() => undefined);
+    return {
+      item: {
+        name: entry.name,
+        action: 'reuse',
+        reason: authority
+          ? `read from ${params.caSource.where}`
+          : `not available in ${params.caSource.where}`,
+        files: [],
+      },
+      authority,
+    };
   }
   const certExists = await ctx.tree.exists(entry.certPath);
   const keyExists = await ctx.tree.exists(entry.keyPath);
   if (certExists !== keyExists) {
-    throw new ConflictError('CA_INCOMPLETE', `CA "${entry.name}": "${certExists ? entry.certPath : entry.keyPath}" exists but "${certExists ? entry.keyPath : entry.certPath}" does not; refusing to overwrite it`, {
-      hint: 'restore the missing file from a backup, or move both away to create a new CA',
-    });
+    throw new ConflictError(
+      'CA_INCOMPLETE',
+      `CA "${entry.name}": "${certExists ? entry.certPath : entry.keyPath}" exists but "${certExists ? entry.keyPath : entry.certPath}" does not; refusing to overwrite it`,
+      {
+        hint: 'restore the missing file from a backup, or move both away to create a new CA',
+      },
+    );
   }
   if (certExists) {
-    const authority = await loadRke2Authority((path) => ctx.tree.read(path), entry, ctx.tree.root).catch((error: unknown) => {
+    const authority = await loadRke2Authority(
+      (path) => ctx.tree.read(path),
+      entry,
+      ctx.tree.root,
+    ).catch((error: unknown) => {
       throw invalidExisting(entry.name, error);
     });
-    return { item: { name: entry.name, action: 'reuse', reason: 'existing CA checked', files: [] }, authority };
+    return {
+      item: { name: entry.name, action: 'reuse', reason: 'existing CA checked', files: [] },
+      authority,
+    };
   }
-  const item: PlanItem = { name: entry.name, action: 'create', reason: 'certificate authority missing', files: [entry.certPath, entry.keyPath] };
+  const item: PlanItem = {
+    name: entry.name,
+    action: 'create',
+    reason: 'certificate authority missing',
+    files: [entry.certPath, entry.keyPath],
+  };
   return { item, authority: generate ? await issueRke2Ca(ctx, entry, now) : undefined };
 }
 
@@ -118,7 +191,14 @@ interface LeafResult {
   readonly material: { cert: string; key: PrivateKey } | undefined;
 }
 
-async function resolveLeaf(ctx: OpsContext, leaf: Rke2Leaf, ca: Rke2Authority | undefined, caCreated: boolean, generate: boolean, now: Date): Promise<LeafResult> {
+async function resolveLeaf(
+  ctx: OpsContext,
+  leaf: Rke2Leaf,
+  ca: Rke2Authority | undefined,
+  caCreated: boolean,
+  generate: boolean,
+  now: Date,
+): Promise<LeafResult> {
   const certBytes = await ctx.tree.read(leaf.certPath);
   const keys = await readKeys(ctx, leaf.keyPath);
   const files = [leaf.certPath, ...(keys ? [] : [leaf.keyPath])];
@@ -127,19 +207,47 @@ async function resolveLeaf(ctx: OpsContext, leaf: Rke2Leaf, ca: Rke2Authority | 
     const [cert] = parseCertificates(certText, leaf.certPath);
     const key = keys?.[0];
     if (!cert || !key) throw invalidExisting(leaf.name, `key "${leaf.keyPath}" is missing`);
-    if (!keyMatchesCertificate(cert, key.keyObject)) throw invalidExisting(leaf.name, `key "${leaf.keyPath}" does not match certificate "${leaf.certPath}"`);
-    if (caCreated) throw invalidExisting(leaf.name, `its CA "${leaf.ca}" is missing, so nothing can vouch for it`);
+    if (!keyMatchesCertificate(cert, key.keyObject))
+      throw invalidExisting(
+        leaf.name,
+        `key "${leaf.keyPath}" does not match certificate "${leaf.certPath}"`,
+      );
+    if (caCreated)
+      throw invalidExisting(
+        leaf.name,
+        `its CA "${leaf.ca}" is missing, so nothing can vouch for it`,
+      );
     const chain = ca && chainProblem(cert, ca.certificate, `CA "${leaf.ca}"`, now);
     if (chain) throw invalidExisting(leaf.name, chain.text);
-    return { item: { name: leaf.name, action: 'reuse', reason: 'existing certificate checked', files: [] }, writes: [], material: { cert: certText, key } };
+    return {
+      item: { name: leaf.name, action: 'reuse', reason: 'existing certificate checked', files: [] },
+      writes: [],
+      material: { cert: certText, key },
+    };
   }
   if (!ca && !caCreated) {
-    throw new ValidationError('CA_KEY_MISSING', `cannot create "${leaf.name}": CA "${leaf.ca}" is not available`, { hint: 'for an agent dir, pass --server-data-dir pointing at a server data dir' });
+    throw new ValidationError(
+      'CA_KEY_MISSING',
+      `cannot create "${leaf.name}": CA "${leaf.ca}" is not available`,
+      { hint: 'for an agent dir, pass --server-data-dir pointing at a server data dir' },
+    );
   }
-  const item: PlanItem = { name: leaf.name, action: 'create', reason: keys ? 'certificate missing; existing key reused' : 'missing', files };
+  const item: PlanItem = {
+    name: leaf.name,
+    action: 'create',
+    reason: keys ? 'certificate missing; existing key reused' : 'missing',
+    files,
+  };
   if (!generate || !ca) return { item, writes: [], material: undefined };
   const key = keys?.[0] ?? (await ctx.keys.generate(leaf.keyAlgorithm));
-  const cert = await issueRke2Leaf(ctx, leaf, { subject: leaf.subject, altNames: leaf.altNames }, ca, key, now);
+  const cert = await issueRke2Leaf(
+    ctx,
+    leaf,
+    { subject: leaf.subject, altNames: leaf.altNames },
+    ca,
+    key,
+    now,
+  );
   const writes = leafFiles(leaf, cert, key, ca, keys === undefined);
   return { item, writes, material: { cert: decoder.decode(writes[0]?.data), key } };
 }

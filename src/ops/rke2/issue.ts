@@ -4,7 +4,11 @@
  * no basic constraints, the CA's SKID as AKID, written as the leaf followed by the CA file.
  */
 import { OperationError, ValidationError } from '../../errors.js';
-import { keyMatchesCertificate, parseCertificates, type Certificate } from '../../pki/certificate.js';
+import {
+  keyMatchesCertificate,
+  parseCertificates,
+  type Certificate,
+} from '../../pki/certificate.js';
 import { issueCertificate, type SigningAuthority } from '../../pki/issue.js';
 import { encodePrivateKey, parsePrivateKeys, type PrivateKey } from '../../pki/keys.js';
 import { randomSerial } from '../../pki/serial.js';
@@ -26,14 +30,25 @@ const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
 /** A new self-signed CA as K3s makes it: ECDSA P-256, serial 0, CN `<prefix>-ca@<unix>`. */
-export async function issueRke2Ca(ctx: OpsContext, entry: CaEntry, now: Date): Promise<Rke2Authority> {
+export async function issueRke2Ca(
+  ctx: OpsContext,
+  entry: CaEntry,
+  now: Date,
+): Promise<Rke2Authority> {
   const key = await ctx.keys.generate(entry.keyAlgorithm);
   const notBefore = new Date(now.getTime() - RKE2_BACKDATE_MS);
   const template = {
-    subject: entry.subject, isCA: true, keyUsage: entry.keyUsage, extKeyUsage: [], serialHex: '0',
-    notBefore, notAfter: new Date(notBefore.getTime() + entry.validityMs),
+    subject: entry.subject,
+    isCA: true,
+    keyUsage: entry.keyUsage,
+    extKeyUsage: [],
+    serialHex: '0',
+    notBefore,
+    notAfter: new Date(notBefore.getTime() + entry.validityMs),
   };
-  const certificate = await sign(entry.name, () => issueCertificate(template, key.keyObject, { selfSigned: key }));
+  const certificate = await sign(entry.name, () =>
+    issueCertificate(template, key.keyObject, { selfSigned: key }),
+  );
   return { certificate, key, bundlePem: certificate.pem };
 }
 
@@ -47,19 +62,52 @@ export interface LeafIdentity {
  * Signs a leaf for `entry` with `key` (a reused key on renewal, a new one otherwise).
  * NotBefore is clamped to the CA's so a young CA never signs a leaf older than itself.
  */
-export async function issueRke2Leaf(ctx: OpsContext, entry: Rke2Leaf, identity: LeafIdentity, ca: Rke2Authority, key: PrivateKey, now: Date): Promise<Certificate> {
-  const notBefore = new Date(Math.max(now.getTime() - RKE2_BACKDATE_MS, ca.certificate.notBefore.getTime()));
+export async function issueRke2Leaf(
+  ctx: OpsContext,
+  entry: Rke2Leaf,
+  identity: LeafIdentity,
+  ca: Rke2Authority,
+  key: PrivateKey,
+  now: Date,
+): Promise<Certificate> {
+  const notBefore = new Date(
+    Math.max(now.getTime() - RKE2_BACKDATE_MS, ca.certificate.notBefore.getTime()),
+  );
   const template = {
-    subject: identity.subject, altNames: identity.altNames, isCA: false, keyUsage: entry.keyUsage, extKeyUsage: entry.extKeyUsage,
-    serialHex: randomSerial(ctx.random), notBefore, notAfter: new Date(notBefore.getTime() + entry.validityMs), basicConstraints: false,
+    subject: identity.subject,
+    altNames: identity.altNames,
+    isCA: false,
+    keyUsage: entry.keyUsage,
+    extKeyUsage: entry.extKeyUsage,
+    serialHex: randomSerial(ctx.random),
+    notBefore,
+    notAfter: new Date(notBefore.getTime() + entry.validityMs),
+    basicConstraints: false,
   };
   return sign(entry.name, () => issueCertificate(template, key.keyObject, ca));
 }
 
 /** The certificate file of a leaf (leaf then the CA file) and, when `newKey`, its key file. */
-export function leafFiles(entry: Rke2Leaf, cert: Certificate, key: PrivateKey, ca: Rke2Authority, newKey: boolean): FileWrite[] {
-  const files: FileWrite[] = [{ path: entry.certPath, data: encoder.encode(cert.pem + withNewline(ca.bundlePem)), mode: FileMode.cert }];
-  if (newKey) files.push({ path: entry.keyPath, data: encoder.encode(encodePrivateKey(key)), mode: FileMode.key });
+export function leafFiles(
+  entry: Rke2Leaf,
+  cert: Certificate,
+  key: PrivateKey,
+  ca: Rke2Authority,
+  newKey: boolean,
+): FileWrite[] {
+  const files: FileWrite[] = [
+    {
+      path: entry.certPath,
+      data: encoder.encode(cert.pem + withNewline(ca.bundlePem)),
+      mode: FileMode.cert,
+    },
+  ];
+  if (newKey)
+    files.push({
+      path: entry.keyPath,
+      data: encoder.encode(encodePrivateKey(key)),
+      mode: FileMode.key,
+    });
   return files;
 }
 
@@ -80,19 +128,34 @@ export type FileSource = (path: string) => Promise<Uint8Array | undefined>;
  * @throws ValidationError `CA_KEY_MISSING` when the certificate or key is absent, `CA_KEY_MISMATCH`
  *   when they do not match, `NOT_A_CA`; InvalidInputError for unparseable files.
  */
-export async function loadRke2Authority(read: FileSource, entry: CaEntry, where: string): Promise<Rke2Authority> {
+export async function loadRke2Authority(
+  read: FileSource,
+  entry: CaEntry,
+  where: string,
+): Promise<Rke2Authority> {
   const certBytes = await read(entry.certPath);
   const keyBytes = await read(entry.keyPath);
   if (certBytes === undefined || keyBytes === undefined) {
-    throw new ValidationError('CA_KEY_MISSING', `cannot load CA "${entry.name}" from "${where}/${certBytes === undefined ? entry.certPath : entry.keyPath}": file missing`);
+    throw new ValidationError(
+      'CA_KEY_MISSING',
+      `cannot load CA "${entry.name}" from "${where}/${certBytes === undefined ? entry.certPath : entry.keyPath}": file missing`,
+    );
   }
   const bundlePem = decoder.decode(certBytes);
   const [certificate] = parseCertificates(bundlePem, `${where}/${entry.certPath}`);
   const [key] = parsePrivateKeys(decoder.decode(keyBytes), `${where}/${entry.keyPath}`);
-  if (!certificate || !key) throw new ValidationError('CA_KEY_MISSING', `cannot load CA "${entry.name}" from "${where}"`);
-  if (!certificate.isCA) throw new ValidationError('NOT_A_CA', `cannot load CA "${entry.name}" from "${where}/${entry.certPath}": not a CA certificate`);
+  if (!certificate || !key)
+    throw new ValidationError('CA_KEY_MISSING', `cannot load CA "${entry.name}" from "${where}"`);
+  if (!certificate.isCA)
+    throw new ValidationError(
+      'NOT_A_CA',
+      `cannot load CA "${entry.name}" from "${where}/${entry.certPath}": not a CA certificate`,
+    );
   if (!keyMatchesCertificate(certificate, key.keyObject)) {
-    throw new ValidationError('CA_KEY_MISMATCH', `cannot load CA "${entry.name}": "${where}/${entry.keyPath}" does not match "${where}/${entry.certPath}"`);
+    throw new ValidationError(
+      'CA_KEY_MISMATCH',
+      `cannot load CA "${entry.name}": "${where}/${entry.keyPath}" does not match "${where}/${entry.certPath}"`,
+    );
   }
   return { certificate, key, bundlePem };
 }
@@ -111,6 +174,8 @@ async function sign<T>(name: string, work: () => Promise<T>): Promise<T> {
   try {
     return await work();
   } catch (error) {
-    throw new OperationError('SIGN_FAILED', `cannot sign the certificate for "${name}"`, { cause: error });
+    throw new OperationError('SIGN_FAILED', `cannot sign the certificate for "${name}"`, {
+      cause: error,
+    });
   }
 }

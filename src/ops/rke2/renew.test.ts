@@ -25,13 +25,18 @@ const decoder = new TextDecoder();
 async function context(root: string, at: Date): Promise<OpsContext> {
   let counter = 0;
   return {
-    tree: await openTreeStore(root), clock: { now: () => at }, keys: { generate: generatePrivateKey },
+    tree: await openTreeStore(root),
+    clock: { now: () => at },
+    keys: { generate: generatePrivateKey },
     random: (n) => new Uint8Array(n).map(() => (counter++ * 37 + 11) & 0xff),
   };
 }
 
 function spec(root: string, overrides: Partial<Rke2Spec> = {}): Rke2Spec {
-  return { ...defaultRke2Spec('rke2', root, { hostname: 'cp1', address: '10.0.0.5' }), ...overrides };
+  return {
+    ...defaultRke2Spec('rke2', root, { hostname: 'cp1', address: '10.0.0.5' }),
+    ...overrides,
+  };
 }
 
 async function freshTree(): Promise<{ root: string; catalogue: Rke2Catalogue }> {
@@ -42,9 +47,17 @@ async function freshTree(): Promise<{ root: string; catalogue: Rke2Catalogue }> 
   return { root, catalogue };
 }
 
-async function planAt(root: string, catalogue: Rke2Catalogue, at: number): Promise<Map<string, string>> {
+async function planAt(
+  root: string,
+  catalogue: Rke2Catalogue,
+  at: number,
+): Promise<Map<string, string>> {
   const ctx = await context(root, new Date(at));
-  const plan = await planRke2Renew(ctx, { catalogue, services: allServices('rke2'), windowMs: WINDOW });
+  const plan = await planRke2Renew(ctx, {
+    catalogue,
+    services: allServices('rke2'),
+    windowMs: WINDOW,
+  });
   return new Map(plan.items.map((item) => [item.name, item.action]));
 }
 
@@ -62,43 +75,79 @@ describe('rke2 renew: the renewal window with an injected clock (K3s IsCertExpir
   for (const [name, [at, action]] of Object.entries(edges)) {
     it(name, async () => {
       const items = await planAt(tree.root, tree.catalogue, at);
-      for (const leaf of tree.catalogue.leaves) assert.equal(items.get(leaf.name), action, leaf.name);
+      for (const leaf of tree.catalogue.leaves)
+        assert.equal(items.get(leaf.name), action, leaf.name);
     });
   }
 
   it('apply at the edge reuses every key, extends every leaf, and switches them all in one commit', async () => {
     const { root, catalogue } = await freshTree();
     const ctx = await context(root, new Date(NOT_AFTER - WINDOW));
-    const keysBefore = await Promise.all(catalogue.leaves.map((leaf) => ctx.tree.read(leaf.keyPath)));
+    const keysBefore = await Promise.all(
+      catalogue.leaves.map((leaf) => ctx.tree.read(leaf.keyPath)),
+    );
     const params = { catalogue, services: allServices('rke2'), windowMs: WINDOW };
-    const result = await ctx.tree.exclusive(async () => applyRke2Renew(ctx, params, await planRke2Renew(ctx, params)));
+    const result = await ctx.tree.exclusive(async () =>
+      applyRke2Renew(ctx, params, await planRke2Renew(ctx, params)),
+    );
     assert.ok(result);
     for (const [index, leaf] of catalogue.leaves.entries()) {
-      assert.deepEqual(await ctx.tree.read(leaf.keyPath), keysBefore[index], `${leaf.name} key reused`);
-      const cert = parseCertificates(decoder.decode(await ctx.tree.read(leaf.certPath)), leaf.certPath)[0];
+      assert.deepEqual(
+        await ctx.tree.read(leaf.keyPath),
+        keysBefore[index],
+        `${leaf.name} key reused`,
+      );
+      const cert = parseCertificates(
+        decoder.decode(await ctx.tree.read(leaf.certPath)),
+        leaf.certPath,
+      )[0];
       assert.equal(cert?.notAfter.getTime(), NOT_AFTER - WINDOW - 3_600_000 + 365 * DAY, leaf.name);
     }
     const again = await planRke2Renew(ctx, params);
-    assert.ok(again.items.every((item) => item.action === 'skip'), 'nothing left to renew');
+    assert.ok(
+      again.items.every((item) => item.action === 'skip'),
+      'nothing left to renew',
+    );
   });
 
   it('renews leaves whose required SANs changed (new tls-san), and only those', async () => {
     const { root, catalogue } = await freshTree();
     const changed = rke2Catalogue(spec(root, { tlsSans: ['api.example.com'] }), 'server', T0);
     const ctx = await context(root, new Date(T0.getTime() + DAY));
-    const plan = await planRke2Renew(ctx, { catalogue: changed, services: allServices('rke2'), windowMs: WINDOW });
-    const renewed = plan.items.filter((item) => item.action === 'renew').map((item) => item.name).sort();
-    assert.deepEqual(renewed, ['etcd/peer-server-client', 'etcd/server-client', 'serving-kube-apiserver']);
-    assert.match(plan.items.find((item) => item.name === 'serving-kube-apiserver')?.reason ?? '', /SANs missing: api\.example\.com/);
+    const plan = await planRke2Renew(ctx, {
+      catalogue: changed,
+      services: allServices('rke2'),
+      windowMs: WINDOW,
+    });
+    const renewed = plan.items
+      .filter((item) => item.action === 'renew')
+      .map((item) => item.name)
+      .sort();
+    assert.deepEqual(renewed, [
+      'etcd/peer-server-client',
+      'etcd/server-client',
+      'serving-kube-apiserver',
+    ]);
+    assert.match(
+      plan.items.find((item) => item.name === 'serving-kube-apiserver')?.reason ?? '',
+      /SANs missing: api\.example\.com/,
+    );
     assert.ok(catalogue.leaves.length > renewed.length);
   });
 
-  it('renews a leaf issued by another CA (AKID ≠ the CA\'s SKID) and one whose CN changed (node renamed)', async () => {
+  it("renews a leaf issued by another CA (AKID ≠ the CA's SKID) and one whose CN changed (node renamed)", async () => {
     const { root } = await freshTree();
     const renamed = rke2Catalogue(spec(root, { nodeName: 'cp2' }), 'server', T0);
     const ctx = await context(root, new Date(T0.getTime() + DAY));
-    const items = new Map((await planRke2Renew(ctx, { catalogue: renamed, services: ['kubelet'], windowMs: WINDOW })).items.map((i) => [i.name, i.reason]));
-    assert.match(items.get('agent/client-kubelet') ?? '', /CN "system:node:cp1" should be "system:node:cp2"/);
+    const items = new Map(
+      (
+        await planRke2Renew(ctx, { catalogue: renamed, services: ['kubelet'], windowMs: WINDOW })
+      ).items.map((i) => [i.name, i.reason]),
+    );
+    assert.match(
+      items.get('agent/client-kubelet') ?? '',
+      /CN "system:node:cp1" should be "system:node:cp2"/,
+    );
     const other = await freshTree();
     const otherCa = other.catalogue.cas.find((ca) => ca.name === 'client-ca');
     assert.ok(otherCa);
@@ -108,11 +157,31 @@ describe('rke2 renew: the renewal window with an injected clock (K3s IsCertExpir
     assert.ok(leaf);
     const key = await generatePrivateKey('ECDSA-P256');
     const foreign = await issueRke2Leaf(ctxOther, leaf, leaf, authority, key, T0);
-    await ctx.tree.exclusive(() => ctx.tree.commit({ writes: [
-      { path: leaf.certPath, data: new TextEncoder().encode(foreign.pem + authority.bundlePem), mode: 0o644 },
-      { path: leaf.keyPath, data: new TextEncoder().encode(encodePrivateKey(key)), mode: 0o600 },
-    ], deletes: [] }, 'test'));
-    const plan = await planRke2Renew(ctx, { catalogue: renamed, services: ['admin'], windowMs: WINDOW });
+    await ctx.tree.exclusive(() =>
+      ctx.tree.commit(
+        {
+          writes: [
+            {
+              path: leaf.certPath,
+              data: new TextEncoder().encode(foreign.pem + authority.bundlePem),
+              mode: 0o644,
+            },
+            {
+              path: leaf.keyPath,
+              data: new TextEncoder().encode(encodePrivateKey(key)),
+              mode: 0o600,
+            },
+          ],
+          deletes: [],
+        },
+        'test',
+      ),
+    );
+    const plan = await planRke2Renew(ctx, {
+      catalogue: renamed,
+      services: ['admin'],
+      windowMs: WINDOW,
+    });
     assert.match(plan.items[0]?.reason ?? '', /issued by another CA/);
   });
 });
@@ -125,25 +194,69 @@ describe('rke2 renew: the dynamic listener certificate', () => {
     assert.ok(serverCa);
     const authority = await loadRke2Authority((p) => ctx.tree.read(p), serverCa, root);
     const key = await generatePrivateKey('ECDSA-P256');
-    const entry = { ...catalogue.leaves.find((leaf) => leaf.name === 'serving-kube-apiserver')!, subject: { cn: 'rke2', o: ['rke2'] } };
+    const entry = {
+      ...catalogue.leaves.find((leaf) => leaf.name === 'serving-kube-apiserver')!,
+      subject: { cn: 'rke2', o: ['rke2'] },
+    };
     const cert = await issueRke2Leaf(ctx, entry, entry, authority, key, T0);
-    const json = encodeDynamicCert('rke2', cert.pem + authority.bundlePem, encodePrivateKey(key), { 'listener.cattle.io/cn-localhost': 'localhost' });
-    await ctx.tree.exclusive(() => ctx.tree.commit({ writes: [{ path: catalogue.dynamicCertPath, data: new TextEncoder().encode(json), mode: 0o600 }], deletes: [] }, 'test'));
+    const json = encodeDynamicCert('rke2', cert.pem + authority.bundlePem, encodePrivateKey(key), {
+      'listener.cattle.io/cn-localhost': 'localhost',
+    });
+    await ctx.tree.exclusive(() =>
+      ctx.tree.commit(
+        {
+          writes: [
+            { path: catalogue.dynamicCertPath, data: new TextEncoder().encode(json), mode: 0o600 },
+          ],
+          deletes: [],
+        },
+        'test',
+      ),
+    );
     const later = await context(root, new Date(NOT_AFTER - DAY));
     const params = { catalogue, services: ['rke2-server'], windowMs: WINDOW };
     const plan = await planRke2Renew(later, params);
     assert.equal(plan.items[0]?.action, 'renew');
     await later.tree.exclusive(() => applyRke2Renew(later, params, plan));
-    const secret = JSON.parse(decoder.decode(await later.tree.read(catalogue.dynamicCertPath))) as { data: Record<string, string>; metadata: { annotations: Record<string, string> } };
-    assert.equal(secret.data['tls.key'], Buffer.from(encodePrivateKey(key)).toString('base64'), 'same key');
-    const renewed = parseCertificates(Buffer.from(secret.data['tls.crt'] ?? '', 'base64').toString(), 'tls.crt');
+    const secret = JSON.parse(decoder.decode(await later.tree.read(catalogue.dynamicCertPath))) as {
+      data: Record<string, string>;
+      metadata: { annotations: Record<string, string> };
+    };
+    assert.equal(
+      secret.data['tls.key'],
+      Buffer.from(encodePrivateKey(key)).toString('base64'),
+      'same key',
+    );
+    const renewed = parseCertificates(
+      Buffer.from(secret.data['tls.crt'] ?? '', 'base64').toString(),
+      'tls.crt',
+    );
     assert.ok((renewed[0]?.notAfter.getTime() ?? 0) > NOT_AFTER + 300 * DAY);
     assert.equal(renewed.length, 2, 'leaf and the server CA');
-    assert.match(secret.metadata.annotations['listener.cattle.io/fingerprint'] ?? '', /^SHA1=[0-9A-F]{40}$/);
+    assert.match(
+      secret.metadata.annotations['listener.cattle.io/fingerprint'] ?? '',
+      /^SHA1=[0-9A-F]{40}$/,
+    );
     assert.equal(secret.metadata.annotations['listener.cattle.io/cn-localhost'], 'localhost');
 
-    const staticJson = encodeDynamicCert('rke2', cert.pem, encodePrivateKey(key), { 'listener.cattle.io/static': 'true' });
-    await later.tree.exclusive(() => later.tree.commit({ writes: [{ path: catalogue.dynamicCertPath, data: new TextEncoder().encode(staticJson), mode: 0o600 }], deletes: [] }, 'test'));
+    const staticJson = encodeDynamicCert('rke2', cert.pem, encodePrivateKey(key), {
+      'listener.cattle.io/static': 'true',
+    });
+    await later.tree.exclusive(() =>
+      later.tree.commit(
+        {
+          writes: [
+            {
+              path: catalogue.dynamicCertPath,
+              data: new TextEncoder().encode(staticJson),
+              mode: 0o600,
+            },
+          ],
+          deletes: [],
+        },
+        'test',
+      ),
+    );
     const staticPlan = await planRke2Renew(later, params);
     assert.equal(staticPlan.items[0]?.action, 'skip');
     assert.match(staticPlan.items[0]?.reason ?? '', /static/);

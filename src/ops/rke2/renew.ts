@@ -6,11 +6,22 @@
  * key is reused (the current K3s contract: renew keeps keys, rotate replaces them).
  */
 import { ValidationError } from '../../errors.js';
-import { keyMatchesCertificate, parseCertificates, type Certificate } from '../../pki/certificate.js';
+import {
+  keyMatchesCertificate,
+  parseCertificates,
+  type Certificate,
+} from '../../pki/certificate.js';
 import type { PrivateKey } from '../../pki/keys.js';
 import type { Rke2Catalogue, Rke2Leaf } from '../../layouts/rke2/catalogue.js';
 import { rke2RestartOrder } from '../../layouts/rke2/services.js';
-import { issueRke2Leaf, leafFiles, loadRke2Authority, readKeys, type FileSource, type Rke2Authority } from './issue.js';
+import {
+  issueRke2Leaf,
+  leafFiles,
+  loadRke2Authority,
+  readKeys,
+  type FileSource,
+  type Rke2Authority,
+} from './issue.js';
 import { userKubeconfigWrite } from './derived.js';
 import { renewDynamicCert } from './dynamic-cert.js';
 import { restartOrder, type Plan, type PlanItem } from '../shared/plan.js';
@@ -41,41 +52,86 @@ export async function planRke2Renew(ctx: OpsContext, params: Rke2RenewParams): P
   for (const leaf of selectedLeaves(params)) {
     const state = await leafState(ctx, leaf);
     const reason = renewReason(leaf, state.cert, cas.get(leaf.ca), now, params.windowMs);
-    items.push(reason === undefined
-      ? { name: leaf.name, action: 'skip', reason: `valid until ${state.cert?.notAfter.toISOString() ?? '?'}, fields unchanged`, files: [] }
-      : { name: leaf.name, action: 'renew', reason, files: state.key ? [leaf.certPath] : [leaf.certPath, leaf.keyPath] });
+    items.push(
+      reason === undefined
+        ? {
+            name: leaf.name,
+            action: 'skip',
+            reason: `valid until ${state.cert?.notAfter.toISOString() ?? '?'}, fields unchanged`,
+            files: [],
+          }
+        : {
+            name: leaf.name,
+            action: 'renew',
+            reason,
+            files: state.key ? [leaf.certPath] : [leaf.certPath, leaf.keyPath],
+          },
+    );
     if (reason !== undefined) components.push(...leaf.restart);
   }
-  const dynamic = params.services.includes(`${params.catalogue.program}-server`) ? await renewDynamicCert(ctx, params.catalogue, cas.get('server-ca'), params.windowMs, false) : undefined;
+  const dynamic = params.services.includes(`${params.catalogue.program}-server`)
+    ? await renewDynamicCert(ctx, params.catalogue, cas.get('server-ca'), params.windowMs, false)
+    : undefined;
   if (dynamic) {
     items.push(dynamic.item);
     if (dynamic.item.action === 'renew') components.push(`${params.catalogue.program}-server`);
   }
-  return { operation: 'renew', root: ctx.tree.root, items, restart: restartOrder(components, rke2RestartOrder(params.catalogue.program)), warnings: [] };
+  return {
+    operation: 'renew',
+    root: ctx.tree.root,
+    items,
+    restart: restartOrder(components, rke2RestartOrder(params.catalogue.program)),
+    warnings: [],
+  };
 }
 
 /** Re-issues what the plan marked, reusing keys, in one commit; undefined when nothing was due. */
-export async function applyRke2Renew(ctx: OpsContext, params: Rke2RenewParams, plan: Plan): Promise<CommitResult | undefined> {
-  const due = new Set(plan.items.filter((item) => item.action === 'renew').map((item) => item.name));
+export async function applyRke2Renew(
+  ctx: OpsContext,
+  params: Rke2RenewParams,
+  plan: Plan,
+): Promise<CommitResult | undefined> {
+  const due = new Set(
+    plan.items.filter((item) => item.action === 'renew').map((item) => item.name),
+  );
   if (due.size === 0) return undefined;
   const now = ctx.clock.now();
   const cas = await loadAuthorities(ctx, params);
   const writes: FileWrite[] = [];
   for (const leaf of selectedLeaves(params).filter((entry) => due.has(entry.name))) {
     const ca = cas.get(leaf.ca);
-    if (!ca) throw new ValidationError('CA_KEY_MISSING', `cannot renew "${leaf.name}": CA "${leaf.ca}" is not available in "${ctx.tree.root}"`);
+    if (!ca)
+      throw new ValidationError(
+        'CA_KEY_MISSING',
+        `cannot renew "${leaf.name}": CA "${leaf.ca}" is not available in "${ctx.tree.root}"`,
+      );
     const state = await leafState(ctx, leaf);
     const key = state.key ?? (await ctx.keys.generate(leaf.keyAlgorithm));
-    const cert = await issueRke2Leaf(ctx, leaf, { subject: leaf.subject, altNames: leaf.altNames }, ca, key, now);
+    const cert = await issueRke2Leaf(
+      ctx,
+      leaf,
+      { subject: leaf.subject, altNames: leaf.altNames },
+      ca,
+      key,
+      now,
+    );
     const files = leafFiles(leaf, cert, key, ca, state.key === undefined);
     writes.push(...files);
     const user = params.catalogue.userKubeconfig;
     const serverCa = cas.get('server-ca');
-    if (user && leaf.name === user.leaf && serverCa) writes.push(userKubeconfigWrite(user, serverCa, { cert: decoder.decode(files[0]?.data), key }));
+    if (user && leaf.name === user.leaf && serverCa)
+      writes.push(
+        userKubeconfigWrite(user, serverCa, { cert: decoder.decode(files[0]?.data), key }),
+      );
   }
-  const dynamic = due.has('dynamic-cert.json') ? await renewDynamicCert(ctx, params.catalogue, cas.get('server-ca'), params.windowMs, true) : undefined;
+  const dynamic = due.has('dynamic-cert.json')
+    ? await renewDynamicCert(ctx, params.catalogue, cas.get('server-ca'), params.windowMs, true)
+    : undefined;
   writes.push(...(dynamic?.writes ?? []));
-  return ctx.tree.commit({ writes: writes.sort((a, b) => a.path.localeCompare(b.path)), deletes: [] }, 'renew');
+  return ctx.tree.commit(
+    { writes: writes.sort((a, b) => a.path.localeCompare(b.path)), deletes: [] },
+    'renew',
+  );
 }
 
 function selectedLeaves(params: Rke2RenewParams): Rke2Leaf[] {
@@ -83,8 +139,14 @@ function selectedLeaves(params: Rke2RenewParams): Rke2Leaf[] {
 }
 
 /** The CAs present in the tree (an agent dir has none; its leaves come from the server). */
-async function loadAuthorities(ctx: OpsContext, params: Rke2RenewParams): Promise<Map<string, Rke2Authority>> {
-  const source = params.caSource ?? { read: (path: string) => ctx.tree.read(path), where: ctx.tree.root };
+async function loadAuthorities(
+  ctx: OpsContext,
+  params: Rke2RenewParams,
+): Promise<Map<string, Rke2Authority>> {
+  const source = params.caSource ?? {
+    read: (path: string) => ctx.tree.read(path),
+    where: ctx.tree.root,
+  };
   const found = new Map<string, Rke2Authority>();
   for (const entry of params.catalogue.cas) {
     if ((await source.read(entry.certPath)) === undefined) continue;
@@ -93,29 +155,49 @@ async function loadAuthorities(ctx: OpsContext, params: Rke2RenewParams): Promis
   return found;
 }
 
-async function leafState(ctx: OpsContext, leaf: Rke2Leaf): Promise<{ cert: Certificate | undefined; key: PrivateKey | undefined }> {
+async function leafState(
+  ctx: OpsContext,
+  leaf: Rke2Leaf,
+): Promise<{ cert: Certificate | undefined; key: PrivateKey | undefined }> {
   const bytes = await ctx.tree.read(leaf.certPath);
-  const cert = bytes === undefined ? undefined : parseCertificates(decoder.decode(bytes), leaf.certPath)[0];
+  const cert =
+    bytes === undefined ? undefined : parseCertificates(decoder.decode(bytes), leaf.certPath)[0];
   const key = (await readKeys(ctx, leaf.keyPath))?.[0];
   if (cert && key && !keyMatchesCertificate(cert, key.keyObject)) {
-    throw new ValidationError('KEY_MISMATCH', `key "${leaf.keyPath}" does not match certificate "${leaf.certPath}"; renew reuses keys and cannot repair this`, {
-      hint: `issue a new key and certificate with: kpki rotate --service ${leaf.service}`,
-    });
+    throw new ValidationError(
+      'KEY_MISMATCH',
+      `key "${leaf.keyPath}" does not match certificate "${leaf.certPath}"; renew reuses keys and cannot repair this`,
+      {
+        hint: `issue a new key and certificate with: kpki rotate --service ${leaf.service}`,
+      },
+    );
   }
   return { cert, key };
 }
 
 /** Why K3s would re-issue this leaf at start, or undefined when it would keep it. */
-export function renewReason(leaf: Rke2Leaf, cert: Certificate | undefined, ca: Rke2Authority | undefined, now: Date, windowMs: number): string | undefined {
+export function renewReason(
+  leaf: Rke2Leaf,
+  cert: Certificate | undefined,
+  ca: Rke2Authority | undefined,
+  now: Date,
+  windowMs: number,
+): string | undefined {
   if (!cert) return 'certificate missing';
   const left = cert.notAfter.getTime() - now.getTime();
   if (left <= 0) return `expired ${cert.notAfter.toISOString()}`;
   if (left <= windowMs) return `expires ${cert.notAfter.toISOString()}, within the renewal window`;
-  if (cert.subject.cn !== leaf.subject.cn) return `CN "${cert.subject.cn ?? ''}" should be "${leaf.subject.cn}"`;
+  if (cert.subject.cn !== leaf.subject.cn)
+    return `CN "${cert.subject.cn ?? ''}" should be "${leaf.subject.cn}"`;
   const want = [...(leaf.subject.o ?? [])].sort().join(',');
-  if ([...cert.subject.o].sort().join(',') !== want) return `organisations [${cert.subject.o.join(',')}] should be [${want}]`;
-  const missing = [...leaf.altNames.dns.filter((name) => !cert.dnsNames.includes(name)), ...leaf.altNames.ip.filter((ip) => !cert.ipAddresses.includes(ip))];
+  if ([...cert.subject.o].sort().join(',') !== want)
+    return `organisations [${cert.subject.o.join(',')}] should be [${want}]`;
+  const missing = [
+    ...leaf.altNames.dns.filter((name) => !cert.dnsNames.includes(name)),
+    ...leaf.altNames.ip.filter((ip) => !cert.ipAddresses.includes(ip)),
+  ];
   if (missing.length > 0) return `SANs missing: ${missing.join(', ')}`;
-  if (ca && cert.authorityKeyId !== ca.certificate.subjectKeyId) return `issued by another CA than the current "${leaf.ca}"`;
+  if (ca && cert.authorityKeyId !== ca.certificate.subjectKeyId)
+    return `issued by another CA than the current "${leaf.ca}"`;
   return undefined;
 }

@@ -7,9 +7,21 @@
  */
 import { OperationError, ValidationError } from '../../errors.js';
 import { encodePrivateKey } from '../../pki/keys.js';
-import { SERVER_TLS, AGENT_DIR, serviceCertFiles, type Rke2Catalogue, type Rke2Leaf } from '../../layouts/rke2/catalogue.js';
+import {
+  SERVER_TLS,
+  AGENT_DIR,
+  serviceCertFiles,
+  type Rke2Catalogue,
+  type Rke2Leaf,
+} from '../../layouts/rke2/catalogue.js';
 import { restartTargets, rke2RestartOrder } from '../../layouts/rke2/services.js';
-import { issueRke2Leaf, leafFiles, loadRke2Authority, type FileSource, type Rke2Authority } from './issue.js';
+import {
+  issueRke2Leaf,
+  leafFiles,
+  loadRke2Authority,
+  type FileSource,
+  type Rke2Authority,
+} from './issue.js';
 import { userKubeconfigWrite } from './derived.js';
 import { restartOrder, type Plan, type PlanItem } from '../shared/plan.js';
 import { FileMode, type CommitResult, type FileWrite, type OpsContext } from '../shared/ports.js';
@@ -28,27 +40,69 @@ const decoder = new TextDecoder();
 /** Plans the rotation: the backup directory, every file replaced, the triggers, the restarts. */
 export async function planRke2Rotate(ctx: OpsContext, params: Rke2RotateParams): Promise<Plan> {
   const { catalogue } = params;
-  const items: PlanItem[] = [{ name: await backupDirOf(ctx), action: 'create', reason: `backup copy of ${SERVER_TLS} as RKE2 makes it`, files: [] }];
+  const items: PlanItem[] = [
+    {
+      name: await backupDirOf(ctx),
+      action: 'create',
+      reason: `backup copy of ${SERVER_TLS} as RKE2 makes it`,
+      files: [],
+    },
+  ];
   const components: string[] = [];
   for (const service of params.services) {
     components.push(...restartTargets(catalogue.program, service));
     for (const leaf of catalogue.leaves.filter((entry) => entry.service === service)) {
-      items.push({ name: leaf.name, action: 'renew', reason: `${service}: new key and certificate`, files: [leaf.keyPath, leaf.certPath] });
+      items.push({
+        name: leaf.name,
+        action: 'renew',
+        reason: `${service}: new key and certificate`,
+        files: [leaf.keyPath, leaf.certPath],
+      });
     }
     for (const key of catalogue.keyFiles.filter((entry) => entry.service === service)) {
-      items.push({ name: key.name, action: 'renew', reason: `${service}: new server-side key`, files: [key.keyPath] });
+      items.push({
+        name: key.name,
+        action: 'renew',
+        reason: `${service}: new server-side key`,
+        files: [key.keyPath],
+      });
     }
     for (const legacy of await legacyCerts(ctx, catalogue, service)) {
-      items.push({ name: legacy.certPath, action: 'renew', reason: `${service}: server-side copy re-issued with its new key`, files: [legacy.certPath] });
+      items.push({
+        name: legacy.certPath,
+        action: 'renew',
+        reason: `${service}: server-side copy re-issued with its new key`,
+        files: [legacy.certPath],
+      });
     }
     if (service === `${catalogue.program}-server`) {
-      items.push({ name: catalogue.regenerateTriggerPath, action: 'create', reason: 'the listener makes a new key and certificate at the next start', files: [catalogue.regenerateTriggerPath] });
+      items.push({
+        name: catalogue.regenerateTriggerPath,
+        action: 'create',
+        reason: 'the listener makes a new key and certificate at the next start',
+        files: [catalogue.regenerateTriggerPath],
+      });
     }
   }
-  if (catalogue.forceRestartPath !== undefined) items.push({ name: catalogue.forceRestartPath, action: 'create', reason: 'RKE2 re-creates the control-plane static pods at the next start', files: [catalogue.forceRestartPath] });
+  if (catalogue.forceRestartPath !== undefined)
+    items.push({
+      name: catalogue.forceRestartPath,
+      action: 'create',
+      reason: 'RKE2 re-creates the control-plane static pods at the next start',
+      files: [catalogue.forceRestartPath],
+    });
   // An agent dir has no supervisor; its kubelet rotation restarts only agent components.
-  const local = catalogue.role === 'agent' ? components.filter((name) => name !== `${catalogue.program}-server`) : components;
-  return { operation: 'rotate', root: ctx.tree.root, items, restart: restartOrder(local, rke2RestartOrder(catalogue.program)), warnings: [] };
+  const local =
+    catalogue.role === 'agent'
+      ? components.filter((name) => name !== `${catalogue.program}-server`)
+      : components;
+  return {
+    operation: 'rotate',
+    root: ctx.tree.root,
+    items,
+    restart: restartOrder(local, rke2RestartOrder(catalogue.program)),
+    warnings: [],
+  };
 }
 
 /**
@@ -56,7 +110,11 @@ export async function planRke2Rotate(ctx: OpsContext, params: Rke2RotateParams):
  * @throws OperationError `NO_LISTING` when the tree store cannot list files; ValidationError
  *   `CA_KEY_MISSING` when a CA needed to sign is not available.
  */
-export async function applyRke2Rotate(ctx: OpsContext, params: Rke2RotateParams, plan: Plan): Promise<CommitResult> {
+export async function applyRke2Rotate(
+  ctx: OpsContext,
+  params: Rke2RotateParams,
+  plan: Plan,
+): Promise<CommitResult> {
   const { catalogue } = params;
   const now = ctx.clock.now();
   const writes: FileWrite[] = [...(await backupWrites(ctx, params, plan.items[0]?.name ?? ''))];
@@ -65,24 +123,62 @@ export async function applyRke2Rotate(ctx: OpsContext, params: Rke2RotateParams,
   for (const leaf of leaves) {
     const ca = requireCa(cas, leaf);
     const key = await ctx.keys.generate(leaf.keyAlgorithm);
-    const files = leafFiles(leaf, await issueRke2Leaf(ctx, leaf, { subject: leaf.subject, altNames: leaf.altNames }, ca, key, now), key, ca, true);
+    const files = leafFiles(
+      leaf,
+      await issueRke2Leaf(
+        ctx,
+        leaf,
+        { subject: leaf.subject, altNames: leaf.altNames },
+        ca,
+        key,
+        now,
+      ),
+      key,
+      ca,
+      true,
+    );
     writes.push(...files);
     const user = catalogue.userKubeconfig;
     const serverCa = cas.get('server-ca');
-    if (user && leaf.name === user.leaf && serverCa) writes.push(userKubeconfigWrite(user, serverCa, { cert: decoder.decode(files[0]?.data), key }));
+    if (user && leaf.name === user.leaf && serverCa)
+      writes.push(
+        userKubeconfigWrite(user, serverCa, { cert: decoder.decode(files[0]?.data), key }),
+      );
   }
   for (const service of params.services) {
     const legacy = await legacyCerts(ctx, catalogue, service);
     for (const keyFile of catalogue.keyFiles.filter((entry) => entry.service === service)) {
       const key = await ctx.keys.generate('ECDSA-P256');
-      writes.push({ path: keyFile.keyPath, data: encoder.encode(encodePrivateKey(key)), mode: FileMode.key });
+      writes.push({
+        path: keyFile.keyPath,
+        data: encoder.encode(encodePrivateKey(key)),
+        mode: FileMode.key,
+      });
       const copy = legacy.find((entry) => entry.keyPath === keyFile.keyPath);
-      if (copy) writes.push(...leafFiles(copy, await issueRke2Leaf(ctx, copy, { subject: copy.subject, altNames: copy.altNames }, requireCa(cas, copy), key, now), key, requireCa(cas, copy), false));
+      if (copy)
+        writes.push(
+          ...leafFiles(
+            copy,
+            await issueRke2Leaf(
+              ctx,
+              copy,
+              { subject: copy.subject, altNames: copy.altNames },
+              requireCa(cas, copy),
+              key,
+              now,
+            ),
+            key,
+            requireCa(cas, copy),
+            false,
+          ),
+        );
     }
   }
   const empty = new Uint8Array();
-  if (params.services.includes(`${catalogue.program}-server`)) writes.push({ path: catalogue.regenerateTriggerPath, data: empty, mode: FileMode.key });
-  if (catalogue.forceRestartPath !== undefined) writes.push({ path: catalogue.forceRestartPath, data: empty, mode: FileMode.key });
+  if (params.services.includes(`${catalogue.program}-server`))
+    writes.push({ path: catalogue.regenerateTriggerPath, data: empty, mode: FileMode.key });
+  if (catalogue.forceRestartPath !== undefined)
+    writes.push({ path: catalogue.forceRestartPath, data: empty, mode: FileMode.key });
   return ctx.tree.commit({ writes, deletes: [] }, 'rotate');
 }
 
@@ -94,10 +190,22 @@ async function backupDirOf(ctx: OpsContext): Promise<string> {
 }
 
 /** Copies of the whole `server/tls` tree and of the services' agent files (by base name). */
-async function backupWrites(ctx: OpsContext, params: Rke2RotateParams, dir: string): Promise<FileWrite[]> {
+async function backupWrites(
+  ctx: OpsContext,
+  params: Rke2RotateParams,
+  dir: string,
+): Promise<FileWrite[]> {
   const list = ctx.tree.listFiles?.bind(ctx.tree);
-  if (!list) throw new OperationError('NO_LISTING', 'this tree store cannot list files, so the server/tls backup cannot be made');
-  if (await ctx.tree.exists(dir)) throw new OperationError('BACKUP_EXISTS', `backup directory "${dir}" already exists; wait a second and run rotate again`);
+  if (!list)
+    throw new OperationError(
+      'NO_LISTING',
+      'this tree store cannot list files, so the server/tls backup cannot be made',
+    );
+  if (await ctx.tree.exists(dir))
+    throw new OperationError(
+      'BACKUP_EXISTS',
+      `backup directory "${dir}" already exists; wait a second and run rotate again`,
+    );
   // Keyed by target: an agent file flattened into the backup replaces a same-named server/tls
   // copy (client-kubelet.key exists in both), as RKE2's later copy overwrites the earlier one.
   const writes = new Map<string, FileWrite>();
@@ -106,41 +214,73 @@ async function backupWrites(ctx: OpsContext, params: Rke2RotateParams, dir: stri
     if (data !== undefined) writes.set(to, { path: to, data, mode });
   };
   if (dir.startsWith(`${SERVER_TLS}-`)) {
-    for (const file of await list(SERVER_TLS)) await copy(file.path, `${dir}/${file.path.slice(SERVER_TLS.length + 1)}`, file.mode);
+    for (const file of await list(SERVER_TLS))
+      await copy(file.path, `${dir}/${file.path.slice(SERVER_TLS.length + 1)}`, file.mode);
   }
-  const agentFiles = params.catalogue.leaves.filter((leaf) => params.services.includes(leaf.service) && leaf.certPath.startsWith(`${AGENT_DIR}/`));
+  const agentFiles = params.catalogue.leaves.filter(
+    (leaf) => params.services.includes(leaf.service) && leaf.certPath.startsWith(`${AGENT_DIR}/`),
+  );
   for (const leaf of agentFiles) {
-    for (const path of [leaf.certPath, leaf.keyPath]) await copy(path, `${dir}/${path.slice(path.lastIndexOf('/') + 1)}`, path.endsWith('.key') ? FileMode.key : FileMode.cert);
+    for (const path of [leaf.certPath, leaf.keyPath])
+      await copy(
+        path,
+        `${dir}/${path.slice(path.lastIndexOf('/') + 1)}`,
+        path.endsWith('.key') ? FileMode.key : FileMode.cert,
+      );
   }
   return [...writes.values()];
 }
 
 /** Server-side certificates of agent services that still exist (pre-2025 trees), as leaves to re-issue. */
-export async function legacyCerts(ctx: OpsContext, catalogue: Rke2Catalogue, service: string): Promise<Rke2Leaf[]> {
+export async function legacyCerts(
+  ctx: OpsContext,
+  catalogue: Rke2Catalogue,
+  service: string,
+): Promise<Rke2Leaf[]> {
   const found: Rke2Leaf[] = [];
-  for (const path of serviceCertFiles(catalogue, service).filter((file) => file.startsWith(`${SERVER_TLS}/`))) {
-    if (catalogue.leaves.some((leaf) => leaf.certPath === path) || !(await ctx.tree.exists(path))) continue;
+  for (const path of serviceCertFiles(catalogue, service).filter((file) =>
+    file.startsWith(`${SERVER_TLS}/`),
+  )) {
+    if (catalogue.leaves.some((leaf) => leaf.certPath === path) || !(await ctx.tree.exists(path)))
+      continue;
     const base = path.slice(path.lastIndexOf('/') + 1);
     const twin = catalogue.leaves.find((leaf) => leaf.certPath.endsWith(`/${base}`));
-    if (twin) found.push({ ...twin, name: path, certPath: path, keyPath: path.replace(/\.crt$/, '.key') });
+    if (twin)
+      found.push({ ...twin, name: path, certPath: path, keyPath: path.replace(/\.crt$/, '.key') });
   }
   return found;
 }
 
-async function authorities(ctx: OpsContext, params: Rke2RotateParams): Promise<Map<string, Rke2Authority>> {
-  const source = params.caSource ?? { read: (path: string) => ctx.tree.read(path), where: ctx.tree.root };
+async function authorities(
+  ctx: OpsContext,
+  params: Rke2RotateParams,
+): Promise<Map<string, Rke2Authority>> {
+  const source = params.caSource ?? {
+    read: (path: string) => ctx.tree.read(path),
+    where: ctx.tree.root,
+  };
   const found = new Map<string, Rke2Authority>();
   for (const entry of params.catalogue.cas) {
-    const needed = params.catalogue.leaves.some((leaf) => leaf.ca === entry.name && params.services.includes(leaf.service));
+    const needed = params.catalogue.leaves.some(
+      (leaf) => leaf.ca === entry.name && params.services.includes(leaf.service),
+    );
     if (needed) found.set(entry.name, await loadRke2Authority(source.read, entry, source.where));
     // The user kubeconfig embeds the server CA bundle; rewrite it only when that CA is at hand.
-    else if (entry.name === 'server-ca') await loadRke2Authority(source.read, entry, source.where).then((ca) => found.set(entry.name, ca), () => undefined);
+    else if (entry.name === 'server-ca')
+      await loadRke2Authority(source.read, entry, source.where).then(
+        (ca) => found.set(entry.name, ca),
+        () => undefined,
+      );
   }
   return found;
 }
 
 function requireCa(cas: ReadonlyMap<string, Rke2Authority>, leaf: Rke2Leaf): Rke2Authority {
   const ca = cas.get(leaf.ca);
-  if (!ca) throw new ValidationError('CA_KEY_MISSING', `cannot rotate "${leaf.name}": CA "${leaf.ca}" is not available`);
+  if (!ca)
+    throw new ValidationError(
+      'CA_KEY_MISSING',
+      `cannot rotate "${leaf.name}": CA "${leaf.ca}" is not available`,
+    );
   return ca;
 }

@@ -27,33 +27,60 @@ export async function planSaKeyRotate(ctx: OpsContext, params: Rke2SaKeyParams):
   const keys = await existingKeys(ctx, params.catalogue);
   const { serviceKeyPath, serviceCurrentKeyPath, program } = params.catalogue;
   return {
-    operation: 'sa-key rotate', root: ctx.tree.root,
+    operation: 'sa-key rotate',
+    root: ctx.tree.root,
     items: [
-      { name: 'service.key', action: 'renew', reason: `new RSA 2048 key first; the ${keys.length} existing key(s) kept after it`, files: [serviceKeyPath] },
-      { name: 'service.current.key', action: 'renew', reason: 'the new key alone (the token signer)', files: [serviceCurrentKeyPath] },
+      {
+        name: 'service.key',
+        action: 'renew',
+        reason: `new RSA 2048 key first; the ${keys.length} existing key(s) kept after it`,
+        files: [serviceKeyPath],
+      },
+      {
+        name: 'service.current.key',
+        action: 'renew',
+        reason: 'the new key alone (the token signer)',
+        files: [serviceCurrentKeyPath],
+      },
     ],
-    restart: ['kube-apiserver', 'kube-controller-manager', `${program}-server`], warnings: [],
+    restart: ['kube-apiserver', 'kube-controller-manager', `${program}-server`],
+    warnings: [],
   };
 }
 
 /** Generates the key and switches both files in together. */
-export async function applySaKeyRotate(ctx: OpsContext, params: Rke2SaKeyParams): Promise<CommitResult> {
+export async function applySaKeyRotate(
+  ctx: OpsContext,
+  params: Rke2SaKeyParams,
+): Promise<CommitResult> {
   const { serviceKeyPath, serviceCurrentKeyPath } = params.catalogue;
   await existingKeys(ctx, params.catalogue);
   const file = await serviceKeyFile(ctx, await ctx.tree.read(serviceKeyPath), serviceKeyPath);
-  return ctx.tree.commit({
-    writes: [
-      { path: serviceKeyPath, data: file.data, mode: FileMode.key },
-      { path: serviceCurrentKeyPath, data: encoder.encode(file.fresh), mode: FileMode.key },
-    ],
-    deletes: [],
-  }, 'sa-key-rotate');
+  return ctx.tree.commit(
+    {
+      writes: [
+        { path: serviceKeyPath, data: file.data, mode: FileMode.key },
+        { path: serviceCurrentKeyPath, data: encoder.encode(file.fresh), mode: FileMode.key },
+      ],
+      deletes: [],
+    },
+    'sa-key-rotate',
+  );
 }
 
-async function existingKeys(ctx: OpsContext, catalogue: Rke2Catalogue): Promise<readonly { algorithm: string }[]> {
+async function existingKeys(
+  ctx: OpsContext,
+  catalogue: Rke2Catalogue,
+): Promise<readonly { algorithm: string }[]> {
   const keys = await readKeys(ctx, catalogue.serviceKeyPath);
   if (!keys) {
-    throw new ValidationError('NO_SERVICE_KEY', `"${catalogue.serviceKeyPath}" does not exist in "${ctx.tree.root}"`, { hint: `run kpki init --layout ${catalogue.program} first, or point --dir at a server data dir` });
+    throw new ValidationError(
+      'NO_SERVICE_KEY',
+      `"${catalogue.serviceKeyPath}" does not exist in "${ctx.tree.root}"`,
+      {
+        hint: `run kpki init --layout ${catalogue.program} first, or point --dir at a server data dir`,
+      },
+    );
   }
   requireRsa(keys, catalogue.serviceKeyPath);
   return keys;

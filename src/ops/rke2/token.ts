@@ -3,7 +3,13 @@
  * passwords given or found in `server/token` and `server/agent-token`. Reads only.
  */
 import { ValidationError } from '../../errors.js';
-import { formatJoinTokens, hashCa, tokenPassword, type CaHashBasis, type JoinTokens } from '../../layouts/rke2/token.js';
+import {
+  formatJoinTokens,
+  hashCa,
+  tokenPassword,
+  type CaHashBasis,
+  type JoinTokens,
+} from '../../layouts/rke2/token.js';
 import type { Rke2Catalogue } from '../../layouts/rke2/catalogue.js';
 import type { OpsContext } from '../shared/ports.js';
 
@@ -29,20 +35,34 @@ const decoder = new TextDecoder();
  * @throws ValidationError `NO_SERVER_CA` when `server/tls/server-ca.crt` is absent, `NO_PASSWORD`
  *   when no password is given or stored; InvalidInputError for a malformed CA file or password.
  */
-export async function computeJoinTokens(ctx: OpsContext, params: Rke2TokenParams): Promise<Rke2TokenResult> {
-  const caPath = params.catalogue.cas.find((ca) => ca.name === 'server-ca')?.certPath ?? 'server/tls/server-ca.crt';
+export async function computeJoinTokens(
+  ctx: OpsContext,
+  params: Rke2TokenParams,
+): Promise<Rke2TokenResult> {
+  const caPath =
+    params.catalogue.cas.find((ca) => ca.name === 'server-ca')?.certPath ??
+    'server/tls/server-ca.crt';
   const bytes = await ctx.tree.read(caPath);
-  if (bytes === undefined) throw new ValidationError('NO_SERVER_CA', `"${caPath}" does not exist in "${ctx.tree.root}"`, { hint: 'point --dir at a server data dir' });
+  if (bytes === undefined)
+    throw new ValidationError('NO_SERVER_CA', `"${caPath}" does not exist in "${ctx.tree.root}"`, {
+      hint: 'point --dir at a server data dir',
+    });
   const { hash, basis } = hashCa(bytes, caPath, ctx.clock.now());
   const stored = await storedPasswords(ctx);
   const server = params.password ?? stored.server;
-  if (server === undefined) throw new ValidationError('NO_PASSWORD', `no --password given and "server/token" does not exist in "${ctx.tree.root}"`);
+  if (server === undefined)
+    throw new ValidationError(
+      'NO_PASSWORD',
+      `no --password given and "server/token" does not exist in "${ctx.tree.root}"`,
+    );
   const agent = params.agentPassword ?? stored.agent ?? server;
   return { ...formatJoinTokens(hash, server, agent), caHash: hash, basis };
 }
 
 /** The passwords of `server/token` and `server/agent-token`; undefined for a file that does not exist. */
-export async function storedPasswords(ctx: OpsContext): Promise<{ server: string | undefined; agent: string | undefined }> {
+export async function storedPasswords(
+  ctx: OpsContext,
+): Promise<{ server: string | undefined; agent: string | undefined }> {
   const stored = async (path: string): Promise<string | undefined> => {
     const content = await ctx.tree.read(path);
     return content === undefined ? undefined : tokenPassword(decoder.decode(content));

@@ -28,5 +28,8 @@ export interface Plan {
 /** Names of components that use any of `items`' entries, in `order`. */
 export function restartOrder(components: Iterable<string>, order: readonly string[]): string[] {
   const wanted = new Set(components);
-  return [...order.filter((name) => wanted.has(name)), ...[...wanted].filter((name) => !order.includes(name)).sort()];
+  return [
+    ...order.filter((name) => wanted.has(name)),
+    ...[...wanted].filter((name) => !order.includes(name)).sort(),
+  ];
 }

@@ -160,7 +160,12 @@ export interface Datastore {
    * modRevision must still be `fromRevision`). The new revision, or undefined when either
    * condition fails, in which case nothing changed.
    */
-  move(from: string, fromRevision: number, to: string, value: Uint8Array): Promise<number | undefined>;
+  move(
+    from: string,
+    fromRevision: number,
+    to: string,
+    value: Uint8Array,
+  ): Promise<number | undefined>;
   /** Entries whose key starts with `prefix`, in key order. */
   list(prefix: string): Promise<DatastoreEntry[]>;
   /** Deletes the key; false when it was absent. */

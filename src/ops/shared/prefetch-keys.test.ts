@@ -13,12 +13,17 @@ function countingContext(fail?: KeyAlgorithm): { ctx: OpsContext; made: string[]
   const generate = (algorithm: KeyAlgorithm): Promise<PrivateKey> => {
     made.push(algorithm);
     if (algorithm === fail) return Promise.reject(new Error(`cannot make ${algorithm}`));
-    return Promise.resolve({ algorithm, keyObject: ec, serialForTest: made.length } as PrivateKey & { serialForTest: number });
+    return Promise.resolve({
+      algorithm,
+      keyObject: ec,
+      serialForTest: made.length,
+    } as PrivateKey & { serialForTest: number });
   };
   return { ctx: { keys: { generate } } as unknown as OpsContext, made };
 }
 
-const order = (key: PrivateKey): number => (key as PrivateKey & { serialForTest: number }).serialForTest;
+const order = (key: PrivateKey): number =>
+  (key as PrivateKey & { serialForTest: number }).serialForTest;
 
 describe('withPrefetchedKeys', () => {
   it('starts every generation at once and hands the keys out in the order asked, per algorithm', async () => {

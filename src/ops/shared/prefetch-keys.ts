@@ -12,7 +12,10 @@ import type { OpsContext } from './ports.js';
  * A prefetched key that is never asked for is still generated (and dropped); a failure is
  * reported to whoever takes that key.
  */
-export function withPrefetchedKeys(ctx: OpsContext, algorithms: readonly KeyAlgorithm[]): OpsContext {
+export function withPrefetchedKeys(
+  ctx: OpsContext,
+  algorithms: readonly KeyAlgorithm[],
+): OpsContext {
   const queues = new Map<KeyAlgorithm, Promise<PrivateKey>[]>();
   for (const algorithm of algorithms) {
     const key = ctx.keys.generate(algorithm);
@@ -20,6 +23,7 @@ export function withPrefetchedKeys(ctx: OpsContext, algorithms: readonly KeyAlgo
     key.catch(() => undefined);
     queues.set(algorithm, [...(queues.get(algorithm) ?? []), key]);
   }
-  const generate = (algorithm: KeyAlgorithm): Promise<PrivateKey> => queues.get(algorithm)?.shift() ?? ctx.keys.generate(algorithm);
+  const generate = (algorithm: KeyAlgorithm): Promise<PrivateKey> =>
+    queues.get(algorithm)?.shift() ?? ctx.keys.generate(algorithm);
   return { ...ctx, keys: { ...ctx.keys, generate } };
 }

@@ -9,5 +9,10 @@ import type { FileWrite, TreeReader } from './ports.js';
 export async function refuseExisting(out: TreeReader, writes: readonly FileWrite[]): Promise<void> {
   const existing = [];
   for (const write of writes) if (await out.exists(write.path)) existing.push(write.path);
-  if (existing.length > 0) throw new ConflictError('FILE_EXISTS', `file already exists in "${out.root}": ${existing.join(', ')}`, { hint: 'use an empty --out directory' });
+  if (existing.length > 0)
+    throw new ConflictError(
+      'FILE_EXISTS',
+      `file already exists in "${out.root}": ${existing.join(', ')}`,
+      { hint: 'use an empty --out directory' },
+    );
 }

@@ -14,7 +14,11 @@ const encoder = new TextEncoder();
  * @throws ValidationError `WRONG_KEY_TYPE` when `old` holds a key that is not RSA;
  *   InvalidInputError when it does not parse or a key is encrypted.
  */
-export async function serviceKeyFile(ctx: OpsContext, old: Uint8Array | undefined, source: string): Promise<{ data: Uint8Array; fresh: string }> {
+export async function serviceKeyFile(
+  ctx: OpsContext,
+  old: Uint8Array | undefined,
+  source: string,
+): Promise<{ data: Uint8Array; fresh: string }> {
   const oldText = old === undefined ? '' : new TextDecoder().decode(old);
   if (old !== undefined) requireRsa(parsePrivateKeys(oldText, source), source);
   const fresh = encodePrivateKey(await ctx.keys.generate('RSA-2048'));
@@ -24,6 +28,9 @@ export async function serviceKeyFile(ctx: OpsContext, old: Uint8Array | undefine
 
 export function requireRsa(keys: readonly { algorithm: string }[], source: string): void {
   const notRsa = keys.find((key) => !key.algorithm.startsWith('RSA-'));
-  if (notRsa) throw new ValidationError('WRONG_KEY_TYPE', `"${source}" holds a ${notRsa.algorithm} key; service-account keys must be RSA`);
+  if (notRsa)
+    throw new ValidationError(
+      'WRONG_KEY_TYPE',
+      `"${source}" holds a ${notRsa.algorithm} key; service-account keys must be RSA`,
+    );
 }
-

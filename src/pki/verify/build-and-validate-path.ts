@@ -8,15 +8,27 @@ import { searchPath } from './path-builder.js';
 import { importPublicKey } from './signature.js';
 import type { CandidateNode } from './path-builder.js';
 import { DEFAULT_POLICY, failure, quoted } from './types.js';
-import type { BuildAndValidatePathParams, Failure, PathValidationResult, ValidationPolicy } from './types.js';
+import type {
+  BuildAndValidatePathParams,
+  Failure,
+  PathValidationResult,
+  ValidationPolicy,
+} from './types.js';
 
 function resolvePolicy(partial: Partial<ValidationPolicy> | undefined): ValidationPolicy {
-  return { ...DEFAULT_POLICY, ...partial, anchor: { ...DEFAULT_POLICY.anchor, ...partial?.anchor } };
+  return {
+    ...DEFAULT_POLICY,
+    ...partial,
+    anchor: { ...DEFAULT_POLICY.anchor, ...partial?.anchor },
+  };
 }
 
 // Undecodable intermediates and anchors are skipped, not fatal: a bundle may hold certificates
 // for other purposes, and an unusable candidate cannot make a path valid.
-function decodeNodes(params: BuildAndValidatePathParams): { nodes: CandidateNode[]; undecodable: string[] } {
+function decodeNodes(params: BuildAndValidatePathParams): {
+  nodes: CandidateNode[];
+  undecodable: string[];
+} {
   const nodes: CandidateNode[] = [];
   const undecodable: string[] = [];
   const add = (der: Uint8Array, isAnchor: boolean): void => {
@@ -34,11 +46,18 @@ function decodeNodes(params: BuildAndValidatePathParams): { nodes: CandidateNode
 // is as unfit for a TLS peer as for a CA (CA/Browser Forum BR §6.1.5).
 function checkLeafKey(leaf: DecodedCertificate): Failure | undefined {
   const key = importPublicKey(leaf.spki);
-  return typeof key === 'string' ? failure('UNSUPPORTED_KEY', `${quoted(leaf)} has an unusable public key: ${key}`) : undefined;
+  return typeof key === 'string'
+    ? failure('UNSUPPORTED_KEY', `${quoted(leaf)} has an unusable public key: ${key}`)
+    : undefined;
 }
 
-function checkLeaf(leaf: DecodedCertificate, params: BuildAndValidatePathParams, policy: ValidationPolicy): Failure | undefined {
-  if (params.host !== undefined && params.ip !== undefined) return failure('BAD_INPUT', 'give a host name or an IP address, not both');
+function checkLeaf(
+  leaf: DecodedCertificate,
+  params: BuildAndValidatePathParams,
+  policy: ValidationPolicy,
+): Failure | undefined {
+  if (params.host !== undefined && params.ip !== undefined)
+    return failure('BAD_INPUT', 'give a host name or an IP address, not both');
   return (
     checkLeafKey(leaf) ??
     checkCertificateProfile(leaf, 'leaf', policy) ??
@@ -67,16 +86,30 @@ function invalid(problem: Failure): PathValidationResult {
 export function buildAndValidatePath(params: BuildAndValidatePathParams): PathValidationResult {
   const policy = resolvePolicy(params.policy);
   const decoded = decodeCertificate(params.leaf);
-  if (!decoded.ok) return invalid(failure('MALFORMED_CERTIFICATE', `leaf certificate: ${decoded.reason}`));
+  if (!decoded.ok)
+    return invalid(failure('MALFORMED_CERTIFICATE', `leaf certificate: ${decoded.reason}`));
   const leaf = decoded.cert;
   const leafProblem = checkLeaf(leaf, params, policy);
   if (leafProblem !== undefined) return invalid(leafProblem);
   const { nodes, undecodable } = decodeNodes(params);
-  const toElement = (n: CandidateNode) => ({ subject: n.cert.subjectText, notAfter: n.cert.notAfter, certificate: n.cert });
-  if (nodes.some((n) => n.isAnchor && bytesEqual(n.cert.der, leaf.der))) return { valid: true, path: [toElement({ cert: leaf, isAnchor: true })] };
+  const toElement = (n: CandidateNode) => ({
+    subject: n.cert.subjectText,
+    notAfter: n.cert.notAfter,
+    certificate: n.cert,
+  });
+  if (nodes.some((n) => n.isAnchor && bytesEqual(n.cert.der, leaf.der)))
+    return { valid: true, path: [toElement({ cert: leaf, isAnchor: true })] };
   const result = searchPath(
     { cert: leaf, isAnchor: false },
-    { nodes: nodes.filter((n) => !bytesEqual(n.cert.der, leaf.der)), time: params.time, purpose: params.purpose, policy, undecodable },
+    {
+      nodes: nodes.filter((n) => !bytesEqual(n.cert.der, leaf.der)),
+      time: params.time,
+      purpose: params.purpose,
+      policy,
+      undecodable,
+    },
   );
-  return 'path' in result ? { valid: true, path: result.path.map(toElement) } : invalid(result.failure);
+  return 'path' in result
+    ? { valid: true, path: result.path.map(toElement) }
+    : invalid(result.failure);
 }

@@ -18,8 +18,10 @@ type Check = (cert: DecodedCertificate, role: CertRole) => string | undefined;
 
 function sanIsWellFormed(cert: DecodedCertificate): string | undefined {
   for (const name of cert.subjectAltNames ?? []) {
-    if (name.kind === 'dns' && parseSanDnsName(name.value) === undefined) return `has a malformed dNSName SAN "${name.value}"`;
-    if (name.kind === 'ip' && name.bytes.length !== 4 && name.bytes.length !== 16) return 'has a malformed iPAddress SAN';
+    if (name.kind === 'dns' && parseSanDnsName(name.value) === undefined)
+      return `has a malformed dNSName SAN "${name.value}"`;
+    if (name.kind === 'ip' && name.bytes.length !== 4 && name.bytes.length !== 16)
+      return 'has a malformed iPAddress SAN';
   }
   return undefined;
 }
@@ -30,35 +32,52 @@ function constraintsAreWellFormed(cert: DecodedCertificate): string | undefined 
   for (const base of [...nc.permitted, ...nc.excluded]) {
     // RFC 5280 §4.2.1.10: a DNS constraint is a host name with zero or more labels added on the
     // left; wildcards and leading periods are not part of that syntax.
-    if (base.kind === 'dns' && base.value !== '' && !isValidDnsName(base.value)) return `has a malformed dNSName name constraint "${base.value}"`;
-    if (base.kind === 'ip' && !isValidIpConstraint(base.bytes)) return 'has a malformed iPAddress name constraint';
+    if (base.kind === 'dns' && base.value !== '' && !isValidDnsName(base.value))
+      return `has a malformed dNSName name constraint "${base.value}"`;
+    if (base.kind === 'ip' && !isValidIpConstraint(base.bytes))
+      return 'has a malformed iPAddress name constraint';
   }
   return undefined;
 }
 
 function nonCriticalOnly(c: DecodedCertificate): string | undefined {
-  const mustNot = new Set<string>([Oid.subjectKeyIdentifier, Oid.authorityKeyIdentifier, Oid.authorityInfoAccess]);
+  const mustNot = new Set<string>([
+    Oid.subjectKeyIdentifier,
+    Oid.authorityKeyIdentifier,
+    Oid.authorityInfoAccess,
+  ]);
   const critical = c.extensions.find((e) => e.critical && mustNot.has(e.oid));
-  return critical === undefined ? undefined : `marks extension ${critical.oid} critical (RFC 5280 §4.2.1.1, §4.2.1.2, §4.2.2.1)`;
+  return critical === undefined
+    ? undefined
+    : `marks extension ${critical.oid} critical (RFC 5280 §4.2.1.1, §4.2.1.2, §4.2.2.1)`;
 }
 
 function caConsistency(c: DecodedCertificate): string | undefined {
   const isCa = c.basicConstraints?.ca === true;
-  if (isCa && c.keyUsage !== undefined && !c.keyUsage.keyCertSign) return 'is a CA whose keyUsage lacks keyCertSign (RFC 5280 §4.2.1.3)';
-  if (c.nameConstraints !== undefined && !isCa) return 'has nameConstraints but is not a CA (RFC 5280 §4.2.1.10)';
+  if (isCa && c.keyUsage !== undefined && !c.keyUsage.keyCertSign)
+    return 'is a CA whose keyUsage lacks keyCertSign (RFC 5280 §4.2.1.3)';
+  if (c.nameConstraints !== undefined && !isCa)
+    return 'has nameConstraints but is not a CA (RFC 5280 §4.2.1.10)';
   return undefined;
 }
 
 function emptySubjectSan(c: DecodedCertificate): string | undefined {
-  if (!c.subjectEmpty || (c.subjectAltNames !== undefined && c.subjectAltNamesCritical)) return undefined;
+  if (!c.subjectEmpty || (c.subjectAltNames !== undefined && c.subjectAltNamesCritical))
+    return undefined;
   return 'has an empty subject without a critical subjectAltName (RFC 5280 §4.2.1.6)';
 }
 
 /** Rules every profile applies: they are about what the certificate says, not how CAs encode. */
 const BASE_CHECKS: readonly Check[] = [
-  (c) => (c.duplicateExtensions.length > 0 ? `repeats extension ${c.duplicateExtensions.join(', ')} (RFC 5280 §4.2)` : undefined),
+  (c) =>
+    c.duplicateExtensions.length > 0
+      ? `repeats extension ${c.duplicateExtensions.join(', ')} (RFC 5280 §4.2)`
+      : undefined,
   (c) => (c.issuerEmpty ? 'has an empty issuer name (RFC 5280 §4.1.2.4)' : undefined),
-  (c, role) => (role !== 'leaf' && c.subjectEmpty ? 'is a CA with an empty subject (RFC 5280 §4.1.2.6)' : undefined),
+  (c, role) =>
+    role !== 'leaf' && c.subjectEmpty
+      ? 'is a CA with an empty subject (RFC 5280 §4.1.2.6)'
+      : undefined,
   sanIsWellFormed,
   (c, role) => (role === 'leaf' ? undefined : constraintsAreWellFormed(c)),
   nonCriticalOnly,
@@ -69,25 +88,32 @@ const BASE_CHECKS: readonly Check[] = [
 function akiProblem(c: DecodedCertificate, role: CertRole): string | undefined {
   const aki = c.authorityKeyId;
   if (role !== 'anchor') {
-    if (!c.selfIssued && aki?.keyId === undefined) return 'lacks an authorityKeyIdentifier keyIdentifier (RFC 5280 §4.2.1.1)';
+    if (!c.selfIssued && aki?.keyId === undefined)
+      return 'lacks an authorityKeyIdentifier keyIdentifier (RFC 5280 §4.2.1.1)';
     return undefined;
   }
   if (aki === undefined) return undefined;
   // CA/Browser Forum BR §7.1.2.1.3: a root's AKI, if present, is keyIdentifier only and, on a
   // self-signed root, equal to its own SKI.
-  if (aki.keyId === undefined || aki.hasIssuerAndSerial) return 'has an authorityKeyIdentifier that is not keyIdentifier-only';
-  if (c.selfIssued && c.subjectKeyId !== undefined && !bytesEqual(aki.keyId, c.subjectKeyId)) return 'is self-issued with an AKI that differs from its SKI';
+  if (aki.keyId === undefined || aki.hasIssuerAndSerial)
+    return 'has an authorityKeyIdentifier that is not keyIdentifier-only';
+  if (c.selfIssued && c.subjectKeyId !== undefined && !bytesEqual(aki.keyId, c.subjectKeyId))
+    return 'is self-issued with an AKI that differs from its SKI';
   return undefined;
 }
 
 function caEncodingProblem(c: DecodedCertificate, role: CertRole): string | undefined {
   const bc = c.basicConstraints;
   const isCa = bc?.ca === true;
-  if (c.keyUsage?.keyCertSign && !isCa) return 'asserts keyCertSign without basicConstraints cA (RFC 5280 §4.2.1.9)';
-  if (bc?.pathLen !== undefined && !isCa) return 'has pathLenConstraint without cA (RFC 5280 §4.2.1.9)';
+  if (c.keyUsage?.keyCertSign && !isCa)
+    return 'asserts keyCertSign without basicConstraints cA (RFC 5280 §4.2.1.9)';
+  if (bc?.pathLen !== undefined && !isCa)
+    return 'has pathLenConstraint without cA (RFC 5280 §4.2.1.9)';
   if (role === 'leaf') return undefined;
-  if (bc !== undefined && !bc.critical) return 'is a CA with non-critical basicConstraints (RFC 5280 §4.2.1.9)';
-  if (c.subjectKeyId === undefined) return 'is a CA without subjectKeyIdentifier (RFC 5280 §4.2.1.2)';
+  if (bc !== undefined && !bc.critical)
+    return 'is a CA with non-critical basicConstraints (RFC 5280 §4.2.1.9)';
+  if (c.subjectKeyId === undefined)
+    return 'is a CA without subjectKeyIdentifier (RFC 5280 §4.2.1.2)';
   return undefined;
 }
 
@@ -97,7 +123,10 @@ const STRICT_CHECKS: readonly Check[] = [
   akiProblem,
   caEncodingProblem,
   // CA/Browser Forum BR §7.1.2.7.12: SAN is critical only when the subject is empty.
-  (c, role) => (role === 'leaf' && c.subjectAltNamesCritical && !c.subjectEmpty ? 'marks subjectAltName critical with a non-empty subject' : undefined),
+  (c, role) =>
+    role === 'leaf' && c.subjectAltNamesCritical && !c.subjectEmpty
+      ? 'marks subjectAltName critical with a non-empty subject'
+      : undefined,
 ];
 
 /**
@@ -105,11 +134,18 @@ const STRICT_CHECKS: readonly Check[] = [
  * PROFILE_VIOLATION, UNKNOWN_CRITICAL_EXTENSION or MALFORMED_CERTIFICATE failure, or
  * `undefined`. An anchor's own rules apply only when the policy enforces anchor constraints.
  */
-export function checkCertificateProfile(cert: DecodedCertificate, role: CertRole, policy: ValidationPolicy): Failure | undefined {
+export function checkCertificateProfile(
+  cert: DecodedCertificate,
+  role: CertRole,
+  policy: ValidationPolicy,
+): Failure | undefined {
   if (role === 'anchor' && !policy.anchor.constraints) return undefined;
   const unknown = cert.extensions.find((e) => e.critical && !HANDLED_EXTENSIONS.has(e.oid));
   if (unknown !== undefined) {
-    return failure('UNKNOWN_CRITICAL_EXTENSION', `${quoted(cert)} has unrecognised critical extension ${unknown.oid} (RFC 5280 §4.2)`);
+    return failure(
+      'UNKNOWN_CRITICAL_EXTENSION',
+      `${quoted(cert)} has unrecognised critical extension ${unknown.oid} (RFC 5280 §4.2)`,
+    );
   }
   const checks = policy.profile === 'strict' ? [...BASE_CHECKS, ...STRICT_CHECKS] : BASE_CHECKS;
   for (const check of checks) {

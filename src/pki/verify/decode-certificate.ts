@@ -25,7 +25,16 @@ import {
 import { formatName } from './name-text.js';
 import { Oid } from './oids.js';
 
-type RawParts = Pick<DecodedCertificate, 'tbs' | 'tbsSignatureAlgorithm' | 'signatureAlgorithm' | 'signature' | 'issuerDer' | 'subjectDer' | 'spki'>;
+type RawParts = Pick<
+  DecodedCertificate,
+  | 'tbs'
+  | 'tbsSignatureAlgorithm'
+  | 'signatureAlgorithm'
+  | 'signature'
+  | 'issuerDer'
+  | 'subjectDer'
+  | 'spki'
+>;
 
 function rawParts(der: Uint8Array, layout: CertificateLayout): RawParts {
   const { signatureAlgorithm, signatureValue } = readSignedParts(der, layout.certificate);
@@ -41,7 +50,10 @@ function rawParts(der: Uint8Array, layout: CertificateLayout): RawParts {
   };
 }
 
-function collectExtensions(der: Uint8Array, layout: CertificateLayout): { raw: RawExtension[]; duplicates: string[] } {
+function collectExtensions(
+  der: Uint8Array,
+  layout: CertificateLayout,
+): { raw: RawExtension[]; duplicates: string[] } {
   const seen = new Set<string>();
   const duplicates = new Set<string>();
   const raw = readExtensions(der, layout.extensions).map(({ oid, critical, value }) => {
@@ -54,8 +66,14 @@ function collectExtensions(der: Uint8Array, layout: CertificateLayout): { raw: R
 
 type ExtensionFields = Pick<
   DecodedCertificate,
-  | 'basicConstraints' | 'keyUsage' | 'extKeyUsage' | 'subjectAltNames' | 'subjectAltNamesCritical'
-  | 'nameConstraints' | 'subjectKeyId' | 'authorityKeyId'
+  | 'basicConstraints'
+  | 'keyUsage'
+  | 'extKeyUsage'
+  | 'subjectAltNames'
+  | 'subjectAltNamesCritical'
+  | 'nameConstraints'
+  | 'subjectKeyId'
+  | 'authorityKeyId'
 >;
 
 function decodeKnownExtensions(raw: readonly RawExtension[]): ExtensionFields {

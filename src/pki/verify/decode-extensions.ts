@@ -57,7 +57,8 @@ export function decodeAuthorityKeyId(value: Uint8Array, critical: boolean): Auth
   const aki = AsnConvert.parse(value, AuthorityKeyIdentifier);
   return {
     keyId: aki.keyIdentifier === undefined ? undefined : new Uint8Array(aki.keyIdentifier.buffer),
-    hasIssuerAndSerial: aki.authorityCertIssuer !== undefined || aki.authorityCertSerialNumber !== undefined,
+    hasIssuerAndSerial:
+      aki.authorityCertIssuer !== undefined || aki.authorityCertSerialNumber !== undefined,
     critical,
   };
 }
@@ -81,7 +82,9 @@ function decodeSubtrees(der: Uint8Array, children: readonly Tlv[]): GeneralName[
     if (subtree.tag !== 0x30) throw new DerError('GeneralSubtree is not a SEQUENCE');
     const [base, ...rest] = childrenOf(der, subtree);
     if (base === undefined) throw new DerError('GeneralSubtree without base');
-    const bounded = rest.some((r) => r.tag === 0x81 || (r.tag === 0x80 && r.end - r.contentStart !== 1));
+    const bounded = rest.some(
+      (r) => r.tag === 0x81 || (r.tag === 0x80 && r.end - r.contentStart !== 1),
+    );
     if (bounded || rest.some((r) => r.tag === 0x80 && der[r.contentStart] !== 0)) {
       throw new DerError('GeneralSubtree with minimum/maximum');
     }
@@ -92,7 +95,8 @@ function decodeSubtrees(der: Uint8Array, children: readonly Tlv[]): GeneralName[
 /** Decodes nameConstraints; neither subtree present is malformed (RFC 5280 §4.2.1.10). */
 export function decodeNameConstraints(value: Uint8Array): NameConstraintsInfo {
   const seq = readTlv(value, 0);
-  if (seq.tag !== 0x30 || seq.end !== value.length) throw new DerError('nameConstraints is not a SEQUENCE');
+  if (seq.tag !== 0x30 || seq.end !== value.length)
+    throw new DerError('nameConstraints is not a SEQUENCE');
   let permitted: GeneralName[] = [];
   let excluded: GeneralName[] = [];
   for (const part of childrenOf(value, seq)) {
@@ -100,6 +104,7 @@ export function decodeNameConstraints(value: Uint8Array): NameConstraintsInfo {
     else if (part.tag === 0xa1) excluded = decodeSubtrees(value, childrenOf(value, part));
     else throw new DerError('unexpected field in nameConstraints');
   }
-  if (permitted.length === 0 && excluded.length === 0) throw new DerError('nameConstraints is empty');
+  if (permitted.length === 0 && excluded.length === 0)
+    throw new DerError('nameConstraints is empty');
   return { permitted, excluded };
 }

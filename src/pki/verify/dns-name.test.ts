@@ -1,10 +1,19 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { isValidDnsName, isWithinDnsSubtree, matchesHostName, parseSanDnsName, patternWithinSubtree } from './dns-name.js';
+import {
+  isValidDnsName,
+  isWithinDnsSubtree,
+  matchesHostName,
+  parseSanDnsName,
+  patternWithinSubtree,
+} from './dns-name.js';
 
 const label = fc.stringMatching(/^[a-z0-9]([a-z0-9-]{0,10}[a-z0-9])?$/);
-const host = fc.array(label, { minLength: 2, maxLength: 5 }).map((l) => l.join('.')).filter(isValidDnsName);
+const host = fc
+  .array(label, { minLength: 2, maxLength: 5 })
+  .map((l) => l.join('.'))
+  .filter(isValidDnsName);
 
 describe('SAN dNSName syntax', () => {
   const table: Record<string, [string, boolean]> = {
@@ -55,13 +64,19 @@ describe('DNS name constraints (RFC 5280 §4.2.1.10)', () => {
         const pattern = parseSanDnsName(`*.${base}`)!;
         fc.pre(isValidDnsName(`${x}.${base}`));
         // "all" holding means each concrete match is inside; "any" failing means none is.
-        if (patternWithinSubtree(pattern, subtree, 'all')) assert.ok(isWithinDnsSubtree(`${x}.${base}`, subtree));
-        if (isWithinDnsSubtree(`${x}.${base}`, subtree)) assert.ok(patternWithinSubtree(pattern, subtree, 'any'));
+        if (patternWithinSubtree(pattern, subtree, 'all'))
+          assert.ok(isWithinDnsSubtree(`${x}.${base}`, subtree));
+        if (isWithinDnsSubtree(`${x}.${base}`, subtree))
+          assert.ok(patternWithinSubtree(pattern, subtree, 'any'));
       }),
     );
   });
   it('an excluded subtree one label below a wildcard base catches the wildcard (CVE-2025-61727)', () => {
-    assert.ok(patternWithinSubtree({ kind: 'wildcard', base: 'example.com' }, 'bar.example.com', 'any'));
-    assert.ok(!patternWithinSubtree({ kind: 'wildcard', base: 'example.com' }, 'foo.example.com', 'all'));
+    assert.ok(
+      patternWithinSubtree({ kind: 'wildcard', base: 'example.com' }, 'bar.example.com', 'any'),
+    );
+    assert.ok(
+      !patternWithinSubtree({ kind: 'wildcard', base: 'example.com' }, 'foo.example.com', 'all'),
+    );
   });
 });

@@ -59,7 +59,11 @@ export function isWithinDnsSubtree(name: string, subtree: string): boolean {
  * CVE-2025-61727 requires): a wildcard is permitted only if every name it can match is inside
  * the subtree, and excluded if any name it can match is inside the subtree.
  */
-export function patternWithinSubtree(pattern: SanDnsPattern, subtree: string, mode: 'all' | 'any'): boolean {
+export function patternWithinSubtree(
+  pattern: SanDnsPattern,
+  subtree: string,
+  mode: 'all' | 'any',
+): boolean {
   if (pattern.kind === 'exact') return isWithinDnsSubtree(pattern.name, subtree);
   if (isWithinDnsSubtree(pattern.base, subtree)) return true;
   if (mode === 'all') return false;

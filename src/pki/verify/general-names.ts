@@ -62,7 +62,8 @@ export function decodeGeneralName(bytes: Uint8Array, tlv: Tlv): GeneralName {
 /** Decodes a GeneralNames SEQUENCE (SIZE 1..MAX). Throws {@link DerError} on bad input. */
 export function decodeGeneralNames(der: Uint8Array): GeneralName[] {
   const seq = readTlv(der, 0);
-  if (seq.tag !== 0x30 || seq.end !== der.length) throw new DerError('GeneralNames is not a SEQUENCE');
+  if (seq.tag !== 0x30 || seq.end !== der.length)
+    throw new DerError('GeneralNames is not a SEQUENCE');
   const names = childrenOf(der, seq).map((child) => decodeGeneralName(der, child));
   if (names.length === 0) throw new DerError('GeneralNames is empty');
   return names;

@@ -1,7 +1,12 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { formatIpAddress, isValidIpConstraint, isWithinIpSubnet, parseIpAddress } from './ip-address.js';
+import {
+  formatIpAddress,
+  isValidIpConstraint,
+  isWithinIpSubnet,
+  parseIpAddress,
+} from './ip-address.js';
 
 describe('IP address parsing', () => {
   const table: Record<string, [string, number[] | undefined]> = {
@@ -9,7 +14,10 @@ describe('IP address parsing', () => {
     'IPv4 with a leading zero is refused (ambiguous octal)': ['010.0.0.1', undefined],
     'IPv4 out of range is refused': ['256.0.0.1', undefined],
     'IPv6 loopback': ['::1', [...new Array<number>(15).fill(0), 1]],
-    'IPv6 with embedded IPv4': ['::ffff:1.2.3.4', [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 1, 2, 3, 4]],
+    'IPv6 with embedded IPv4': [
+      '::ffff:1.2.3.4',
+      [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 1, 2, 3, 4],
+    ],
     'two :: are refused': ['1::2::3', undefined],
     'a host name is not an address': ['example.com', undefined],
   };
@@ -17,10 +25,18 @@ describe('IP address parsing', () => {
     it(name, () => assert.deepEqual(parseIpAddress(text) && [...parseIpAddress(text)!], bytes));
   }
   it('IPv4 round-trips through formatIpAddress', () => {
-    fc.assert(fc.property(fc.uint8Array({ minLength: 4, maxLength: 4 }), (b) => assert.deepEqual(parseIpAddress(formatIpAddress(b)), b)));
+    fc.assert(
+      fc.property(fc.uint8Array({ minLength: 4, maxLength: 4 }), (b) =>
+        assert.deepEqual(parseIpAddress(formatIpAddress(b)), b),
+      ),
+    );
   });
   it('IPv6 round-trips through formatIpAddress', () => {
-    fc.assert(fc.property(fc.uint8Array({ minLength: 16, maxLength: 16 }), (b) => assert.deepEqual(parseIpAddress(formatIpAddress(b)), b)));
+    fc.assert(
+      fc.property(fc.uint8Array({ minLength: 16, maxLength: 16 }), (b) =>
+        assert.deepEqual(parseIpAddress(formatIpAddress(b)), b),
+      ),
+    );
   });
 });
 

@@ -74,6 +74,7 @@ export function isWithinIpSubnet(address: Uint8Array, constraint: Uint8Array): b
 export function formatIpAddress(bytes: Uint8Array): string {
   if (bytes.length === 4) return [...bytes].join('.');
   const groups: string[] = [];
-  for (let i = 0; i + 1 < bytes.length; i += 2) groups.push((((bytes[i] ?? 0) << 8) | (bytes[i + 1] ?? 0)).toString(16));
+  for (let i = 0; i + 1 < bytes.length; i += 2)
+    groups.push((((bytes[i] ?? 0) << 8) | (bytes[i + 1] ?? 0)).toString(16));
   return groups.join(':');
 }

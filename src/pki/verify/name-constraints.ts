@@ -21,7 +21,10 @@ function rdns(nameDer: Uint8Array): Uint8Array[] {
 function dnWithin(nameDer: Uint8Array, subtreeDer: Uint8Array): boolean {
   const name = rdns(nameDer);
   const subtree = rdns(subtreeDer);
-  return subtree.length <= name.length && subtree.every((rdn, i) => bytesEqual(rdn, name[i] ?? new Uint8Array()));
+  return (
+    subtree.length <= name.length &&
+    subtree.every((rdn, i) => bytesEqual(rdn, name[i] ?? new Uint8Array()))
+  );
 }
 
 /** Does `name` fall in `base`? `mode` says whether all or any names a wildcard stands for count. */
@@ -60,9 +63,12 @@ function checkName(name: GeneralName, nc: NameConstraintsInfo): string | undefin
   const permitted = nc.permitted.filter((b) => b.kind === name.kind);
   const excluded = nc.excluded.filter((b) => b.kind === name.kind);
   if (permitted.length + excluded.length === 0) return undefined;
-  if (!INTERPRETED.has(name.kind)) return `${describe(name)} meets a name constraint of a form this validator does not evaluate`;
-  if (excluded.some((base) => within(name, base, 'any'))) return `${describe(name)} is in an excluded subtree`;
-  if (permitted.length > 0 && !permitted.some((base) => within(name, base, 'all'))) return `${describe(name)} is outside the permitted subtrees`;
+  if (!INTERPRETED.has(name.kind))
+    return `${describe(name)} meets a name constraint of a form this validator does not evaluate`;
+  if (excluded.some((base) => within(name, base, 'any')))
+    return `${describe(name)} is in an excluded subtree`;
+  if (permitted.length > 0 && !permitted.some((base) => within(name, base, 'all')))
+    return `${describe(name)} is outside the permitted subtrees`;
   return undefined;
 }
 
@@ -78,16 +84,24 @@ export function assertedNames(cert: DecodedCertificate): GeneralName[] {
  * decremented by the comparisons it would take and the check fails with LIMIT_EXCEEDED once it
  * would go below zero, so hostile certificates (x509-limbo nc-dos) cannot make it quadratic.
  */
-export function checkNameConstraints(issuer: DecodedCertificate, subject: DecodedCertificate, budget: { remaining: number }): Failure | undefined {
+export function checkNameConstraints(
+  issuer: DecodedCertificate,
+  subject: DecodedCertificate,
+  budget: { remaining: number },
+): Failure | undefined {
   const nc = issuer.nameConstraints;
   if (nc === undefined) return undefined;
   const names = assertedNames(subject);
   budget.remaining -= names.length * (nc.permitted.length + nc.excluded.length);
-  if (budget.remaining < 0) return failure('LIMIT_EXCEEDED', `name constraints of ${quoted(issuer)} are too costly to evaluate against ${quoted(subject)}`);
+  if (budget.remaining < 0)
+    return failure(
+      'LIMIT_EXCEEDED',
+      `name constraints of ${quoted(issuer)} are too costly to evaluate against ${quoted(subject)}`,
+    );
   for (const name of names) {
     const problem = checkName(name, nc);
-    if (problem !== undefined) return failure('NAME_CONSTRAINTS', `${quoted(subject)}: ${problem} of ${quoted(issuer)}`);
+    if (problem !== undefined)
+      return failure('NAME_CONSTRAINTS', `${quoted(subject)}: ${problem} of ${quoted(issuer)}`);
   }
   return undefined;
 }
-

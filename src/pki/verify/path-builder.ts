@@ -31,7 +31,9 @@ export interface SearchContext {
 }
 
 /** The search outcome: a path (leaf first, anchor last) or the most telling failure. */
-export type SearchResult = { readonly path: readonly CandidateNode[] } | { readonly failure: Failure };
+export type SearchResult =
+  | { readonly path: readonly CandidateNode[] }
+  | { readonly failure: Failure };
 
 // RFC 5280 §4.2.1.1: when both key identifiers are present they must agree; absent ones are no
 // evidence either way, so those candidates stay (kubeadm-era certificates often lack them).
@@ -55,7 +57,12 @@ class PathSearch {
     const path = this.extend([leaf]);
     if (path !== undefined) return { path };
     if (this.exhausted()) {
-      return { failure: failure('LIMIT_EXCEEDED', `gave up building a path for ${quoted(leaf.cert)} after ${this.signatureChecks} signature checks`) };
+      return {
+        failure: failure(
+          'LIMIT_EXCEEDED',
+          `gave up building a path for ${quoted(leaf.cert)} after ${this.signatureChecks} signature checks`,
+        ),
+      };
     }
     return { failure: this.best?.failure ?? this.noIssuer(leaf.cert) };
   }
@@ -67,14 +74,19 @@ class PathSearch {
 
   private noIssuer(cert: DecodedCertificate): Failure {
     const skipped = this.ctx.undecodable;
-    const sameName = this.ctx.nodes.filter((n) => bytesEqual(n.cert.subjectDer, cert.issuerDer) && !mayHaveIssued(n.cert, cert)).length;
+    const sameName = this.ctx.nodes.filter(
+      (n) => bytesEqual(n.cert.subjectDer, cert.issuerDer) && !mayHaveIssued(n.cert, cert),
+    ).length;
     const note =
       sameName > 0
         ? ` (${sameName} certificate(s) with that name have another key: authorityKeyIdentifier does not match)`
         : skipped.length > 0
           ? ` (${skipped.length} supplied certificate(s) were unusable: ${skipped[0]})`
           : '';
-    return failure('UNKNOWN_ISSUER', `no trusted issuer "${cert.issuerText}" found for ${quoted(cert)}${note}`);
+    return failure(
+      'UNKNOWN_ISSUER',
+      `no trusted issuer "${cert.issuerText}" found for ${quoted(cert)}${note}`,
+    );
   }
 
   private record(depth: number, problem: Failure): void {
@@ -85,7 +97,14 @@ class PathSearch {
     const child = path[path.length - 1]!.cert;
     const candidates = this.ctx.nodes
       .filter((n) => mayHaveIssued(n.cert, child))
-      .filter((n) => !path.some((p) => bytesEqual(p.cert.subjectDer, n.cert.subjectDer) && bytesEqual(p.cert.spki, n.cert.spki)))
+      .filter(
+        (n) =>
+          !path.some(
+            (p) =>
+              bytesEqual(p.cert.subjectDer, n.cert.subjectDer) &&
+              bytesEqual(p.cert.spki, n.cert.spki),
+          ),
+      )
       .sort((a, b) => Number(b.isAnchor) - Number(a.isAnchor));
     if (candidates.length === 0) this.record(path.length, this.noIssuer(child));
     for (const candidate of candidates) {
@@ -97,10 +116,16 @@ class PathSearch {
     return undefined;
   }
 
-  private tryCandidate(path: readonly CandidateNode[], candidate: CandidateNode): CandidateNode[] | undefined {
+  private tryCandidate(
+    path: readonly CandidateNode[],
+    candidate: CandidateNode,
+  ): CandidateNode[] | undefined {
     const depth = path.length + 1;
     if (depth > this.ctx.policy.maxPathLength) {
-      this.record(depth, failure('LIMIT_EXCEEDED', `no path within ${this.ctx.policy.maxPathLength} certificates`));
+      this.record(
+        depth,
+        failure('LIMIT_EXCEEDED', `no path within ${this.ctx.policy.maxPathLength} certificates`),
+      );
       return undefined;
     }
     const edge = this.checkEdge(path[path.length - 1]!.cert, candidate);
@@ -110,7 +135,11 @@ class PathSearch {
     }
     const next = [...path, candidate];
     if (!candidate.isAnchor) return this.extend(next);
-    const problem = checkPathConstraints(next.map((n) => n.cert), this.ctx.purpose, this.ctx.policy);
+    const problem = checkPathConstraints(
+      next.map((n) => n.cert),
+      this.ctx.purpose,
+      this.ctx.policy,
+    );
     if (problem === undefined) return next;
     this.record(depth, problem);
     return undefined;
@@ -133,20 +162,31 @@ class PathSearch {
       checkCertificateProfile(node.cert, role, policy) ??
       (!node.isAnchor || anchor.validity ? checkValidity(node.cert, time) : undefined) ??
       (!node.isAnchor ? checkIssuerCapability(node.cert, true) : undefined) ??
-      (node.isAnchor && anchor.constraints ? checkIssuerCapability(node.cert, anchor.requireBasicConstraints) : undefined)
+      (node.isAnchor && anchor.constraints
+        ? checkIssuerCapability(node.cert, anchor.requireBasicConstraints)
+        : undefined)
     );
   }
 
-  private signatureProblem(child: DecodedCertificate, issuer: DecodedCertificate): Failure | undefined {
+  private signatureProblem(
+    child: DecodedCertificate,
+    issuer: DecodedCertificate,
+  ): Failure | undefined {
     let key = this.keys.get(issuer);
     if (key === undefined) {
       key = importPublicKey(issuer.spki);
       this.keys.set(issuer, key);
     }
-    if (typeof key === 'string') return failure('UNSUPPORTED_KEY', `${quoted(issuer)} cannot sign: ${key}`);
+    if (typeof key === 'string')
+      return failure('UNSUPPORTED_KEY', `${quoted(issuer)} cannot sign: ${key}`);
     this.signatureChecks++;
     const outcome = verifyCertificateSignature(child, key);
-    return outcome.ok ? undefined : failure('BAD_SIGNATURE', `${quoted(child)} is not signed by ${quoted(issuer)}: ${outcome.reason}`);
+    return outcome.ok
+      ? undefined
+      : failure(
+          'BAD_SIGNATURE',
+          `${quoted(child)} is not signed by ${quoted(issuer)}: ${outcome.reason}`,
+        );
   }
 }
 

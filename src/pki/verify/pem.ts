@@ -9,9 +9,13 @@ import { decodePem } from '../pem.js';
  *   `PEM_EMPTY` when there is no CERTIFICATE block.
  */
 export function parsePemCertificates(text: string, source: string): Uint8Array[] {
-  const out = decodePem(text, source).filter((block) => block.type === 'CERTIFICATE').map((block) => block.der);
+  const out = decodePem(text, source)
+    .filter((block) => block.type === 'CERTIFICATE')
+    .map((block) => block.der);
   if (out.length === 0) {
-    throw new InvalidInputError('PEM_EMPTY', `no PEM CERTIFICATE block in "${source}"`, { hint: 'pass a PEM file with -----BEGIN CERTIFICATE----- blocks' });
+    throw new InvalidInputError('PEM_EMPTY', `no PEM CERTIFICATE block in "${source}"`, {
+      hint: 'pass a PEM file with -----BEGIN CERTIFICATE----- blocks',
+    });
   }
   return out;
 }

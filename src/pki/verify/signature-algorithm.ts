@@ -49,9 +49,11 @@ function decodePss(der: Uint8Array, params: Tlv | undefined): SignatureScheme {
   const hash = hashOf(der, readTlv(der, hashField.contentStart));
   const mgf = childrenOf(der, readTlv(der, mgfField.contentStart));
   const mgfOid = mgf[0]?.tag === 0x06 ? decodeOid(contentOf(der, mgf[0])) : '';
-  if (mgfOid !== Oid.mgf1 || hashOf(der, mgf[1]) !== hash) throw new DerError('RSASSA-PSS MGF must be MGF1 with the same hash');
+  if (mgfOid !== Oid.mgf1 || hashOf(der, mgf[1]) !== hash)
+    throw new DerError('RSASSA-PSS MGF must be MGF1 with the same hash');
   const salt = readTlv(der, saltField.contentStart);
-  if (salt.tag !== 0x02 || salt.end - salt.contentStart > 2) throw new DerError('bad PSS salt length');
+  if (salt.tag !== 0x02 || salt.end - salt.contentStart > 2)
+    throw new DerError('bad PSS salt length');
   const saltLength = [...contentOf(der, salt)].reduce((n, b) => n * 256 + b, 0);
   return { kind: 'rsa-pss', hash, saltLength };
 }
@@ -63,14 +65,18 @@ function decodePss(der: Uint8Array, params: Tlv | undefined): SignatureScheme {
 export function decodeSignatureAlgorithm(der: Uint8Array): SignatureScheme {
   const seq = readTlv(der, 0);
   const [oidTlv, params, extra] = childrenOf(der, seq);
-  if (oidTlv?.tag !== 0x06 || extra !== undefined) throw new DerError('malformed AlgorithmIdentifier');
+  if (oidTlv?.tag !== 0x06 || extra !== undefined)
+    throw new DerError('malformed AlgorithmIdentifier');
   const oid = decodeOid(contentOf(der, oidTlv));
   if (oid === Oid.rsaPss) return decodePss(der, params);
   const scheme = SIMPLE[oid];
   if (scheme === undefined) throw new DerError(`unsupported signature algorithm ${oid}`);
   // RFC 4055 §5 wants NULL parameters for PKCS#1 v1.5; RFC 5758 §3.2 and RFC 8410 §3 want none.
   const nullOk = scheme.kind === 'rsa-pkcs1';
-  if (params !== undefined && !(nullOk && params.tag === 0x05 && params.end === params.contentStart)) {
+  if (
+    params !== undefined &&
+    !(nullOk && params.tag === 0x05 && params.end === params.contentStart)
+  ) {
     throw new DerError(`unexpected parameters for signature algorithm ${oid}`);
   }
   return scheme;

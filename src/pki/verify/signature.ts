@@ -11,7 +11,9 @@ import { decodeSignatureAlgorithm } from './signature-algorithm.js';
 import type { SignatureScheme } from './signature-algorithm.js';
 
 /** The outcome of checking one signature. */
-export type SignatureOutcome = { readonly ok: true } | { readonly ok: false; readonly reason: string };
+export type SignatureOutcome =
+  | { readonly ok: true }
+  | { readonly ok: false; readonly reason: string };
 
 const NAMED_CURVES = new Set(['prime256v1', 'secp384r1', 'secp521r1']);
 
@@ -42,11 +44,14 @@ export function importPublicKey(spki: Uint8Array): KeyObject | string {
     case 'rsa':
     case 'rsa-pss': {
       const bits = details.modulusLength ?? 0;
-      if (bits < 2048 || bits % 8 !== 0) return `RSA key of ${bits} bits is not allowed (2048+ in whole bytes)`;
+      if (bits < 2048 || bits % 8 !== 0)
+        return `RSA key of ${bits} bits is not allowed (2048+ in whole bytes)`;
       return key;
     }
     case 'ec':
-      return NAMED_CURVES.has(details.namedCurve ?? '') ? key : `EC curve ${details.namedCurve ?? '(explicit)'} is not allowed`;
+      return NAMED_CURVES.has(details.namedCurve ?? '')
+        ? key
+        : `EC curve ${details.namedCurve ?? '(explicit)'} is not allowed`;
     case 'ed25519':
       return key;
     case 'dsa':
@@ -72,12 +77,22 @@ function keyFits(scheme: SignatureScheme, key: KeyObject): boolean {
   }
 }
 
-function runVerify(scheme: SignatureScheme, key: KeyObject, data: Uint8Array, sig: Uint8Array): boolean {
+function runVerify(
+  scheme: SignatureScheme,
+  key: KeyObject,
+  data: Uint8Array,
+  sig: Uint8Array,
+): boolean {
   switch (scheme.kind) {
     case 'rsa-pkcs1':
       return verify(scheme.hash, data, { key, padding: constants.RSA_PKCS1_PADDING }, sig);
     case 'rsa-pss':
-      return verify(scheme.hash, data, { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: scheme.saltLength }, sig);
+      return verify(
+        scheme.hash,
+        data,
+        { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: scheme.saltLength },
+        sig,
+      );
     case 'ecdsa':
       return verify(scheme.hash, data, key, sig);
     case 'ed25519':
@@ -90,19 +105,34 @@ function runVerify(scheme: SignatureScheme, key: KeyObject, data: Uint8Array, si
  * signature algorithm fields differ (RFC 5280 §4.1.1.2), the algorithm or key is not accepted,
  * or the signature does not verify.
  */
-export function verifyCertificateSignature(cert: DecodedCertificate, issuerKey: KeyObject): SignatureOutcome {
+export function verifyCertificateSignature(
+  cert: DecodedCertificate,
+  issuerKey: KeyObject,
+): SignatureOutcome {
   if (!bytesEqual(cert.signatureAlgorithm, cert.tbsSignatureAlgorithm)) {
-    return { ok: false, reason: 'signatureAlgorithm differs from the tbsCertificate signature field' };
+    return {
+      ok: false,
+      reason: 'signatureAlgorithm differs from the tbsCertificate signature field',
+    };
   }
   let scheme: SignatureScheme;
   try {
     scheme = decodeSignatureAlgorithm(cert.signatureAlgorithm);
   } catch (error) {
-    return { ok: false, reason: error instanceof Error ? error.message : 'bad signature algorithm' };
+    return {
+      ok: false,
+      reason: error instanceof Error ? error.message : 'bad signature algorithm',
+    };
   }
-  if (!keyFits(scheme, issuerKey)) return { ok: false, reason: `a ${issuerKey.asymmetricKeyType ?? '?'} key cannot make a ${scheme.kind} signature` };
+  if (!keyFits(scheme, issuerKey))
+    return {
+      ok: false,
+      reason: `a ${issuerKey.asymmetricKeyType ?? '?'} key cannot make a ${scheme.kind} signature`,
+    };
   try {
-    return runVerify(scheme, issuerKey, cert.tbs, cert.signature) ? { ok: true } : { ok: false, reason: 'signature does not verify' };
+    return runVerify(scheme, issuerKey, cert.tbs, cert.signature)
+      ? { ok: true }
+      : { ok: false, reason: 'signature does not verify' };
   } catch {
     return { ok: false, reason: 'signature does not verify' };
   }

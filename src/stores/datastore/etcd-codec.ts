@@ -31,4 +31,3 @@ export function entryOf(kv: RawKv): DatastoreEntry {
     modRevision: Number(kv.mod_revision ?? 0),
   };
 }
-

@@ -32,12 +32,19 @@ class EtcdDatastore implements Datastore {
   }
 
   async list(prefix: string): Promise<DatastoreEntry[]> {
-    const { body } = await this.gateway.call('/v3/kv/range', { key: b64(prefix), range_end: prefixRangeEnd(prefix), sort_order: 'ASCEND', sort_target: 'KEY' });
+    const { body } = await this.gateway.call('/v3/kv/range', {
+      key: b64(prefix),
+      range_end: prefixRangeEnd(prefix),
+      sort_order: 'ASCEND',
+      sort_target: 'KEY',
+    });
     return ((body.kvs as RawKv[] | undefined) ?? []).map(entryOf);
   }
 
   async put(key: string, value: Uint8Array): Promise<number> {
-    return revisionOf((await this.gateway.call('/v3/kv/put', { key: b64(key), value: b64(value) })).body);
+    return revisionOf(
+      (await this.gateway.call('/v3/kv/put', { key: b64(key), value: b64(value) })).body,
+    );
   }
 
   create(key: string, value: Uint8Array): Promise<number | undefined> {
@@ -46,17 +53,26 @@ class EtcdDatastore implements Datastore {
   }
 
   compareAndSwap(key: string, value: Uint8Array, modRevision: number): Promise<number | undefined> {
-    const compare = [{ key: b64(key), target: 'MOD', result: 'EQUAL', mod_revision: String(modRevision) }];
+    const compare = [
+      { key: b64(key), target: 'MOD', result: 'EQUAL', mod_revision: String(modRevision) },
+    ];
     return this.conditional(compare, [put(key, value)], () => this.holds(key, value));
   }
 
-  move(from: string, fromRevision: number, to: string, value: Uint8Array): Promise<number | undefined> {
+  move(
+    from: string,
+    fromRevision: number,
+    to: string,
+    value: Uint8Array,
+  ): Promise<number | undefined> {
     const compare = [
       { key: b64(from), target: 'MOD', result: 'EQUAL', mod_revision: String(fromRevision) },
       { key: b64(to), target: 'CREATE', result: 'EQUAL', create_revision: '0' },
     ];
     const ops = [put(to, value), { request_delete_range: { key: b64(from) } }];
-    return this.conditional(compare, ops, async () => ((await this.get(from)) === undefined ? this.holds(to, value) : undefined));
+    return this.conditional(compare, ops, async () =>
+      (await this.get(from)) === undefined ? this.holds(to, value) : undefined,
+    );
   }
 
   async delete(key: string): Promise<boolean> {
@@ -73,8 +89,16 @@ class EtcdDatastore implements Datastore {
     return Promise.resolve();
   }
 
-  private async conditional(compare: unknown[], success: unknown[], landed: () => Promise<number | undefined>): Promise<number | undefined> {
-    const { body, retried } = await this.gateway.call('/v3/kv/txn', { compare, success, failure: [] });
+  private async conditional(
+    compare: unknown[],
+    success: unknown[],
+    landed: () => Promise<number | undefined>,
+  ): Promise<number | undefined> {
+    const { body, retried } = await this.gateway.call('/v3/kv/txn', {
+      compare,
+      success,
+      failure: [],
+    });
     if (body.succeeded === true) return revisionOf(body);
     return retried ? landed() : undefined;
   }
@@ -82,7 +106,9 @@ class EtcdDatastore implements Datastore {
   /** The key's modRevision when it holds exactly `value`. */
   private async holds(key: string, value: Uint8Array): Promise<number | undefined> {
     const entry = await this.get(key);
-    return entry && Buffer.from(entry.value).equals(Buffer.from(value)) ? entry.modRevision : undefined;
+    return entry && Buffer.from(entry.value).equals(Buffer.from(value))
+      ? entry.modRevision
+      : undefined;
   }
 }
 
@@ -92,6 +118,7 @@ function put(key: string, value: Uint8Array): unknown {
 
 function revisionOf(body: Record<string, unknown>): number {
   const revision = Number((body.header as { revision?: string } | undefined)?.revision);
-  if (!Number.isSafeInteger(revision) || revision <= 0) throw new OperationError('DATASTORE_PROTOCOL', 'etcd answered without a revision');
+  if (!Number.isSafeInteger(revision) || revision <= 0)
+    throw new OperationError('DATASTORE_PROTOCOL', 'etcd answered without a revision');
   return revision;
 }

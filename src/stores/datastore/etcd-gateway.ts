@@ -38,12 +38,24 @@ export interface GatewayReply {
 
 /** Raised for one attempt; `retryable` says whether another member may do better. */
 class AttemptError extends Error {
-  constructor(message: string, readonly retryable: boolean, options?: ErrorOptions) {
+  constructor(
+    message: string,
+    readonly retryable: boolean,
+    options?: ErrorOptions,
+  ) {
     super(message, options);
   }
 }
 
-const RETRYABLE_SOCKET = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EPIPE', 'EAI_AGAIN']);
+const RETRYABLE_SOCKET = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EPIPE',
+  'EAI_AGAIN',
+]);
 const RETRYABLE_GRPC = new Set([4, 14]);
 
 /** Calls etcd's JSON gateway on a list of endpoints with failover and bounded retries. */
@@ -55,11 +67,20 @@ export class EtcdGateway {
   private readonly timeoutMs: number;
 
   /** @param endpoints base URLs, all `https:` or all `http:`. */
-  constructor(readonly endpoints: readonly URL[], options: EtcdGatewayOptions = {}) {
+  constructor(
+    readonly endpoints: readonly URL[],
+    options: EtcdGatewayOptions = {},
+  ) {
     const tls = options.tls ?? {};
-    this.agent = endpoints[0]?.protocol === 'https:'
-      ? new https.Agent({ keepAlive: true, ...(tls.ca && { ca: Buffer.from(tls.ca) }), ...(tls.cert && { cert: Buffer.from(tls.cert) }), ...(tls.key && { key: Buffer.from(tls.key) }) })
-      : new http.Agent({ keepAlive: true });
+    this.agent =
+      endpoints[0]?.protocol === 'https:'
+        ? new https.Agent({
+            keepAlive: true,
+            ...(tls.ca && { ca: Buffer.from(tls.ca) }),
+            ...(tls.cert && { cert: Buffer.from(tls.cert) }),
+            ...(tls.key && { key: Buffer.from(tls.key) }),
+          })
+        : new http.Agent({ keepAlive: true });
     this.rounds = options.rounds ?? 3;
     this.backoffMs = options.backoffMs ?? 100;
     this.timeoutMs = options.timeoutMs ?? 5000;
@@ -83,7 +104,10 @@ export class EtcdGateway {
           this.preferred = index;
           return { body: reply, retried: attempts > 1 };
         } catch (error) {
-          last = error instanceof AttemptError ? error : new AttemptError(String(error), false, { cause: error });
+          last =
+            error instanceof AttemptError
+              ? error
+              : new AttemptError(String(error), false, { cause: error });
           if (!last.retryable) throw this.unavailable(last);
         }
       }
@@ -101,11 +125,20 @@ export class EtcdGateway {
     for (let i = 0; i < this.endpoints.length; i++) {
       const index = (this.preferred + i) % this.endpoints.length;
       try {
-        const response = await this.request(this.endpoints[index] as URL, path, body, signal, false);
+        const response = await this.request(
+          this.endpoints[index] as URL,
+          path,
+          body,
+          signal,
+          false,
+        );
         this.preferred = index;
         return response;
       } catch (error) {
-        last = error instanceof AttemptError ? error : new AttemptError(String(error), false, { cause: error });
+        last =
+          error instanceof AttemptError
+            ? error
+            : new AttemptError(String(error), false, { cause: error });
         if (!last.retryable) break;
       }
     }
@@ -126,27 +159,57 @@ export class EtcdGateway {
     try {
       parsed = JSON.parse(text) as Record<string, unknown>;
     } catch {
-      throw new AttemptError(`${endpoint.origin} answered HTTP ${response.statusCode ?? 0} with no JSON`, isRetryableStatus(response.statusCode));
+      throw new AttemptError(
+        `${endpoint.origin} answered HTTP ${response.statusCode ?? 0} with no JSON`,
+        isRetryableStatus(response.statusCode),
+      );
     }
     const code = typeof parsed.code === 'number' ? parsed.code : undefined;
     if (code !== undefined && code !== 0) {
-      const message = typeof parsed.message === 'string' ? parsed.message : typeof parsed.error === 'string' ? parsed.error : 'error';
-      throw new AttemptError(`${endpoint.origin}: ${message} (grpc code ${code})`, RETRYABLE_GRPC.has(code));
+      const message =
+        typeof parsed.message === 'string'
+          ? parsed.message
+          : typeof parsed.error === 'string'
+            ? parsed.error
+            : 'error';
+      throw new AttemptError(
+        `${endpoint.origin}: ${message} (grpc code ${code})`,
+        RETRYABLE_GRPC.has(code),
+      );
     }
-    if ((response.statusCode ?? 0) >= 300) throw new AttemptError(`${endpoint.origin} answered HTTP ${response.statusCode ?? 0}`, isRetryableStatus(response.statusCode));
+    if ((response.statusCode ?? 0) >= 300)
+      throw new AttemptError(
+        `${endpoint.origin} answered HTTP ${response.statusCode ?? 0}`,
+        isRetryableStatus(response.statusCode),
+      );
     return parsed;
   }
 
-  private request(endpoint: URL, path: string, body: unknown, signal: AbortSignal | undefined, timed: boolean): Promise<http.IncomingMessage> {
+  private request(
+    endpoint: URL,
+    path: string,
+    body: unknown,
+    signal: AbortSignal | undefined,
+    timed: boolean,
+  ): Promise<http.IncomingMessage> {
     const payload = Buffer.from(JSON.stringify(body));
     const target = new URL(path, endpoint);
     const send = target.protocol === 'https:' ? https.request : http.request;
     return new Promise((resolve, reject) => {
-      const req = send(target, {
-        method: 'POST', agent: this.agent, headers: { 'content-type': 'application/json', 'content-length': payload.length },
-        ...(signal && { signal }), ...(timed && { timeout: this.timeoutMs }),
-      }, resolve);
-      req.on('timeout', () => req.destroy(Object.assign(new Error('request timed out'), { code: 'ETIMEDOUT' })));
+      const req = send(
+        target,
+        {
+          method: 'POST',
+          agent: this.agent,
+          headers: { 'content-type': 'application/json', 'content-length': payload.length },
+          ...(signal && { signal }),
+          ...(timed && { timeout: this.timeoutMs }),
+        },
+        resolve,
+      );
+      req.on('timeout', () =>
+        req.destroy(Object.assign(new Error('request timed out'), { code: 'ETIMEDOUT' })),
+      );
       req.on('error', (error: NodeJS.ErrnoException) => reject(classify(endpoint, error)));
       req.end(payload);
     });
@@ -154,9 +217,13 @@ export class EtcdGateway {
 
   private unavailable(last: AttemptError | undefined): OperationError {
     const where = this.endpoints.map((e) => e.origin).join(',');
-    return new OperationError('DATASTORE_UNAVAILABLE', `etcd at ${where} did not answer: ${last?.message ?? 'no endpoints'}`, {
-      hint: 'check that etcd runs, the endpoints are right, and --datastore-cafile/--datastore-certfile/--datastore-keyfile match it',
-    });
+    return new OperationError(
+      'DATASTORE_UNAVAILABLE',
+      `etcd at ${where} did not answer: ${last?.message ?? 'no endpoints'}`,
+      {
+        hint: 'check that etcd runs, the endpoints are right, and --datastore-cafile/--datastore-certfile/--datastore-keyfile match it',
+      },
+    );
   }
 }
 
@@ -168,5 +235,8 @@ function classify(endpoint: URL, error: NodeJS.ErrnoException): AttemptError {
   const code = error.code ?? '';
   if (error.name === 'AbortError') return new AttemptError('aborted', false);
   const retryable = RETRYABLE_SOCKET.has(code) || error.message === 'socket hang up';
-  return new AttemptError(`${endpoint.origin}: ${code || error.message}${retryable ? '' : ` (${error.message})`}`, retryable);
+  return new AttemptError(
+    `${endpoint.origin}: ${code || error.message}${retryable ? '' : ` (${error.message})`}`,
+    retryable,
+  );
 }

@@ -9,7 +9,11 @@ import { entryOf, prefixRangeEnd } from './etcd-codec.js';
 import type { EtcdGateway } from './etcd-gateway.js';
 
 interface WatchResult {
-  result?: { header?: { revision?: string }; events?: { type?: string; kv?: Record<string, string> }[]; canceled?: boolean };
+  result?: {
+    header?: { revision?: string };
+    events?: { type?: string; kv?: Record<string, string> }[];
+    canceled?: boolean;
+  };
   error?: unknown;
 }
 
@@ -20,16 +24,27 @@ const MAX_RECONNECTS = 5;
  * Yields changes under `prefix` made after the call until `signal` aborts.
  * @throws OperationError `DATASTORE_UNAVAILABLE` when no endpoint serves the watch several times running.
  */
-export async function* watchEvents(gateway: EtcdGateway, prefix: string, signal: AbortSignal): AsyncIterable<DatastoreEvent> {
+export async function* watchEvents(
+  gateway: EtcdGateway,
+  prefix: string,
+  signal: AbortSignal,
+): AsyncIterable<DatastoreEvent> {
   let next: number | undefined;
   let failures = 0;
   while (!signal.aborted) {
-    const request = { create_request: { key: Buffer.from(prefix).toString('base64'), range_end: prefixRangeEnd(prefix), ...(next !== undefined && { start_revision: String(next) }) } };
+    const request = {
+      create_request: {
+        key: Buffer.from(prefix).toString('base64'),
+        range_end: prefixRangeEnd(prefix),
+        ...(next !== undefined && { start_revision: String(next) }),
+      },
+    };
     try {
       const response = await gateway.stream('/v3/watch', request, signal);
       for await (const line of lines(response)) {
         const message = JSON.parse(line) as WatchResult;
-        if (message.result?.header?.revision !== undefined && next === undefined) next = Number(message.result.header.revision) + 1;
+        if (message.result?.header?.revision !== undefined && next === undefined)
+          next = Number(message.result.header.revision) + 1;
         for (const event of message.result?.events ?? []) {
           const entry = entryOf(event.kv ?? {});
           next = entry.modRevision + 1;

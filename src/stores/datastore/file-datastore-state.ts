@@ -41,15 +41,37 @@ export async function readState(dir: string): Promise<StoreState> {
     text = await readFile(path, 'utf8');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return EMPTY_STATE;
-    throw new OperationError('DATASTORE_UNAVAILABLE', `cannot read the datastore file "${path}"`, { cause: error });
+    throw new OperationError('DATASTORE_UNAVAILABLE', `cannot read the datastore file "${path}"`, {
+      cause: error,
+    });
   }
   try {
-    const parsed = JSON.parse(text) as { format?: unknown; revision?: unknown; entries?: Record<string, StoredEntry> };
-    if (parsed.format !== FORMAT || typeof parsed.revision !== 'number' || typeof parsed.entries !== 'object' || parsed.entries === null) throw new Error('bad shape');
+    const parsed = JSON.parse(text) as {
+      format?: unknown;
+      revision?: unknown;
+      entries?: Record<string, StoredEntry>;
+    };
+    if (
+      parsed.format !== FORMAT ||
+      typeof parsed.revision !== 'number' ||
+      typeof parsed.entries !== 'object' ||
+      parsed.entries === null
+    )
+      throw new Error('bad shape');
     const entries = new Map<string, DatastoreEntry>();
     for (const [key, e] of Object.entries(parsed.entries)) {
-      if (typeof e.value !== 'string' || !Number.isSafeInteger(e.createRevision) || !Number.isSafeInteger(e.modRevision)) throw new Error('bad entry');
-      entries.set(key, { key, value: new Uint8Array(Buffer.from(e.value, 'base64')), createRevision: e.createRevision, modRevision: e.modRevision });
+      if (
+        typeof e.value !== 'string' ||
+        !Number.isSafeInteger(e.createRevision) ||
+        !Number.isSafeInteger(e.modRevision)
+      )
+        throw new Error('bad entry');
+      entries.set(key, {
+        key,
+        value: new Uint8Array(Buffer.from(e.value, 'base64')),
+        createRevision: e.createRevision,
+        modRevision: e.modRevision,
+      });
     }
     return { revision: parsed.revision, entries };
   } catch {
@@ -63,10 +85,18 @@ export async function readState(dir: string): Promise<StoreState> {
 export async function writeState(dir: string, state: StoreState): Promise<void> {
   const entries: Record<string, StoredEntry> = {};
   for (const [key, e] of [...state.entries].sort(([a], [b]) => (a < b ? -1 : 1))) {
-    entries[key] = { value: Buffer.from(e.value).toString('base64'), createRevision: e.createRevision, modRevision: e.modRevision };
+    entries[key] = {
+      value: Buffer.from(e.value).toString('base64'),
+      createRevision: e.createRevision,
+      modRevision: e.modRevision,
+    };
   }
   const tmp = join(dir, `${TEMP_PREFIX}${process.pid}-${Date.now().toString(36)}`);
-  await writeNewFile(tmp, new TextEncoder().encode(JSON.stringify({ format: FORMAT, revision: state.revision, entries })), 0o600);
+  await writeNewFile(
+    tmp,
+    new TextEncoder().encode(JSON.stringify({ format: FORMAT, revision: state.revision, entries })),
+    0o600,
+  );
   try {
     await rename(tmp, join(dir, STATE_FILE));
   } catch (error) {
@@ -79,5 +109,7 @@ export async function writeState(dir: string, state: StoreState): Promise<void> 
 /** Removes temp files a killed writer left. Call with the store's lock held. */
 export async function sweepTemps(dir: string): Promise<void> {
   const names = await readdir(dir).catch(() => []);
-  await Promise.all(names.filter((n) => n.startsWith(TEMP_PREFIX)).map((n) => rm(join(dir, n), { force: true })));
+  await Promise.all(
+    names.filter((n) => n.startsWith(TEMP_PREFIX)).map((n) => rm(join(dir, n), { force: true })),
+  );
 }

@@ -13,7 +13,9 @@ const bytes = (text: string): Uint8Array => new TextEncoder().encode(text);
 
 describe('embedded file datastore: the port contract', () => {
   let ds: Datastore;
-  before(async () => void (ds = await openFileDatastore(join(tempDir(), 'db'), { watchIntervalMs: 50 })));
+  before(
+    async () => void (ds = await openFileDatastore(join(tempDir(), 'db'), { watchIntervalMs: 50 })),
+  );
   after(async () => ds.close());
   datastoreContract(() => ds, '/t/');
 });
@@ -36,8 +38,18 @@ describe('embedded file datastore: on disk', () => {
     await ds.put('/k', bytes('committed'));
     const committed = readFileSync(join(dir, 'datastore.json'));
     // A killed writer: temp file with half of a newer state, never renamed; its lock left behind.
-    writeFileSync(join(dir, 'datastore.json.tmp-999999-x'), committed.subarray(0, committed.length >> 1));
-    writeFileSync(join(dir, 'lock'), JSON.stringify({ pid: 2 ** 22 + 1, hostname: (await import('node:os')).hostname(), startedAt: 'then' }));
+    writeFileSync(
+      join(dir, 'datastore.json.tmp-999999-x'),
+      committed.subarray(0, committed.length >> 1),
+    );
+    writeFileSync(
+      join(dir, 'lock'),
+      JSON.stringify({
+        pid: 2 ** 22 + 1,
+        hostname: (await import('node:os')).hostname(),
+        startedAt: 'then',
+      }),
+    );
     const reopened = await openFileDatastore(dir);
     assert.equal(new TextDecoder().decode((await reopened.get('/k'))?.value), 'committed');
     assert.deepEqual(readdirSync(dir).sort(), ['datastore.json']);
@@ -48,16 +60,31 @@ describe('embedded file datastore: on disk', () => {
     const ds = await openFileDatastore(dir);
     await ds.put('/k', bytes('v'));
     writeFileSync(join(dir, 'datastore.json'), '{"format":"kpki-datastore/1","revision":');
-    await assert.rejects(ds.put('/k', bytes('w')), (e: unknown) => e instanceof OperationError && e.code === 'CORRUPT_DATASTORE');
-    assert.equal(readFileSync(join(dir, 'datastore.json'), 'utf8'), '{"format":"kpki-datastore/1","revision":');
+    await assert.rejects(
+      ds.put('/k', bytes('w')),
+      (e: unknown) => e instanceof OperationError && e.code === 'CORRUPT_DATASTORE',
+    );
+    assert.equal(
+      readFileSync(join(dir, 'datastore.json'), 'utf8'),
+      '{"format":"kpki-datastore/1","revision":',
+    );
   });
 
   it('waits for a lock held by another live process and fails with LockedError after the timeout', async () => {
     const dir = join(tempDir(), 'db');
     await openFileDatastore(dir);
-    const holder = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 30000)'], { stdio: 'ignore' });
+    const holder = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 30000)'], {
+      stdio: 'ignore',
+    });
     try {
-      writeFileSync(join(dir, 'lock'), JSON.stringify({ pid: holder.pid, hostname: (await import('node:os')).hostname(), startedAt: 'now' }));
+      writeFileSync(
+        join(dir, 'lock'),
+        JSON.stringify({
+          pid: holder.pid,
+          hostname: (await import('node:os')).hostname(),
+          startedAt: 'now',
+        }),
+      );
       const ds = await openFileDatastore(dir, { lockTimeoutMs: 300 }).catch((e: unknown) => e);
       assert.ok(ds instanceof LockedError, String(ds));
       assert.match(ds.message, /locked/);
@@ -70,7 +97,9 @@ describe('embedded file datastore: on disk', () => {
     const dir = join(tempDir(), 'db');
     const ds = await openFileDatastore(dir);
     const rev = await ds.put('/race', bytes('base'));
-    const results = await Promise.all(Array.from({ length: 8 }, (_, i) => ds.compareAndSwap('/race', bytes(`w${i}`), rev)));
+    const results = await Promise.all(
+      Array.from({ length: 8 }, (_, i) => ds.compareAndSwap('/race', bytes(`w${i}`), rev)),
+    );
     const winners = results.filter((r) => r !== undefined);
     assert.equal(winners.length, 1);
     assert.equal((await ds.get('/race'))?.modRevision, winners[0]);

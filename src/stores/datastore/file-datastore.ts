@@ -28,8 +28,15 @@ type Mutation<T> = (state: StoreState) => { readonly next?: StoreState; readonly
  * Opens (creating, mode 0700) the store directory `dir` and sweeps what a killed writer left.
  * @throws LockedError when another process holds the lock longer than the lock timeout.
  */
-export async function openFileDatastore(dir: string, options: FileDatastoreOptions = {}): Promise<Datastore> {
-  const store = new FileDatastore(resolve(dir), options.lockTimeoutMs ?? 10_000, options.watchIntervalMs ?? 200);
+export async function openFileDatastore(
+  dir: string,
+  options: FileDatastoreOptions = {},
+): Promise<Datastore> {
+  const store = new FileDatastore(
+    resolve(dir),
+    options.lockTimeoutMs ?? 10_000,
+    options.watchIntervalMs ?? 200,
+  );
   await mkdir(store.dir, { recursive: true, mode: 0o700 });
   await store.mutate(() => ({ result: undefined }));
   return store;
@@ -52,7 +59,9 @@ class FileDatastore implements Datastore {
 
   async list(prefix: string): Promise<DatastoreEntry[]> {
     const { entries } = await readState(this.dir);
-    return [...entries.values()].filter((e) => e.key.startsWith(prefix)).sort((a, b) => (a.key < b.key ? -1 : 1));
+    return [...entries.values()]
+      .filter((e) => e.key.startsWith(prefix))
+      .sort((a, b) => (a.key < b.key ? -1 : 1));
   }
 
   put(key: string, value: Uint8Array): Promise<number> {
@@ -60,22 +69,36 @@ class FileDatastore implements Datastore {
   }
 
   create(key: string, value: Uint8Array): Promise<number | undefined> {
-    return this.mutate((s) => (s.entries.has(key) ? { result: undefined } : write(s, [[key, value]], [])));
+    return this.mutate((s) =>
+      s.entries.has(key) ? { result: undefined } : write(s, [[key, value]], []),
+    );
   }
 
   compareAndSwap(key: string, value: Uint8Array, modRevision: number): Promise<number | undefined> {
-    return this.mutate((s) => (s.entries.get(key)?.modRevision === modRevision ? write(s, [[key, value]], []) : { result: undefined }));
+    return this.mutate((s) =>
+      s.entries.get(key)?.modRevision === modRevision
+        ? write(s, [[key, value]], [])
+        : { result: undefined },
+    );
   }
 
-  move(from: string, fromRevision: number, to: string, value: Uint8Array): Promise<number | undefined> {
+  move(
+    from: string,
+    fromRevision: number,
+    to: string,
+    value: Uint8Array,
+  ): Promise<number | undefined> {
     return this.mutate((s) => {
-      if (s.entries.get(from)?.modRevision !== fromRevision || s.entries.has(to)) return { result: undefined };
+      if (s.entries.get(from)?.modRevision !== fromRevision || s.entries.has(to))
+        return { result: undefined };
       return write(s, [[to, value]], [from]);
     });
   }
 
   delete(key: string): Promise<boolean> {
-    return this.mutate((s) => (s.entries.has(key) ? { next: write(s, [], [key]).next, result: true } : { result: false }));
+    return this.mutate((s) =>
+      s.entries.has(key) ? { next: write(s, [], [key]).next, result: true } : { result: false },
+    );
   }
 
   async *watch(prefix: string, signal: AbortSignal): AsyncIterable<DatastoreEvent> {
@@ -115,7 +138,11 @@ class FileDatastore implements Datastore {
         return await acquireLock(join(this.dir, 'lock'), { tree: this.dir, now: new Date() });
       } catch (error) {
         if (!(error instanceof LockedError) || Date.now() + delay > deadline) {
-          if (error instanceof LockedError) throw new LockedError(`the datastore "${this.dir}" stayed locked for ${this.lockTimeoutMs} ms`, { cause: error, hint: error.hint ?? '' });
+          if (error instanceof LockedError)
+            throw new LockedError(
+              `the datastore "${this.dir}" stayed locked for ${this.lockTimeoutMs} ms`,
+              { cause: error, hint: error.hint ?? '' },
+            );
           throw error;
         }
         await sleep(delay);
@@ -125,22 +152,36 @@ class FileDatastore implements Datastore {
 }
 
 /** The state after putting `puts` and deleting `deletes`, all at the next revision. */
-function write(state: StoreState, puts: readonly [string, Uint8Array][], deletes: readonly string[]): { next: StoreState; result: number } {
+function write(
+  state: StoreState,
+  puts: readonly [string, Uint8Array][],
+  deletes: readonly string[],
+): { next: StoreState; result: number } {
   const revision = state.revision + 1;
   const entries = new Map(state.entries);
   for (const key of deletes) entries.delete(key);
   for (const [key, value] of puts) {
-    entries.set(key, { key, value, createRevision: entries.get(key)?.createRevision ?? revision, modRevision: revision });
+    entries.set(key, {
+      key,
+      value,
+      createRevision: entries.get(key)?.createRevision ?? revision,
+      modRevision: revision,
+    });
   }
   return { next: { revision, entries }, result: revision };
 }
 
-function diff(before: readonly DatastoreEntry[], after: readonly DatastoreEntry[], revision: number): DatastoreEvent[] {
+function diff(
+  before: readonly DatastoreEntry[],
+  after: readonly DatastoreEntry[],
+  revision: number,
+): DatastoreEvent[] {
   const old = new Map(before.map((e) => [e.key, e.modRevision]));
   const events: DatastoreEvent[] = after
     .filter((e) => old.get(e.key) !== e.modRevision)
     .map((e) => ({ type: 'put', key: e.key, value: e.value, modRevision: e.modRevision }));
   const keys = new Set(after.map((e) => e.key));
-  for (const e of before) if (!keys.has(e.key)) events.push({ type: 'delete', key: e.key, modRevision: revision });
+  for (const e of before)
+    if (!keys.has(e.key)) events.push({ type: 'delete', key: e.key, modRevision: revision });
   return events.sort((a, b) => a.modRevision - b.modRevision);
 }

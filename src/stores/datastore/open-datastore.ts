@@ -33,19 +33,34 @@ export interface OpenDatastoreOptions {
  *   or an endpoint with a path, query or credentials.
  */
 export function parseDatastoreUrl(url: string | undefined, defaultDir: string): DatastoreLocation {
-  if (url === undefined || url === '' || url === 'file://') return { kind: 'file', dir: defaultDir };
+  if (url === undefined || url === '' || url === 'file://')
+    return { kind: 'file', dir: defaultDir };
   if (url.startsWith('file:')) {
     const parsed = tryUrl(url);
-    if (!parsed || parsed.host !== '') throw new UsageError(`--datastore "${url}": use file:///absolute/dir (no host)`);
+    if (!parsed || parsed.host !== '')
+      throw new UsageError(`--datastore "${url}": use file:///absolute/dir (no host)`);
     return { kind: 'file', dir: fileURLToPath(parsed) };
   }
-  const pieces = url.split(',').map((p) => p.trim()).filter((p) => p.length > 0);
+  const pieces = url
+    .split(',')
+    .map((p) => p.trim())
+    .filter((p) => p.length > 0);
   const scheme = /^(https?):\/\//.exec(pieces[0] ?? '')?.[1];
-  if (scheme === undefined) throw new UsageError(`--datastore "${url}": the scheme must be file://, https:// or http://`);
+  if (scheme === undefined)
+    throw new UsageError(`--datastore "${url}": the scheme must be file://, https:// or http://`);
   const endpoints = pieces.map((piece) => {
     const parsed = tryUrl(piece.includes('://') ? piece : `${scheme}://${piece}`);
-    if (!parsed || parsed.protocol !== `${scheme}:` || (parsed.pathname !== '/' && parsed.pathname !== '') || parsed.search !== '' || parsed.username !== '' || parsed.password !== '') {
-      throw new UsageError(`--datastore endpoint "${piece}" is not a ${scheme}://host:port URL (every endpoint must use the same scheme)`);
+    if (
+      !parsed ||
+      parsed.protocol !== `${scheme}:` ||
+      (parsed.pathname !== '/' && parsed.pathname !== '') ||
+      parsed.search !== '' ||
+      parsed.username !== '' ||
+      parsed.password !== ''
+    ) {
+      throw new UsageError(
+        `--datastore endpoint "${piece}" is not a ${scheme}://host:port URL (every endpoint must use the same scheme)`,
+      );
     }
     return new URL(parsed.origin);
   });
@@ -57,7 +72,10 @@ export function parseDatastoreUrl(url: string | undefined, defaultDir: string): 
  * @throws UsageError as {@link parseDatastoreUrl}, or for a client certificate without its key;
  *   FileAccessError `UNREADABLE` when a TLS file cannot be read.
  */
-export async function openDatastore(url: string | undefined, options: OpenDatastoreOptions): Promise<Datastore> {
+export async function openDatastore(
+  url: string | undefined,
+  options: OpenDatastoreOptions,
+): Promise<Datastore> {
   const location = parseDatastoreUrl(url, options.defaultDir);
   if (location.kind === 'file') return openFileDatastore(location.dir);
   if ((options.certFile === undefined) !== (options.keyFile === undefined)) {
@@ -65,7 +83,9 @@ export async function openDatastore(url: string | undefined, options: OpenDatast
   }
   const tls: EtcdTls = {
     ...(options.caFile !== undefined && { ca: await readPem(options.caFile, 'CA') }),
-    ...(options.certFile !== undefined && { cert: await readPem(options.certFile, 'client certificate') }),
+    ...(options.certFile !== undefined && {
+      cert: await readPem(options.certFile, 'client certificate'),
+    }),
     ...(options.keyFile !== undefined && { key: await readPem(options.keyFile, 'client key') }),
   };
   return etcdDatastore(new EtcdGateway(location.endpoints, { tls }));
@@ -75,7 +95,10 @@ async function readPem(path: string, what: string): Promise<Uint8Array> {
   try {
     return new Uint8Array(await readFile(path));
   } catch (error) {
-    throw new FileAccessError('UNREADABLE', `cannot read the datastore ${what} "${path}": ${(error as NodeJS.ErrnoException).code ?? 'error'}`);
+    throw new FileAccessError(
+      'UNREADABLE',
+      `cannot read the datastore ${what} "${path}": ${(error as NodeJS.ErrnoException).code ?? 'error'}`,
+    );
   }
 }
 

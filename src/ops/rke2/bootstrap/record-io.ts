@@ -4,8 +4,18 @@
  * for a missing record or one encrypted with a different token.
  */
 import { ConflictError } from '../../../errors.js';
-import { decodeBootstrapRecord, encodeBootstrapRecord, type BootstrapRecord } from '../../../layouts/bootstrap-record.js';
-import { BOOTSTRAP_KEY_PREFIX, bootstrapKeyForPassphrase, decryptBootstrap, encryptBootstrap, normalizeServerToken } from '../../../pki/bootstrap-crypto.js';
+import {
+  decodeBootstrapRecord,
+  encodeBootstrapRecord,
+  type BootstrapRecord,
+} from '../../../layouts/bootstrap-record.js';
+import {
+  BOOTSTRAP_KEY_PREFIX,
+  bootstrapKeyForPassphrase,
+  decryptBootstrap,
+  encryptBootstrap,
+  normalizeServerToken,
+} from '../../../pki/bootstrap-crypto.js';
 import type { RandomBytes } from '../../../pki/serial.js';
 import type { Datastore } from '../../shared/ports.js';
 
@@ -18,7 +28,10 @@ export interface StoredBootstrapRecord {
 }
 
 /** The normalised passphrase and datastore key of a token. @throws InvalidInputError `BAD_TOKEN`. */
-export function tokenIdentity(token: string): { readonly passphrase: string; readonly key: string } {
+export function tokenIdentity(token: string): {
+  readonly passphrase: string;
+  readonly key: string;
+} {
   const passphrase = normalizeServerToken(token);
   return { passphrase, key: bootstrapKeyForPassphrase(passphrase) };
 }
@@ -28,17 +41,29 @@ export function tokenIdentity(token: string): { readonly passphrase: string; rea
  * @throws ConflictError `DIFFERENT_TOKEN` when only other tokens' records exist, `NO_BOOTSTRAP_RECORD`
  *   when there is none; ValidationError `WRONG_TOKEN`; InvalidInputError `CORRUPT_RECORD`, `BAD_TOKEN`.
  */
-export async function loadBootstrapRecord(store: Datastore, token: string): Promise<StoredBootstrapRecord> {
+export async function loadBootstrapRecord(
+  store: Datastore,
+  token: string,
+): Promise<StoredBootstrapRecord> {
   const { passphrase, key } = tokenIdentity(token);
   const entry = await store.get(key);
   if (!entry) {
     await refuseOtherTokens(store);
-    throw new ConflictError('NO_BOOTSTRAP_RECORD', `there is no bootstrap record "${key}" in the datastore ${store.description}`, {
-      hint: 'write it from a server that has the files: kpki bootstrap save',
-    });
+    throw new ConflictError(
+      'NO_BOOTSTRAP_RECORD',
+      `there is no bootstrap record "${key}" in the datastore ${store.description}`,
+      {
+        hint: 'write it from a server that has the files: kpki bootstrap save',
+      },
+    );
   }
   const plaintext = await decryptBootstrap(passphrase, entry.value, key);
-  return { key, modRevision: entry.modRevision, plaintext, record: decodeBootstrapRecord(plaintext, key) };
+  return {
+    key,
+    modRevision: entry.modRevision,
+    plaintext,
+    record: decodeBootstrapRecord(plaintext, key),
+  };
 }
 
 /**
@@ -48,13 +73,21 @@ export async function loadBootstrapRecord(store: Datastore, token: string): Prom
 export async function refuseOtherTokens(store: Datastore): Promise<void> {
   const others = await store.list(BOOTSTRAP_KEY_PREFIX);
   if (others.length > 0) {
-    throw new ConflictError('DIFFERENT_TOKEN', `bootstrap data already found in the datastore ${store.description} and encrypted with different token`, {
-      hint: 'pass the token the cluster was created with (--token, or <data-dir>/server/token of a working server)',
-    });
+    throw new ConflictError(
+      'DIFFERENT_TOKEN',
+      `bootstrap data already found in the datastore ${store.description} and encrypted with different token`,
+      {
+        hint: 'pass the token the cluster was created with (--token, or <data-dir>/server/token of a working server)',
+      },
+    );
   }
 }
 
 /** Encodes and encrypts a record under `token`'s passphrase. */
-export async function sealBootstrapRecord(token: string, record: BootstrapRecord, random: RandomBytes): Promise<Uint8Array> {
+export async function sealBootstrapRecord(
+  token: string,
+  record: BootstrapRecord,
+  random: RandomBytes,
+): Promise<Uint8Array> {
   return encryptBootstrap(tokenIdentity(token).passphrase, encodeBootstrapRecord(record), random);
 }

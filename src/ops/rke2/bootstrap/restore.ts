@@ -7,7 +7,13 @@
  * which backs up the files it replaces — with mode 0600, dirs 0700 and the record's mtimes.
  */
 import { ConflictError } from '../../../errors.js';
-import { BOOTSTRAP_REQUIRED_DIRS, GO_ZERO_TIME_NS, bootstrapFieldsFor, type BootstrapFile, type ServerProduct } from '../../../layouts/bootstrap-record.js';
+import {
+  BOOTSTRAP_REQUIRED_DIRS,
+  GO_ZERO_TIME_NS,
+  bootstrapFieldsFor,
+  type BootstrapFile,
+  type ServerProduct,
+} from '../../../layouts/bootstrap-record.js';
 import { loadBootstrapRecord } from './record-io.js';
 import type { Datastore, FileTimes, FileWrite, TreeStore } from '../../shared/ports.js';
 
@@ -42,7 +48,9 @@ const NEWER_SECONDS = 3n;
  * Restores the record's files. Must run inside `tree.exclusive`. Nothing changes on disk when it throws.
  * @throws ConflictError `DISK_NEWER` naming the newer files; the errors of loadBootstrapRecord.
  */
-export async function restoreBootstrap(params: BootstrapRestoreParams): Promise<BootstrapRestoreResult> {
+export async function restoreBootstrap(
+  params: BootstrapRestoreParams,
+): Promise<BootstrapRestoreResult> {
   const stored = await loadBootstrapRecord(params.store, params.token);
   const fields = bootstrapFieldsFor(params.product);
   const files = fields.flatMap((f) => {
@@ -50,24 +58,48 @@ export async function restoreBootstrap(params: BootstrapRestoreParams): Promise<
     return file ? [{ path: f.path, file }] : [];
   });
   const ignored = [...stored.record.keys()].filter((name) => !fields.some((f) => f.name === name));
-  const fresh = (await Promise.all(BOOTSTRAP_REQUIRED_DIRS.map((dir) => params.tree.exists(dir)))).includes(false);
-  const { update, newer } = fresh ? { update: files.length > 0, newer: [] } : await compareWithDisk(params, files);
+  const fresh = (
+    await Promise.all(BOOTSTRAP_REQUIRED_DIRS.map((dir) => params.tree.exists(dir)))
+  ).includes(false);
+  const { update, newer } = fresh
+    ? { update: files.length > 0, newer: [] }
+    : await compareWithDisk(params, files);
   if (newer.length > 0 && !params.force) {
-    throw new ConflictError('DISK_NEWER', `refusing to restore: ${newer.map((p) => `"${params.tree.root}/${p}"`).join(', ')} newer than datastore and could cause a cluster outage`, {
-      hint: 'if the disk is right, save it with: kpki bootstrap save --override; otherwise remove the file(s) and restore again, or restore with --force (the files are backed up first)',
-    });
+    throw new ConflictError(
+      'DISK_NEWER',
+      `refusing to restore: ${newer.map((p) => `"${params.tree.root}/${p}"`).join(', ')} newer than datastore and could cause a cluster outage`,
+      {
+        hint: 'if the disk is right, save it with: kpki bootstrap save --override; otherwise remove the file(s) and restore again, or restore with --force (the files are backed up first)',
+      },
+    );
   }
-  if (!update && newer.length === 0) return { key: stored.key, written: [], overwrittenNewer: [], ignored };
+  if (!update && newer.length === 0)
+    return { key: stored.key, written: [], overwrittenNewer: [], ignored };
   const writes: FileWrite[] = files.map(({ path, file }) => ({
-    path, data: file.content, mode: 0o600, dirMode: 0o700,
+    path,
+    data: file.content,
+    mode: 0o600,
+    dirMode: 0o700,
     // Legacy records carry Go's zero time; giving a file year 1 helps nobody, so those get "now".
-    ...(file.timestampNs !== GO_ZERO_TIME_NS && { mtime: new Date(Number(file.timestampNs / 1_000_000n)) }),
+    ...(file.timestampNs !== GO_ZERO_TIME_NS && {
+      mtime: new Date(Number(file.timestampNs / 1_000_000n)),
+    }),
   }));
   const backup = await params.tree.commit({ writes, deletes: [] }, 'bootstrap-restore');
-  return { key: stored.key, written: writes.map((w) => w.path), overwrittenNewer: newer, ignored, backupId: backup.backupId, backupPath: backup.backupPath };
+  return {
+    key: stored.key,
+    written: writes.map((w) => w.path),
+    overwrittenNewer: newer,
+    ignored,
+    backupId: backup.backupId,
+    backupPath: backup.backupPath,
+  };
 }
 
-async function compareWithDisk(params: BootstrapRestoreParams, files: readonly { path: string; file: BootstrapFile }[]): Promise<{ update: boolean; newer: string[] }> {
+async function compareWithDisk(
+  params: BootstrapRestoreParams,
+  files: readonly { path: string; file: BootstrapFile }[],
+): Promise<{ update: boolean; newer: string[] }> {
   let update = false;
   const newer: string[] = [];
   for (const { path, file } of files) {

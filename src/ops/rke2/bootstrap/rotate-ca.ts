@@ -46,23 +46,51 @@ export interface PreparedRotatedCaRecord {
  *   Encryption*) or does not know, `NOTHING_TO_ROTATE` when every file is empty; ConflictError
  *   `RECORD_DIFFERS`; the errors of loadBootstrapRecord.
  */
-export async function prepareRotatedCaRecord(store: Datastore, token: string, files: readonly RotatedCaFile[], current?: ReadonlyMap<string, Uint8Array>): Promise<PreparedRotatedCaRecord> {
-  const rotatable = new Set(bootstrapFieldsFor('k3s').filter((f) => f.rotate).map((f) => f.name));
+export async function prepareRotatedCaRecord(
+  store: Datastore,
+  token: string,
+  files: readonly RotatedCaFile[],
+  current?: ReadonlyMap<string, Uint8Array>,
+): Promise<PreparedRotatedCaRecord> {
+  const rotatable = new Set(
+    bootstrapFieldsFor('k3s')
+      .filter((f) => f.rotate)
+      .map((f) => f.name),
+  );
   const bad = files.filter((f) => !rotatable.has(f.field)).map((f) => f.field);
-  if (bad.length > 0) throw new InvalidInputError('NOT_ROTATABLE', `rotate-ca cannot replace ${bad.map((f) => `"${f}"`).join(', ')}: only CA certificates, CA keys and ServiceKey rotate`);
+  if (bad.length > 0)
+    throw new InvalidInputError(
+      'NOT_ROTATABLE',
+      `rotate-ca cannot replace ${bad.map((f) => `"${f}"`).join(', ')}: only CA certificates, CA keys and ServiceKey rotate`,
+    );
   const used = files.filter((f) => f.content.length > 0);
-  if (used.length === 0) throw new InvalidInputError('NOTHING_TO_ROTATE', 'every rotated file is empty; nothing to write');
+  if (used.length === 0)
+    throw new InvalidInputError(
+      'NOTHING_TO_ROTATE',
+      'every rotated file is empty; nothing to write',
+    );
   const stored = await loadBootstrapRecord(store, token);
   if (current) {
-    const same = (a: Uint8Array | undefined, b: Uint8Array | undefined): boolean => a !== undefined && b !== undefined && Buffer.compare(Buffer.from(a), Buffer.from(b)) === 0;
-    const stale = used.filter((f) => {
-      const inRecord = stored.record.get(f.field)?.content;
-      return inRecord !== undefined && !same(inRecord, current.get(f.field)) && !same(inRecord, f.content);
-    }).map((f) => f.field);
+    const same = (a: Uint8Array | undefined, b: Uint8Array | undefined): boolean =>
+      a !== undefined && b !== undefined && Buffer.compare(Buffer.from(a), Buffer.from(b)) === 0;
+    const stale = used
+      .filter((f) => {
+        const inRecord = stored.record.get(f.field)?.content;
+        return (
+          inRecord !== undefined &&
+          !same(inRecord, current.get(f.field)) &&
+          !same(inRecord, f.content)
+        );
+      })
+      .map((f) => f.field);
     if (stale.length > 0) {
-      throw new ConflictError('RECORD_DIFFERS', `the datastore record "${stored.key}" holds other ${stale.join(', ')} than this server's disk (another server rotated, or this one was never restored); refusing to replace material this server has not seen`, {
-        hint: 'run kpki bootstrap restore on this server first, then stage the rotation again',
-      });
+      throw new ConflictError(
+        'RECORD_DIFFERS',
+        `the datastore record "${stored.key}" holds other ${stale.join(', ')} than this server's disk (another server rotated, or this one was never restored); refusing to replace material this server has not seen`,
+        {
+          hint: 'run kpki bootstrap restore on this server first, then stage the rotation again',
+        },
+      );
     }
   }
   return { key: stored.key, modRevision: stored.modRevision, record: stored.record, used };
@@ -74,11 +102,22 @@ export async function prepareRotatedCaRecord(store: Datastore, token: string, fi
  * @throws ConflictError `RECORD_CHANGED` when another writer changed the record since it was read;
  *   the errors of prepareRotatedCaRecord.
  */
-export async function writeRotatedCaRecord(store: Datastore, token: string, files: readonly RotatedCaFile[], random: RandomBytes, current?: ReadonlyMap<string, Uint8Array>): Promise<RotatedCaResult> {
+export async function writeRotatedCaRecord(
+  store: Datastore,
+  token: string,
+  files: readonly RotatedCaFile[],
+  random: RandomBytes,
+  current?: ReadonlyMap<string, Uint8Array>,
+): Promise<RotatedCaResult> {
   const prepared = await prepareRotatedCaRecord(store, token, files, current);
   const record = new Map<string, BootstrapFile>(prepared.record);
-  for (const f of prepared.used) record.set(f.field, { timestampNs: f.timestampNs, content: f.content });
-  const revision = await store.compareAndSwap(prepared.key, await sealBootstrapRecord(token, record, random), prepared.modRevision);
+  for (const f of prepared.used)
+    record.set(f.field, { timestampNs: f.timestampNs, content: f.content });
+  const revision = await store.compareAndSwap(
+    prepared.key,
+    await sealBootstrapRecord(token, record, random),
+    prepared.modRevision,
+  );
   if (revision === undefined) throw recordChanged(prepared.key);
   return { key: prepared.key, revision, replaced: prepared.used.map((f) => f.field) };
 }

@@ -4,7 +4,11 @@
  * changed meanwhile by another server is never overwritten blindly.
  */
 import { ConflictError, FileAccessError } from '../../../errors.js';
-import { bootstrapFieldsFor, type BootstrapFile, type ServerProduct } from '../../../layouts/bootstrap-record.js';
+import {
+  bootstrapFieldsFor,
+  type BootstrapFile,
+  type ServerProduct,
+} from '../../../layouts/bootstrap-record.js';
 import type { RandomBytes } from '../../../pki/serial.js';
 import { refuseOtherTokens, sealBootstrapRecord, tokenIdentity } from './record-io.js';
 import type { Datastore, FileTimes, TreeReader } from '../../shared/ports.js';
@@ -48,9 +52,13 @@ export async function saveBootstrap(params: BootstrapSaveParams): Promise<Bootst
     else record.set(field.name, { timestampNs, content });
   }
   if (record.size === 0) {
-    throw new FileAccessError('NO_BOOTSTRAP_FILES', `none of the bootstrap files exist under "${params.tree.root}" (looked for server/tls/server-ca.crt and the others)`, {
-      hint: `point --dir at the ${params.product} data dir of an initialised server`,
-    });
+    throw new FileAccessError(
+      'NO_BOOTSTRAP_FILES',
+      `none of the bootstrap files exist under "${params.tree.root}" (looked for server/tls/server-ca.crt and the others)`,
+      {
+        hint: `point --dir at the ${params.product} data dir of an initialised server`,
+      },
+    );
   }
   const value = await sealBootstrapRecord(params.token, record, params.random);
   const existing = await params.store.get(key);
@@ -59,9 +67,13 @@ export async function saveBootstrap(params: BootstrapSaveParams): Promise<Bootst
     await refuseOtherTokens(params.store);
     revision = await params.store.create(key, value);
   } else if (!params.override) {
-    throw new ConflictError('RECORD_EXISTS', `bootstrap record "${key}" already exists in the datastore ${params.store.description}`, {
-      hint: 'replace it with: kpki bootstrap save --override (or take it with: kpki bootstrap restore)',
-    });
+    throw new ConflictError(
+      'RECORD_EXISTS',
+      `bootstrap record "${key}" already exists in the datastore ${params.store.description}`,
+      {
+        hint: 'replace it with: kpki bootstrap save --override (or take it with: kpki bootstrap restore)',
+      },
+    );
   } else {
     revision = await params.store.compareAndSwap(key, value, existing.modRevision);
   }
@@ -71,7 +83,11 @@ export async function saveBootstrap(params: BootstrapSaveParams): Promise<Bootst
 
 /** The error of a compare-and-swap lost to another writer. */
 export function recordChanged(key: string): ConflictError {
-  return new ConflictError('RECORD_CHANGED', `bootstrap record "${key}" changed in the datastore while kpki was writing it (another server wrote it at the same time); nothing was written`, {
-    hint: 'take the other server\'s version with: kpki bootstrap restore; then retry if still needed',
-  });
+  return new ConflictError(
+    'RECORD_CHANGED',
+    `bootstrap record "${key}" changed in the datastore while kpki was writing it (another server wrote it at the same time); nothing was written`,
+    {
+      hint: "take the other server's version with: kpki bootstrap restore; then retry if still needed",
+    },
+  );
 }

@@ -34,14 +34,20 @@ export interface TokenRotateResult {
 export async function rotateBootstrapToken(params: TokenRotateParams): Promise<TokenRotateResult> {
   const next = tokenIdentity(params.newToken);
   if (tokenIdentity(params.oldToken).passphrase === next.passphrase) {
-    throw new InvalidInputError('SAME_TOKEN', 'the new token has the same password as the old one; nothing to rotate');
+    throw new InvalidInputError(
+      'SAME_TOKEN',
+      'the new token has the same password as the old one; nothing to rotate',
+    );
   }
   const stored = await loadBootstrapRecord(params.store, params.oldToken);
   const value = await encryptBootstrap(next.passphrase, stored.plaintext, params.random);
   const revision = await params.store.move(stored.key, stored.modRevision, next.key, value);
   if (revision !== undefined) return { from: stored.key, to: next.key, revision };
   if (await params.store.get(next.key)) {
-    throw new ConflictError('RECORD_EXISTS', `bootstrap record "${next.key}" for the new token already exists in the datastore ${params.store.description}; nothing was changed`);
+    throw new ConflictError(
+      'RECORD_EXISTS',
+      `bootstrap record "${next.key}" for the new token already exists in the datastore ${params.store.description}; nothing was changed`,
+    );
   }
   throw recordChanged(stored.key);
 }
