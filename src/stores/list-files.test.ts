@@ -1,11 +1,11 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { openTreeStore } from './fs-tree-store.js';
 import { MemoryTreeStore } from './memory-tree-store.js';
 import type { TreeStore } from '../ops/shared/ports.js';
+import { tempDir } from '../../test/support/temp-dir.js';
 
 const bytes = (text: string): Uint8Array => new TextEncoder().encode(text);
 const FILES = {
@@ -18,7 +18,7 @@ const FILES = {
 const stores: Record<string, () => Promise<TreeStore>> = {
   'memory store': () => Promise.resolve(new MemoryTreeStore({ files: FILES })),
   'disk store': async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'kpki-list-'));
+    const dir = tempDir('kpki-list-');
     for (const [path, file] of Object.entries(FILES)) {
       mkdirSync(join(dir, path, '..'), { recursive: true });
       writeFileSync(join(dir, path), file.data, { mode: file.mode });

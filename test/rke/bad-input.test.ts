@@ -2,14 +2,14 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 
-import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { KpkiError } from '../../src/errors.js';
 import { checkRkeState } from '../../src/ops/rke/check.js';
 import { planRkeRotate } from '../../src/ops/rke/rotate.js';
 import { context, FILES, fixtureWithCluster, hashDir } from './helpers.js';
 import { keyPairSync } from '../support/key-pair.js';
+import { tempDirAsync } from '../support/temp-dir.js';
 
 type Bundle = Record<string, Record<string, string>>;
 type Edit = (
@@ -165,7 +165,7 @@ describe('kpki CLI exit codes (RKE)', () => {
   });
 
   it('init --layout rke, rotate --dry-run, rke export and csr generate work from the command line', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'kpki-rke-cli-'));
+    const dir = await tempDirAsync('kpki-rke-cli-');
     await writeFile(
       join(dir, 'cluster.yml'),
       'nodes:\n  - address: 10.1.0.1\n    role: [controlplane, etcd, worker]\n  - address: 10.1.0.2\n    role: [worker]\n',

@@ -2,8 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 
-import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { KpkiError, ValidationError } from '../../src/errors.js';
 import { parseCertificate } from '../../src/pki/certificate.js';
@@ -29,9 +28,10 @@ import {
   readState,
 } from './helpers.js';
 import { keyPairSync } from '../support/key-pair.js';
+import { tempDirAsync } from '../support/temp-dir.js';
 
 async function clusterDir(yml = CLUSTER_YML): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'kpki-rke-csr-'));
+  const dir = await tempDirAsync('kpki-rke-csr-');
   await writeFile(join(dir, 'cluster.yml'), yml);
   return dir;
 }
@@ -139,7 +139,7 @@ describe('kpki csr generate --cert-dir (RKE generate-csr)', () => {
   ] as const) {
     it(sentence, async () => {
       const dir = await clusterDir();
-      const certDir = await mkdtemp(join(tmpdir(), 'kpki-rke-certs-'));
+      const certDir = await tempDirAsync('kpki-rke-certs-');
       await writeFile(join(certDir, 'kube-proxy-key.pem'), key);
       const hash = await hashDir(certDir);
       await assert.rejects(
@@ -155,7 +155,7 @@ describe('kpki csr generate --cert-dir (RKE generate-csr)', () => {
 async function customDir(): Promise<{ certDir: string; ca: SigningAuthority }> {
   const source = await initialisedCluster();
   const bundle = (await readState(source)).desiredState.certificatesBundle;
-  const certDir = await mkdtemp(join(tmpdir(), 'kpki-rke-custom-'));
+  const certDir = await tempDirAsync('kpki-rke-custom-');
   for (const [name, entry] of Object.entries(bundle)) {
     if (name !== 'kube-service-account-token')
       await writeFile(join(certDir, `${name}.pem`), entry.certificatePEM ?? '');

@@ -5,8 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { chmod, cp, mkdtemp, readdir, readFile, stat, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { chmod, cp, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { generatePrivateKey, type PrivateKey } from '../../src/pki/keys.js';
 import { openTreeStore } from '../../src/stores/fs-tree-store.js';
@@ -15,6 +14,7 @@ import type { KeyGenerator, OpsContext } from '../../src/ops/shared/ports.js';
 import { rkeFiles } from '../../src/layouts/rke/files.js';
 import { toRkeConfig } from '../../src/layouts/rke/rke-config.js';
 import { applyRkeInit } from '../../src/ops/rke/init.js';
+import { tempDirAsync } from '../support/temp-dir.js';
 
 /** The six real RKE1 states. */
 export const REAL = [
@@ -49,7 +49,7 @@ export async function fakeKeys(): Promise<KeyGenerator & { handed: number }> {
 
 /** A temp directory holding a writable copy of a real fixture. */
 export async function copyFixture(name: string): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'kpki-rke-'));
+  const dir = await tempDirAsync('kpki-rke-');
   await cp(join(REAL_DIR, name), dir, { recursive: true });
   for (const file of await readdir(dir)) await chmod(join(dir, file), 0o600);
   await chmod(dir, 0o700);
@@ -135,7 +135,7 @@ export async function opensslVerify(
   leafPem: string,
   caLacksSkid = false,
 ): Promise<void> {
-  const dir = await mkdtemp(join(tmpdir(), 'kpki-verify-'));
+  const dir = await tempDirAsync('kpki-verify-');
   await writeFile(join(dir, 'ca.pem'), caPem);
   await writeFile(join(dir, 'leaf.pem'), leafPem);
   const args = ['verify', '-x509_strict', '-CAfile', join(dir, 'ca.pem'), join(dir, 'leaf.pem')];
@@ -194,7 +194,7 @@ authentication:
 
 /** A temp cluster directory with CLUSTER_YML, initialised by kpki. */
 export async function initialisedCluster(yml = CLUSTER_YML): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'kpki-rke-init-'));
+  const dir = await tempDirAsync('kpki-rke-init-');
   await writeFile(join(dir, 'cluster.yml'), yml);
   const ctx = await context(dir);
   await ctx.tree.exclusive(() => applyRkeInit(ctx, { files: FILES, rkeConfig: toRkeConfig(yml) }));

@@ -1,7 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readdir, readFile, stat } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { UnknownNameError } from '../../src/errors.js';
 import { parseCertificate } from '../../src/pki/certificate.js';
@@ -19,6 +18,7 @@ import {
   opensslVerify,
   readState,
 } from './helpers.js';
+import { tempDirAsync } from '../support/temp-dir.js';
 
 describe('kpki init --layout rke', () => {
   it('writes a complete state that kpki reads back, every certificate passing openssl verify -x509_strict', async () => {
@@ -111,7 +111,7 @@ async function exported(
   dir: string,
   node: string,
 ): Promise<{ files: Map<string, number>; out: string }> {
-  const out = await mkdtemp(join(tmpdir(), 'kpki-rke-out-'));
+  const out = await tempDirAsync('kpki-rke-out-');
   await applyRkeExport(await context(dir), { files: FILES, node, out: await openTreeStore(out) });
   const files = new Map<string, number>();
   for (const name of (await readdir(out)).filter((n) => n !== '.kpki'))

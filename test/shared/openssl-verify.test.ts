@@ -4,12 +4,12 @@
 import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildAndValidatePath } from '../../src/pki/verify/index.js';
 import { issue, makeChain } from '../support/make-chain.js';
 import type { Issued } from '../support/make-chain.js';
+import { tempDir } from '../support/temp-dir.js';
 
 const AT = new Date('2026-06-01T00:00:00Z');
 let dir = '';
@@ -24,7 +24,7 @@ interface Case {
 }
 
 before(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'kpki-openssl-'));
+  dir = tempDir('kpki-openssl-');
   chain = await makeChain('api.example.test');
 });
 

@@ -3,10 +3,10 @@
 import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeChain } from '../support/make-chain.js';
+import { tempDir } from '../support/temp-dir.js';
 
 let dir = '';
 const file = (name: string): string => join(dir, name);
@@ -19,7 +19,7 @@ function kpki(...args: string[]): { code: number | null; stdout: string; stderr:
 }
 
 before(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'kpki-verify-'));
+  dir = tempDir('kpki-verify-');
   const { root, ica, leaf } = await makeChain('api.example.test');
   writeFileSync(file('root.pem'), root.pem);
   writeFileSync(file('ica.pem'), ica.pem);

@@ -1,14 +1,11 @@
 /** Test helpers: temp dirs, running openssl and the built CLI, hashing a tree to prove "nothing changed". */
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readdirSync, readFileSync, lstatSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync, lstatSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 
-/** A fresh temporary directory. */
-export function tempDir(prefix = 'kpki-test-'): string {
-  return mkdtempSync(join(tmpdir(), prefix));
-}
+/** A fresh temporary directory, removed when the test (given its context) or the process ends. */
+export { tempDir, tempDirAsync } from './temp-dir.js';
 
 /** Runs a program; returns status and output. */
 export function run(

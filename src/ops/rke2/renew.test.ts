@@ -1,8 +1,5 @@
 import { describe, it, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { openTreeStore } from '../../stores/fs-tree-store.js';
 import { generatePrivateKey, encodePrivateKey } from '../../pki/keys.js';
 import { parseCertificates } from '../../pki/certificate.js';
@@ -14,6 +11,7 @@ import { applyRke2Init } from './init.js';
 import { applyRke2Renew, planRke2Renew } from './renew.js';
 import { issueRke2Leaf, loadRke2Authority } from './issue.js';
 import type { OpsContext } from '../shared/ports.js';
+import { tempDir } from '../../../test/support/temp-dir.js';
 
 const DAY = 86_400_000;
 const T0 = new Date('2026-03-01T12:00:00Z');
@@ -40,7 +38,7 @@ function spec(root: string, overrides: Partial<Rke2Spec> = {}): Rke2Spec {
 }
 
 async function freshTree(): Promise<{ root: string; catalogue: Rke2Catalogue }> {
-  const root = mkdtempSync(join(tmpdir(), 'kpki-rke2-renew-'));
+  const root = tempDir('kpki-rke2-renew-');
   const catalogue = rke2Catalogue(spec(root), 'server', T0);
   const ctx = await context(root, T0);
   await ctx.tree.exclusive(() => applyRke2Init(ctx, { catalogue, warnings: [] }));
