@@ -8,8 +8,9 @@ import {
   replaceKubeconfigCredentials,
 } from './kubeconfig.js';
 import { InvalidInputError } from '../errors.js';
+import { testdata } from '../../test/support/testdata.js';
 
-const REAL = '../shared/testdata/real/kubeadm-zetaoss-zeta-linux/etc/kubernetes/admin.conf';
+const REAL = testdata('real/kubeadm-zetaoss-zeta-linux/etc/kubernetes/admin.conf');
 
 describe('kubeconfig codec', () => {
   it('writes a kubeconfig in exactly the shape client-go writes (key order, names, embedded data)', () => {
@@ -68,10 +69,7 @@ users:
 
   it('reads file references (kubelet.conf after TLS bootstrap)', () => {
     const creds = readKubeconfig(
-      readFileSync(
-        '../shared/testdata/real/kubeadm-zetaoss-zeta-linux/etc/kubernetes/kubelet.conf',
-        'utf8',
-      ),
+      readFileSync(testdata('real/kubeadm-zetaoss-zeta-linux/etc/kubernetes/kubelet.conf'), 'utf8'),
       'kubelet.conf',
     );
     assert.equal(creds.certFile, '/var/lib/kubelet/pki/kubelet-client-current.pem');

@@ -7,6 +7,7 @@ import { issueCertificate, type CertificateTemplate, type SigningAuthority } fro
 import { isSignedBy, parseCertificate } from './certificate.js';
 import { openssl, tempDir } from '../../test/support/tools.js';
 import { readFileSync } from 'node:fs';
+import { testdata } from '../../test/support/testdata.js';
 
 const start = new Date('2026-11-24T10:00:00Z');
 const caTemplate: CertificateTemplate = {
@@ -107,7 +108,7 @@ describe('issueCertificate: extension bytes equal a real kubeadm certificate', (
   it('encodes key usage, EKU and basic constraints exactly as kubeadm v1.29 did', async () => {
     const real = parseCertificate(
       readFileSync(
-        '../shared/testdata/real/kubeadm-zetaoss-zeta-linux/etc/kubernetes/pki/apiserver-kubelet-client.crt',
+        testdata('real/kubeadm-zetaoss-zeta-linux/etc/kubernetes/pki/apiserver-kubelet-client.crt'),
         'utf8',
       ),
       'real',

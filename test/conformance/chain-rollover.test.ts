@@ -8,8 +8,9 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { buildAndValidatePath, parsePemCertificates } from '../../src/pki/verify/index.js';
 import type { AnchorChecks, Purpose } from '../../src/pki/verify/index.js';
+import { testdata } from '../support/testdata.js';
 
-const ROOT = '../shared/testdata/chain-rollover';
+const ROOT = testdata('chain-rollover');
 
 interface RolloverCase {
   readonly file: string;

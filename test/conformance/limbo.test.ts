@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { buildAndValidatePath, parsePemCertificates } from '../../src/pki/verify/index.js';
 import type { PathValidationResult } from '../../src/pki/verify/index.js';
+import { testdata } from '../support/testdata.js';
 
 interface LimboCase {
   readonly id: string;
@@ -24,7 +25,7 @@ interface LimboCase {
   } | null;
 }
 
-const LIMBO = '../shared/testdata/x509-limbo/limbo.json';
+const LIMBO = testdata('x509-limbo', 'limbo.json');
 const EXCEPTIONS = 'test/conformance/limbo-exceptions.json';
 const SKIPPED_FEATURES = new Set([
   'has-crl',

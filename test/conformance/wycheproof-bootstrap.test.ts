@@ -4,8 +4,9 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { aesGcmOpen, aesGcmSeal, pbkdf2Sha1 } from '../../src/pki/bootstrap-crypto.js';
+import { testdata } from '../support/testdata.js';
 
-const ROOT = '../shared/testdata/wycheproof';
+const ROOT = testdata('wycheproof');
 
 interface PbkdfCase {
   tcId: number;

@@ -7,9 +7,10 @@ import assert from 'node:assert/strict';
 import { cpSync, readFileSync, rmSync, writeFileSync, chmodSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { hashTree, kpki, openssl, tempDir } from '../support/tools.js';
+import { testdata } from '../support/testdata.js';
 
 const FLAGS = ['--node-name', 'cp1', '--apiserver-advertise-address', '10.0.0.5'];
-const REAL = '../shared/testdata/real';
+const REAL = testdata('real');
 
 function initTree(): string {
   const dir = tempDir();

@@ -15,6 +15,7 @@ import { rkeFiles } from '../../src/layouts/rke/files.js';
 import { toRkeConfig } from '../../src/layouts/rke/rke-config.js';
 import { applyRkeInit } from '../../src/ops/rke/init.js';
 import { tempDirAsync } from '../support/temp-dir.js';
+import { testdata } from '../support/testdata.js';
 
 /** The six real RKE1 states. */
 export const REAL = [
@@ -25,7 +26,7 @@ export const REAL = [
   'rke1-rancher-rke',
   'rke1-tactful-ai-on-prem',
 ] as const;
-export const REAL_DIR = join(process.cwd(), '..', 'shared', 'testdata', 'real');
+export const REAL_DIR = testdata('real');
 export const FILES = rkeFiles('cluster.yml');
 
 let pool: Promise<PrivateKey[]> | undefined;

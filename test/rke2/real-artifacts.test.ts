@@ -9,8 +9,9 @@ import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { kpki, tempDir } from '../support/tools.js';
+import { testdata } from '../support/testdata.js';
 
-const REAL = '../shared/testdata/real';
+const REAL = testdata('real');
 
 interface Row {
   Filename: string;

@@ -4,6 +4,7 @@
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import { testdata } from './testdata.js';
 
 /** One certificate found, with where it came from. */
 export interface FoundCertificate {
@@ -11,7 +12,7 @@ export interface FoundCertificate {
   readonly der: Uint8Array;
 }
 
-export const REAL_DATA = join(import.meta.dirname, '../../../shared/testdata/real');
+export const REAL_DATA = testdata('real');
 
 const PEM_CERT = /-----BEGIN CERTIFICATE-----\r?\n([A-Za-z0-9+/=\r\n]+?)-----END CERTIFICATE-----/g;
 

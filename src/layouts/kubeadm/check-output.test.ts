@@ -4,9 +4,10 @@ import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import type { CheckReport, CheckRow } from '../check-report.js';
 import { formatKubeadmJson, formatKubeadmTable, formatKubeadmYaml } from './check-output.js';
+import { testdata } from '../../../test/support/testdata.js';
 
 const DAY = 86_400_000;
-const REAL = '../shared/testdata/real';
+const REAL = testdata('real');
 
 function row(
   name: string,

@@ -12,9 +12,10 @@ import {
   type Rke2CheckRecord,
 } from './check-output.js';
 import { goDurationString, relTime } from './humanize.js';
+import { testdata } from '../../../test/support/testdata.js';
 
 const DAY = 86_400_000;
-const REAL = '../shared/testdata/real';
+const REAL = testdata('real');
 const MONTHS: Record<string, number> = {
   Jan: 0,
   Feb: 1,

@@ -5,8 +5,9 @@ import { readFileSync } from 'node:fs';
 import { parseCertificates } from '../../pki/certificate.js';
 import { issue, makeChain } from '../../../test/support/make-chain.js';
 import { formatJoinTokens, hashCa, tokenPassword } from './token.js';
+import { testdata } from '../../../test/support/testdata.js';
 
-const REAL = '../shared/testdata/real';
+const REAL = testdata('real');
 const sha256 = (data: Uint8Array): string => createHash('sha256').update(data).digest('hex');
 
 describe('hashCa (K3s hashCA)', () => {
