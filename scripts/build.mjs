@@ -1,6 +1,7 @@
 // Builds the CLI as one CommonJS bundle (fast start: no module graph to resolve at run time)
-// and the library as ES modules with declarations. Run by `npm run build` and by `prepare`,
-// so `npm ci` leaves a working `npx kpki`.
+// and the library as ES modules with declarations (dist/index.js, the package's main and
+// exports; src/cli is not part of it). Run by `npm run build` and by `prepare`, so `npm ci`
+// leaves a working `npx kpki`.
 import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
 import { chmodSync, rmSync } from 'node:fs';
