@@ -238,7 +238,7 @@ describe('kpki init --layout kubeadm (RSA, flags)', () => {
 describe('kpki init with an ECDSA kubeadm config', () => {
   it('writes SEC1 keys and ecdsa-with-SHA256 signatures that openssl verifies', () => {
     const dir = tempDir();
-    const config = join(dir, '..', `kubeadm-${process.pid}.yaml`);
+    const config = join(tempDir(), 'kubeadm.yaml');
     writeFileSync(
       config,
       'apiVersion: kubeadm.k8s.io/v1beta4\nkind: ClusterConfiguration\nencryptionAlgorithm: ECDSA-P256\ncertificateValidityPeriod: 720h\n---\napiVersion: kubeadm.k8s.io/v1beta4\nkind: InitConfiguration\nnodeRegistration: { name: ec-node }\nlocalAPIEndpoint: { advertiseAddress: 10.1.1.1 }\n',
