@@ -65,10 +65,30 @@ describe('the npm package', () => {
     assert.ok(existsSync(join(app, 'node_modules/kpki', entry.import)), entry.import);
     assert.ok(existsSync(join(app, 'node_modules/kpki', entry.types)), entry.types);
 
-    const client = await transform(
-      readFileSync(join(import.meta.dirname, 'package-client.ts'), 'utf8'),
-      { loader: 'ts', format: 'esm', target: 'node20' },
+    const source = readFileSync(join(import.meta.dirname, 'package-client.ts'), 'utf8');
+    // The types a user gets: the client type-checks against the installed package's exports.
+    writeFileSync(join(app, 'client.ts'), source.replace("'../../src/index.js'", "'kpki'"));
+    writeFileSync(
+      join(app, 'tsconfig.json'),
+      JSON.stringify({
+        compilerOptions: {
+          module: 'NodeNext',
+          moduleResolution: 'NodeNext',
+          target: 'ES2022',
+          lib: ['ES2023'],
+          strict: true,
+          noEmit: true,
+          types: ['node'],
+          typeRoots: [join(ROOT, 'node_modules/@types')],
+        },
+        files: ['client.ts'],
+      }),
     );
+    await run(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', app]).catch(
+      (error: { stdout?: string }) =>
+        assert.fail(`the client does not type-check: ${error.stdout}`),
+    );
+    const client = await transform(source, { loader: 'ts', format: 'esm', target: 'node20' });
     writeFileSync(join(app, 'client.mjs'), client.code);
     const tree = join(work, 'kubernetes');
     mkdirSync(tree);
