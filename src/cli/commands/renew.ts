@@ -1,11 +1,13 @@
 /** `kpki renew NAME...|all`: renewal, all-or-nothing, with a backup and a restart list. */
 import type { Command } from 'commander';
 import { outputOption } from '../output.js';
+import type { Deliver } from '../command-result.js';
+import { parseRenewOptions } from '../options/renew.js';
 import { layoutAction } from './run-layout.js';
 import { addCommonOptions, addRke2Flags } from './common.js';
 
 /** Registers `renew`. */
-export function registerRenew(program: Command): void {
+export function registerRenew(program: Command, deliver: Deliver): void {
   const command = program
     .command('renew')
     .argument(
@@ -34,5 +36,5 @@ export function registerRenew(program: Command): void {
     )
     .option('--dry-run', 'print the plan and change nothing')
     .addOption(outputOption(['text', 'json']));
-  layoutAction(command, 'renew', true);
+  layoutAction(command, 'renew', parseRenewOptions, true, deliver);
 }

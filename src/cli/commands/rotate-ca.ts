@@ -2,11 +2,13 @@
 import type { Command } from 'commander';
 import { Option } from 'commander';
 import { outputOption } from '../output.js';
+import type { Deliver } from '../command-result.js';
+import { parseRotateCaOptions } from '../options/rotate.js';
 import { layoutAction } from './run-layout.js';
 import { addCommonOptions, addRke2Flags } from './common.js';
 
 /** Registers `rotate-ca`. */
-export function registerRotateCa(program: Command): void {
+export function registerRotateCa(program: Command, deliver: Deliver): void {
   const command = program
     .command('rotate-ca')
     .description(
@@ -46,5 +48,5 @@ export function registerRotateCa(program: Command): void {
     .option('--datastore-keyfile <file>', 'client key for etcd')
     .option('--dry-run', 'print the plan and change nothing')
     .addOption(outputOption(['text', 'json']));
-  layoutAction(command, 'rotate-ca', true);
+  layoutAction(command, 'rotate-ca', parseRotateCaOptions, true, deliver);
 }

@@ -4,13 +4,15 @@
  */
 import type { Command } from 'commander';
 import { outputOption } from '../output.js';
+import type { Deliver } from '../command-result.js';
+import { parseRotateOptions } from '../options/rotate.js';
 import { layoutAction } from './run-layout.js';
 import { addCommonOptions, addRke2Flags } from './common.js';
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
 
 /** Registers `rotate`. Unknown --service names are an error (exit 2); nothing changes unless every file is issued. */
-export function registerRotate(program: Command): void {
+export function registerRotate(program: Command, deliver: Deliver): void {
   const command = program
     .command('rotate')
     .description(
@@ -32,5 +34,5 @@ export function registerRotate(program: Command): void {
     )
     .option('--dry-run', 'print the plan and change nothing')
     .addOption(outputOption(['text', 'json']));
-  layoutAction(command, 'rotate', true);
+  layoutAction(command, 'rotate', parseRotateOptions, true, deliver);
 }
