@@ -1,6 +1,7 @@
 /** `kpki check`: expiry and health of every certificate, in the distribution's own formats. */
 import type { Command } from 'commander';
 import { outputOption } from '../output.js';
+import { rke2ServiceNames } from '../catalogue-names.js';
 import type { Deliver } from '../command-result.js';
 import { CHECK_FORMATS, parseCheckOptions } from '../options/check.js';
 import { layoutAction } from './run-layout.js';
@@ -23,7 +24,7 @@ export function registerCheck(program: Command, deliver: Deliver): void {
   command
     .option(
       '--service <list>',
-      'rke2/k3s: only these services (comma separated or repeated)',
+      `rke2/k3s: only these services (comma separated or repeated; ${rke2ServiceNames().join(', ')})`,
       (value: string, all: string[]) => [...all, value],
       [] as string[],
     )

@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import { Option } from 'commander';
 import { outputOption } from '../output.js';
+import { kubeadmCaNames } from '../catalogue-names.js';
 import type { Deliver } from '../command-result.js';
 import { parseRotateCaOptions } from '../options/rotate.js';
 import { layoutAction } from './run-layout.js';
@@ -25,7 +26,7 @@ export function registerRotateCa(program: Command, deliver: Deliver): void {
     )
     .option(
       '--ca <names>',
-      'kubeadm: CAs to rotate, comma separated (default: all); set in the trust phase',
+      `kubeadm: CAs to rotate, comma separated (${kubeadmCaNames().join(', ')}; default: all); set in the trust phase`,
     )
     .option(
       '--path <dir>',

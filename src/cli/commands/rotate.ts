@@ -4,6 +4,7 @@
  */
 import type { Command } from 'commander';
 import { outputOption } from '../output.js';
+import { rke2ServiceNames, rkeServiceNames } from '../catalogue-names.js';
 import type { Deliver } from '../command-result.js';
 import { parseRotateOptions } from '../options/rotate.js';
 import { layoutAction } from './run-layout.js';
@@ -23,7 +24,7 @@ export function registerRotate(program: Command, deliver: Deliver): void {
   command
     .option(
       '--service <name>',
-      'service whose certificates to rotate (repeatable; rke2/k3s also comma separated). RKE: kube-apiserver, kube-controller-manager, kube-scheduler, kubelet, kube-proxy, etcd. RKE2/K3s: api-server, admin, auth-proxy, cloud-controller, controller-manager, etcd, scheduler, supervisor, <prog>-server, kube-proxy, kubelet, <prog>-controller',
+      `service whose certificates to rotate (repeatable; rke2/k3s also comma separated). RKE: ${rkeServiceNames().join(', ')}. RKE2/K3s: ${rke2ServiceNames().join(', ')}`,
       collect,
       [],
     )
