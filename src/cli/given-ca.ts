@@ -4,6 +4,7 @@ import { FileAccessError } from '../errors.js';
 import { parseCertificates } from '../pki/certificate.js';
 import { parsePrivateKey } from '../pki/keys.js';
 import type { GivenCa } from '../ops/shared/ca-generate.js';
+import type { GivenCaPaths } from './options/ca.js';
 
 async function readText(path: string): Promise<string> {
   try {
@@ -13,14 +14,14 @@ async function readText(path: string): Promise<string> {
   }
 }
 
-/** Reads a certificate file (a chain allowed) and its optional key; undefined when no file was named. */
-export async function readGivenCa(
-  certPath: unknown,
-  keyPath: unknown,
-): Promise<GivenCa | undefined> {
-  if (typeof certPath !== 'string') return undefined;
-  const certs = parseCertificates(await readText(certPath), certPath);
+/**
+ * Reads a certificate file (a chain allowed) and its optional key; undefined when no file was named.
+ * @throws FileAccessError `UNREADABLE` for a file that cannot be read; InvalidInputError for bad PEM.
+ */
+export async function readGivenCa(paths: GivenCaPaths | undefined): Promise<GivenCa | undefined> {
+  if (paths === undefined) return undefined;
+  const certs = parseCertificates(await readText(paths.cert), paths.cert);
   const key =
-    typeof keyPath === 'string' ? parsePrivateKey(await readText(keyPath), keyPath) : undefined;
-  return { certs, source: certPath, ...(key && { key }) };
+    paths.key === undefined ? undefined : parsePrivateKey(await readText(paths.key), paths.key);
+  return { certs, source: paths.cert, ...(key && { key }) };
 }

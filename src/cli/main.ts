@@ -1,48 +1,24 @@
 /**
- * The kpki command line. The only place that prints errors and exits: every command
- * throws typed errors (src/errors.ts) and this file maps them to exit codes.
+ * The kpki command line. The only place that exits: every command returns its output and exit
+ * code (a CommandResult), which this file prints, or throws a typed error (src/errors.ts), which
+ * this file prints and maps to its exit code.
  */
-import { Command, CommanderError } from 'commander';
+import { CommanderError } from 'commander';
 import { ExitCode, KpkiError, describeError } from '../errors.js';
-import { registerBootstrap } from './commands/bootstrap.js';
-import { registerCa } from './commands/ca.js';
-import { registerCheck } from './commands/check.js';
-import { registerCsr } from './commands/csr.js';
-import { registerKubeconfig } from './commands/kubeconfig.js';
-import { registerInit } from './commands/init.js';
-import { registerRenew } from './commands/renew.js';
-import { registerRollback } from './commands/rollback.js';
-import { registerRotate } from './commands/rotate.js';
-import { registerSaKey } from './commands/sa-key.js';
-import { registerToken } from './commands/token.js';
-import { registerRke } from './commands/rke.js';
-import { registerRotateCa } from './commands/rotate-ca.js';
-import { registerTokenRotate } from './commands/token-rotate.js';
-import { registerVerify } from './commands/verify.js';
-
-const program = new Command('kpki')
-  .description('certificate lifecycle for kubeadm, RKE2/K3s and RKE1 clusters')
-  .version('0.1.0')
-  .exitOverride();
-registerInit(program);
-registerCheck(program);
-registerRenew(program);
-registerRollback(program);
-registerSaKey(program);
-registerTokenRotate(registerToken(program));
-registerCsr(program);
-registerKubeconfig(program);
-registerRotateCa(program);
-registerCa(program);
-registerVerify(program);
-registerRotate(program);
-registerRke(program);
-registerBootstrap(program);
+import { succeeded, type CommandResult } from './command-result.js';
+import { print } from './output.js';
+import { buildProgram } from './program.js';
 
 async function main(argv: string[]): Promise<number> {
+  // Commands without an action (help, --version) print through commander and deliver nothing.
+  let outcome: CommandResult = succeeded('');
+  const program = buildProgram((result) => {
+    outcome = result;
+  });
   try {
     await program.parseAsync(argv);
-    return typeof process.exitCode === 'number' ? process.exitCode : ExitCode.ok;
+    print(outcome.output);
+    return outcome.exitCode;
   } catch (error) {
     if (error instanceof CommanderError) {
       return error.exitCode === 0 ? ExitCode.ok : ExitCode.usage;

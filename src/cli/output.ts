@@ -3,6 +3,7 @@ import { Option } from 'commander';
 import { UsageError } from '../errors.js';
 import type { Plan } from '../ops/shared/plan.js';
 import type { CommitResult } from '../ops/shared/ports.js';
+import type { PlanOptions } from './options/tree.js';
 
 /** `-o, --output FORMAT` restricted to `formats`. */
 export function outputOption(formats: readonly string[]): Option {
@@ -43,6 +44,30 @@ export function formatApplied(plan: Plan, result: CommitResult | undefined): str
       `[${plan.operation}] restart, in this order, so they load the new files: ${plan.restart.join(', ')}`,
     );
   return `${lines.join('\n')}\n`;
+}
+
+/**
+ * Runs `apply` unless `options.dryRun`: the one place a dry run skips the writes (the plan is
+ * computed and printed either way). Resolves to undefined on a dry run.
+ */
+export async function unlessDryRun<R>(
+  options: Pick<PlanOptions, 'dryRun'>,
+  apply: () => Promise<R>,
+): Promise<R | undefined> {
+  return options.dryRun ? undefined : apply();
+}
+
+/**
+ * A plan and what applying it did, as `-o` asks: its JSON, or the plan as text followed (unless
+ * this is a dry run) by the backup, undo and restart lines.
+ */
+export function planOutput(
+  options: PlanOptions,
+  plan: Plan,
+  result: CommitResult | undefined,
+): string {
+  if (options.output === 'json') return planJson(plan, result, options.dryRun);
+  return formatPlan(plan, options.dryRun) + (options.dryRun ? '' : formatApplied(plan, result));
 }
 
 /** JSON of a plan and its result. */

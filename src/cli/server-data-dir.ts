@@ -11,15 +11,19 @@ import type { ServerProduct } from '../layouts/bootstrap-record.js';
 import type { Datastore } from '../ops/shared/ports.js';
 import { openDatastore } from '../stores/datastore/open-datastore.js';
 
+/** The token and datastore options (`--token`, `--datastore` and its TLS files). */
+export interface DatastoreOptions {
+  readonly token?: string | undefined;
+  readonly datastore?: string | undefined;
+  readonly datastoreCafile?: string | undefined;
+  readonly datastoreCertfile?: string | undefined;
+  readonly datastoreKeyfile?: string | undefined;
+}
+
 /** The options the datastore commands accept. */
-export interface ServerOptions {
+export interface ServerOptions extends DatastoreOptions {
   readonly dir?: string;
   readonly layout: ServerProduct;
-  readonly token?: string;
-  readonly datastore?: string;
-  readonly datastoreCafile?: string;
-  readonly datastoreCertfile?: string;
-  readonly datastoreKeyfile?: string;
 }
 
 const DEFAULT_DATA_DIRS: Readonly<Record<ServerProduct, string>> = {
@@ -58,7 +62,7 @@ export function dataDirOf(options: ServerOptions): string {
  * The token: `--token`, else the server's token file with trailing whitespace trimmed.
  * @throws UsageError when neither gives one. Never includes the token in a message.
  */
-export async function tokenOf(options: ServerOptions, dataDir: string): Promise<string> {
+export async function tokenOf(options: DatastoreOptions, dataDir: string): Promise<string> {
   if (options.token !== undefined) return options.token;
   const path = join(dataDir, 'server', 'token');
   const text = await readFile(path, 'utf8').catch(() => undefined);
@@ -68,7 +72,7 @@ export async function tokenOf(options: ServerOptions, dataDir: string): Promise<
 }
 
 /** Opens the datastore the options name; the embedded one lives in `<data-dir>/server/db/kpki`. */
-export function datastoreOf(options: ServerOptions, dataDir: string): Promise<Datastore> {
+export function datastoreOf(options: DatastoreOptions, dataDir: string): Promise<Datastore> {
   return openDatastore(options.datastore, {
     defaultDir: join(dataDir, 'server', 'db', 'kpki'),
     ...(options.datastoreCafile !== undefined && { caFile: options.datastoreCafile }),

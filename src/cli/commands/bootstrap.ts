@@ -6,7 +6,8 @@ import { saveBootstrap } from '../../ops/rke2/bootstrap/save.js';
 import { openFileTimes } from '../../stores/file-times.js';
 import { openTreeStore } from '../../stores/fs-tree-store.js';
 import { nodeRandom } from '../../stores/node-ports.js';
-import { print, warn } from '../output.js';
+import { succeeded, type CommandResult, type Deliver } from '../command-result.js';
+import { warn } from '../output.js';
 import {
   addServerOptions,
   dataDirOf,
@@ -24,7 +25,7 @@ interface RestoreOptions extends ServerOptions {
 }
 
 /** Registers `bootstrap save` and `bootstrap restore`. */
-export function registerBootstrap(program: Command): void {
+export function registerBootstrap(program: Command, deliver: Deliver): void {
   const group = program
     .command('bootstrap')
     .description('RKE2/K3s CA material in the cluster datastore, encrypted with the server token');
@@ -35,29 +36,7 @@ export function registerBootstrap(program: Command): void {
     '--override',
     'replace an existing record (compare-and-swap on its revision)',
   );
-  save.action(async (options: SaveOptions) => {
-    const dataDir = dataDirOf(options);
-    const token = await tokenOf(options, dataDir);
-    const tree = await openTreeStore(dataDir);
-    const store = await datastoreOf(options, dataDir);
-    try {
-      const result = await saveBootstrap({
-        tree,
-        times: openFileTimes(dataDir),
-        store,
-        token,
-        product: options.layout,
-        override: options.override === true,
-        random: nodeRandom,
-      });
-      if (result.missing.length > 0) warn(result.missing.map((p) => `skipped "${p}": not on disk`));
-      print(
-        `[bootstrap save] ${result.replaced ? 'replaced' : 'created'} "${result.key}" in ${store.description} at revision ${result.revision} (${result.saved.length} files)`,
-      );
-    } finally {
-      await store.close();
-    }
-  });
+  save.action(async (options: SaveOptions) => deliver(await runSave(options)));
 
   const restore = group
     .command('restore')
@@ -66,44 +45,68 @@ export function registerBootstrap(program: Command): void {
     '--force',
     'also overwrite files newer than the record (backed up first; undo with kpki rollback)',
   );
-  restore.action(async (options: RestoreOptions) => {
-    const dataDir = dataDirOf(options);
-    const token = await tokenOf(options, dataDir);
-    // A new server's data dir may not exist yet; RKE2 creates it 0700 too.
-    await mkdir(dataDir, { recursive: true, mode: 0o700 });
-    const tree = await openTreeStore(dataDir);
-    const store = await datastoreOf(options, dataDir);
-    try {
-      const result = await tree.exclusive(() =>
-        restoreBootstrap({
-          tree,
-          times: openFileTimes(dataDir),
-          store,
-          token,
-          product: options.layout,
-          force: options.force === true,
-        }),
+  restore.action(async (options: RestoreOptions) => deliver(await runRestore(options)));
+}
+
+/** Saves this server's CA files to the datastore record. */
+async function runSave(options: SaveOptions): Promise<CommandResult> {
+  const dataDir = dataDirOf(options);
+  const token = await tokenOf(options, dataDir);
+  const tree = await openTreeStore(dataDir);
+  const store = await datastoreOf(options, dataDir);
+  try {
+    const result = await saveBootstrap({
+      tree,
+      times: openFileTimes(dataDir),
+      store,
+      token,
+      product: options.layout,
+      override: options.override === true,
+      random: nodeRandom,
+    });
+    if (result.missing.length > 0) warn(result.missing.map((p) => `skipped "${p}": not on disk`));
+    return succeeded(
+      `[bootstrap save] ${result.replaced ? 'replaced' : 'created'} "${result.key}" in ${store.description} at revision ${result.revision} (${result.saved.length} files)`,
+    );
+  } finally {
+    await store.close();
+  }
+}
+
+/** Restores the datastore record's files to this server under the tree's lock. */
+async function runRestore(options: RestoreOptions): Promise<CommandResult> {
+  const dataDir = dataDirOf(options);
+  const token = await tokenOf(options, dataDir);
+  // A new server's data dir may not exist yet; RKE2 creates it 0700 too.
+  await mkdir(dataDir, { recursive: true, mode: 0o700 });
+  const tree = await openTreeStore(dataDir);
+  const store = await datastoreOf(options, dataDir);
+  try {
+    const result = await tree.exclusive(() =>
+      restoreBootstrap({
+        tree,
+        times: openFileTimes(dataDir),
+        store,
+        token,
+        product: options.layout,
+        force: options.force === true,
+      }),
+    );
+    if (result.ignored.length > 0)
+      warn(
+        result.ignored.map((f) => `record field "${f}" has no file in kpki's list; not written`),
       );
-      if (result.ignored.length > 0)
-        warn(
-          result.ignored.map((f) => `record field "${f}" has no file in kpki's list; not written`),
-        );
-      if (result.written.length === 0) {
-        print(`[bootstrap restore] "${dataDir}" already matches "${result.key}"; nothing written`);
-        return;
-      }
-      if (result.overwrittenNewer.length > 0)
-        warn(
-          result.overwrittenNewer.map((p) => `overwrote "${p}", which was newer than the record`),
-        );
-      print(
-        `[bootstrap restore] wrote ${result.written.length} files from "${result.key}" to "${dataDir}"; previous files backed up as ${result.backupId ?? ''} (${result.backupPath ?? ''})`,
+    if (result.written.length === 0)
+      return succeeded(
+        `[bootstrap restore] "${dataDir}" already matches "${result.key}"; nothing written`,
       );
-      print(
-        `[bootstrap restore] undo with: kpki rollback --dir ${dataDir}; restart ${options.layout}-server to load the files`,
-      );
-    } finally {
-      await store.close();
-    }
-  });
+    if (result.overwrittenNewer.length > 0)
+      warn(result.overwrittenNewer.map((p) => `overwrote "${p}", which was newer than the record`));
+    return succeeded(
+      `[bootstrap restore] wrote ${result.written.length} files from "${result.key}" to "${dataDir}"; previous files backed up as ${result.backupId ?? ''} (${result.backupPath ?? ''})\n` +
+        `[bootstrap restore] undo with: kpki rollback --dir ${dataDir}; restart ${options.layout}-server to load the files\n`,
+    );
+  } finally {
+    await store.close();
+  }
 }

@@ -1,14 +1,15 @@
 /** `kpki ca generate` (a custom CA hierarchy for a layout) and `kpki ca cross-sign` (RKE2/K3s self-signed CA rotation). */
 import type { Command } from 'commander';
-import { UsageError } from '../../errors.js';
 import { outputOption } from '../output.js';
 import { inNewDir } from '../new-dir.js';
-import type { CommandOptions } from '../layouts/registry.js';
+import type { Deliver } from '../command-result.js';
+import { parseCaCrossSignOptions, parseCaGenerateOptions } from '../options/ca.js';
+import { actionInput } from '../options/raw.js';
 import { layoutAction, runLayoutCommand } from './run-layout.js';
 import { addCommonOptions, addKubeadmFlags } from './common.js';
 
 /** Registers `ca generate` and `ca cross-sign`. The output directory becomes the tree the layout's handler writes into. */
-export function registerCa(program: Command): void {
+export function registerCa(program: Command, deliver: Deliver): void {
   const ca = program.command('ca').description('certificate authorities');
   const generate = ca
     .command('generate')
@@ -31,18 +32,9 @@ export function registerCa(program: Command): void {
     .option('--intermediate-key <file>', 'its key')
     .addOption(outputOption(['text', 'json']));
   addKubeadmFlags(generate);
-  generate.action(async (options: CommandOptions & { out: string; layout: string }) => {
-    if (
-      (options.rootKey !== undefined && options.rootCert === undefined) ||
-      (options.intermediateCert === undefined) !== (options.intermediateKey === undefined)
-    ) {
-      throw new UsageError(
-        'give --root-cert with --root-key, and --intermediate-cert together with --intermediate-key',
-      );
-    }
-    await inNewDir(options.out, () =>
-      runLayoutCommand('ca-generate', { ...options, dir: options.out }, [], true),
-    );
+  generate.action(async (...parts: unknown[]) => {
+    const options = parseCaGenerateOptions(actionInput(parts, generate));
+    deliver(await inNewDir(options.out, () => runLayoutCommand('ca-generate', options, true)));
   });
   const crossSign = ca
     .command('cross-sign')
@@ -58,5 +50,5 @@ export function registerCa(program: Command): void {
     )
     .addOption(outputOption(['text', 'json']));
   // Mutating for the lock only: the data dir is read, never written, but not while another kpki commits to it.
-  layoutAction(crossSign, 'ca-cross-sign', true);
+  layoutAction(crossSign, 'ca-cross-sign', parseCaCrossSignOptions, true, deliver);
 }

@@ -1,11 +1,13 @@
 /** `kpki csr generate` and `kpki csr sign`: the external-CA workflow. */
 import type { Command } from 'commander';
 import { outputOption } from '../output.js';
+import type { Deliver } from '../command-result.js';
+import { parseCsrGenerateOptions, parseCsrSignOptions } from '../options/csr.js';
 import { layoutAction } from './run-layout.js';
 import { addCommonOptions, addKubeadmFlags } from './common.js';
 
 /** Registers `csr generate` and `csr sign`. */
-export function registerCsr(program: Command): void {
+export function registerCsr(program: Command, deliver: Deliver): void {
   const csr = program.command('csr').description('certificate signing requests for an external CA');
   const generate = csr
     .command('generate')
@@ -25,7 +27,7 @@ export function registerCsr(program: Command): void {
     )
     .option('--dry-run', 'print the plan and change nothing')
     .addOption(outputOption(['text', 'json']));
-  layoutAction(generate, 'csr-generate', true);
+  layoutAction(generate, 'csr-generate', parseCsrGenerateOptions, true, deliver);
   const sign = csr
     .command('sign')
     .description(
@@ -37,5 +39,5 @@ export function registerCsr(program: Command): void {
     .option('--csr-dir <dir>', 'read the CSRs and keys from this directory (default: the tree)')
     .option('--dry-run', 'print the plan and change nothing')
     .addOption(outputOption(['text', 'json']));
-  layoutAction(sign, 'csr-sign', true);
+  layoutAction(sign, 'csr-sign', parseCsrSignOptions, true, deliver);
 }

@@ -2,12 +2,15 @@
 import { mkdir } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { outputOption } from '../output.js';
+import type { Deliver } from '../command-result.js';
+import { parseInitOptions } from '../options/init.js';
+import { actionInput } from '../options/raw.js';
 import { runLayoutCommand } from './run-layout.js';
 import { addCommonOptions, addKubeadmFlags, addRke2Flags } from './common.js';
-import { resolveTreeRoot, type CommandOptions } from '../layouts/registry.js';
+import { resolveTreeRoot } from '../layouts/registry.js';
 
 /** Registers `init`; the tree directory is created when missing. */
-export function registerInit(program: Command): void {
+export function registerInit(program: Command, deliver: Deliver): void {
   const command = program
     .command('init')
     .description('create the certificates, keys and kubeconfigs that are missing; never overwrite');
@@ -23,16 +26,9 @@ export function registerInit(program: Command): void {
   command
     .option('--dry-run', 'print the plan and change nothing')
     .addOption(outputOption(['text', 'json']));
-  command.action(async (given: CommandOptions) => {
-    const options = {
-      ...given,
-      layout: given.layout ?? 'kubeadm',
-      dirSource: command.getOptionValueSource('dir'),
-    };
-    await mkdir(resolveTreeRoot(options.layout as string, options), {
-      recursive: true,
-      mode: 0o755,
-    });
-    await runLayoutCommand('init', options, [], true);
+  command.action(async (...parts: unknown[]) => {
+    const options = parseInitOptions(actionInput(parts, command));
+    await mkdir(resolveTreeRoot(options.layout, options), { recursive: true, mode: 0o755 });
+    deliver(await runLayoutCommand('init', options, true));
   });
 }

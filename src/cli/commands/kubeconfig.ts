@@ -1,10 +1,12 @@
 /** `kpki kubeconfig user`: a kubeconfig for an extra user, on standard output. */
 import type { Command } from 'commander';
+import type { Deliver } from '../command-result.js';
+import { parseKubeconfigUserOptions } from '../options/kubeconfig-user.js';
 import { layoutAction } from './run-layout.js';
 import { addCommonOptions } from './common.js';
 
 /** Registers `kubeconfig user`. */
-export function registerKubeconfig(program: Command): void {
+export function registerKubeconfig(program: Command, deliver: Deliver): void {
   const kubeconfig = program.command('kubeconfig').description('kubeconfig files');
   const user = kubeconfig
     .command('user')
@@ -21,5 +23,5 @@ export function registerKubeconfig(program: Command): void {
       [] as string[],
     )
     .option('--validity <duration>', "certificate lifetime (default: the cluster's, 8760h)");
-  layoutAction(user, 'kubeconfig-user', false);
+  layoutAction(user, 'kubeconfig-user', parseKubeconfigUserOptions, false, deliver);
 }

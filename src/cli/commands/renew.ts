@@ -1,16 +1,19 @@
 /** `kpki renew NAME...|all`: renewal, all-or-nothing, with a backup and a restart list. */
 import type { Command } from 'commander';
 import { outputOption } from '../output.js';
+import { kubeadmRenewNames, rke2ServiceNames } from '../catalogue-names.js';
+import type { Deliver } from '../command-result.js';
+import { parseRenewOptions } from '../options/renew.js';
 import { layoutAction } from './run-layout.js';
 import { addCommonOptions, addRke2Flags } from './common.js';
 
 /** Registers `renew`. */
-export function registerRenew(program: Command): void {
+export function registerRenew(program: Command, deliver: Deliver): void {
   const command = program
     .command('renew')
     .argument(
       '[names...]',
-      'certificate names (see kpki check) or "all"; rke2/k3s: service names, default all',
+      `kubeadm: "all" or certificate names (${kubeadmRenewNames().join(', ')}); rke2/k3s: service names (${rke2ServiceNames().join(', ')}), default all`,
     )
     .description(
       'renew certificates with new keys, signed by the same CA; all switch together or none',
@@ -34,5 +37,5 @@ export function registerRenew(program: Command): void {
     )
     .option('--dry-run', 'print the plan and change nothing')
     .addOption(outputOption(['text', 'json']));
-  layoutAction(command, 'renew', true);
+  layoutAction(command, 'renew', parseRenewOptions, true, deliver);
 }

@@ -2,7 +2,9 @@
 import type { Command } from 'commander';
 import { outputOption } from '../output.js';
 import { runLayoutCommand } from './run-layout.js';
-import type { CommandOptions } from '../layouts/registry.js';
+import type { Deliver } from '../command-result.js';
+import { actionInput } from '../options/raw.js';
+import { parseRkeExportOptions, parseRkeImportOptions } from '../options/rke.js';
 
 function addClusterOption(command: Command): Command {
   return command
@@ -11,7 +13,7 @@ function addClusterOption(command: Command): Command {
 }
 
 /** Registers `rke import` and `rke export`. */
-export function registerRke(program: Command): void {
+export function registerRke(program: Command, deliver: Deliver): void {
   const rke = program.command('rke').description('RKE1-only commands');
   const importCommand = addClusterOption(
     rke
@@ -24,8 +26,9 @@ export function registerRke(program: Command): void {
     '--cert-dir <dir>',
     'custom certificate directory (default: <cluster file name>_certs beside the cluster file)',
   );
-  importCommand.action(async (options: Omit<CommandOptions, 'dir'>) => {
-    await runLayoutCommand('rke-import', { ...options, dir: '.', layout: 'rke' }, [], true);
+  importCommand.action(async (...parts: unknown[]) => {
+    const options = parseRkeImportOptions(actionInput(parts, importCommand));
+    deliver(await runLayoutCommand('rke-import', options, true));
   });
   const exportCommand = addClusterOption(
     rke
@@ -35,7 +38,8 @@ export function registerRke(program: Command): void {
   exportCommand
     .requiredOption('--node <address>', 'node address (or internal address, or hostname override)')
     .requiredOption('--out <dir>', 'output directory');
-  exportCommand.action(async (options: Omit<CommandOptions, 'dir'>) => {
-    await runLayoutCommand('rke-export', { ...options, dir: '.', layout: 'rke' }, [], false);
+  exportCommand.action(async (...parts: unknown[]) => {
+    const options = parseRkeExportOptions(actionInput(parts, exportCommand));
+    deliver(await runLayoutCommand('rke-export', options, false));
   });
 }

@@ -2,11 +2,14 @@
 import type { Command } from 'commander';
 import { Option } from 'commander';
 import { outputOption } from '../output.js';
+import { kubeadmCaNames } from '../catalogue-names.js';
+import type { Deliver } from '../command-result.js';
+import { parseRotateCaOptions } from '../options/rotate.js';
 import { layoutAction } from './run-layout.js';
 import { addCommonOptions, addRke2Flags } from './common.js';
 
 /** Registers `rotate-ca`. */
-export function registerRotateCa(program: Command): void {
+export function registerRotateCa(program: Command, deliver: Deliver): void {
   const command = program
     .command('rotate-ca')
     .description(
@@ -23,7 +26,7 @@ export function registerRotateCa(program: Command): void {
     )
     .option(
       '--ca <names>',
-      'kubeadm: CAs to rotate, comma separated (default: all); set in the trust phase',
+      `kubeadm: CAs to rotate, comma separated (${kubeadmCaNames().join(', ')}; default: all); set in the trust phase`,
     )
     .option(
       '--path <dir>',
@@ -46,5 +49,5 @@ export function registerRotateCa(program: Command): void {
     .option('--datastore-keyfile <file>', 'client key for etcd')
     .option('--dry-run', 'print the plan and change nothing')
     .addOption(outputOption(['text', 'json']));
-  layoutAction(command, 'rotate-ca', true);
+  layoutAction(command, 'rotate-ca', parseRotateCaOptions, true, deliver);
 }

@@ -4,13 +4,16 @@
  */
 import type { Command } from 'commander';
 import { outputOption } from '../output.js';
+import { rke2ServiceNames, rkeServiceNames } from '../catalogue-names.js';
+import type { Deliver } from '../command-result.js';
+import { parseRotateOptions } from '../options/rotate.js';
 import { layoutAction } from './run-layout.js';
 import { addCommonOptions, addRke2Flags } from './common.js';
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
 
 /** Registers `rotate`. Unknown --service names are an error (exit 2); nothing changes unless every file is issued. */
-export function registerRotate(program: Command): void {
+export function registerRotate(program: Command, deliver: Deliver): void {
   const command = program
     .command('rotate')
     .description(
@@ -21,7 +24,7 @@ export function registerRotate(program: Command): void {
   command
     .option(
       '--service <name>',
-      'service whose certificates to rotate (repeatable; rke2/k3s also comma separated). RKE: kube-apiserver, kube-controller-manager, kube-scheduler, kubelet, kube-proxy, etcd. RKE2/K3s: api-server, admin, auth-proxy, cloud-controller, controller-manager, etcd, scheduler, supervisor, <prog>-server, kube-proxy, kubelet, <prog>-controller',
+      `service whose certificates to rotate (repeatable; rke2/k3s also comma separated). RKE: ${rkeServiceNames().join(', ')}. RKE2/K3s: ${rke2ServiceNames().join(', ')}`,
       collect,
       [],
     )
@@ -32,5 +35,5 @@ export function registerRotate(program: Command): void {
     )
     .option('--dry-run', 'print the plan and change nothing')
     .addOption(outputOption(['text', 'json']));
-  layoutAction(command, 'rotate', true);
+  layoutAction(command, 'rotate', parseRotateOptions, true, deliver);
 }

@@ -1,42 +1,46 @@
 /** Running a command through the layout registry. */
 import type { Command } from 'commander';
+import type { CommandResult, Deliver } from '../command-result.js';
 import { openContext } from '../context.js';
-import { print } from '../output.js';
-import { findHandler, resolveTreeRoot, type CommandOptions } from '../layouts/registry.js';
+import {
+  findHandler,
+  resolveTreeRoot,
+  type CommandName,
+  type CommandOptionsMap,
+} from '../layouts/registry.js';
+import { actionInput, type ActionInput } from '../options/raw.js';
 
 /**
- * Opens the tree, finds the layout's handler for `name` and prints what it returns. Mutating
+ * Opens the tree, finds the layout's handler for `name` and returns what it returns. Mutating
  * commands run holding the tree's lock, from before anything is read until the commit.
  */
-export async function runLayoutCommand(
-  name: string,
-  given: CommandOptions,
-  args: readonly string[],
+export async function runLayoutCommand<N extends CommandName>(
+  name: N,
+  given: CommandOptionsMap[N],
   mutating: boolean,
-): Promise<void> {
-  const layout = typeof given.layout === 'string' ? given.layout : undefined;
-  const options = { ...given, dir: resolveTreeRoot(layout, given) };
+): Promise<CommandResult> {
+  const options: CommandOptionsMap[N] = { ...given, dir: resolveTreeRoot(given.layout, given) };
   const ctx = await openContext(options.dir);
-  const run = async (): Promise<void> => {
-    const { handler } = await findHandler(ctx.tree, layout, name, options);
-    print(await handler(ctx, options, args));
+  const run = async (): Promise<CommandResult> => {
+    const { handler } = await findHandler(ctx.tree, options.layout, name, options);
+    return handler(ctx, options);
   };
-  if (mutating) await ctx.tree.exclusive(run);
-  else await run();
+  return mutating ? ctx.tree.exclusive(run) : run();
 }
 
-/** Registers a command whose work is done by layout handlers. */
-export function layoutAction(command: Command, name: string, mutating: boolean): Command {
+/**
+ * Registers the action of a command whose work is done by layout handlers: commander's options
+ * are parsed once by `parse` (which throws the usage errors), then the layout's handler runs and
+ * its result goes to `deliver`.
+ */
+export function layoutAction<N extends CommandName>(
+  command: Command,
+  name: N,
+  parse: (input: ActionInput) => CommandOptionsMap[N],
+  mutating: boolean,
+  deliver: Deliver,
+): Command {
   return command.action(async (...parts: unknown[]) => {
-    const options = {
-      ...((parts.length >= 2 ? parts[parts.length - 2] : {}) as CommandOptions),
-      dirSource: command.getOptionValueSource('dir'),
-    };
-    const args = parts
-      .slice(0, -2)
-      .flatMap((part) =>
-        Array.isArray(part) ? (part as string[]) : typeof part === 'string' ? [part] : [],
-      );
-    await runLayoutCommand(name, options, args, mutating);
+    deliver(await runLayoutCommand(name, parse(actionInput(parts, command)), mutating));
   });
 }

@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import { rotateBootstrapToken } from '../../ops/rke2/bootstrap/token-rotate.js';
 import { nodeRandom } from '../../stores/node-ports.js';
-import { print } from '../output.js';
+import { succeeded, type CommandResult, type Deliver } from '../command-result.js';
 import {
   addServerOptions,
   dataDirOf,
@@ -16,32 +16,33 @@ interface TokenRotateOptions extends ServerOptions {
 }
 
 /** Registers `token rotate` below the `token` command. */
-export function registerTokenRotate(token: Command): void {
+export function registerTokenRotate(token: Command, deliver: Deliver): void {
   const rotate = token
     .command('rotate')
     .description(
       "re-encrypt the bootstrap record under a new token and move it to the new token's key",
     );
   addServerOptions(rotate, true).requiredOption('--new-token <token>', 'the new server token');
-  rotate.action(async (options: TokenRotateOptions) => {
-    const dataDir = dataDirOf(options);
-    const oldToken = await tokenOf(options, dataDir);
-    const store = await datastoreOf(options, dataDir);
-    try {
-      const result = await rotateBootstrapToken({
-        store,
-        oldToken,
-        newToken: options.newToken,
-        random: nodeRandom,
-      });
-      print(
-        `[token rotate] moved the bootstrap record "${result.from}" to "${result.to}" in ${store.description} (revision ${result.revision})`,
-      );
-      print(
-        "[token rotate] put the new token in every server's config (token: / --token) and server/token before restarting them; old etcd snapshots still need the old token",
-      );
-    } finally {
-      await store.close();
-    }
-  });
+  rotate.action(async (options: TokenRotateOptions) => deliver(await runTokenRotate(options)));
+}
+
+/** Moves the bootstrap record to the new token's key; the tokens never appear in the output. */
+async function runTokenRotate(options: TokenRotateOptions): Promise<CommandResult> {
+  const dataDir = dataDirOf(options);
+  const oldToken = await tokenOf(options, dataDir);
+  const store = await datastoreOf(options, dataDir);
+  try {
+    const result = await rotateBootstrapToken({
+      store,
+      oldToken,
+      newToken: options.newToken,
+      random: nodeRandom,
+    });
+    return succeeded(
+      `[token rotate] moved the bootstrap record "${result.from}" to "${result.to}" in ${store.description} (revision ${result.revision})\n` +
+        "[token rotate] put the new token in every server's config (token: / --token) and server/token before restarting them; old etcd snapshots still need the old token\n",
+    );
+  } finally {
+    await store.close();
+  }
 }

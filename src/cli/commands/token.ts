@@ -1,6 +1,8 @@
 /** `kpki token`: the secure join tokens of an RKE2/K3s server. */
 import type { Command } from 'commander';
 import { outputOption } from '../output.js';
+import type { Deliver } from '../command-result.js';
+import { parseTokenOptions } from '../options/sa-key-token.js';
 import { layoutAction } from './run-layout.js';
 import { addCommonOptions } from './common.js';
 
@@ -8,7 +10,7 @@ import { addCommonOptions } from './common.js';
  * Registers `token` (prints secrets by design: the tokens are the output) and returns it, so
  * `token rotate` can hang below it.
  */
-export function registerToken(program: Command): Command {
+export function registerToken(program: Command, deliver: Deliver): Command {
   const command = program
     .command('token')
     .description(
@@ -22,6 +24,6 @@ export function registerToken(program: Command): Command {
       'agent token password (default: server/agent-token, else the server password)',
     )
     .addOption(outputOption(['text', 'json']));
-  layoutAction(command, 'token', false);
+  layoutAction(command, 'token', parseTokenOptions, false, deliver);
   return command;
 }

@@ -7,6 +7,7 @@ import type { Command } from 'commander';
 import { FileAccessError, UsageError, ValidationError } from '../../errors.js';
 import type { Purpose, ValidationPolicy } from '../../pki/verify/index.js';
 import type * as VerifyModule from '../../pki/verify/index.js';
+import { succeeded, type CommandResult, type Deliver } from '../command-result.js';
 
 // pki/verify is loaded on use: its ASN.1 library costs every other command start-up time.
 const loadVerify = (): Promise<typeof VerifyModule> => import('../../pki/verify/index.js');
@@ -51,7 +52,7 @@ function parseChoice<T extends string>(flag: string, value: string, choices: rea
   return found;
 }
 
-async function runVerify(certPath: string, opts: VerifyOptions): Promise<void> {
+async function runVerify(certPath: string, opts: VerifyOptions): Promise<CommandResult> {
   if (opts.host !== undefined && opts.ip !== undefined)
     throw new UsageError('give --host or --ip, not both');
   const purpose: Purpose = parseChoice('--purpose', opts.purpose, ['server', 'client'] as const);
@@ -80,7 +81,7 @@ async function runVerify(certPath: string, opts: VerifyOptions): Promise<void> {
   if (!result.valid) {
     throw new ValidationError(result.code, `"${certPath}" does not verify: ${result.reason}`);
   }
-  process.stdout.write(`OK: ${result.path.map((p) => p.subject).join(' <- ')}\n`);
+  return succeeded(`OK: ${result.path.map((p) => p.subject).join(' <- ')}\n`);
 }
 
 /**
@@ -89,7 +90,7 @@ async function runVerify(certPath: string, opts: VerifyOptions): Promise<void> {
  * (exit 3) for PEM without certificates, FileAccessError (exit 1) for unreadable files and
  * UsageError (exit 2) for bad flag values. Without --at, validates at the current time.
  */
-export function registerVerify(program: Command): void {
+export function registerVerify(program: Command, deliver: Deliver): void {
   program
     .command('verify')
     .description(
@@ -110,5 +111,5 @@ export function registerVerify(program: Command): void {
       'compat (default: tolerates the missing key identifiers of older kubeadm, K3s and RKE trees) or strict (RFC 5280 conforming-CA rules)',
       'compat',
     )
-    .action((cert: string, opts: VerifyOptions) => runVerify(cert, opts));
+    .action(async (cert: string, opts: VerifyOptions) => deliver(await runVerify(cert, opts)));
 }

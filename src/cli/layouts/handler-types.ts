@@ -1,29 +1,60 @@
 /** The shapes of layout command handlers (kept apart from the registry so handlers can import them). */
 import type { OpsContext, TreeReader } from '../../ops/shared/ports.js';
+import type { CommandResult } from '../command-result.js';
+import type { CaCrossSignOptions, CaGenerateOptions } from '../options/ca.js';
+import type { CheckOptions } from '../options/check.js';
+import type { CsrGenerateOptions, CsrSignOptions } from '../options/csr.js';
+import type { InitOptions } from '../options/init.js';
+import type { KubeconfigUserOptions } from '../options/kubeconfig-user.js';
+import type { RenewOptions } from '../options/renew.js';
+import type { RkeExportOptions, RkeImportOptions } from '../options/rke.js';
+import type { RotateCaOptions, RotateOptions } from '../options/rotate.js';
+import type { SaKeyRotateOptions, TokenOptions } from '../options/sa-key-token.js';
+import type { TreeOptions } from '../options/tree.js';
 
-/** Options every layout handler receives: the raw command-line options of the command. */
-export type CommandOptions = Readonly<Record<string, unknown>> & {
-  readonly dir: string;
-  readonly config?: string;
-};
+export type { TreeOptions } from '../options/tree.js';
 
-/** A handler runs one command for one layout and returns what to print (exit code via process.exitCode). */
-export type Handler = (
-  ctx: OpsContext,
-  options: CommandOptions,
-  args: readonly string[],
-) => Promise<string>;
+/** Each layout command and the typed options its handlers receive. */
+export interface CommandOptionsMap {
+  init: InitOptions;
+  check: CheckOptions;
+  renew: RenewOptions;
+  rotate: RotateOptions;
+  'rotate-ca': RotateCaOptions;
+  'sa-key-rotate': SaKeyRotateOptions;
+  token: TokenOptions;
+  'csr-generate': CsrGenerateOptions;
+  'csr-sign': CsrSignOptions;
+  'kubeconfig-user': KubeconfigUserOptions;
+  'ca-generate': CaGenerateOptions;
+  'ca-cross-sign': CaCrossSignOptions;
+  'rke-import': RkeImportOptions;
+  'rke-export': RkeExportOptions;
+}
+
+/** The name of a command layouts implement. */
+export type CommandName = keyof CommandOptionsMap;
+
+/**
+ * A handler runs one command for one layout on options already parsed and checked, and returns
+ * what to print with the exit code. It throws typed errors; it never exits or sets
+ * `process.exitCode`.
+ */
+export type Handler<O> = (ctx: OpsContext, options: O) => Promise<CommandResult>;
+
+/** The handlers of one layout, by command; a missing one means "not supported for this layout". */
+export type LayoutCommands = { readonly [N in CommandName]?: Handler<CommandOptionsMap[N]> };
 
 /** The commands a layout implements. */
 export interface LayoutHandlers {
   /** Names accepted by --layout for this layout (`rke2` and `k3s` share handlers). */
   readonly names: readonly string[];
   /** True when the tree looks like this layout (used when --layout is not given). */
-  detect(tree: TreeReader, options?: CommandOptions): Promise<boolean>;
+  detect(tree: TreeReader, options?: TreeOptions): Promise<boolean>;
   /**
    * The tree root when the layout does not take --dir as it is (RKE: the cluster file's
    * directory); undefined to use --dir. `forced` is true when --layout names this layout.
    */
-  treeRoot?(options: CommandOptions, forced: boolean): string | undefined;
-  readonly commands: Readonly<Partial<Record<string, Handler>>>;
+  treeRoot?(options: TreeOptions, forced: boolean): string | undefined;
+  readonly commands: LayoutCommands;
 }

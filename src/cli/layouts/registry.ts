@@ -5,18 +5,30 @@
  */
 import { UsageError } from '../../errors.js';
 import type { TreeReader } from '../../ops/shared/ports.js';
-import type { CommandOptions, Handler, LayoutHandlers } from './handler-types.js';
+import type {
+  CommandName,
+  CommandOptionsMap,
+  Handler,
+  LayoutHandlers,
+  TreeOptions,
+} from './handler-types.js';
 import { kubeadmHandlers } from './kubeadm.js';
 import { rkeHandlers } from './rke.js';
 import { rke2Handlers } from './rke2.js';
 
-export type { CommandOptions, Handler, LayoutHandlers } from './handler-types.js';
+export type {
+  CommandName,
+  CommandOptionsMap,
+  Handler,
+  LayoutHandlers,
+  TreeOptions,
+} from './handler-types.js';
 
 /** Every layout, in detection order. */
 export const LAYOUTS: readonly LayoutHandlers[] = [kubeadmHandlers, rkeHandlers, rke2Handlers];
 
 /** The tree root a command opens: the first layout that claims the options, else --dir. */
-export function resolveTreeRoot(forced: string | undefined, options: CommandOptions): string {
+export function resolveTreeRoot(forced: string | undefined, options: TreeOptions): string {
   const candidates =
     forced === undefined ? LAYOUTS : LAYOUTS.filter((l) => l.names.includes(forced));
   for (const layout of candidates) {
@@ -30,12 +42,12 @@ export function resolveTreeRoot(forced: string | undefined, options: CommandOpti
  * The handler for `command` in the layout forced by `--layout` or detected from the tree.
  * @throws UsageError when no layout matches, or the layout has no such command.
  */
-export async function findHandler(
+export async function findHandler<N extends CommandName>(
   tree: TreeReader,
   forced: string | undefined,
-  command: string,
-  options?: CommandOptions,
-): Promise<{ layout: string; handler: Handler }> {
+  command: N,
+  options?: TreeOptions,
+): Promise<{ layout: string; handler: Handler<CommandOptionsMap[N]> }> {
   const layout =
     forced === undefined
       ? await detect(tree, options)
@@ -49,7 +61,7 @@ export async function findHandler(
       hint: `pass --layout (${LAYOUTS.flatMap((l) => l.names).join(', ')})`,
     });
   }
-  const handler = layout.commands[command];
+  const handler: Handler<CommandOptionsMap[N]> | undefined = layout.commands[command];
   if (!handler)
     throw new UsageError(`"${command}" is not supported for the ${layout.names[0] ?? ''} layout`);
   return { layout: forced ?? layout.names[0] ?? '', handler };
@@ -57,7 +69,7 @@ export async function findHandler(
 
 async function detect(
   tree: TreeReader,
-  options?: CommandOptions,
+  options?: TreeOptions,
 ): Promise<LayoutHandlers | undefined> {
   for (const layout of LAYOUTS) if (await layout.detect(tree, options)) return layout;
   return undefined;

@@ -5,15 +5,7 @@
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
-import { ExitCode, UsageError } from '../../errors.js';
-import { parseDuration } from '../../pki/duration.js';
-import { hasProblems, isExpiring } from '../../layouts/check-report.js';
-import {
-  formatKubeadmJson,
-  formatKubeadmTable,
-  formatKubeadmYaml,
-  formatProblems,
-} from '../../layouts/kubeadm/check-output.js';
+import { UsageError } from '../../errors.js';
 import { rkeFiles, type RkeFiles } from '../../layouts/rke/files.js';
 import { toRkeConfig } from '../../layouts/rke/rke-config.js';
 import { checkRkeState } from '../../ops/rke/check.js';
@@ -25,23 +17,27 @@ import { applyRkeRotate, planRkeRotate, type RkePlan } from '../../ops/rke/rotat
 import type { OpsContext, TreeReader } from '../../ops/shared/ports.js';
 import type { Plan } from '../../ops/shared/plan.js';
 import { openTreeStore } from '../../stores/fs-tree-store.js';
-import { formatApplied, formatPlan, planJson, warn } from '../output.js';
-import type { CommandOptions, LayoutHandlers } from './handler-types.js';
+import { checkReportResult } from '../check-result.js';
+import { succeeded, type CommandResult } from '../command-result.js';
+import type { CheckOptions } from '../options/check.js';
+import type { CsrGenerateOptions } from '../options/csr.js';
+import type { InitOptions } from '../options/init.js';
+import type { RkeExportOptions, RkeImportOptions } from '../options/rke.js';
+import type { RotateCaOptions, RotateOptions } from '../options/rotate.js';
+import { planOutput, unlessDryRun, warn } from '../output.js';
+import type { LayoutHandlers, TreeOptions } from './handler-types.js';
 
 const DEFAULT_CLUSTER_FILE = 'cluster.yml';
-const text = (value: unknown): string | undefined =>
-  typeof value === 'string' ? value : undefined;
-const dryRun = (options: CommandOptions): boolean => options.dryRun === true;
 
 /** The cluster file path as given, or `cluster.yml` in --dir (when given) or the working directory. */
-function clusterFilePath(options: CommandOptions): string {
+function clusterFilePath(options: TreeOptions): string {
   return (
     options.config ??
     (options.dirSource === 'cli' ? join(options.dir, DEFAULT_CLUSTER_FILE) : DEFAULT_CLUSTER_FILE)
   );
 }
 
-function filesOf(options: CommandOptions): RkeFiles {
+function filesOf(options: TreeOptions): RkeFiles {
   return rkeFiles(basename(clusterFilePath(options)));
 }
 
@@ -50,7 +46,7 @@ function filesOf(options: CommandOptions): RkeFiles {
  * sits beside the given --config.
  * @throws UsageError when --dir is given and is not the cluster file's directory.
  */
-function treeRoot(options: CommandOptions, forced: boolean): string | undefined {
+function treeRoot(options: TreeOptions, forced: boolean): string | undefined {
   const path = resolve(clusterFilePath(options));
   const root = dirname(path);
   if (
@@ -66,7 +62,7 @@ function treeRoot(options: CommandOptions, forced: boolean): string | undefined 
   return root;
 }
 
-async function detect(tree: TreeReader, options?: CommandOptions): Promise<boolean> {
+async function detect(tree: TreeReader, options?: TreeOptions): Promise<boolean> {
   return tree.exists(
     options ? filesOf(options).stateFile : rkeFiles(DEFAULT_CLUSTER_FILE).stateFile,
   );
@@ -77,54 +73,39 @@ async function rkeConfigOf(ctx: OpsContext, files: RkeFiles): Promise<Record<str
   return bytes === undefined ? {} : toRkeConfig(new TextDecoder().decode(bytes));
 }
 
-function planOutput(
-  options: CommandOptions,
-  plan: Plan,
-  result: Parameters<typeof formatApplied>[1],
-): string {
-  if (options.output === 'json') return planJson(plan, result, dryRun(options));
-  return formatPlan(plan, dryRun(options)) + (dryRun(options) ? '' : formatApplied(plan, result));
-}
-
-async function init(ctx: OpsContext, options: CommandOptions): Promise<string> {
+async function init(ctx: OpsContext, options: InitOptions): Promise<CommandResult> {
   const files = filesOf(options);
   const params = { files, rkeConfig: await rkeConfigOf(ctx, files) };
   const plan = await planRkeInit(ctx, params);
-  const result = dryRun(options) ? undefined : await applyRkeInit(ctx, params);
-  return planOutput(options, plan, result);
+  const result = await unlessDryRun(options, () => applyRkeInit(ctx, params));
+  return succeeded(planOutput(options, plan, result));
 }
 
-async function check(ctx: OpsContext, options: CommandOptions): Promise<string> {
-  const within = text(options.warnWithin);
-  const windowMs = within === undefined ? 0 : parseDuration(within, '--warn-within');
+async function check(ctx: OpsContext, options: CheckOptions): Promise<CommandResult> {
   const report = await checkRkeState(ctx, filesOf(options));
-  if ([...report.certificates, ...report.authorities].some((row) => isExpiring(row, windowMs)))
-    process.exitCode = ExitCode.expiring;
-  else if (hasProblems(report)) process.exitCode = ExitCode.invalid;
-  if (options.output === 'json') return formatKubeadmJson(report);
-  if (options.output === 'yaml') return formatKubeadmYaml(report);
-  warn(formatProblems(report).split('\n').filter(Boolean));
-  return formatKubeadmTable(report);
+  return checkReportResult(report, options.output, options.warnWithinMs ?? 0);
 }
 
 /** `rotate-ca` on RKE1 is `rke cert rotate --rotate-ca`: new CAs and every certificate (RKE has no staged rotation). */
-function rotateCa(ctx: OpsContext, options: CommandOptions): Promise<string> {
-  return rotate(ctx, { ...options, rotateCa: true });
+function rotateCa(ctx: OpsContext, options: RotateCaOptions): Promise<CommandResult> {
+  return rotate(ctx, { ...options, services: [], rotateCa: true, serverDataDir: undefined });
 }
 
-async function rotate(ctx: OpsContext, options: CommandOptions): Promise<string> {
-  const services = Array.isArray(options.service) ? (options.service as string[]) : [];
-  const params = { files: filesOf(options), services, rotateCa: options.rotateCa === true };
+async function rotate(ctx: OpsContext, options: RotateOptions): Promise<CommandResult> {
+  const params = {
+    files: filesOf(options),
+    services: [...options.services],
+    rotateCa: options.rotateCa,
+  };
   const plan = await planRkeRotate(ctx, params);
   warn(plan.warnings);
-  const result = dryRun(options) ? undefined : await applyRkeRotate(ctx, params);
+  const result = await unlessDryRun(options, () => applyRkeRotate(ctx, params));
   const restart =
-    dryRun(options) && plan.restart.length > 0
+    options.dryRun && plan.restart.length > 0
       ? `[rotate] would restart: ${plan.restart.join(', ')}\n`
       : '';
-  return (
-    planOutput(options, plan, result) + (options.output === 'json' ? '' : restart + podLines(plan))
-  );
+  const notes = options.output === 'json' ? '' : restart + podLines(plan);
+  return succeeded(planOutput(options, plan, result) + notes);
 }
 
 function podLines(plan: RkePlan): string {
@@ -132,23 +113,22 @@ function podLines(plan: RkePlan): string {
   return `[rotate] then delete these kube-system pods so they load the new CA: ${plan.deletePods.map((s) => `-l ${s}`).join(', ')}\n`;
 }
 
-async function csrGenerate(ctx: OpsContext, options: CommandOptions): Promise<string> {
+async function csrGenerate(ctx: OpsContext, options: CsrGenerateOptions): Promise<CommandResult> {
   const files = filesOf(options);
-  const dir = resolve(
-    text(options.certDir) ?? text(options.csrDir) ?? join(ctx.tree.root, files.certDir),
-  );
+  const dir = resolve(options.certDir ?? options.csrDir ?? join(ctx.tree.root, files.certDir));
   await readRkeTree(ctx.tree, files); // a bad cluster file fails before the directory is created
   await mkdir(dir, { recursive: true, mode: 0o755 });
   // Loaded on use: the CSR code pulls in @peculiar/x509, which every other command would pay for at start-up.
   const { applyRkeCsr } = await import('../../ops/rke/csr.js');
   const { items, result } = await applyRkeCsr(ctx, { files, out: await openTreeStore(dir) });
   const plan: Plan = { operation: 'csr generate', root: dir, items, restart: [], warnings: [] };
-  return planOutput({ ...options, dryRun: false }, plan, result);
+  // RKE writes its CSRs at once (no plan to dry-run), like `rke cert generate-csr`.
+  return succeeded(planOutput({ output: options.output, dryRun: false }, plan, result));
 }
 
-async function rkeImport(ctx: OpsContext, options: CommandOptions): Promise<string> {
+async function rkeImport(ctx: OpsContext, options: RkeImportOptions): Promise<CommandResult> {
   const files = filesOf(options);
-  const dir = resolve(text(options.certDir) ?? join(ctx.tree.root, files.certDir));
+  const dir = resolve(options.certDir ?? join(ctx.tree.root, files.certDir));
   const { result, names, warnings } = await applyRkeImport(ctx, {
     files,
     certDir: await openTreeStore(dir),
@@ -167,21 +147,22 @@ async function rkeImport(ctx: OpsContext, options: CommandOptions): Promise<stri
     restart: [],
     warnings,
   };
-  return planOutput({ ...options, dryRun: false }, plan, result);
+  return succeeded(planOutput({ output: options.output, dryRun: false }, plan, result));
 }
 
-async function rkeExport(ctx: OpsContext, options: CommandOptions): Promise<string> {
-  const node = text(options.node);
-  const outDir = text(options.out);
-  if (node === undefined || outDir === undefined)
-    throw new UsageError('rke export needs --node ADDRESS and --out DIR');
+async function rkeExport(ctx: OpsContext, options: RkeExportOptions): Promise<CommandResult> {
+  const { node } = options;
   await rkeNodeFiles(ctx, { files: filesOf(options), node }); // an unknown node fails before the directory is created
-  await mkdir(resolve(outDir), { recursive: true, mode: 0o700 });
-  const out = await openTreeStore(resolve(outDir));
+  await mkdir(resolve(options.out), { recursive: true, mode: 0o700 });
+  const out = await openTreeStore(resolve(options.out));
   const { result, files } = await applyRkeExport(ctx, { files: filesOf(options), node, out });
   if (options.output === 'json')
-    return `${JSON.stringify({ node, out: out.root, files, backup: result }, null, 2)}\n`;
-  return `[rke export] wrote ${files.length} files for ${node} to ${out.root}:\n${files.map((f) => `  ${f}`).join('\n')}\n`;
+    return succeeded(
+      `${JSON.stringify({ node, out: out.root, files, backup: result }, null, 2)}\n`,
+    );
+  return succeeded(
+    `[rke export] wrote ${files.length} files for ${node} to ${out.root}:\n${files.map((f) => `  ${f}`).join('\n')}\n`,
+  );
 }
 
 /** RKE1's handlers (`--layout rke`). */

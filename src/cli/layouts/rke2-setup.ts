@@ -15,12 +15,12 @@ import {
   defaultRke2Spec,
   leafValidityFromEnv,
   parseRke2Config,
-  splitList,
   type Rke2Program,
   type Rke2Spec,
   type Rke2SpecOverrides,
 } from '../../layouts/rke2/spec.js';
-import type { CommandOptions } from './handler-types.js';
+import type { Rke2Flags } from '../options/rke2-flags.js';
+import type { TreeOptions } from '../options/tree.js';
 
 /** The resolved inputs of one RKE2/K3s command. */
 export interface Rke2Setup {
@@ -34,12 +34,13 @@ export interface Rke2Setup {
 /**
  * Builds the setup. `role` forces server or agent (init); otherwise a data dir with `server/` is
  * a server. The default config file is read only when --dir is the program's default data dir,
- * so pointing kpki at a copy never mixes in the host's configuration.
+ * so pointing kpki at a copy never mixes in the host's configuration. `flags` override the file.
  * @throws FileAccessError `UNREADABLE` for an unreadable --config; InvalidInputError for a bad one.
  */
 export async function rke2Setup(
   ctx: OpsContext,
-  options: CommandOptions,
+  options: Pick<TreeOptions, 'config' | 'layout'>,
+  flags: Rke2Flags,
   role?: 'server' | 'agent',
 ): Promise<Rke2Setup> {
   const program = await programOf(ctx.tree, options);
@@ -52,11 +53,11 @@ export async function rke2Setup(
   if (env.warning !== undefined) warnings.push(env.warning);
   // data-dir in config.yaml describes the host path; the tree kpki writes is --dir, so only the
   // references inside kubeconfigs follow it.
-  spec = { ...spec, ...fromFile, ...flagOverrides(options), leafValidityDays: env.days };
+  spec = { ...spec, ...fromFile, ...flags, leafValidityDays: env.days };
   const node = await existingNodeName(ctx.tree);
   if (node !== undefined && node !== spec.nodeName) {
     warnings.push(
-      `the kubelet certificate of this data dir is for node "${node}", but new certificates are for "${spec.nodeName}" (${options.nodeName === undefined && fromFile.nodeName === undefined ? "this host's name" : 'as configured'}); pass --node-name ${node} (and its --node-ip) if this dir belongs to that node`,
+      `the kubelet certificate of this data dir is for node "${node}", but new certificates are for "${spec.nodeName}" (${flags.nodeName === undefined && fromFile.nodeName === undefined ? "this host's name" : 'as configured'}); pass --node-name ${node} (and its --node-ip) if this dir belongs to that node`,
     );
   }
   return {
@@ -82,7 +83,10 @@ async function existingNodeName(tree: TreeReader): Promise<string | undefined> {
 }
 
 /** The program: --layout when given, else what the data dir's file names or path say, else rke2. */
-export async function programOf(tree: TreeReader, options: CommandOptions): Promise<Rke2Program> {
+export async function programOf(
+  tree: TreeReader,
+  options: Pick<TreeOptions, 'layout'>,
+): Promise<Rke2Program> {
   if (options.layout === 'k3s' || options.layout === 'rke2') return options.layout;
   for (const program of ['rke2', 'k3s'] as const) {
     const marks = [
@@ -98,7 +102,7 @@ export async function programOf(tree: TreeReader, options: CommandOptions): Prom
 }
 
 async function readConfig(
-  options: CommandOptions,
+  options: Pick<TreeOptions, 'config'>,
   program: Rke2Program,
   root: string,
 ): Promise<Rke2SpecOverrides> {
@@ -113,26 +117,6 @@ async function readConfig(
     throw new FileAccessError('UNREADABLE', `cannot read config "${path}"`, { cause: error });
   }
   return parseRke2Config(text, path);
-}
-
-function flagOverrides(options: CommandOptions): Rke2SpecOverrides {
-  const list = (name: string): string[] | undefined =>
-    Array.isArray(options[name]) && (options[name] as string[]).length > 0
-      ? splitList(options[name] as string[])
-      : undefined;
-  const text = (name: string): string | undefined =>
-    typeof options[name] === 'string' ? options[name] : undefined;
-  const out: Record<string, unknown> = {
-    tlsSans: list('tlsSan'),
-    nodeIps: list('nodeIp'),
-    nodeExternalIps: list('nodeExternalIp'),
-    nodeName: text('nodeName')?.toLowerCase(),
-    advertiseAddress: text('advertiseAddress'),
-    serviceCidr: text('serviceCidr'),
-    clusterDomain: text('clusterDomain'),
-    disableEtcd: options.disableEtcd === true ? true : undefined,
-  };
-  return Object.fromEntries(Object.entries(out).filter(([, value]) => value !== undefined));
 }
 
 /** The first non-internal IPv4 address, as K3s picks the node IP from the default interface. */
