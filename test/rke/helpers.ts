@@ -14,7 +14,7 @@ import { nodeRandom } from '../../src/stores/node-ports.js';
 import type { KeyGenerator, OpsContext } from '../../src/ops/shared/ports.js';
 import { rkeFiles } from '../../src/layouts/rke/files.js';
 import { toRkeConfig } from '../../src/layouts/rke/rke-config.js';
-import { applyRkeInit } from '../../src/ops/rke/init.js';
+import { applyRkeInit, planRkeInit } from '../../src/ops/rke/init.js';
 
 /** The six real RKE1 states. */
 export const REAL = [
@@ -197,6 +197,8 @@ export async function initialisedCluster(yml = CLUSTER_YML): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'kpki-rke-init-'));
   await writeFile(join(dir, 'cluster.yml'), yml);
   const ctx = await context(dir);
-  await ctx.tree.exclusive(() => applyRkeInit(ctx, { files: FILES, rkeConfig: toRkeConfig(yml) }));
+  await ctx.tree.exclusive(async () =>
+    applyRkeInit(ctx, await planRkeInit(ctx, { files: FILES, rkeConfig: toRkeConfig(yml) })),
+  );
   return dir;
 }

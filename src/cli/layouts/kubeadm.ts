@@ -129,9 +129,10 @@ const dryRun = (options: CommandOptions): boolean => options.dryRun === true;
 async function init(ctx: OpsContext, options: CommandOptions): Promise<string> {
   const layout = await kubeadmLayout(options);
   const params = { catalogue: layout.catalogue, ...rules, warnings: layout.warnings };
-  const plan = await planInit(ctx, params);
+  const planned = await planInit(ctx, params);
+  const { plan } = planned;
   warn(plan.warnings);
-  const result = dryRun(options) ? undefined : await applyInit(ctx, params, plan);
+  const result = dryRun(options) ? undefined : await applyInit(ctx, planned);
   return options.output === 'json'
     ? planJson(plan, result, dryRun(options))
     : formatPlan(plan, dryRun(options)) + (dryRun(options) ? '' : formatApplied(plan, result));
@@ -170,8 +171,9 @@ async function renew(
       expiringWithinMs: parseDuration(within, '--expiring-within'),
     }),
   };
-  const plan = await planRenew(ctx, params);
-  const result = dryRun(options) ? undefined : await applyRenew(ctx, params, plan);
+  const planned = await planRenew(ctx, params);
+  const { plan } = planned;
+  const result = dryRun(options) ? undefined : await applyRenew(ctx, planned);
   return options.output === 'json'
     ? planJson(plan, result, dryRun(options))
     : formatPlan(plan, dryRun(options)) + (dryRun(options) ? '' : formatApplied(plan, result));
@@ -208,8 +210,9 @@ async function csrSign(ctx: OpsContext, options: CommandOptions): Promise<string
     typeof options.csrDir === 'string' ? await openTreeStore(options.csrDir) : ctx.tree;
   const params = { catalogue: layout.catalogue, source, ...rules };
   const { applyCsrSign, planCsrSign } = await import('../../ops/kubeadm/csr-sign.js');
-  const plan = await planCsrSign(ctx, params);
-  const result = dryRun(options) ? undefined : await applyCsrSign(ctx, params);
+  const planned = await planCsrSign(ctx, params);
+  const { plan } = planned;
+  const result = dryRun(options) ? undefined : await applyCsrSign(ctx, planned);
   return options.output === 'json'
     ? planJson(plan, result, dryRun(options))
     : formatPlan(plan, dryRun(options)) + (dryRun(options) ? '' : formatApplied(plan, result));

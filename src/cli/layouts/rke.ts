@@ -89,8 +89,9 @@ function planOutput(
 async function init(ctx: OpsContext, options: CommandOptions): Promise<string> {
   const files = filesOf(options);
   const params = { files, rkeConfig: await rkeConfigOf(ctx, files) };
-  const plan = await planRkeInit(ctx, params);
-  const result = dryRun(options) ? undefined : await applyRkeInit(ctx, params);
+  const planned = await planRkeInit(ctx, params);
+  const { plan } = planned;
+  const result = dryRun(options) ? undefined : await applyRkeInit(ctx, planned);
   return planOutput(options, plan, result);
 }
 
@@ -115,9 +116,10 @@ function rotateCa(ctx: OpsContext, options: CommandOptions): Promise<string> {
 async function rotate(ctx: OpsContext, options: CommandOptions): Promise<string> {
   const services = Array.isArray(options.service) ? (options.service as string[]) : [];
   const params = { files: filesOf(options), services, rotateCa: options.rotateCa === true };
-  const plan = await planRkeRotate(ctx, params);
+  const planned = await planRkeRotate(ctx, params);
+  const { plan } = planned;
   warn(plan.warnings);
-  const result = dryRun(options) ? undefined : await applyRkeRotate(ctx, params);
+  const result = dryRun(options) ? undefined : await applyRkeRotate(ctx, planned);
   const restart =
     dryRun(options) && plan.restart.length > 0
       ? `[rotate] would restart: ${plan.restart.join(', ')}\n`

@@ -83,9 +83,10 @@ async function init(ctx: OpsContext, options: CommandOptions): Promise<string> {
     warnings: setup.warnings,
     ...(source && { caSource: source }),
   };
-  const plan = await planRke2Init(ctx, params);
+  const planned = await planRke2Init(ctx, params);
+  const { plan } = planned;
   warn(plan.warnings);
-  return planOutput(options, plan, dryRun(options) ? undefined : await applyRke2Init(ctx, params));
+  return planOutput(options, plan, dryRun(options) ? undefined : await applyRke2Init(ctx, planned));
 }
 
 async function check(
@@ -134,11 +135,12 @@ async function renew(
     windowMs: windowOf(options, 'expiringWithin', '--expiring-within'),
     ...(source && { caSource: source }),
   };
-  const plan = await planRke2Renew(ctx, params);
+  const planned = await planRke2Renew(ctx, params);
+  const { plan } = planned;
   return planOutput(
     options,
     plan,
-    dryRun(options) ? undefined : await applyRke2Renew(ctx, params, plan),
+    dryRun(options) ? undefined : await applyRke2Renew(ctx, planned),
   );
 }
 
@@ -155,8 +157,9 @@ async function rotate(
     services: selectServices(setup.program, services(options, args), setup.isServer),
     ...(source && { caSource: source }),
   };
-  const plan = await planRke2Rotate(ctx, params);
-  const result = dryRun(options) ? undefined : await applyRke2Rotate(ctx, params, plan);
+  const planned = await planRke2Rotate(ctx, params);
+  const { plan } = planned;
+  const result = dryRun(options) ? undefined : await applyRke2Rotate(ctx, planned);
   const backup = plan.items[0]?.name ?? '';
   const note =
     dryRun(options) || options.output === 'json'
@@ -167,11 +170,12 @@ async function rotate(
 
 async function saKeyRotate(ctx: OpsContext, options: CommandOptions): Promise<string> {
   const setup = await rke2Setup(ctx, options);
-  const plan = await planSaKeyRotate(ctx, { catalogue: setup.catalogue });
+  const planned = await planSaKeyRotate(ctx, { catalogue: setup.catalogue });
+  const { plan } = planned;
   return planOutput(
     options,
     plan,
-    dryRun(options) ? undefined : await applySaKeyRotate(ctx, { catalogue: setup.catalogue }),
+    dryRun(options) ? undefined : await applySaKeyRotate(ctx, planned),
   );
 }
 
@@ -254,7 +258,7 @@ async function rotateCa(ctx: OpsContext, options: CommandOptions): Promise<strin
     planned = await planRke2RotateCa(ctx, params);
     warn(planned.plan.warnings);
     if (dryRun(options)) return planOutput(options, planned.plan, undefined);
-    result = await applyRke2RotateCa(ctx, params, planned);
+    result = await applyRke2RotateCa(ctx, planned);
   } finally {
     await store?.close();
   }
