@@ -13,7 +13,7 @@ import { nodeRandom } from '../../src/stores/node-ports.js';
 import type { KeyGenerator, OpsContext } from '../../src/ops/shared/ports.js';
 import { rkeFiles } from '../../src/layouts/rke/files.js';
 import { toRkeConfig } from '../../src/layouts/rke/rke-config.js';
-import { applyRkeInit } from '../../src/ops/rke/init.js';
+import { applyRkeInit, planRkeInit } from '../../src/ops/rke/init.js';
 import { tempDirAsync } from '../support/temp-dir.js';
 import { testdata } from '../support/testdata.js';
 
@@ -198,6 +198,8 @@ export async function initialisedCluster(yml = CLUSTER_YML): Promise<string> {
   const dir = await tempDirAsync('kpki-rke-init-');
   await writeFile(join(dir, 'cluster.yml'), yml);
   const ctx = await context(dir);
-  await ctx.tree.exclusive(() => applyRkeInit(ctx, { files: FILES, rkeConfig: toRkeConfig(yml) }));
+  await ctx.tree.exclusive(async () =>
+    applyRkeInit(ctx, await planRkeInit(ctx, { files: FILES, rkeConfig: toRkeConfig(yml) })),
+  );
   return dir;
 }

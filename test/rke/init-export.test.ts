@@ -98,10 +98,12 @@ describe('kpki init --layout rke', () => {
   it('a second init changes nothing', async () => {
     const dir = await initialisedCluster();
     const ctx = await context(dir);
-    const plan = await planRkeInit(ctx, { files: FILES, rkeConfig: {} });
+    const { plan } = await planRkeInit(ctx, { files: FILES, rkeConfig: {} });
     assert.ok(plan.items.every((item) => item.action === 'reuse'));
     assert.equal(
-      await ctx.tree.exclusive(() => applyRkeInit(ctx, { files: FILES, rkeConfig: {} })),
+      await ctx.tree.exclusive(async () =>
+        applyRkeInit(ctx, await planRkeInit(ctx, { files: FILES, rkeConfig: {} })),
+      ),
       undefined,
     );
   });

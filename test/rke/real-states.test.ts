@@ -47,8 +47,11 @@ describe('real cluster.rkestate files', () => {
       const dir = await fixtureWithCluster(name);
       const before = await readState(dir);
       const ctx = await context(dir);
-      await ctx.tree.exclusive(() =>
-        applyRkeRotate(ctx, { files: FILES, services: [], rotateCa: false }),
+      await ctx.tree.exclusive(async () =>
+        applyRkeRotate(
+          ctx,
+          await planRkeRotate(ctx, { files: FILES, services: [], rotateCa: false }),
+        ),
       );
       const after = await readState(dir);
       assert.equal((await stat(join(dir, 'cluster.rkestate'))).mode & 0o777, 0o600);
@@ -114,7 +117,11 @@ describe('real cluster.rkestate files', () => {
     const dir = await fixtureWithCluster('rke1-natitomattis-rke-playroom');
     const before = await readState(dir);
     const ctx = await context(dir);
-    const plan = await planRkeRotate(ctx, { files: FILES, services: ['etcd'], rotateCa: false });
+    const { plan } = await planRkeRotate(ctx, {
+      files: FILES,
+      services: ['etcd'],
+      rotateCa: false,
+    });
     assert.deepEqual(
       plan.items
         .filter((i) => i.action === 'remove')
@@ -122,8 +129,11 @@ describe('real cluster.rkestate files', () => {
         .sort(),
       ['kube-etcd-10-10-10-101', 'kube-etcd-10-10-10-102', 'kube-etcd-10-10-10-103'],
     );
-    await ctx.tree.exclusive(() =>
-      applyRkeRotate(ctx, { files: FILES, services: ['etcd'], rotateCa: false }),
+    await ctx.tree.exclusive(async () =>
+      applyRkeRotate(
+        ctx,
+        await planRkeRotate(ctx, { files: FILES, services: ['etcd'], rotateCa: false }),
+      ),
     );
     const after = await readState(dir);
     assert.deepEqual(

@@ -53,11 +53,18 @@ describe('kpki rotate --service (RKE)', () => {
       const before = await readState(dir);
       const kubeconfigBefore = await readFile(join(dir, 'kube_config_cluster.yml'), 'utf8');
       const ctx = await context(dir);
-      const plan = await planRkeRotate(ctx, { files: FILES, services: [service], rotateCa: false });
+      const { plan } = await planRkeRotate(ctx, {
+        files: FILES,
+        services: [service],
+        rotateCa: false,
+      });
       assert.deepEqual(plan.restart, expected.restart);
       assert.deepEqual(plan.deletePods, []);
-      await ctx.tree.exclusive(() =>
-        applyRkeRotate(ctx, { files: FILES, services: [service], rotateCa: false }),
+      await ctx.tree.exclusive(async () =>
+        applyRkeRotate(
+          ctx,
+          await planRkeRotate(ctx, { files: FILES, services: [service], rotateCa: false }),
+        ),
       );
       const after = await readState(dir);
       assert.deepEqual(
@@ -103,8 +110,11 @@ describe('kpki rotate --service (RKE)', () => {
       yml.replace(/^ {2}sans:\n/m, '  sans:\n    - api.example.test\n'),
     );
     const ctx = await context(dir);
-    await ctx.tree.exclusive(() =>
-      applyRkeRotate(ctx, { files: FILES, services: ['kube-apiserver'], rotateCa: false }),
+    await ctx.tree.exclusive(async () =>
+      applyRkeRotate(
+        ctx,
+        await planRkeRotate(ctx, { files: FILES, services: ['kube-apiserver'], rotateCa: false }),
+      ),
     );
     const cert = parseCertificate(
       (await readState(dir)).desiredState.certificatesBundle['kube-apiserver']?.certificatePEM ??
@@ -141,12 +151,15 @@ describe('kpki rotate --rotate-ca (RKE)', () => {
     const dir = await fixtureWithCluster('rke1-hopoffbaby-rkeexamples');
     const before = await readState(dir);
     const ctx = await context(dir);
-    const plan = await planRkeRotate(ctx, { files: FILES, services: ['etcd'], rotateCa: true });
+    const { plan } = await planRkeRotate(ctx, { files: FILES, services: ['etcd'], rotateCa: true });
     assert.ok(
       plan.deletePods.includes('k8s-app=kube-dns') && plan.deletePods.includes('app=ingress-nginx'),
     );
-    await ctx.tree.exclusive(() =>
-      applyRkeRotate(ctx, { files: FILES, services: ['etcd'], rotateCa: true }),
+    await ctx.tree.exclusive(async () =>
+      applyRkeRotate(
+        ctx,
+        await planRkeRotate(ctx, { files: FILES, services: ['etcd'], rotateCa: true }),
+      ),
     );
     const bundle = (await readState(dir)).desiredState.certificatesBundle;
     const old = before.desiredState.certificatesBundle;
@@ -194,8 +207,8 @@ describe('kpki rotate --rotate-ca (RKE)', () => {
       },
     );
     assert.equal(await hashDir(dir), hash);
-    await ctx.tree.exclusive(() =>
-      applyRkeRotate(ctx, { files: FILES, services: [], rotateCa: true }),
+    await ctx.tree.exclusive(async () =>
+      applyRkeRotate(ctx, await planRkeRotate(ctx, { files: FILES, services: [], rotateCa: true })),
     );
     const ca = parseCertificate(
       (await readState(dir)).desiredState.certificatesBundle['kube-ca']?.certificatePEM ?? '',
@@ -207,8 +220,11 @@ describe('kpki rotate --rotate-ca (RKE)', () => {
   it('a plain rotate in year 9 of the CA clamps leaves to the CA expiry (RKE would outlive the CA)', async () => {
     const dir = await fixtureWithCluster('rke1-bn089-RKE');
     const ctx = await context(dir, new Date('2034-06-01T00:00:00Z'));
-    await ctx.tree.exclusive(() =>
-      applyRkeRotate(ctx, { files: FILES, services: ['kube-proxy'], rotateCa: false }),
+    await ctx.tree.exclusive(async () =>
+      applyRkeRotate(
+        ctx,
+        await planRkeRotate(ctx, { files: FILES, services: ['kube-proxy'], rotateCa: false }),
+      ),
     );
     const bundle = (await readState(dir)).desiredState.certificatesBundle;
     const leaf = parseCertificate(bundle['kube-proxy']?.certificatePEM ?? '', 'proxy');

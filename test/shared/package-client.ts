@@ -25,11 +25,11 @@ const params = {
   warnings,
 };
 const ctx = await openNodeContext(dir);
-const plan = await kubeadm.planInit(ctx, params);
-const result = await ctx.tree.exclusive(() => kubeadm.applyInit(ctx, params, plan));
+const planned = await kubeadm.planInit(ctx, params);
+const result = await ctx.tree.exclusive(() => kubeadm.applyInit(ctx, planned));
 console.log(
   JSON.stringify({
     committed: result !== undefined,
-    items: plan.items.map((item) => ({ name: item.name, action: item.action })),
+    items: planned.plan.items.map((item) => ({ name: item.name, action: item.action })),
   }),
 );

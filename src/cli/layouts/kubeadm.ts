@@ -32,9 +32,10 @@ const rules = { backdateMs: KUBEADM_DEFAULTS.backdateMs, restartOrder: KUBEADM_R
 async function init(ctx: OpsContext, options: InitOptions): Promise<CommandResult> {
   const layout = await kubeadmLayout(options, options.kubeadm);
   const params = { catalogue: layout.catalogue, ...rules, warnings: layout.warnings };
-  const plan = await planInit(ctx, params);
+  const planned = await planInit(ctx, params);
+  const { plan } = planned;
   warn(plan.warnings);
-  const result = await unlessDryRun(options, () => applyInit(ctx, params, plan));
+  const result = await unlessDryRun(options, () => applyInit(ctx, planned));
   return succeeded(planOutput(options, plan, result));
 }
 
@@ -57,8 +58,9 @@ async function renew(ctx: OpsContext, options: RenewOptions): Promise<CommandRes
     keepKeyAlgorithm: options.config === undefined,
     ...(options.expiringWithinMs !== undefined && { expiringWithinMs: options.expiringWithinMs }),
   };
-  const plan = await planRenew(ctx, params);
-  const result = await unlessDryRun(options, () => applyRenew(ctx, params, plan));
+  const planned = await planRenew(ctx, params);
+  const { plan } = planned;
+  const result = await unlessDryRun(options, () => applyRenew(ctx, planned));
   return succeeded(planOutput(options, plan, result));
 }
 
@@ -90,8 +92,9 @@ async function csrSign(ctx: OpsContext, options: CsrSignOptions): Promise<Comman
   const source = options.csrDir === undefined ? ctx.tree : await openTreeStore(options.csrDir);
   const params = { catalogue: layout.catalogue, source, ...rules };
   const { applyCsrSign, planCsrSign } = await import('../../ops/kubeadm/csr-sign.js');
-  const plan = await planCsrSign(ctx, params);
-  const result = await unlessDryRun(options, () => applyCsrSign(ctx, params));
+  const planned = await planCsrSign(ctx, params);
+  const { plan } = planned;
+  const result = await unlessDryRun(options, () => applyCsrSign(ctx, planned));
   return succeeded(planOutput(options, plan, result));
 }
 

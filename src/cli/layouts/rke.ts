@@ -76,8 +76,9 @@ async function rkeConfigOf(ctx: OpsContext, files: RkeFiles): Promise<Record<str
 async function init(ctx: OpsContext, options: InitOptions): Promise<CommandResult> {
   const files = filesOf(options);
   const params = { files, rkeConfig: await rkeConfigOf(ctx, files) };
-  const plan = await planRkeInit(ctx, params);
-  const result = await unlessDryRun(options, () => applyRkeInit(ctx, params));
+  const planned = await planRkeInit(ctx, params);
+  const { plan } = planned;
+  const result = await unlessDryRun(options, () => applyRkeInit(ctx, planned));
   return succeeded(planOutput(options, plan, result));
 }
 
@@ -97,9 +98,10 @@ async function rotate(ctx: OpsContext, options: RotateOptions): Promise<CommandR
     services: [...options.services],
     rotateCa: options.rotateCa,
   };
-  const plan = await planRkeRotate(ctx, params);
+  const planned = await planRkeRotate(ctx, params);
+  const { plan } = planned;
   warn(plan.warnings);
-  const result = await unlessDryRun(options, () => applyRkeRotate(ctx, params));
+  const result = await unlessDryRun(options, () => applyRkeRotate(ctx, planned));
   const restart =
     options.dryRun && plan.restart.length > 0
       ? `[rotate] would restart: ${plan.restart.join(', ')}\n`

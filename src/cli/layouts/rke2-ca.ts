@@ -100,7 +100,7 @@ export async function rotateCa(ctx: OpsContext, options: RotateCaOptions): Promi
     planned = await planRke2RotateCa(ctx, params);
     warn(planned.plan.warnings);
     if (options.dryRun) return succeeded(planOutput(options, planned.plan, undefined));
-    result = await applyRke2RotateCa(ctx, params, planned);
+    result = await applyRke2RotateCa(ctx, planned);
   } finally {
     await store?.close();
   }

@@ -52,9 +52,10 @@ async function init(ctx: OpsContext, options: InitOptions): Promise<CommandResul
     warnings: setup.warnings,
     ...(source && { caSource: source }),
   };
-  const plan = await planRke2Init(ctx, params);
+  const planned = await planRke2Init(ctx, params);
+  const { plan } = planned;
   warn(plan.warnings);
-  const result = await unlessDryRun(options, () => applyRke2Init(ctx, params));
+  const result = await unlessDryRun(options, () => applyRke2Init(ctx, planned));
   return succeeded(planOutput(options, plan, result));
 }
 
@@ -102,8 +103,9 @@ async function renew(ctx: OpsContext, options: RenewOptions): Promise<CommandRes
     windowMs: options.expiringWithinMs ?? DEFAULT_WINDOW_MS,
     ...(source && { caSource: source }),
   };
-  const plan = await planRke2Renew(ctx, params);
-  const result = await unlessDryRun(options, () => applyRke2Renew(ctx, params, plan));
+  const planned = await planRke2Renew(ctx, params);
+  const { plan } = planned;
+  const result = await unlessDryRun(options, () => applyRke2Renew(ctx, planned));
   return succeeded(planOutput(options, plan, result));
 }
 
@@ -116,8 +118,9 @@ async function rotate(ctx: OpsContext, options: RotateOptions): Promise<CommandR
     services: selectServices(setup.program, requestedServices(options, []), setup.isServer),
     ...(source && { caSource: source }),
   };
-  const plan = await planRke2Rotate(ctx, params);
-  const result = await unlessDryRun(options, () => applyRke2Rotate(ctx, params, plan));
+  const planned = await planRke2Rotate(ctx, params);
+  const { plan } = planned;
+  const result = await unlessDryRun(options, () => applyRke2Rotate(ctx, planned));
   const backup = plan.items[0]?.name ?? '';
   const note =
     options.dryRun || options.output === 'json'
@@ -128,9 +131,9 @@ async function rotate(ctx: OpsContext, options: RotateOptions): Promise<CommandR
 
 async function saKeyRotate(ctx: OpsContext, options: SaKeyRotateOptions): Promise<CommandResult> {
   const setup = await rke2Setup(ctx, options, {});
-  const params = { catalogue: setup.catalogue };
-  const plan = await planSaKeyRotate(ctx, params);
-  const result = await unlessDryRun(options, () => applySaKeyRotate(ctx, params));
+  const planned = await planSaKeyRotate(ctx, { catalogue: setup.catalogue });
+  const { plan } = planned;
+  const result = await unlessDryRun(options, () => applySaKeyRotate(ctx, planned));
   return succeeded(planOutput(options, plan, result));
 }
 

@@ -14,8 +14,15 @@ import { readKubeconfig } from '../../layouts/kubeconfig.js';
 import { loadCa, requireLoaded } from './load-tree.js';
 import { csrPaths } from './csr-generate.js';
 import { issuedFiles } from './issue-entry.js';
-import { restartOrder, type Plan, type PlanItem } from '../shared/plan.js';
-import type { CommitResult, FileWrite, OpsContext, TreeReader } from '../shared/ports.js';
+import {
+  applyPlanned,
+  PreparedChange,
+  restartOrder,
+  type Apply,
+  type Planned,
+  type PlanItem,
+} from '../shared/plan.js';
+import type { FileWrite, OpsContext, TreeReader } from '../shared/ports.js';
 
 /** Inputs of csr sign. */
 export interface CsrSignParams {
@@ -35,39 +42,16 @@ interface Pending {
 const decoder = new TextDecoder();
 
 /**
- * Plans signing: one item per CSR found.
+ * Plans signing: one item per CSR found, each signed here into the plan's change; writes nothing.
  * @throws ValidationError `BAD_CSR_SET` listing every problem (bad CSR, key missing or not the
- *   CSR's key, subject differing from the catalogue) — nothing is signed unless all are good.
+ *   CSR's key, subject differing from the catalogue) — nothing is signed unless all are good;
+ *   `CA_KEY_MISSING` when a CA cannot sign.
  */
-export async function planCsrSign(ctx: OpsContext, params: CsrSignParams): Promise<Plan> {
+export async function planCsrSign(ctx: OpsContext, params: CsrSignParams): Promise<Planned> {
   const pending = await readPending(params);
-  const items: PlanItem[] = pending.map(({ entry }) => ({
-    name: entry.name,
-    action: 'create',
-    reason: `sign with CA "${entry.ca}"`,
-    files: entry.kind === 'leaf' ? [entry.keyPath, entry.certPath] : [entry.path],
-  }));
-  return {
-    operation: 'csr sign',
-    root: ctx.tree.root,
-    items,
-    restart: restartOrder(
-      pending.flatMap((p) => p.entry.restart),
-      params.restartOrder,
-    ),
-    warnings: [],
-  };
-}
-
-/** Signs every CSR and installs the results in one commit. */
-export async function applyCsrSign(
-  ctx: OpsContext,
-  params: CsrSignParams,
-): Promise<CommitResult | undefined> {
-  const pending = await readPending(params);
-  if (pending.length === 0) return undefined;
-  const start = ctx.clock.now();
+  const items: PlanItem[] = [];
   const writes: FileWrite[] = [];
+  const start = ctx.clock.now();
   const authorities = new Map<string, SigningAuthority>();
   for (const { entry, csr, key } of pending) {
     const ca = authorities.get(entry.ca) ?? (await authority(ctx, params.catalogue, entry.ca));
@@ -86,13 +70,32 @@ export async function applyCsrSign(
       key.keyObject,
       ca,
     );
-    writes.push(...issuedFiles(entry, { certificate, key }, ca.certificate.pem));
+    const files = issuedFiles(entry, { certificate, key }, ca.certificate.pem);
+    writes.push(...files);
+    items.push({
+      name: entry.name,
+      action: 'create',
+      reason: `sign with CA "${entry.ca}"`,
+      files: files.map((write) => write.path),
+    });
   }
-  return ctx.tree.commit(
-    { writes: writes.sort((a, b) => a.path.localeCompare(b.path)), deletes: [] },
-    'csr-sign',
-  );
+  return {
+    plan: {
+      operation: 'csr sign',
+      root: ctx.tree.root,
+      items,
+      restart: restartOrder(
+        pending.flatMap((p) => p.entry.restart),
+        params.restartOrder,
+      ),
+      warnings: [],
+    },
+    change: new PreparedChange('csr-sign', writes),
+  };
 }
+
+/** Installs the signed certificates in one commit; undefined when there was no CSR. */
+export const applyCsrSign: Apply = applyPlanned;
 
 async function readPending(params: CsrSignParams): Promise<Pending[]> {
   const problems: string[] = [];

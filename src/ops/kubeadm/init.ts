@@ -23,8 +23,15 @@ import {
   type Validity,
 } from './issue-entry.js';
 import { withPrefetchedKeys } from '../shared/prefetch-keys.js';
-import { restartOrder, type Plan, type PlanItem } from '../shared/plan.js';
-import { FileMode, type CommitResult, type FileWrite, type OpsContext } from '../shared/ports.js';
+import {
+  applyPlanned,
+  PreparedChange,
+  restartOrder,
+  type Apply,
+  type Planned,
+  type PlanItem,
+} from '../shared/plan.js';
+import { FileMode, type FileWrite, type OpsContext } from '../shared/ports.js';
 
 /** Inputs of init. */
 export interface InitParams {
@@ -41,11 +48,13 @@ interface InitState {
 }
 
 /**
- * Plans init: `create` for what is missing, `reuse` for what exists and checks out.
+ * Plans init: `create` for what is missing, `reuse` for what exists and checks out. The missing
+ * keys and certificates are generated here, into the plan's change; nothing is written.
  * @throws ValidationError `INVALID_EXISTING` when something exists but is broken (it is never
- *   replaced silently), `EXTERNAL_CA_INCOMPLETE` when a CA has no key and a leaf it must sign is missing.
+ *   replaced silently), `EXTERNAL_CA_INCOMPLETE` when a CA has no key and a leaf it must sign is
+ *   missing, `CA_KEY_MISSING` when a leaf's CA key is not available.
  */
-export async function planInit(ctx: OpsContext, params: InitParams): Promise<Plan> {
+export async function planInit(ctx: OpsContext, params: InitParams): Promise<Planned> {
   const state = await loadState(ctx, params.catalogue);
   const items: PlanItem[] = [];
   for (const ca of state.cas) items.push(caItem(ca));
@@ -62,26 +71,34 @@ export async function planInit(ctx: OpsContext, params: InitParams): Promise<Pla
           },
     );
   }
+  const creating = new Set(
+    items.filter((item) => item.action === 'create').map((item) => item.name),
+  );
   return {
-    operation: 'init',
-    root: ctx.tree.root,
-    items,
-    restart: restartOrder([], params.restartOrder),
-    warnings: params.warnings,
+    plan: {
+      operation: 'init',
+      root: ctx.tree.root,
+      items,
+      restart: restartOrder([], params.restartOrder),
+      warnings: params.warnings,
+    },
+    change: new PreparedChange(
+      'init',
+      creating.size === 0 ? [] : await generate(ctx, params, state, creating),
+    ),
   };
 }
 
-/** Executes an init plan in one commit. Returns undefined when there was nothing to create. */
-export async function applyInit(
+/** Commits an init plan; undefined when there was nothing to create. */
+export const applyInit: Apply = applyPlanned;
+
+/** The files of every entry in `creating`. */
+async function generate(
   outer: OpsContext,
   params: InitParams,
-  plan: Plan,
-): Promise<CommitResult | undefined> {
-  const creating = new Set(
-    plan.items.filter((item) => item.action === 'create').map((item) => item.name),
-  );
-  if (creating.size === 0) return undefined;
-  const state = await loadState(outer, params.catalogue);
+  state: InitState,
+  creating: ReadonlySet<string>,
+): Promise<FileWrite[]> {
   // Same order as the phases below ask for them: CAs, then issued entries, then key pairs.
   const ctx = withPrefetchedKeys(
     outer,
@@ -144,10 +161,7 @@ export async function applyInit(
         });
       }),
   );
-  return ctx.tree.commit(
-    { writes: writes.sort((a, b) => a.path.localeCompare(b.path)), deletes: [] },
-    'init',
-  );
+  return writes;
 }
 
 async function loadState(ctx: OpsContext, catalogue: Catalogue): Promise<InitState> {

@@ -14,8 +14,15 @@ import {
 } from '../../layouts/catalogue.js';
 import { loadCa, loadIssued, requireLoaded, type Loaded } from './load-tree.js';
 import { copiedIdentity, issuedFiles, issueLeaf, type Validity } from './issue-entry.js';
-import { restartOrder, type Plan, type PlanItem } from '../shared/plan.js';
-import type { CommitResult, FileWrite, OpsContext } from '../shared/ports.js';
+import {
+  applyPlanned,
+  PreparedChange,
+  restartOrder,
+  type Apply,
+  type Planned,
+  type PlanItem,
+} from '../shared/plan.js';
+import type { FileWrite, OpsContext } from '../shared/ports.js';
 
 /** Inputs of renew. */
 export interface RenewParams {
@@ -36,10 +43,12 @@ export interface RenewParams {
 
 /**
  * Plans a renewal. `all` covers every leaf and kubeconfig except self-rotated ones (kubelet.conf),
- * which are renewed only when named.
- * @throws UnknownNameError listing the valid names when a name is not in the catalogue.
+ * which are renewed only when named. The renewed keys and certificates are made here, into the
+ * plan's change; nothing is written.
+ * @throws UnknownNameError listing the valid names when a name is not in the catalogue;
+ *   ValidationError `BROKEN_ENTRY`, `CA_KEY_MISSING` when an entry to renew cannot be.
  */
-export async function planRenew(ctx: OpsContext, params: RenewParams): Promise<Plan> {
+export async function planRenew(ctx: OpsContext, params: RenewParams): Promise<Planned> {
   const entries = selectEntries(params.catalogue, params.names);
   const cas = await Promise.all(params.catalogue.cas.map((entry) => loadCa(ctx.tree, entry)));
   const now = ctx.clock.now();
@@ -56,23 +65,30 @@ export async function planRenew(ctx: OpsContext, params: RenewParams): Promise<P
     items.push(item);
     if (item.action === 'renew') components.push(...entry.restart);
   }
+  const renewing = items.filter((item) => item.action === 'renew').map((item) => item.name);
   return {
-    operation: 'renew',
-    root: ctx.tree.root,
-    items,
-    restart: restartOrder(components, params.restartOrder),
-    warnings: [],
+    plan: {
+      operation: 'renew',
+      root: ctx.tree.root,
+      items,
+      restart: restartOrder(components, params.restartOrder),
+      warnings: [],
+    },
+    change: new PreparedChange(
+      'renew',
+      renewing.length === 0 ? [] : await renewedFiles(ctx, params, renewing),
+    ),
   };
 }
 
-/** Executes a renew plan as one commit; undefined when nothing needed renewing. */
-export async function applyRenew(
+/** Commits a renew plan; undefined when nothing needed renewing. */
+export const applyRenew: Apply = applyPlanned;
+
+async function renewedFiles(
   ctx: OpsContext,
   params: RenewParams,
-  plan: Plan,
-): Promise<CommitResult | undefined> {
-  const renewing = plan.items.filter((item) => item.action === 'renew').map((item) => item.name);
-  if (renewing.length === 0) return undefined;
+  renewing: readonly string[],
+): Promise<FileWrite[]> {
   const start = ctx.clock.now();
   const authorities = new Map<string, SigningAuthority>();
   const writes: FileWrite[] = [];
@@ -106,10 +122,7 @@ export async function applyRenew(
       writes.push(...issuedFiles(entry, issued, ca.certificate.pem, loaded.kubeconfig?.text));
     }),
   );
-  return ctx.tree.commit(
-    { writes: writes.sort((a, b) => a.path.localeCompare(b.path)), deletes: [] },
-    'renew',
-  );
+  return writes;
 }
 
 function selectEntries(catalogue: Catalogue, names: readonly string[]): IssuedCertEntry[] {

@@ -21,8 +21,15 @@ import {
 import { replaceKubeconfigCaData } from '../../layouts/kubeconfig.js';
 import { loadCa, loadIssued, requireLoaded } from './load-tree.js';
 import { copiedIdentity, issueCa, issuedFiles, issueLeaf } from './issue-entry.js';
-import { restartOrder, type Plan, type PlanItem } from '../shared/plan.js';
-import { FileMode, type CommitResult, type FileWrite, type OpsContext } from '../shared/ports.js';
+import {
+  applyPlanned,
+  PreparedChange,
+  restartOrder,
+  type Apply,
+  type Planned,
+  type PlanItem,
+} from '../shared/plan.js';
+import { FileMode, type FileWrite, type OpsContext } from '../shared/ports.js';
 
 /** The three phases, in order. */
 export const ROTATION_PHASES = ['trust', 'issue', 'finish'] as const;
@@ -52,14 +59,11 @@ const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
 /**
- * Plans a phase and computes its files. Nothing is written.
+ * Plans a phase and prepares its files (the trust phase generates the new CA). Nothing is written.
  * @throws ConflictError `ROTATION_ORDER` when the phase is out of order; UsageError for unknown CAs;
  *   ValidationError when a CA has no key (an external CA cannot be rotated by kpki).
  */
-export async function planRotateCa(
-  ctx: OpsContext,
-  params: RotateCaParams,
-): Promise<{ plan: Plan; writes: FileWrite[]; deletes: string[] }> {
+export async function planRotateCa(ctx: OpsContext, params: RotateCaParams): Promise<Planned> {
   const state = await readState(ctx);
   const expected: RotationPhase =
     state === undefined ? 'trust' : state.phase === 'trust' ? 'issue' : 'finish';
@@ -92,6 +96,15 @@ export async function planRotateCa(
       ...(ca.name === 'ca' ? ['kubelet'] : []),
     );
   }
+  items.push({
+    name: STATE,
+    action: params.phase === 'finish' ? 'remove' : state === undefined ? 'create' : 'renew',
+    reason:
+      params.phase === 'finish'
+        ? 'the rotation is over'
+        : `phase "${params.phase}" done; the next phase is "${params.phase === 'trust' ? 'issue' : 'finish'}"`,
+    files: [STATE],
+  });
   if (params.phase === 'finish') deletes.push(STATE);
   else
     writes.push({
@@ -109,26 +122,20 @@ export async function planRotateCa(
       ),
       mode: FileMode.key,
     });
-  const plan: Plan = {
-    operation: `rotate-ca ${params.phase}`,
-    root: ctx.tree.root,
-    items,
-    restart: restartOrder(restart, params.restartOrder),
-    warnings: [],
+  return {
+    plan: {
+      operation: `rotate-ca ${params.phase}`,
+      root: ctx.tree.root,
+      items,
+      restart: restartOrder(restart, params.restartOrder),
+      warnings: [],
+    },
+    change: new PreparedChange(`rotate-ca-${params.phase}`, writes, deletes),
   };
-  return { plan, writes, deletes };
 }
 
-/** Commits a planned phase. */
-export async function applyRotateCa(
-  ctx: OpsContext,
-  planned: { plan: Plan; writes: FileWrite[]; deletes: string[] },
-): Promise<CommitResult> {
-  return ctx.tree.commit(
-    { writes: planned.writes, deletes: planned.deletes },
-    `rotate-ca-${planned.plan.operation.split(' ')[1] ?? ''}`,
-  );
-}
+/** Commits a planned phase (a phase always changes its state file, so never undefined). */
+export const applyRotateCa: Apply = applyPlanned;
 
 async function phaseFor(
   ctx: OpsContext,
@@ -152,6 +159,7 @@ async function phaseFor(
         notAfter: new Date(start.getTime() + ca.validityMs),
       });
       const bundle = [current.certificate, next.certificate];
+      const kubeconfigs = await kubeconfigBundles(ctx, params.catalogue, ca.name, bundle);
       return {
         writes: [
           {
@@ -161,7 +169,7 @@ async function phaseFor(
           },
           { path: staged.cert, data: encoder.encode(next.certificate.pem), mode: FileMode.cert },
           { path: ca.certPath, data: encoder.encode(pemOf(bundle)), mode: FileMode.cert },
-          ...(await kubeconfigBundles(ctx, params.catalogue, ca.name, bundle)),
+          ...kubeconfigs,
         ],
         deletes: [],
         items: [
@@ -169,7 +177,7 @@ async function phaseFor(
             name: ca.name,
             action: 'create',
             reason: 'new CA staged; trust bundles hold old + new',
-            files: [ca.certPath],
+            files: [staged.key, staged.cert, ca.certPath, ...kubeconfigs.map((w) => w.path)],
           },
         ],
       };
@@ -203,11 +211,14 @@ async function phaseFor(
         ],
       };
     }
-    case 'finish':
+    case 'finish': {
+      const kubeconfigs = await kubeconfigBundles(ctx, params.catalogue, ca.name, [
+        current.certificate,
+      ]);
       return {
         writes: [
           { path: ca.certPath, data: encoder.encode(current.certificate.pem), mode: FileMode.cert },
-          ...(await kubeconfigBundles(ctx, params.catalogue, ca.name, [current.certificate])),
+          ...kubeconfigs,
         ],
         deletes: [staged.cert, staged.key],
         items: [
@@ -215,10 +226,11 @@ async function phaseFor(
             name: ca.name,
             action: 'renew',
             reason: 'bundles hold the new CA only',
-            files: [ca.certPath],
+            files: [ca.certPath, ...kubeconfigs.map((w) => w.path), staged.cert, staged.key],
           },
         ],
       };
+    }
   }
 }
 

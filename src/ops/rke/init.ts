@@ -13,8 +13,15 @@ import type { RkeFiles } from '../../layouts/rke/files.js';
 import { caContent, issueRkeCa, issueRkeLeaf, leafContent } from './issue.js';
 import { existingAuthorities, readRkeTree, requireSoundBundle, type RkeTree } from './tree.js';
 import { adminKubeconfigWrite, nextDocument, stateWrite } from './write.js';
-import type { Plan, PlanItem } from '../shared/plan.js';
-import type { CommitResult, FileWrite, OpsContext } from '../shared/ports.js';
+import { withAdminKubeconfig } from './write.js';
+import {
+  applyPlanned,
+  PreparedChange,
+  type Apply,
+  type Planned,
+  type PlanItem,
+} from '../shared/plan.js';
+import type { FileWrite, OpsContext } from '../shared/ports.js';
 
 /** Inputs of RKE init. */
 export interface RkeInitParams {
@@ -23,10 +30,16 @@ export interface RkeInitParams {
   readonly rkeConfig: Record<string, unknown>;
 }
 
-/** Plans init: `create` for what the state lacks, `reuse` for the rest. @throws ValidationError `BROKEN_STATE`. */
-export async function planRkeInit(ctx: OpsContext, params: RkeInitParams): Promise<Plan> {
+/**
+ * Plans init: `create` for what the state lacks, `reuse` for the rest, with the missing entries
+ * issued into the plan's change (the state file, and the admin kubeconfig when it is missing).
+ * Writes nothing.
+ * @throws ValidationError `BROKEN_STATE`, `CA_KEY_MISSING`.
+ */
+export async function planRkeInit(ctx: OpsContext, params: RkeInitParams): Promise<Planned> {
   const tree = await readRkeTree(ctx.tree, params.files);
   requireSoundBundle(tree);
+  const writes = await initWrites(ctx, tree, params);
   const items: PlanItem[] = [...tree.catalogue.cas, ...tree.catalogue.leaves].map((entry) =>
     entry.name in tree.bundle
       ? { name: entry.name, action: 'reuse', reason: 'in the state', files: [] }
@@ -37,16 +50,26 @@ export async function planRkeInit(ctx: OpsContext, params: RkeInitParams): Promi
           files: [params.files.stateFile],
         },
   );
-  return { operation: 'init', root: ctx.tree.root, items, restart: [], warnings: [] };
+  return {
+    plan: {
+      operation: 'init',
+      root: ctx.tree.root,
+      items: withAdminKubeconfig(items, writes, tree.files.adminKubeconfig),
+      restart: [],
+      warnings: [],
+    },
+    change: new PreparedChange('init', writes),
+  };
 }
 
-/** Creates the missing entries in one commit; undefined when nothing was missing. */
-export async function applyRkeInit(
+/** Commits an init plan; undefined when nothing was missing. */
+export const applyRkeInit: Apply = applyPlanned;
+
+async function initWrites(
   ctx: OpsContext,
+  tree: RkeTree,
   params: RkeInitParams,
-): Promise<CommitResult | undefined> {
-  const tree = await readRkeTree(ctx.tree, params.files);
-  requireSoundBundle(tree);
+): Promise<FileWrite[]> {
   const now = ctx.clock.now();
   const set = new Map<string, BundleEntry>();
   const authorities = existingAuthorities(tree);
@@ -64,12 +87,12 @@ export async function applyRkeInit(
     ),
   );
   for (const [name, entry] of issued) set.set(name, entry);
-  if (set.size === 0) return undefined;
+  if (set.size === 0) return [];
   const change = { set, remove: [] };
   const writes: FileWrite[] = [stateWrite(tree, nextDocument(tree, change, params.rkeConfig))];
   const admin = await adminKubeconfigWrite(ctx.tree, tree, change);
   if (admin && !(await ctx.tree.exists(tree.files.adminKubeconfig))) writes.push(admin);
-  return ctx.tree.commit({ writes, deletes: [] }, 'init');
+  return writes;
 }
 
 async function issueMissing(

@@ -33,9 +33,16 @@ import {
   type RkeTree,
 } from './tree.js';
 import { selectRotation, type RotationSelection } from './rotate-select.js';
-import { adminKubeconfigWrite, nextDocument, stateWrite } from './write.js';
-import type { Plan, PlanItem } from '../shared/plan.js';
-import type { CommitResult, FileWrite, OpsContext } from '../shared/ports.js';
+import { adminKubeconfigWrite, nextDocument, stateWrite, withAdminKubeconfig } from './write.js';
+import {
+  applyPlanned,
+  PreparedChange,
+  type Apply,
+  type Plan,
+  type Planned,
+  type PlanItem,
+} from '../shared/plan.js';
+import type { FileWrite, OpsContext } from '../shared/ports.js';
 
 /** Inputs of an RKE rotation. */
 export interface RkeRotateParams {
@@ -52,13 +59,18 @@ export interface RkePlan extends Plan {
 }
 
 /**
- * Plans a rotation.
+ * Plans a rotation and issues it into the plan's change (the state file and the admin
+ * kubeconfig); writes nothing.
  * @throws UnknownNameError for an unknown `--service`; FileAccessError `NO_STATE`; ValidationError
  *   `BROKEN_STATE`, `CA_INVALID` (kube-ca expired or not yet valid, without --rotate-ca) or
  *   `CA_KEY_MISSING`.
  */
-export async function planRkeRotate(ctx: OpsContext, params: RkeRotateParams): Promise<RkePlan> {
+export async function planRkeRotate(
+  ctx: OpsContext,
+  params: RkeRotateParams,
+): Promise<Planned<RkePlan>> {
   const { tree, selection } = await prepare(ctx, params);
+  const writes = await rotateWrites(ctx, tree, selection);
   const items: PlanItem[] = [
     ...selection.cas.map((ca) => item(tree, ca.name, '--rotate-ca: new key and certificate')),
     ...selection.leaves.map((leaf) => item(tree, leaf.name, leafReason(leaf, params.rotateCa))),
@@ -82,21 +94,26 @@ export async function planRkeRotate(ctx: OpsContext, params: RkeRotateParams): P
         ]
       : [];
   return {
-    operation: 'rotate',
-    root: ctx.tree.root,
-    items,
-    restart: restartTargets(tree.spec, changed),
-    warnings,
-    deletePods: params.rotateCa ? CA_ROTATION_POD_SELECTORS : [],
+    plan: {
+      operation: 'rotate',
+      root: ctx.tree.root,
+      items: withAdminKubeconfig(items, writes, tree.files.adminKubeconfig),
+      restart: restartTargets(tree.spec, changed),
+      warnings,
+      deletePods: params.rotateCa ? CA_ROTATION_POD_SELECTORS : [],
+    },
+    change: new PreparedChange('rotate', writes),
   };
 }
 
-/** Executes a rotation in one commit of the state file (and the admin kubeconfig). */
-export async function applyRkeRotate(
+/** Commits a rotation: the state file (and the admin kubeconfig) at once. */
+export const applyRkeRotate: Apply<Planned<RkePlan>> = applyPlanned;
+
+async function rotateWrites(
   ctx: OpsContext,
-  params: RkeRotateParams,
-): Promise<CommitResult> {
-  const { tree, selection } = await prepare(ctx, params);
+  tree: RkeTree,
+  selection: RotationSelection,
+): Promise<FileWrite[]> {
   const now = ctx.clock.now();
   const set = new Map<string, BundleEntry>();
   const authorities = existingAuthorities(tree);
@@ -131,7 +148,7 @@ export async function applyRkeRotate(
   const writes: FileWrite[] = [stateWrite(tree, nextDocument(tree, change, {}))];
   const admin = await adminKubeconfigWrite(ctx.tree, tree, change);
   if (admin) writes.push(admin);
-  return ctx.tree.commit({ writes, deletes: [] }, 'rotate');
+  return writes;
 }
 
 async function prepare(

@@ -14,6 +14,7 @@ import {
 } from '../../layouts/rke/state.js';
 import { adminServerOf } from './issue.js';
 import type { RkeTree } from './tree.js';
+import type { PlanItem } from '../shared/plan.js';
 import { FileMode, type FileWrite, type TreeReader } from '../shared/ports.js';
 
 const encoder = new TextEncoder();
@@ -78,4 +79,21 @@ export async function adminKubeconfigWrite(
 
 function entryText(entry: BundleEntry | undefined): { cert: string; key: string } {
   return { cert: entry?.certificatePEM ?? '', key: entry?.keyPEM ?? '' };
+}
+
+/**
+ * `items` with the admin kubeconfig named by the items of the entries it is made from (`kube-admin`,
+ * `kube-ca`) when `writes` write it, so the plan lists every file apply changes.
+ */
+export function withAdminKubeconfig(
+  items: readonly PlanItem[],
+  writes: readonly FileWrite[],
+  adminKubeconfig: string,
+): PlanItem[] {
+  if (!writes.some((write) => write.path === adminKubeconfig)) return [...items];
+  return items.map((item) =>
+    item.action !== 'reuse' && (item.name === 'kube-admin' || item.name === KUBE_CA)
+      ? { ...item, files: [...item.files, adminKubeconfig] }
+      : item,
+  );
 }

@@ -27,7 +27,6 @@ export async function derivedFiles(
   ctx: OpsContext,
   catalogue: Rke2Catalogue,
   authorities: ReadonlyMap<string, Rke2Authority>,
-  generate: boolean,
 ): Promise<Derived> {
   const items: PlanItem[] = [];
   const writes: FileWrite[] = [];
@@ -54,14 +53,12 @@ export async function derivedFiles(
         reason: 'service-account key missing',
         files: [catalogue.serviceKeyPath],
       });
-      if (generate) {
-        first = await ctx.keys.generate('RSA-2048');
-        writes.push({
-          path: catalogue.serviceKeyPath,
-          data: encoder.encode(encodePrivateKey(first)),
-          mode: FileMode.key,
-        });
-      }
+      first = await ctx.keys.generate('RSA-2048');
+      writes.push({
+        path: catalogue.serviceKeyPath,
+        data: encoder.encode(encodePrivateKey(first)),
+        mode: FileMode.key,
+      });
     }
     await derive(
       ctx,

@@ -17,8 +17,8 @@ const NAME = 'dynamic-cert.json';
 const decoder = new TextDecoder();
 
 /**
- * Plans (and with `generate`, produces) the renewal of the cached listener certificate; undefined
- * when there is no cache file.
+ * Plans and produces the renewal of the cached listener certificate; undefined when there is no
+ * cache file.
  * @throws InvalidInputError when the cache or its certificate or key does not parse.
  */
 export async function renewDynamicCert(
@@ -26,7 +26,6 @@ export async function renewDynamicCert(
   catalogue: Rke2Catalogue,
   ca: Rke2Authority | undefined,
   windowMs: number,
-  generate: boolean,
 ): Promise<{ item: PlanItem; writes: FileWrite[] } | undefined> {
   const path = catalogue.dynamicCertPath;
   const bytes = await ctx.tree.read(path);
@@ -51,7 +50,6 @@ export async function renewDynamicCert(
     reason: `expires ${cert.notAfter.toISOString()}; re-signed with the same key as the listener does`,
     files: [path],
   };
-  if (!generate) return { item, writes: [] };
   const entry: Rke2Leaf = {
     kind: 'leaf',
     name: NAME,

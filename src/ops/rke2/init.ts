@@ -21,8 +21,14 @@ import {
   type Rke2Authority,
 } from './issue.js';
 import { derivedFiles, kubeconfigFiles, userKubeconfigFile } from './derived.js';
-import type { Plan, PlanItem } from '../shared/plan.js';
-import { FileMode, type CommitResult, type FileWrite, type OpsContext } from '../shared/ports.js';
+import {
+  applyPlanned,
+  PreparedChange,
+  type Apply,
+  type Planned,
+  type PlanItem,
+} from '../shared/plan.js';
+import { FileMode, type FileWrite, type OpsContext } from '../shared/ports.js';
 
 /** Inputs of RKE2 init. */
 export interface Rke2InitParams {
@@ -40,33 +46,24 @@ interface Resolved {
 const decoder = new TextDecoder();
 
 /**
- * Plans init without generating anything.
- * @throws ValidationError `INVALID_EXISTING` when an existing file is unusable, ConflictError when
- *   a certificate exists without its CA; InvalidInputError for unparseable files.
+ * Plans init and generates what is missing (keys, certificates, derived files) into the plan's
+ * change; nothing is written.
+ * @throws ValidationError `INVALID_EXISTING` when an existing file is unusable, `CA_KEY_MISSING`
+ *   when a leaf's CA is not available; ConflictError when a CA has only one of its two files;
+ *   InvalidInputError for unparseable files.
  */
-export async function planRke2Init(ctx: OpsContext, params: Rke2InitParams): Promise<Plan> {
-  const { items } = await resolve(ctx, params, false);
-  return { operation: 'init', root: ctx.tree.root, items, restart: [], warnings: params.warnings };
+export async function planRke2Init(ctx: OpsContext, params: Rke2InitParams): Promise<Planned> {
+  const { items, writes } = await resolve(ctx, params);
+  return {
+    plan: { operation: 'init', root: ctx.tree.root, items, restart: [], warnings: params.warnings },
+    change: new PreparedChange('init', writes),
+  };
 }
 
-/** Generates what the plan says and commits it at once; undefined when nothing was missing. */
-export async function applyRke2Init(
-  ctx: OpsContext,
-  params: Rke2InitParams,
-): Promise<CommitResult | undefined> {
-  const { writes } = await resolve(ctx, params, true);
-  if (writes.length === 0) return undefined;
-  return ctx.tree.commit(
-    { writes: writes.sort((a, b) => a.path.localeCompare(b.path)), deletes: [] },
-    'init',
-  );
-}
+/** Commits an init plan at once; undefined when nothing was missing. */
+export const applyRke2Init: Apply = applyPlanned;
 
-async function resolve(
-  ctx: OpsContext,
-  params: Rke2InitParams,
-  generate: boolean,
-): Promise<Resolved> {
+async function resolve(ctx: OpsContext, params: Rke2InitParams): Promise<Resolved> {
   const { catalogue } = params;
   const now = ctx.clock.now();
   const items: PlanItem[] = [];
@@ -74,7 +71,7 @@ async function resolve(
   const authorities = new Map<string, Rke2Authority>();
   const created = new Set<string>();
   for (const entry of catalogue.cas) {
-    const ca = await resolveCa(ctx, params, entry, generate, now);
+    const ca = await resolveCa(ctx, params, entry, now);
     items.push(ca.item);
     if (ca.authority) authorities.set(entry.name, ca.authority);
     if (ca.item.action === 'create') created.add(entry.name);
@@ -88,7 +85,6 @@ async function resolve(
       leaf,
       authorities.get(leaf.ca),
       created.has(leaf.ca),
-      generate,
       now,
     );
     items.push(result.item);
@@ -105,15 +101,14 @@ async function resolve(
         reason: 'key missing',
         files: [keyFile.keyPath],
       });
-      if (generate)
-        writes.push({
-          path: keyFile.keyPath,
-          data: new TextEncoder().encode(encodePrivateKey(await ctx.keys.generate('ECDSA-P256'))),
-          mode: FileMode.key,
-        });
+      writes.push({
+        path: keyFile.keyPath,
+        data: new TextEncoder().encode(encodePrivateKey(await ctx.keys.generate('ECDSA-P256'))),
+        mode: FileMode.key,
+      });
     }
   }
-  const derived = await derivedFiles(ctx, catalogue, authorities, generate);
+  const derived = await derivedFiles(ctx, catalogue, authorities);
   items.push(...derived.items);
   writes.push(...derived.writes);
   const kubeconfigs = await kubeconfigFiles(ctx, catalogue);
@@ -131,7 +126,6 @@ async function resolveCa(
   ctx: OpsContext,
   params: Rke2InitParams,
   entry: CaEntry,
-  generate: boolean,
   now: Date,
 ): Promise<{ item: PlanItem; authority: Rke2Authority | undefined }> {
   if (params.caSource) {
@@ -182,7 +176,7 @@ async function resolveCa(
     reason: 'certificate authority missing',
     files: [entry.certPath, entry.keyPath],
   };
-  return { item, authority: generate ? await issueRke2Ca(ctx, entry, now) : undefined };
+  return { item, authority: await issueRke2Ca(ctx, entry, now) };
 }
 
 interface LeafResult {
@@ -196,7 +190,6 @@ async function resolveLeaf(
   leaf: Rke2Leaf,
   ca: Rke2Authority | undefined,
   caCreated: boolean,
-  generate: boolean,
   now: Date,
 ): Promise<LeafResult> {
   const certBytes = await ctx.tree.read(leaf.certPath);
@@ -238,7 +231,7 @@ async function resolveLeaf(
     reason: keys ? 'certificate missing; existing key reused' : 'missing',
     files,
   };
-  if (!generate || !ca) return { item, writes: [], material: undefined };
+  if (!ca) return { item, writes: [], material: undefined };
   const key = keys?.[0] ?? (await ctx.keys.generate(leaf.keyAlgorithm));
   const cert = await issueRke2Leaf(
     ctx,

@@ -7,7 +7,7 @@ import { rke2Catalogue, type Rke2Catalogue } from '../../layouts/rke2/catalogue.
 import { defaultRke2Spec, type Rke2Spec } from '../../layouts/rke2/spec.js';
 import { allServices } from '../../layouts/rke2/services.js';
 import { encodeDynamicCert } from '../../layouts/rke2/dynamic-cert.js';
-import { applyRke2Init } from './init.js';
+import { applyRke2Init, planRke2Init } from './init.js';
 import { applyRke2Renew, planRke2Renew } from './renew.js';
 import { issueRke2Leaf, loadRke2Authority } from './issue.js';
 import type { OpsContext } from '../shared/ports.js';
@@ -41,7 +41,9 @@ async function freshTree(): Promise<{ root: string; catalogue: Rke2Catalogue }> 
   const root = tempDir('kpki-rke2-renew-');
   const catalogue = rke2Catalogue(spec(root), 'server', T0);
   const ctx = await context(root, T0);
-  await ctx.tree.exclusive(() => applyRke2Init(ctx, { catalogue, warnings: [] }));
+  await ctx.tree.exclusive(async () =>
+    applyRke2Init(ctx, await planRke2Init(ctx, { catalogue, warnings: [] })),
+  );
   return { root, catalogue };
 }
 
@@ -55,7 +57,7 @@ async function planAt(
     catalogue,
     services: allServices('rke2'),
     windowMs: WINDOW,
-  });
+  }).then((p) => p.plan);
   return new Map(plan.items.map((item) => [item.name, item.action]));
 }
 
@@ -86,7 +88,7 @@ describe('rke2 renew: the renewal window with an injected clock (K3s IsCertExpir
     );
     const params = { catalogue, services: allServices('rke2'), windowMs: WINDOW };
     const result = await ctx.tree.exclusive(async () =>
-      applyRke2Renew(ctx, params, await planRke2Renew(ctx, params)),
+      applyRke2Renew(ctx, await planRke2Renew(ctx, params)),
     );
     assert.ok(result);
     for (const [index, leaf] of catalogue.leaves.entries()) {
@@ -101,7 +103,7 @@ describe('rke2 renew: the renewal window with an injected clock (K3s IsCertExpir
       )[0];
       assert.equal(cert?.notAfter.getTime(), NOT_AFTER - WINDOW - 3_600_000 + 365 * DAY, leaf.name);
     }
-    const again = await planRke2Renew(ctx, params);
+    const again = await planRke2Renew(ctx, params).then((p) => p.plan);
     assert.ok(
       again.items.every((item) => item.action === 'skip'),
       'nothing left to renew',
@@ -116,7 +118,7 @@ describe('rke2 renew: the renewal window with an injected clock (K3s IsCertExpir
       catalogue: changed,
       services: allServices('rke2'),
       windowMs: WINDOW,
-    });
+    }).then((p) => p.plan);
     const renewed = plan.items
       .filter((item) => item.action === 'renew')
       .map((item) => item.name)
@@ -140,7 +142,7 @@ describe('rke2 renew: the renewal window with an injected clock (K3s IsCertExpir
     const items = new Map(
       (
         await planRke2Renew(ctx, { catalogue: renamed, services: ['kubelet'], windowMs: WINDOW })
-      ).items.map((i) => [i.name, i.reason]),
+      ).plan.items.map((i) => [i.name, i.reason]),
     );
     assert.match(
       items.get('agent/client-kubelet') ?? '',
@@ -179,7 +181,7 @@ describe('rke2 renew: the renewal window with an injected clock (K3s IsCertExpir
       catalogue: renamed,
       services: ['admin'],
       windowMs: WINDOW,
-    });
+    }).then((p) => p.plan);
     assert.match(plan.items[0]?.reason ?? '', /issued by another CA/);
   });
 });
@@ -213,9 +215,9 @@ describe('rke2 renew: the dynamic listener certificate', () => {
     );
     const later = await context(root, new Date(NOT_AFTER - DAY));
     const params = { catalogue, services: ['rke2-server'], windowMs: WINDOW };
-    const plan = await planRke2Renew(later, params);
-    assert.equal(plan.items[0]?.action, 'renew');
-    await later.tree.exclusive(() => applyRke2Renew(later, params, plan));
+    const planned = await planRke2Renew(later, params);
+    assert.equal(planned.plan.items[0]?.action, 'renew');
+    await later.tree.exclusive(() => applyRke2Renew(later, planned));
     const secret = JSON.parse(decoder.decode(await later.tree.read(catalogue.dynamicCertPath))) as {
       data: Record<string, string>;
       metadata: { annotations: Record<string, string> };
@@ -255,7 +257,7 @@ describe('rke2 renew: the dynamic listener certificate', () => {
         'test',
       ),
     );
-    const staticPlan = await planRke2Renew(later, params);
+    const staticPlan = await planRke2Renew(later, params).then((p) => p.plan);
     assert.equal(staticPlan.items[0]?.action, 'skip');
     assert.match(staticPlan.items[0]?.reason ?? '', /static/);
   });

@@ -24,8 +24,15 @@ import {
 } from './issue.js';
 import { userKubeconfigWrite } from './derived.js';
 import { renewDynamicCert } from './dynamic-cert.js';
-import { restartOrder, type Plan, type PlanItem } from '../shared/plan.js';
-import type { CommitResult, FileWrite, OpsContext } from '../shared/ports.js';
+import {
+  applyPlanned,
+  PreparedChange,
+  restartOrder,
+  type Apply,
+  type Planned,
+  type PlanItem,
+} from '../shared/plan.js';
+import type { FileWrite, OpsContext } from '../shared/ports.js';
 
 /** Inputs of RKE2 renew. */
 export interface Rke2RenewParams {
@@ -40,18 +47,22 @@ export interface Rke2RenewParams {
 const decoder = new TextDecoder();
 
 /**
- * Plans the renewal; reads only.
+ * Plans the renewal and re-issues what is due (reusing keys) into the plan's change; writes nothing.
  * @throws InvalidInputError for unreadable/malformed files, ValidationError `KEY_MISMATCH` when a
- *   leaf's key does not belong to its certificate (renewing would bless a pair nobody can vouch for).
+ *   leaf's key does not belong to its certificate (renewing would bless a pair nobody can vouch
+ *   for), `CA_KEY_MISSING` when a due leaf's CA is not available.
  */
-export async function planRke2Renew(ctx: OpsContext, params: Rke2RenewParams): Promise<Plan> {
+export async function planRke2Renew(ctx: OpsContext, params: Rke2RenewParams): Promise<Planned> {
   const now = ctx.clock.now();
   const cas = await loadAuthorities(ctx, params);
   const items: PlanItem[] = [];
   const components: string[] = [];
+  const writes: FileWrite[] = [];
   for (const leaf of selectedLeaves(params)) {
     const state = await leafState(ctx, leaf);
     const reason = renewReason(leaf, state.cert, cas.get(leaf.ca), now, params.windowMs);
+    const files = reason === undefined ? [] : await renewedFiles(ctx, params, cas, leaf, state);
+    writes.push(...files);
     items.push(
       reason === undefined
         ? {
@@ -64,74 +75,63 @@ export async function planRke2Renew(ctx: OpsContext, params: Rke2RenewParams): P
             name: leaf.name,
             action: 'renew',
             reason,
-            files: state.key ? [leaf.certPath] : [leaf.certPath, leaf.keyPath],
+            files: files.map((write) => write.path),
           },
     );
     if (reason !== undefined) components.push(...leaf.restart);
   }
   const dynamic = params.services.includes(`${params.catalogue.program}-server`)
-    ? await renewDynamicCert(ctx, params.catalogue, cas.get('server-ca'), params.windowMs, false)
+    ? await renewDynamicCert(ctx, params.catalogue, cas.get('server-ca'), params.windowMs)
     : undefined;
   if (dynamic) {
     items.push(dynamic.item);
+    writes.push(...dynamic.writes);
     if (dynamic.item.action === 'renew') components.push(`${params.catalogue.program}-server`);
   }
   return {
-    operation: 'renew',
-    root: ctx.tree.root,
-    items,
-    restart: restartOrder(components, rke2RestartOrder(params.catalogue.program)),
-    warnings: [],
+    plan: {
+      operation: 'renew',
+      root: ctx.tree.root,
+      items,
+      restart: restartOrder(components, rke2RestartOrder(params.catalogue.program)),
+      warnings: [],
+    },
+    change: new PreparedChange('renew', writes),
   };
 }
 
-/** Re-issues what the plan marked, reusing keys, in one commit; undefined when nothing was due. */
-export async function applyRke2Renew(
+/** Commits a renew plan; undefined when nothing was due. */
+export const applyRke2Renew: Apply = applyPlanned;
+
+/** A due leaf re-issued on its key (a new key when it has none), and the user kubeconfig it feeds. */
+async function renewedFiles(
   ctx: OpsContext,
   params: Rke2RenewParams,
-  plan: Plan,
-): Promise<CommitResult | undefined> {
-  const due = new Set(
-    plan.items.filter((item) => item.action === 'renew').map((item) => item.name),
-  );
-  if (due.size === 0) return undefined;
-  const now = ctx.clock.now();
-  const cas = await loadAuthorities(ctx, params);
-  const writes: FileWrite[] = [];
-  for (const leaf of selectedLeaves(params).filter((entry) => due.has(entry.name))) {
-    const ca = cas.get(leaf.ca);
-    if (!ca)
-      throw new ValidationError(
-        'CA_KEY_MISSING',
-        `cannot renew "${leaf.name}": CA "${leaf.ca}" is not available in "${ctx.tree.root}"`,
-      );
-    const state = await leafState(ctx, leaf);
-    const key = state.key ?? (await ctx.keys.generate(leaf.keyAlgorithm));
-    const cert = await issueRke2Leaf(
-      ctx,
-      leaf,
-      { subject: leaf.subject, altNames: leaf.altNames },
-      ca,
-      key,
-      now,
+  cas: ReadonlyMap<string, Rke2Authority>,
+  leaf: Rke2Leaf,
+  state: { key: PrivateKey | undefined },
+): Promise<FileWrite[]> {
+  const ca = cas.get(leaf.ca);
+  if (!ca)
+    throw new ValidationError(
+      'CA_KEY_MISSING',
+      `cannot renew "${leaf.name}": CA "${leaf.ca}" is not available in "${ctx.tree.root}"`,
     );
-    const files = leafFiles(leaf, cert, key, ca, state.key === undefined);
-    writes.push(...files);
-    const user = params.catalogue.userKubeconfig;
-    const serverCa = cas.get('server-ca');
-    if (user && leaf.name === user.leaf && serverCa)
-      writes.push(
-        userKubeconfigWrite(user, serverCa, { cert: decoder.decode(files[0]?.data), key }),
-      );
-  }
-  const dynamic = due.has('dynamic-cert.json')
-    ? await renewDynamicCert(ctx, params.catalogue, cas.get('server-ca'), params.windowMs, true)
-    : undefined;
-  writes.push(...(dynamic?.writes ?? []));
-  return ctx.tree.commit(
-    { writes: writes.sort((a, b) => a.path.localeCompare(b.path)), deletes: [] },
-    'renew',
+  const key = state.key ?? (await ctx.keys.generate(leaf.keyAlgorithm));
+  const cert = await issueRke2Leaf(
+    ctx,
+    leaf,
+    { subject: leaf.subject, altNames: leaf.altNames },
+    ca,
+    key,
+    ctx.clock.now(),
   );
+  const files = leafFiles(leaf, cert, key, ca, state.key === undefined);
+  const user = params.catalogue.userKubeconfig;
+  const serverCa = cas.get('server-ca');
+  if (user && leaf.name === user.leaf && serverCa)
+    files.push(userKubeconfigWrite(user, serverCa, { cert: decoder.decode(files[0]?.data), key }));
+  return files;
 }
 
 function selectedLeaves(params: Rke2RenewParams): Rke2Leaf[] {

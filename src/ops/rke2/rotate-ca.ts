@@ -7,12 +7,10 @@
  * existing key, the CA copies and the user kubeconfig rewritten, in one commit with a backup.
  */
 import { ValidationError } from '../../errors.js';
-import { encodePrivateKey, parsePrivateKeys, type PrivateKey } from '../../pki/keys.js';
 import { bootstrapFieldsFor } from '../../layouts/bootstrap-record.js';
-import type { Rke2Catalogue, Rke2Leaf } from '../../layouts/rke2/catalogue.js';
+import type { Rke2Catalogue } from '../../layouts/rke2/catalogue.js';
 import {
   checkRotation,
-  effective,
   isReplaced,
   type RotationField,
   type RotationProblem,
@@ -24,23 +22,16 @@ import {
   type RotatedCaFile,
   type RotatedCaResult,
 } from './bootstrap/rotate-ca.js';
-import {
-  issueRke2Leaf,
-  leafFiles,
-  loadRke2Authority,
-  readKeys,
-  type Rke2Authority,
-} from './issue.js';
 import { legacyCerts } from './rotate.js';
-import { userKubeconfigWrite } from './derived.js';
-import { restartOrder, type Plan, type PlanItem } from '../shared/plan.js';
+import { installFiles } from './rotate-ca-install.js';
 import {
-  FileMode,
-  type CommitResult,
-  type Datastore,
-  type FileWrite,
-  type OpsContext,
-} from '../shared/ports.js';
+  PreparedChange,
+  restartOrder,
+  type Apply,
+  type Planned,
+  type PlanItem,
+} from '../shared/plan.js';
+import type { CommitResult, Datastore, OpsContext } from '../shared/ports.js';
 
 /** The staged directory: bytes and mtimes of files by path relative to it (`tls/server-ca.crt`). */
 export interface StagedSource {
@@ -60,15 +51,23 @@ export interface Rke2RotateCaParams {
   readonly datastore?: { readonly store: Datastore; readonly token: string };
 }
 
-/** A checked rotation, ready to apply. */
-export interface PlannedRke2RotateCa {
-  readonly plan: Plan;
+/** A checked rotation with every file prepared, ready to apply. */
+export interface PlannedRke2RotateCa extends Planned {
+  /** The CA material fields, current and staged (data: holds key bytes). */
   readonly fields: readonly RotationField[];
   readonly problems: readonly RotationProblem[];
   /** Names of the CAs whose certificate or key changes. */
   readonly changedCas: ReadonlySet<string>;
-  /** Leaves of the changed CAs (legacy server-side copies included), re-issued on their keys. */
-  readonly leaves: readonly Rke2Leaf[];
+  /** The datastore record update apply makes before the commit (with a datastore only). */
+  readonly record: PlannedRecord | undefined;
+}
+
+/** A record update: data for apply, never printed. */
+interface PlannedRecord {
+  readonly store: Datastore;
+  readonly token: string;
+  readonly files: readonly RotatedCaFile[];
+  readonly current: ReadonlyMap<string, Uint8Array>;
 }
 
 /** What apply did: the disk commit, and the record update when a datastore was given. */
@@ -77,12 +76,11 @@ export interface Rke2RotateCaResult {
   readonly record: RotatedCaResult | undefined;
 }
 
-const encoder = new TextEncoder();
-const decoder = new TextDecoder();
-
 /**
- * Reads and checks the staged material and plans the installation; with a datastore, also checks
- * (without writing) that the record may take it.
+ * Reads and checks the staged material and prepares the installation — CA material, every leaf
+ * of a changed CA re-issued on its existing key, the CA copies, the signer key, the user
+ * kubeconfig, the triggers — into the plan's change; with a datastore, also checks (without
+ * writing) that the record may take it. Writes nothing.
  * @throws ValidationError `NOT_A_SERVER` when the tree has no current server CA (an agent or an
  *   empty dir: rotate-ca would plant every CA key there), `NOTHING_TO_ROTATE` when no staged file
  *   differs from the current one, `ROTATE_CA_INVALID` listing the problems that stop it (every
@@ -151,6 +149,14 @@ export async function planRke2RotateCa(
     )
   ).flat();
   const leaves = [...catalogue.leaves, ...legacy].filter((leaf) => changedCas.has(leaf.ca));
+  const now = ctx.clock.now();
+  const mtimes = new Map<string, bigint>();
+  for (const f of replaced)
+    mtimes.set(
+      f.path,
+      (await params.stage.mtimeNs(stagedPath(f.path))) ?? BigInt(now.getTime()) * 1_000_000n,
+    );
+  const prepared = await installFiles(ctx, catalogue, fields, changedCas, leaves, mtimes);
   const items: PlanItem[] = [
     ...replaced.map(
       (f): PlanItem => ({
@@ -160,28 +166,27 @@ export async function planRke2RotateCa(
         files: [f.path],
       }),
     ),
-    ...leaves.map(
-      (leaf): PlanItem => ({
-        name: leaf.name,
-        action: 'renew',
-        reason: `re-issued by the new ${leaf.ca} on its existing key`,
-        files: [leaf.certPath],
-      }),
-    ),
+    ...prepared.items,
   ];
+  let record: PlannedRecord | undefined;
   if (params.datastore) {
-    const record = await prepareRotatedCaRecord(
+    const checked = await prepareRotatedCaRecord(
       params.datastore.store,
       params.datastore.token,
       recordFiles(replaced, new Map()),
       currentFiles(fields),
     );
     items.unshift({
-      name: record.key,
+      name: checked.key,
       action: 'renew',
-      reason: `datastore record: ${replaced.map((f) => f.field).join(', ')}, by compare-and-swap on revision ${record.modRevision}`,
+      reason: `datastore record: ${replaced.map((f) => f.field).join(', ')}, by compare-and-swap on revision ${checked.modRevision}`,
       files: [],
     });
+    record = {
+      ...params.datastore,
+      files: recordFiles(replaced, mtimes),
+      current: currentFiles(fields),
+    };
   }
   const services = new Set(leaves.map((leaf) => leaf.service));
   if (replaced.some((f) => f.field === 'ServiceKey'))
@@ -192,124 +197,53 @@ export async function planRke2RotateCa(
   const notStaged = fields
     .filter((f) => !isReplaced(f) && (f.staged === undefined || f.staged.length === 0))
     .map((f) => `${f.field} not staged (${f.stagedPath}); the current file is kept`);
-  const plan: Plan = {
-    operation: 'rotate-ca',
-    root: ctx.tree.root,
-    items,
-    restart: restartOrder(
-      [`${catalogue.program}-server`, ...components],
-      rke2RestartOrder(catalogue.program),
-    ),
-    warnings: [
-      ...notStaged,
-      ...problems.map((p) => `--force: installing although ${p.field}: ${p.message}`),
-    ],
+  return {
+    plan: {
+      operation: 'rotate-ca',
+      root: ctx.tree.root,
+      items,
+      restart: restartOrder(
+        [`${catalogue.program}-server`, ...components],
+        rke2RestartOrder(catalogue.program),
+      ),
+      warnings: [
+        ...notStaged,
+        ...problems.map((p) => `--force: installing although ${p.field}: ${p.message}`),
+      ],
+    },
+    change: new PreparedChange('rotate-ca', prepared.writes),
+    fields,
+    problems,
+    changedCas,
+    record,
   };
-  return { plan, fields, problems, changedCas, leaves };
 }
 
 /**
- * Prepares every file first (CA material, re-issued leaves, copies, kubeconfig), then — with a
- * datastore — writes the record by compare-and-swap, then commits the files in one change. A
- * failure before the record write changes nothing anywhere. If the commit fails after the record
- * was written, the record holds the new material and the disk the old; the same command run again
- * installs it (the record check accepts material it already holds).
+ * With a datastore, writes the record by compare-and-swap, then commits the planned files in one
+ * change. A failure before the record write changes nothing anywhere. If the commit fails after
+ * the record was written, the record holds the new material and the disk the old; the same command
+ * run again installs it (the record check accepts material it already holds).
  * @throws ConflictError `RECORD_CHANGED` when another server rotated meanwhile, `RECORD_DIFFERS`
  *   when the record's CA material is neither this server's nor the staged one (restore first);
  *   the errors of writeRotatedCaRecord and of the tree store's commit.
  */
-export async function applyRke2RotateCa(
-  ctx: OpsContext,
-  params: Rke2RotateCaParams,
-  planned: PlannedRke2RotateCa,
-): Promise<Rke2RotateCaResult> {
-  const { catalogue } = params;
-  const now = ctx.clock.now();
-  const replaced = planned.fields.filter(isReplaced);
-  const mtimes = new Map<string, bigint>();
-  for (const f of replaced)
-    mtimes.set(
-      f.path,
-      (await params.stage.mtimeNs(stagedPath(f.path))) ?? BigInt(now.getTime()) * 1_000_000n,
-    );
-  // On disk the files keep the record's timestamps, so RKE2 does not find them newer than the datastore.
-  const writes: FileWrite[] = replaced.map((f) => ({
-    path: f.path,
-    data: f.staged as Uint8Array,
-    mode: /\.key$/.test(f.path) ? FileMode.key : FileMode.cert,
-    mtime: new Date(Number((mtimes.get(f.path) as bigint) / 1_000_000n)),
-  }));
-  const cas = await authorities(catalogue, planned.fields, ctx.tree.root);
-  const issued = new Map<string, { cert: string; key: PrivateKey }>();
-  for (const leaf of planned.leaves) {
-    const made = await reissue(ctx, leaf, cas, now);
-    writes.push(...made.files);
-    issued.set(leaf.name, { cert: decoder.decode(made.files[0]?.data), key: made.key });
-  }
-  for (const copy of catalogue.copies) {
-    const ca = planned.changedCas.has(copy.ca) ? cas.get(copy.ca) : undefined;
-    if (ca)
-      writes.push({
-        path: copy.path,
-        data: encoder.encode(copy.firstOnly ? ca.certificate.pem : ca.bundlePem),
-        mode: copy.mode,
-      });
-  }
-  const serviceKey = replaced.find((f) => f.field === 'ServiceKey');
-  const [signer] = serviceKey
-    ? parsePrivateKeys(decoder.decode(serviceKey.staged), serviceKey.stagedPath)
-    : [];
-  if (signer)
-    writes.push({
-      path: catalogue.serviceCurrentKeyPath,
-      data: encoder.encode(encodePrivateKey(signer)),
-      mode: FileMode.key,
-    });
-  writes.push(...(await userKubeconfig(ctx, catalogue, planned, cas, issued)));
-  const empty = new Uint8Array();
-  writes.push({ path: catalogue.regenerateTriggerPath, data: empty, mode: FileMode.key });
-  if (catalogue.forceRestartPath !== undefined)
-    writes.push({ path: catalogue.forceRestartPath, data: empty, mode: FileMode.key });
-  const record = params.datastore
+export const applyRke2RotateCa: Apply<PlannedRke2RotateCa, Rke2RotateCaResult> = async (
+  ctx,
+  planned,
+) => {
+  const { record: update } = planned;
+  const record = update
     ? await writeRotatedCaRecord(
-        params.datastore.store,
-        params.datastore.token,
-        recordFiles(replaced, mtimes),
+        update.store,
+        update.token,
+        update.files,
         ctx.random,
-        currentFiles(planned.fields),
+        update.current,
       )
     : undefined;
-  return { commit: await ctx.tree.commit({ writes, deletes: [] }, 'rotate-ca'), record };
-}
-
-/**
- * The user kubeconfig (`<prog>.yaml`) when the server CA (its CA data) or the client CA (its admin
- * certificate) changed: the re-issued admin certificate, else the one on disk.
- */
-async function userKubeconfig(
-  ctx: OpsContext,
-  catalogue: Rke2Catalogue,
-  planned: PlannedRke2RotateCa,
-  cas: ReadonlyMap<string, Rke2Authority>,
-  issued: ReadonlyMap<string, { cert: string; key: PrivateKey }>,
-): Promise<FileWrite[]> {
-  const user = catalogue.userKubeconfig;
-  const serverCa = cas.get('server-ca');
-  if (
-    !user ||
-    !serverCa ||
-    !(planned.changedCas.has('server-ca') || planned.changedCas.has('client-ca'))
-  )
-    return [];
-  const leaf = catalogue.leaves.find((entry) => entry.name === user.leaf);
-  let admin = issued.get(user.leaf);
-  if (!admin && leaf) {
-    const cert = await ctx.tree.read(leaf.certPath);
-    const key = (await readKeys(ctx, leaf.keyPath))?.[0];
-    if (cert && key) admin = { cert: decoder.decode(cert), key };
-  }
-  return admin ? [userKubeconfigWrite(user, serverCa, admin)] : [];
-}
+  return { commit: await ctx.tree.commit(planned.change, planned.change.label), record };
+};
 
 /** The record's view of the replaced files, with their staged mtimes (now when unknown). */
 function recordFiles(
@@ -333,52 +267,4 @@ function currentFiles(fields: readonly RotationField[]): Map<string, Uint8Array>
 /** `server/tls/x` → `tls/x`: the staged directory is shaped like `server/`. */
 function stagedPath(path: string): string {
   return path.replace(/^server\//, '');
-}
-
-/**
- * The CAs in force after the rotation, loaded as every RKE2 command loads a CA, from the effective
- * (staged or current) files. A CA whose files are unusable is left out: the checks have refused
- * a changed one already, and an unchanged one signs nothing here.
- */
-async function authorities(
-  catalogue: Rke2Catalogue,
-  fields: readonly RotationField[],
-  where: string,
-): Promise<Map<string, Rke2Authority>> {
-  const read = (path: string): Promise<Uint8Array | undefined> => {
-    const field = fields.find((f) => f.path === path);
-    return Promise.resolve(field && effective(field));
-  };
-  const cas = new Map<string, Rke2Authority>();
-  for (const entry of catalogue.cas) {
-    const ca = await loadRke2Authority(read, entry, where).catch(() => undefined);
-    if (ca) cas.set(entry.name, ca);
-  }
-  return cas;
-}
-
-/** A leaf signed by its new CA on its existing key (a new key when it has none). */
-async function reissue(
-  ctx: OpsContext,
-  leaf: Rke2Leaf,
-  cas: ReadonlyMap<string, Rke2Authority>,
-  now: Date,
-): Promise<{ files: FileWrite[]; key: PrivateKey }> {
-  const ca = cas.get(leaf.ca);
-  if (!ca)
-    throw new ValidationError(
-      'CA_KEY_MISSING',
-      `cannot re-issue "${leaf.name}": CA "${leaf.ca}" is not available`,
-    );
-  const existing = (await readKeys(ctx, leaf.keyPath))?.[0];
-  const key = existing ?? (await ctx.keys.generate(leaf.keyAlgorithm));
-  const cert = await issueRke2Leaf(
-    ctx,
-    leaf,
-    { subject: leaf.subject, altNames: leaf.altNames },
-    ca,
-    key,
-    now,
-  );
-  return { files: leafFiles(leaf, cert, key, ca, existing === undefined), key };
 }

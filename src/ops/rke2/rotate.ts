@@ -23,8 +23,15 @@ import {
   type Rke2Authority,
 } from './issue.js';
 import { userKubeconfigWrite } from './derived.js';
-import { restartOrder, type Plan, type PlanItem } from '../shared/plan.js';
-import { FileMode, type CommitResult, type FileWrite, type OpsContext } from '../shared/ports.js';
+import {
+  applyPlanned,
+  PreparedChange,
+  restartOrder,
+  type Apply,
+  type Planned,
+  type PlanItem,
+} from '../shared/plan.js';
+import { FileMode, type FileWrite, type OpsContext } from '../shared/ports.js';
 
 /** Inputs of RKE2 rotate. */
 export interface Rke2RotateParams {
@@ -37,115 +44,41 @@ export interface Rke2RotateParams {
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
-/** Plans the rotation: the backup directory, every file replaced, the triggers, the restarts. */
-export async function planRke2Rotate(ctx: OpsContext, params: Rke2RotateParams): Promise<Plan> {
+/**
+ * Plans the rotation and prepares all of it — the backup copy, every new key and certificate, the
+ * triggers — into the plan's change; writes nothing.
+ * @throws OperationError `NO_LISTING` when the tree store cannot list files, `BACKUP_EXISTS`;
+ *   ValidationError `CA_KEY_MISSING` when a CA needed to sign is not available.
+ */
+export async function planRke2Rotate(ctx: OpsContext, params: Rke2RotateParams): Promise<Planned> {
   const { catalogue } = params;
+  const now = ctx.clock.now();
+  const backupDir = await backupDirOf(ctx);
+  const backup = await backupWrites(ctx, params, backupDir);
   const items: PlanItem[] = [
     {
-      name: await backupDirOf(ctx),
+      name: backupDir,
       action: 'create',
       reason: `backup copy of ${SERVER_TLS} as RKE2 makes it`,
-      files: [],
+      files: backup.map((write) => write.path),
     },
   ];
+  const writes: FileWrite[] = [...backup];
+  const cas = await authorities(ctx, params);
   const components: string[] = [];
+  const empty = new Uint8Array();
   for (const service of params.services) {
     components.push(...restartTargets(catalogue.program, service));
     for (const leaf of catalogue.leaves.filter((entry) => entry.service === service)) {
+      const files = await rotatedLeaf(ctx, catalogue, cas, leaf, now);
+      writes.push(...files);
       items.push({
         name: leaf.name,
         action: 'renew',
         reason: `${service}: new key and certificate`,
-        files: [leaf.keyPath, leaf.certPath],
+        files: files.map((write) => write.path),
       });
     }
-    for (const key of catalogue.keyFiles.filter((entry) => entry.service === service)) {
-      items.push({
-        name: key.name,
-        action: 'renew',
-        reason: `${service}: new server-side key`,
-        files: [key.keyPath],
-      });
-    }
-    for (const legacy of await legacyCerts(ctx, catalogue, service)) {
-      items.push({
-        name: legacy.certPath,
-        action: 'renew',
-        reason: `${service}: server-side copy re-issued with its new key`,
-        files: [legacy.certPath],
-      });
-    }
-    if (service === `${catalogue.program}-server`) {
-      items.push({
-        name: catalogue.regenerateTriggerPath,
-        action: 'create',
-        reason: 'the listener makes a new key and certificate at the next start',
-        files: [catalogue.regenerateTriggerPath],
-      });
-    }
-  }
-  if (catalogue.forceRestartPath !== undefined)
-    items.push({
-      name: catalogue.forceRestartPath,
-      action: 'create',
-      reason: 'RKE2 re-creates the control-plane static pods at the next start',
-      files: [catalogue.forceRestartPath],
-    });
-  // An agent dir has no supervisor; its kubelet rotation restarts only agent components.
-  const local =
-    catalogue.role === 'agent'
-      ? components.filter((name) => name !== `${catalogue.program}-server`)
-      : components;
-  return {
-    operation: 'rotate',
-    root: ctx.tree.root,
-    items,
-    restart: restartOrder(local, rke2RestartOrder(catalogue.program)),
-    warnings: [],
-  };
-}
-
-/**
- * Makes the backup copy, issues everything the plan names and commits it all at once.
- * @throws OperationError `NO_LISTING` when the tree store cannot list files; ValidationError
- *   `CA_KEY_MISSING` when a CA needed to sign is not available.
- */
-export async function applyRke2Rotate(
-  ctx: OpsContext,
-  params: Rke2RotateParams,
-  plan: Plan,
-): Promise<CommitResult> {
-  const { catalogue } = params;
-  const now = ctx.clock.now();
-  const writes: FileWrite[] = [...(await backupWrites(ctx, params, plan.items[0]?.name ?? ''))];
-  const cas = await authorities(ctx, params);
-  const leaves = catalogue.leaves.filter((leaf) => params.services.includes(leaf.service));
-  for (const leaf of leaves) {
-    const ca = requireCa(cas, leaf);
-    const key = await ctx.keys.generate(leaf.keyAlgorithm);
-    const files = leafFiles(
-      leaf,
-      await issueRke2Leaf(
-        ctx,
-        leaf,
-        { subject: leaf.subject, altNames: leaf.altNames },
-        ca,
-        key,
-        now,
-      ),
-      key,
-      ca,
-      true,
-    );
-    writes.push(...files);
-    const user = catalogue.userKubeconfig;
-    const serverCa = cas.get('server-ca');
-    if (user && leaf.name === user.leaf && serverCa)
-      writes.push(
-        userKubeconfigWrite(user, serverCa, { cert: decoder.decode(files[0]?.data), key }),
-      );
-  }
-  for (const service of params.services) {
     const legacy = await legacyCerts(ctx, catalogue, service);
     for (const keyFile of catalogue.keyFiles.filter((entry) => entry.service === service)) {
       const key = await ctx.keys.generate('ECDSA-P256');
@@ -154,32 +87,94 @@ export async function applyRke2Rotate(
         data: encoder.encode(encodePrivateKey(key)),
         mode: FileMode.key,
       });
+      items.push({
+        name: keyFile.name,
+        action: 'renew',
+        reason: `${service}: new server-side key`,
+        files: [keyFile.keyPath],
+      });
       const copy = legacy.find((entry) => entry.keyPath === keyFile.keyPath);
-      if (copy)
-        writes.push(
-          ...leafFiles(
-            copy,
-            await issueRke2Leaf(
-              ctx,
-              copy,
-              { subject: copy.subject, altNames: copy.altNames },
-              requireCa(cas, copy),
-              key,
-              now,
-            ),
-            key,
-            requireCa(cas, copy),
-            false,
-          ),
-        );
+      if (!copy) continue;
+      const ca = requireCa(cas, copy);
+      const cert = await issueRke2Leaf(
+        ctx,
+        copy,
+        { subject: copy.subject, altNames: copy.altNames },
+        ca,
+        key,
+        now,
+      );
+      writes.push(...leafFiles(copy, cert, key, ca, false));
+      items.push({
+        name: copy.certPath,
+        action: 'renew',
+        reason: `${service}: server-side copy re-issued with its new key`,
+        files: [copy.certPath],
+      });
+    }
+    if (service === `${catalogue.program}-server`) {
+      writes.push({ path: catalogue.regenerateTriggerPath, data: empty, mode: FileMode.key });
+      items.push({
+        name: catalogue.regenerateTriggerPath,
+        action: 'create',
+        reason: 'the listener makes a new key and certificate at the next start',
+        files: [catalogue.regenerateTriggerPath],
+      });
     }
   }
-  const empty = new Uint8Array();
-  if (params.services.includes(`${catalogue.program}-server`))
-    writes.push({ path: catalogue.regenerateTriggerPath, data: empty, mode: FileMode.key });
-  if (catalogue.forceRestartPath !== undefined)
+  if (catalogue.forceRestartPath !== undefined) {
     writes.push({ path: catalogue.forceRestartPath, data: empty, mode: FileMode.key });
-  return ctx.tree.commit({ writes, deletes: [] }, 'rotate');
+    items.push({
+      name: catalogue.forceRestartPath,
+      action: 'create',
+      reason: 'RKE2 re-creates the control-plane static pods at the next start',
+      files: [catalogue.forceRestartPath],
+    });
+  }
+  // An agent dir has no supervisor; its kubelet rotation restarts only agent components.
+  const local =
+    catalogue.role === 'agent'
+      ? components.filter((name) => name !== `${catalogue.program}-server`)
+      : components;
+  return {
+    plan: {
+      operation: 'rotate',
+      root: ctx.tree.root,
+      items,
+      restart: restartOrder(local, rke2RestartOrder(catalogue.program)),
+      warnings: [],
+    },
+    change: new PreparedChange('rotate', writes),
+  };
+}
+
+/** Commits the backup copy and everything rotated at once. */
+export const applyRke2Rotate: Apply = applyPlanned;
+
+/** A leaf on a new key, and the user kubeconfig when it is the admin leaf. */
+async function rotatedLeaf(
+  ctx: OpsContext,
+  catalogue: Rke2Catalogue,
+  cas: ReadonlyMap<string, Rke2Authority>,
+  leaf: Rke2Leaf,
+  now: Date,
+): Promise<FileWrite[]> {
+  const ca = requireCa(cas, leaf);
+  const key = await ctx.keys.generate(leaf.keyAlgorithm);
+  const cert = await issueRke2Leaf(
+    ctx,
+    leaf,
+    { subject: leaf.subject, altNames: leaf.altNames },
+    ca,
+    key,
+    now,
+  );
+  const files = leafFiles(leaf, cert, key, ca, true);
+  const user = catalogue.userKubeconfig;
+  const serverCa = cas.get('server-ca');
+  if (user && leaf.name === user.leaf && serverCa)
+    files.push(userKubeconfigWrite(user, serverCa, { cert: decoder.decode(files[0]?.data), key }));
+  return files;
 }
 
 /** `server/tls-<unix>` when `server/tls` exists, else `agent/tls-<unix>`. */

@@ -6,8 +6,14 @@
 import { ValidationError } from '../../errors.js';
 import type { Rke2Catalogue } from '../../layouts/rke2/catalogue.js';
 import { readKeys } from './issue.js';
-import type { Plan } from '../shared/plan.js';
-import { FileMode, type CommitResult, type OpsContext } from '../shared/ports.js';
+import {
+  applyPlanned,
+  PreparedChange,
+  type Apply,
+  type Plan,
+  type Planned,
+} from '../shared/plan.js';
+import { FileMode, type OpsContext } from '../shared/ports.js';
 import { requireRsa, serviceKeyFile } from '../shared/service-key-file.js';
 
 const encoder = new TextEncoder();
@@ -18,15 +24,16 @@ export interface Rke2SaKeyParams {
 }
 
 /**
- * Plans the rotation.
+ * Plans the rotation and generates the new key into the plan's change; writes nothing.
  * @throws ValidationError `NO_SERVICE_KEY` when the tree has no `service.key` (not a server dir, or
  *   not initialised), `WRONG_KEY_TYPE` when it holds a key that is not RSA; InvalidInputError when
  *   it does not parse or a key is encrypted.
  */
-export async function planSaKeyRotate(ctx: OpsContext, params: Rke2SaKeyParams): Promise<Plan> {
+export async function planSaKeyRotate(ctx: OpsContext, params: Rke2SaKeyParams): Promise<Planned> {
   const keys = await existingKeys(ctx, params.catalogue);
   const { serviceKeyPath, serviceCurrentKeyPath, program } = params.catalogue;
-  return {
+  const file = await serviceKeyFile(ctx, await ctx.tree.read(serviceKeyPath), serviceKeyPath);
+  const plan: Plan = {
     operation: 'sa-key rotate',
     root: ctx.tree.root,
     items: [
@@ -46,27 +53,17 @@ export async function planSaKeyRotate(ctx: OpsContext, params: Rke2SaKeyParams):
     restart: ['kube-apiserver', 'kube-controller-manager', `${program}-server`],
     warnings: [],
   };
+  return {
+    plan,
+    change: new PreparedChange('sa-key-rotate', [
+      { path: serviceKeyPath, data: file.data, mode: FileMode.key },
+      { path: serviceCurrentKeyPath, data: encoder.encode(file.fresh), mode: FileMode.key },
+    ]),
+  };
 }
 
-/** Generates the key and switches both files in together. */
-export async function applySaKeyRotate(
-  ctx: OpsContext,
-  params: Rke2SaKeyParams,
-): Promise<CommitResult> {
-  const { serviceKeyPath, serviceCurrentKeyPath } = params.catalogue;
-  await existingKeys(ctx, params.catalogue);
-  const file = await serviceKeyFile(ctx, await ctx.tree.read(serviceKeyPath), serviceKeyPath);
-  return ctx.tree.commit(
-    {
-      writes: [
-        { path: serviceKeyPath, data: file.data, mode: FileMode.key },
-        { path: serviceCurrentKeyPath, data: encoder.encode(file.fresh), mode: FileMode.key },
-      ],
-      deletes: [],
-    },
-    'sa-key-rotate',
-  );
-}
+/** Switches both planned files in together. */
+export const applySaKeyRotate: Apply = applyPlanned;
 
 async function existingKeys(
   ctx: OpsContext,
