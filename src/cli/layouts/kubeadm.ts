@@ -230,7 +230,6 @@ async function kubeconfigUser(ctx: OpsContext, options: CommandOptions): Promise
     clientName: String(options.clientName),
     organizations: Array.isArray(options.org) ? (options.org as string[]) : [],
     validityMs,
-    backdateMs: KUBEADM_DEFAULTS.backdateMs,
     keyAlgorithm: layout.spec.encryptionAlgorithm,
     clusterName: layout.spec.clusterName,
     server: controlPlaneUrl(layout.spec),

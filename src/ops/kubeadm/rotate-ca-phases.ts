@@ -20,7 +20,9 @@ import {
 } from '../../layouts/catalogue.js';
 import { replaceKubeconfigCaData } from '../../layouts/kubeconfig.js';
 import { loadCa, loadIssued, requireLoaded } from './load-tree.js';
-import { copiedIdentity, issueCa, issuedFiles, issueLeaf } from './issue-entry.js';
+import { copiedIdentity, issuedFiles } from './issue-entry.js';
+import { issueCa, issueLeaf } from '../shared/issue.js';
+import { KUBEADM_ISSUANCE } from '../../layouts/kubeadm/issuance-profile.js';
 import { restartOrder, type Plan, type PlanItem } from '../shared/plan.js';
 import { FileMode, type CommitResult, type FileWrite, type OpsContext } from '../shared/ports.js';
 
@@ -44,7 +46,6 @@ export interface RotateCaParams {
   readonly phase: RotationPhase;
   /** CAs to rotate (trust phase); later phases take them from the saved state. */
   readonly cas: readonly string[];
-  readonly backdateMs: number;
   readonly restartOrder: readonly string[];
 }
 
@@ -147,10 +148,7 @@ async function phaseFor(
   switch (params.phase) {
     case 'trust': {
       const start = ctx.clock.now();
-      const next = await issueCa(ctx, ca, {
-        notBefore: new Date(start.getTime() - params.backdateMs),
-        notAfter: new Date(start.getTime() + ca.validityMs),
-      });
+      const next = await issueCa(ctx, KUBEADM_ISSUANCE, ca, start);
       const bundle = [current.certificate, next.certificate];
       return {
         writes: [
@@ -245,10 +243,13 @@ async function reissueAll(
       });
       continue;
     }
-    const issued = await issueLeaf(ctx, entry, copiedIdentity(loaded.cert, entry), next, {
-      notBefore: new Date(start.getTime() - params.backdateMs),
-      notAfter: new Date(start.getTime() + entry.validityMs),
-    });
+    const issued = await issueLeaf(
+      ctx,
+      KUBEADM_ISSUANCE,
+      { ...entry, ...copiedIdentity(loaded.cert, entry) },
+      next,
+      start,
+    );
     writes.push(...issuedFiles(entry, issued, pemOf(bundle), loaded.kubeconfig?.text));
     items.push({
       name: entry.name,

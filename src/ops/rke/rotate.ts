@@ -24,7 +24,9 @@ import {
   updatedBundleEntry,
   type EntryContent,
 } from '../../layouts/rke/bundle-entry.js';
-import { caContent, issueRkeCa, issueRkeLeaf, leafContent } from './issue.js';
+import { caContent, leafContent } from './issue.js';
+import { issueCa, issueLeaf } from '../shared/issue.js';
+import { RKE_ISSUANCE } from '../../layouts/rke/issuance-profile.js';
 import {
   existingAuthorities,
   readRkeTree,
@@ -101,7 +103,7 @@ export async function applyRkeRotate(
   const set = new Map<string, BundleEntry>();
   const authorities = existingAuthorities(tree);
   for (const ca of selection.cas) {
-    const issued = await issueRkeCa(ctx, ca, now);
+    const issued = await issueCa(ctx, RKE_ISSUANCE, ca, now);
     authorities.set(ca.name, issued);
     set.set(ca.name, bundleEntry(tree, ca.name, caContent(ca, issued)));
   }
@@ -119,7 +121,7 @@ export async function applyRkeRotate(
         leaf.name,
         leafContent(
           leaf,
-          await issueRkeLeaf(ctx, leaf, ca, now, keep),
+          await issueLeaf(ctx, RKE_ISSUANCE, leaf, ca, now, keep),
           tree.spec,
           kubeCa.certificate.pem,
         ),

@@ -22,7 +22,7 @@ import type { CaEntry } from '../../layouts/catalogue.js';
 import { SERVER_TLS, type Rke2Catalogue } from '../../layouts/rke2/catalogue.js';
 import { formatJoinTokens, hashCa, type JoinTokens } from '../../layouts/rke2/token.js';
 import { storedPasswords } from './token.js';
-import { RKE2_BACKDATE_MS } from './issue.js';
+import { RKE2_ISSUANCE } from '../../layouts/rke2/issuance-profile.js';
 import { serviceKeyFile } from '../shared/service-key-file.js';
 import type { Plan, PlanItem } from '../shared/plan.js';
 import { refuseExisting } from '../shared/refuse-existing.js';
@@ -78,7 +78,7 @@ export async function crossSignCas(
       keyUsage: entry.keyUsage,
       extKeyUsage: [],
       serialHex: randomSerial(ctx.random),
-      notBefore: new Date(now.getTime() - RKE2_BACKDATE_MS),
+      notBefore: new Date(now.getTime() - RKE2_ISSUANCE.backdateMs),
       notAfter: new Date(now.getTime() + CROSS_SIGN_DAYS * DAY_MS),
     });
     const selfSigned = await issueCertificate(

@@ -9,7 +9,9 @@ import { parseCertificates } from '../../pki/certificate.js';
 import { parsePrivateKey } from '../../pki/keys.js';
 import type { Rke2Catalogue, Rke2Leaf } from '../../layouts/rke2/catalogue.js';
 import { parseDynamicCert, replaceDynamicCertificate } from '../../layouts/rke2/dynamic-cert.js';
-import { issueRke2Leaf, type Rke2Authority } from './issue.js';
+import type { Rke2Authority } from './issue.js';
+import { issueLeaf } from '../shared/issue.js';
+import { RKE2_ISSUANCE } from '../../layouts/rke2/issuance-profile.js';
 import type { PlanItem } from '../shared/plan.js';
 import { FileMode, type FileWrite, type OpsContext } from '../shared/ports.js';
 
@@ -68,14 +70,7 @@ export async function renewDynamicCert(
     keyAlgorithm: 'ECDSA-P256',
     restart: [`${catalogue.program}-server`],
   };
-  const renewed = await issueRke2Leaf(
-    ctx,
-    entry,
-    { subject: entry.subject, altNames: entry.altNames },
-    ca,
-    key,
-    now,
-  );
+  const renewed = (await issueLeaf(ctx, RKE2_ISSUANCE, entry, ca, now, key)).certificate;
   const certPem = renewed.pem + ca.bundlePem;
   const sha1 = createHash('sha1').update(renewed.der).digest('hex');
   return {

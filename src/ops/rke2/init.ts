@@ -11,15 +11,16 @@ import { encodePrivateKey, type PrivateKey } from '../../pki/keys.js';
 import type { CaEntry } from '../../layouts/catalogue.js';
 import type { Rke2Catalogue, Rke2Leaf } from '../../layouts/rke2/catalogue.js';
 import {
-  issueRke2Ca,
-  issueRke2Leaf,
   leafFiles,
   loadRke2Authority,
   readKeys,
+  rke2Authority,
   rke2CaFiles,
   type FileSource,
   type Rke2Authority,
 } from './issue.js';
+import { issueCa, issueLeaf } from '../shared/issue.js';
+import { RKE2_ISSUANCE } from '../../layouts/rke2/issuance-profile.js';
 import { derivedFiles, kubeconfigFiles, userKubeconfigFile } from './derived.js';
 import type { Plan, PlanItem } from '../shared/plan.js';
 import { FileMode, type CommitResult, type FileWrite, type OpsContext } from '../shared/ports.js';
@@ -182,7 +183,10 @@ async function resolveCa(
     reason: 'certificate authority missing',
     files: [entry.certPath, entry.keyPath],
   };
-  return { item, authority: generate ? await issueRke2Ca(ctx, entry, now) : undefined };
+  return {
+    item,
+    authority: generate ? rke2Authority(await issueCa(ctx, RKE2_ISSUANCE, entry, now)) : undefined,
+  };
 }
 
 interface LeafResult {
@@ -240,14 +244,7 @@ async function resolveLeaf(
   };
   if (!generate || !ca) return { item, writes: [], material: undefined };
   const key = keys?.[0] ?? (await ctx.keys.generate(leaf.keyAlgorithm));
-  const cert = await issueRke2Leaf(
-    ctx,
-    leaf,
-    { subject: leaf.subject, altNames: leaf.altNames },
-    ca,
-    key,
-    now,
-  );
+  const cert = (await issueLeaf(ctx, RKE2_ISSUANCE, leaf, ca, now, key)).certificate;
   const writes = leafFiles(leaf, cert, key, ca, keys === undefined);
   return { item, writes, material: { cert: decoder.decode(writes[0]?.data), key } };
 }

@@ -15,13 +15,14 @@ import type { PrivateKey } from '../../pki/keys.js';
 import type { Rke2Catalogue, Rke2Leaf } from '../../layouts/rke2/catalogue.js';
 import { rke2RestartOrder } from '../../layouts/rke2/services.js';
 import {
-  issueRke2Leaf,
   leafFiles,
   loadRke2Authority,
   readKeys,
   type FileSource,
   type Rke2Authority,
 } from './issue.js';
+import { issueLeaf } from '../shared/issue.js';
+import { RKE2_ISSUANCE } from '../../layouts/rke2/issuance-profile.js';
 import { userKubeconfigWrite } from './derived.js';
 import { renewDynamicCert } from './dynamic-cert.js';
 import { restartOrder, type Plan, type PlanItem } from '../shared/plan.js';
@@ -107,14 +108,7 @@ export async function applyRke2Renew(
       );
     const state = await leafState(ctx, leaf);
     const key = state.key ?? (await ctx.keys.generate(leaf.keyAlgorithm));
-    const cert = await issueRke2Leaf(
-      ctx,
-      leaf,
-      { subject: leaf.subject, altNames: leaf.altNames },
-      ca,
-      key,
-      now,
-    );
+    const cert = (await issueLeaf(ctx, RKE2_ISSUANCE, leaf, ca, now, key)).certificate;
     const files = leafFiles(leaf, cert, key, ca, state.key === undefined);
     writes.push(...files);
     const user = params.catalogue.userKubeconfig;

@@ -24,13 +24,9 @@ import {
   type RotatedCaFile,
   type RotatedCaResult,
 } from './bootstrap/rotate-ca.js';
-import {
-  issueRke2Leaf,
-  leafFiles,
-  loadRke2Authority,
-  readKeys,
-  type Rke2Authority,
-} from './issue.js';
+import { leafFiles, loadRke2Authority, readKeys, type Rke2Authority } from './issue.js';
+import { issueLeaf } from '../shared/issue.js';
+import { RKE2_ISSUANCE } from '../../layouts/rke2/issuance-profile.js';
 import { legacyCerts } from './rotate.js';
 import { userKubeconfigWrite } from './derived.js';
 import { restartOrder, type Plan, type PlanItem } from '../shared/plan.js';
@@ -372,13 +368,6 @@ async function reissue(
     );
   const existing = (await readKeys(ctx, leaf.keyPath))?.[0];
   const key = existing ?? (await ctx.keys.generate(leaf.keyAlgorithm));
-  const cert = await issueRke2Leaf(
-    ctx,
-    leaf,
-    { subject: leaf.subject, altNames: leaf.altNames },
-    ca,
-    key,
-    now,
-  );
+  const cert = (await issueLeaf(ctx, RKE2_ISSUANCE, leaf, ca, now, key)).certificate;
   return { files: leafFiles(leaf, cert, key, ca, existing === undefined), key };
 }

@@ -15,13 +15,9 @@ import {
   type Rke2Leaf,
 } from '../../layouts/rke2/catalogue.js';
 import { restartTargets, rke2RestartOrder } from '../../layouts/rke2/services.js';
-import {
-  issueRke2Leaf,
-  leafFiles,
-  loadRke2Authority,
-  type FileSource,
-  type Rke2Authority,
-} from './issue.js';
+import { leafFiles, loadRke2Authority, type FileSource, type Rke2Authority } from './issue.js';
+import { issueLeaf } from '../shared/issue.js';
+import { RKE2_ISSUANCE } from '../../layouts/rke2/issuance-profile.js';
 import { userKubeconfigWrite } from './derived.js';
 import { restartOrder, type Plan, type PlanItem } from '../shared/plan.js';
 import { FileMode, type CommitResult, type FileWrite, type OpsContext } from '../shared/ports.js';
@@ -125,14 +121,7 @@ export async function applyRke2Rotate(
     const key = await ctx.keys.generate(leaf.keyAlgorithm);
     const files = leafFiles(
       leaf,
-      await issueRke2Leaf(
-        ctx,
-        leaf,
-        { subject: leaf.subject, altNames: leaf.altNames },
-        ca,
-        key,
-        now,
-      ),
+      (await issueLeaf(ctx, RKE2_ISSUANCE, leaf, ca, now, key)).certificate,
       key,
       ca,
       true,
@@ -159,14 +148,7 @@ export async function applyRke2Rotate(
         writes.push(
           ...leafFiles(
             copy,
-            await issueRke2Leaf(
-              ctx,
-              copy,
-              { subject: copy.subject, altNames: copy.altNames },
-              requireCa(cas, copy),
-              key,
-              now,
-            ),
+            (await issueLeaf(ctx, RKE2_ISSUANCE, copy, requireCa(cas, copy), now, key)).certificate,
             key,
             requireCa(cas, copy),
             false,
