@@ -3,7 +3,7 @@
  * SANs, which `--service` rotates it, which nodes receive it (§5) and which containers load it
  * (§3.4). Pure data computed from the cluster spec.
  */
-import type { CaEntry, LeafEntry } from '../catalogue.js';
+import type { CaEntry, CaRole, LeafEntry } from '../catalogue.js';
 import type { ExtKeyUsageName, KeyUsageName } from '../../pki/certificate.js';
 import type { SubjectFields } from '../../pki/name.js';
 import type { AltNames } from '../../pki/san.js';
@@ -89,6 +89,7 @@ function sslPath(name: string): { certPath: string; keyPath: string } {
 
 function ca(
   name: string,
+  role: CaRole,
   longName: string,
   deploy: RkeDeploy,
   restart: readonly RkeContainer[],
@@ -96,6 +97,7 @@ function ca(
 ): RkeCaEntry {
   return {
     name,
+    role,
     longName,
     ...sslPath(name),
     subject: { cn: name },
@@ -282,6 +284,7 @@ export function rkeCatalogue(spec: RkeSpec): RkeCatalogue {
     cas: [
       ca(
         KUBE_CA,
+        'cluster',
         'Kubernetes CA',
         'all',
         ['etcd', 'kube-apiserver', 'kube-controller-manager', 'kubelet'],
@@ -289,6 +292,7 @@ export function rkeCatalogue(spec: RkeSpec): RkeCatalogue {
       ),
       ca(
         REQUESTHEADER_CA,
+        'request-header',
         'Kubernetes API server requestheader CA',
         'controlplane',
         ['kube-apiserver'],

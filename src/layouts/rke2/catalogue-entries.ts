@@ -60,3 +60,21 @@ export interface Rke2Catalogue {
 /** Tree-relative directories. */
 export const SERVER_TLS = 'server/tls';
 export const AGENT_DIR = 'agent';
+
+/** The service-account key file: every key the API server accepts, the signing key first. */
+export const SERVICE_KEY_PATH = `${SERVER_TLS}/service.key`;
+
+/** The key file beside a certificate file (`x.crt` → `x.key`), as K3s pairs them. */
+export function keyPathOf(certPath: string): string {
+  return certPath.replace(/\.crt$/, '.key');
+}
+
+/** The certificate file beside a key file (`x.key` → `x.crt`). */
+export function certPathOf(keyPath: string): string {
+  return keyPath.replace(/\.key$/, '.crt');
+}
+
+/** True for a key file's path (written 0600). */
+export function isKeyPath(path: string): boolean {
+  return path.endsWith('.key');
+}

@@ -4,22 +4,26 @@
  * the component kubeconfigs (file references) and the user kubeconfig — pure data computed from
  * the spec and the instant the CA names are stamped with.
  */
-import type { AltNames } from '../../pki/san.js';
-import type { KeyUsageName } from '../../pki/certificate.js';
-import type { CaEntry } from '../catalogue.js';
 import {
   AGENT_DIR,
   SERVER_TLS,
+  SERVICE_KEY_PATH,
+  certPathOf,
   type Rke2CaCopy,
   type Rke2Catalogue,
   type Rke2Kubeconfig,
 } from './catalogue-entries.js';
 import { agentLeaves, serverKeyFiles, serverLeaves } from './leaves.js';
-import { RKE2_DEFAULTS, type Rke2Program, type Rke2Spec } from './spec.js';
+import { rke2CaEntries, rke2CaLocation } from './ca-entries.js';
+import type { Rke2Spec } from './spec.js';
 
 export {
   AGENT_DIR,
   SERVER_TLS,
+  SERVICE_KEY_PATH,
+  certPathOf,
+  isKeyPath,
+  keyPathOf,
   type Rke2CaCopy,
   type Rke2Catalogue,
   type Rke2KeyFile,
@@ -27,10 +31,6 @@ export {
   type Rke2Leaf,
 } from './catalogue-entries.js';
 export { baseSans, kubernetesNames } from './leaves.js';
-
-const DAY_MS = 86_400_000;
-const CA_USAGE: readonly KeyUsageName[] = ['digitalSignature', 'keyEncipherment', 'keyCertSign'];
-const NO_SANS: AltNames = { dns: [], ip: [] };
 
 /** Builds the catalogue of a server (with its agent) or of an agent-only node. Pure. */
 export function rke2Catalogue(
@@ -40,7 +40,9 @@ export function rke2Catalogue(
 ): Rke2Catalogue {
   const prog = spec.program;
   const abs = (path: string): string => `${spec.dataDir.replace(/\/+$/, '')}/${path}`;
-  const cas = caEntries(prog, Math.floor(caTimestamp.getTime() / 1000));
+  const cas = rke2CaEntries(prog, Math.floor(caTimestamp.getTime() / 1000));
+  const server = rke2CaLocation('server');
+  const client = rke2CaLocation('client');
   const leaves = [...(role === 'server' ? serverLeaves(spec) : []), ...agentLeaves(spec)];
   const apiPort = prog === 'k3s' ? 6444 : 6443;
   const localApi = `https://127.0.0.1:${apiPort}`;
@@ -54,14 +56,14 @@ export function rke2Catalogue(
   const cred = (file: string, leaf: string): Rke2Kubeconfig => ({
     path: `server/cred/${file}`,
     server: localApi,
-    caFile: abs(`${SERVER_TLS}/server-ca.crt`),
+    caFile: abs(server.certPath),
     ...files(`${SERVER_TLS}/${leaf}`),
     leaf,
   });
   const agentCred = (file: string, leaf: string): Rke2Kubeconfig => ({
     path: `${AGENT_DIR}/${file}`,
     server: agentApi,
-    caFile: abs(`${AGENT_DIR}/server-ca.crt`),
+    caFile: abs(agentCopy(server.name)),
     ...files(leaf),
     leaf,
   });
@@ -82,21 +84,21 @@ export function rke2Catalogue(
     ...(role === 'server'
       ? [
           {
-            path: `${SERVER_TLS}/client-ca.nochain.crt`,
-            ca: 'client-ca',
+            path: noChain(client.certPath),
+            ca: client.name,
             firstOnly: true,
             mode: 0o644,
           },
           {
-            path: `${SERVER_TLS}/server-ca.nochain.crt`,
-            ca: 'server-ca',
+            path: noChain(server.certPath),
+            ca: server.name,
             firstOnly: true,
             mode: 0o644,
           },
         ]
       : []),
-    { path: `${AGENT_DIR}/client-ca.crt`, ca: 'client-ca', firstOnly: false, mode: 0o600 },
-    { path: `${AGENT_DIR}/server-ca.crt`, ca: 'server-ca', firstOnly: false, mode: 0o600 },
+    { path: agentCopy(client.name), ca: client.name, firstOnly: false, mode: 0o600 },
+    { path: agentCopy(server.name), ca: server.name, firstOnly: false, mode: 0o600 },
   ];
   return {
     program: prog,
@@ -112,10 +114,10 @@ export function rke2Catalogue(
             path: `${prog}.yaml`,
             server: 'https://127.0.0.1:6443',
             leaf: 'client-admin',
-            ca: 'server-ca',
+            ca: server.name,
           }
         : undefined,
-    serviceKeyPath: `${SERVER_TLS}/service.key`,
+    serviceKeyPath: SERVICE_KEY_PATH,
     serviceCurrentKeyPath: `${SERVER_TLS}/service.current.key`,
     dynamicCertPath: `${SERVER_TLS}/dynamic-cert.json`,
     regenerateTriggerPath: `${SERVER_TLS}/dynamic-cert-regenerate`,
@@ -123,26 +125,16 @@ export function rke2Catalogue(
   };
 }
 
-function caEntries(prog: Rke2Program, unix: number): CaEntry[] {
-  const ca = (name: string, file: string, prefix: string): CaEntry => ({
-    name,
-    longName: `${prefix} certificate authority`,
-    certPath: `${SERVER_TLS}/${file}.crt`,
-    keyPath: `${SERVER_TLS}/${file}.key`,
-    subject: { cn: `${prefix}-ca@${unix}` },
-    altNames: NO_SANS,
-    keyUsage: CA_USAGE,
-    validityMs: RKE2_DEFAULTS.caValidityDays * DAY_MS,
-    keyAlgorithm: 'ECDSA-P256',
-  });
-  return [
-    ca('server-ca', 'server-ca', `${prog}-server`),
-    ca('client-ca', 'client-ca', `${prog}-client`),
-    ca('request-header-ca', 'request-header-ca', `${prog}-request-header`),
-    ca('etcd/server-ca', 'etcd/server-ca', 'etcd-server'),
-    ca('etcd/peer-ca', 'etcd/peer-ca', 'etcd-peer'),
-  ];
+/** The agent's copy of a CA bundle (`agent/server-ca.crt`). */
+function agentCopy(caName: string): string {
+  return `${AGENT_DIR}/${caName}.crt`;
 }
+
+/** The first-certificate-only copy beside a CA file (`server-ca.nochain.crt`). */
+function noChain(certPath: string): string {
+  return certPath.replace(/\.crt$/, '.nochain.crt');
+}
+
 /** Certificate files `check` and `rotate` look at for a service (§4.13), including legacy server copies. */
 export function serviceCertFiles(catalogue: Rke2Catalogue, service: string): string[] {
   const leaves = catalogue.leaves
@@ -150,6 +142,6 @@ export function serviceCertFiles(catalogue: Rke2Catalogue, service: string): str
     .map((leaf) => leaf.certPath);
   const legacy = catalogue.keyFiles
     .filter((key) => key.service === service && key.service !== 'kubelet')
-    .map((key) => key.keyPath.replace(/\.key$/, '.crt'));
+    .map((key) => certPathOf(key.keyPath));
   return [...legacy, ...leaves];
 }

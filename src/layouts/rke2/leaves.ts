@@ -5,7 +5,13 @@
 import { classifySans, canonicalIp, type AltNames } from '../../pki/san.js';
 import type { ExtKeyUsageName, KeyUsageName } from '../../pki/certificate.js';
 import type { SubjectFields } from '../../pki/name.js';
-import { AGENT_DIR, SERVER_TLS, type Rke2KeyFile, type Rke2Leaf } from './catalogue-entries.js';
+import {
+  AGENT_DIR,
+  SERVER_TLS,
+  keyPathOf,
+  type Rke2KeyFile,
+  type Rke2Leaf,
+} from './catalogue-entries.js';
 import { restartTargets } from './services.js';
 import { advertiseAddressOf, serviceIp, type Rke2Program, type Rke2Spec } from './spec.js';
 
@@ -29,7 +35,7 @@ function leafMaker(spec: Rke2Spec): LeafMaker {
     longName: `${service} certificate ${subject.cn}`,
     service,
     certPath: path,
-    keyPath: path.replace(/\.crt$/, '.key'),
+    keyPath: keyPathOf(path),
     ca,
     subject,
     altNames: sans,
