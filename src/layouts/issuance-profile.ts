@@ -16,9 +16,9 @@ export interface IssuanceProfile {
   readonly validityFrom: 'issuing-instant' | 'not-before';
   /**
    * A leaf's NotBefore: `backdated` (instant − backdate), `backdated-within-ca` (that, but never
-   * before the CA's NotBefore) or `ca` (the CA's NotBefore, as RKE's newSignedCert does).
+   * before the CA's NotBefore) or `ca-not-before` (the CA's NotBefore, as RKE's newSignedCert does).
    */
-  readonly leafNotBefore: 'backdated' | 'backdated-within-ca' | 'ca';
+  readonly leafNotBefore: 'backdated' | 'backdated-within-ca' | 'ca-not-before';
   /**
    * Clamp a leaf's NotAfter to its CA's, so no leaf outlives the CA that signs it; issuing then
    * fails with `CA_EXPIRED` (and this hint) when the CA is no longer valid. Undefined: no clamp.

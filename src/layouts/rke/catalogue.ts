@@ -82,6 +82,16 @@ export interface RkeCatalogue {
 export const KUBE_CA = 'kube-ca';
 /** The aggregation-layer CA: signs kube-apiserver-proxy-client only. */
 export const REQUESTHEADER_CA = 'kube-apiserver-requestheader-ca';
+/** The admin client certificate, the one the admin kubeconfig embeds. */
+export const KUBE_ADMIN = 'kube-admin';
+/** The service-account token key (its certificate is a placeholder nothing verifies). */
+export const SERVICE_ACCOUNT_TOKEN = 'kube-service-account-token';
+/**
+ * With external etcd, the user's client certificate for it and that etcd's CA: bundle entries RKE
+ * keeps but never issues, so they are no catalogue entries and kpki leaves them as they are.
+ */
+export const EXTERNAL_ETCD_CLIENT = 'kube-etcd-client';
+export const EXTERNAL_ETCD_CLIENT_CA = 'kube-etcd-client-ca';
 
 function sslPath(name: string): { certPath: string; keyPath: string } {
   return { certPath: `${RKE_SSL_DIR}/${name}.pem`, keyPath: `${RKE_SSL_DIR}/${name}-key.pem` };
@@ -182,9 +192,9 @@ export function rkeCatalogue(spec: RkeSpec): RkeCatalogue {
       kubeconfig: 'none',
       restart: ['kube-apiserver', 'kube-controller-manager'],
     }),
-    leaf('kube-service-account-token', {
+    leaf(SERVICE_ACCOUNT_TOKEN, {
       longName: 'Service account token key',
-      subject: { cn: 'kube-service-account-token' },
+      subject: { cn: SERVICE_ACCOUNT_TOKEN },
       service: undefined,
       deploy: 'controlplane',
       kubeconfig: 'none',
@@ -224,9 +234,9 @@ export function rkeCatalogue(spec: RkeSpec): RkeCatalogue {
       kubeconfig: 'component',
       restart: ['kubelet', 'kube-apiserver'],
     }),
-    leaf('kube-admin', {
+    leaf(KUBE_ADMIN, {
       longName: 'Admin',
-      subject: { cn: 'kube-admin', o: ['system:masters'] },
+      subject: { cn: KUBE_ADMIN, o: ['system:masters'] },
       service: undefined,
       deploy: 'controlplane',
       kubeconfig: 'admin',
@@ -307,8 +317,8 @@ export function rkeCatalogue(spec: RkeSpec): RkeCatalogue {
 export function familyOf(name: string): RkeCertEntry['family'] {
   if (
     name.startsWith('kube-etcd-') &&
-    name !== 'kube-etcd-client' &&
-    name !== 'kube-etcd-client-ca'
+    name !== EXTERNAL_ETCD_CLIENT &&
+    name !== EXTERNAL_ETCD_CLIENT_CA
   )
     return 'kube-etcd';
   if (name.startsWith('kube-kubelet-')) return 'kube-kubelet';

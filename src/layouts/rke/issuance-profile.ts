@@ -13,7 +13,7 @@ export const RKE_ISSUANCE: IssuanceProfile = Object.freeze({
   backdateMs: 0,
   caSerial: 'random',
   validityFrom: 'issuing-instant',
-  leafNotBefore: 'ca',
+  leafNotBefore: 'ca-not-before',
   leafWithinCa: { expiredHint: 'rotate the CAs with: kpki rotate --rotate-ca' },
   leafBasicConstraints: false,
   leafAuthorityKeyId: 'derived-when-missing',

@@ -90,7 +90,7 @@ export async function planRotateCa(
     items.push(...step.items);
     restart.push(
       ...dependents(params.catalogue, ca.name).flatMap((entry) => entry.restart),
-      ...(ca.name === 'ca' ? ['kubelet'] : []),
+      ...(ca.role === 'cluster' ? ['kubelet'] : []),
     );
   }
   if (params.phase === 'finish') deletes.push(STATE);

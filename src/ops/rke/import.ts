@@ -15,8 +15,11 @@ import {
   type EntryContent,
 } from '../../layouts/rke/bundle-entry.js';
 import {
+  EXTERNAL_ETCD_CLIENT,
+  EXTERNAL_ETCD_CLIENT_CA,
   KUBE_CA,
   REQUESTHEADER_CA,
+  SERVICE_ACCOUNT_TOKEN,
   RKE_VALIDITY_MS,
   type RkeCertEntry,
 } from '../../layouts/rke/catalogue.js';
@@ -41,7 +44,7 @@ export interface RkeImportParams {
   readonly rkeConfig: Record<string, unknown>;
 }
 
-const SA = 'kube-service-account-token';
+const SA = SERVICE_ACCOUNT_TOKEN;
 const decoder = new TextDecoder();
 
 /**
@@ -89,7 +92,7 @@ export async function applyRkeImport(
     );
   const sa = await serviceAccountEntry(ctx, tree, params.certDir, set);
   if (sa) set.set(SA, sa);
-  const keep = new Set(['kube-etcd-client', 'kube-etcd-client-ca']);
+  const keep = new Set([EXTERNAL_ETCD_CLIENT, EXTERNAL_ETCD_CLIENT_CA]);
   const remove = Object.keys(tree.bundle).filter((name) => !set.has(name) && !keep.has(name));
   const change = { set, remove };
   const writes: FileWrite[] = [stateWrite(tree, nextDocument(tree, change, params.rkeConfig))];

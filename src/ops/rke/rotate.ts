@@ -199,7 +199,7 @@ function item(tree: RkeTree, name: string, reason: string): PlanItem {
 
 function leafReason(leaf: RkeCertEntry, rotateCa: boolean): string {
   if (leaf.preserveKey)
-    return 'signed by the new kube-ca; key kept so ServiceAccount tokens stay valid';
+    return `signed by the new ${KUBE_CA}; key kept so ServiceAccount tokens stay valid`;
   return rotateCa
     ? 'new key, signed by the new CA'
     : `new key${leaf.service === undefined ? '' : ` (--service ${leaf.service})`}`;

@@ -12,6 +12,7 @@ import {
   type Certificate,
 } from '../../pki/certificate.js';
 import type { PrivateKey } from '../../pki/keys.js';
+import { fileNameOf, requireCaWithRole } from '../../layouts/catalogue.js';
 import type { Rke2Catalogue, Rke2Leaf } from '../../layouts/rke2/catalogue.js';
 import { rke2RestartOrder } from '../../layouts/rke2/services.js';
 import {
@@ -71,7 +72,13 @@ export async function planRke2Renew(ctx: OpsContext, params: Rke2RenewParams): P
     if (reason !== undefined) components.push(...leaf.restart);
   }
   const dynamic = params.services.includes(`${params.catalogue.program}-server`)
-    ? await renewDynamicCert(ctx, params.catalogue, cas.get('server-ca'), params.windowMs, false)
+    ? await renewDynamicCert(
+        ctx,
+        params.catalogue,
+        serverCaOf(params.catalogue, cas),
+        params.windowMs,
+        false,
+      )
     : undefined;
   if (dynamic) {
     items.push(dynamic.item);
@@ -112,14 +119,20 @@ export async function applyRke2Renew(
     const files = leafFiles(leaf, cert, key, ca, state.key === undefined);
     writes.push(...files);
     const user = params.catalogue.userKubeconfig;
-    const serverCa = cas.get('server-ca');
+    const serverCa = serverCaOf(params.catalogue, cas);
     if (user && leaf.name === user.leaf && serverCa)
       writes.push(
         userKubeconfigWrite(user, serverCa, { cert: decoder.decode(files[0]?.data), key }),
       );
   }
-  const dynamic = due.has('dynamic-cert.json')
-    ? await renewDynamicCert(ctx, params.catalogue, cas.get('server-ca'), params.windowMs, true)
+  const dynamic = due.has(fileNameOf(params.catalogue.dynamicCertPath))
+    ? await renewDynamicCert(
+        ctx,
+        params.catalogue,
+        serverCaOf(params.catalogue, cas),
+        params.windowMs,
+        true,
+      )
     : undefined;
   writes.push(...(dynamic?.writes ?? []));
   return ctx.tree.commit(
@@ -194,4 +207,12 @@ export function renewReason(
   if (ca && cert.authorityKeyId !== ca.certificate.subjectKeyId)
     return `issued by another CA than the current "${leaf.ca}"`;
   return undefined;
+}
+
+/** The loaded server CA: it signs the listener certificate and the user kubeconfig trusts it. */
+function serverCaOf(
+  catalogue: Rke2Catalogue,
+  cas: ReadonlyMap<string, Rke2Authority>,
+): Rke2Authority | undefined {
+  return cas.get(requireCaWithRole(catalogue, 'server').name);
 }

@@ -9,6 +9,7 @@
 import { ValidationError } from '../../errors.js';
 import { encodePrivateKey, parsePrivateKeys, type PrivateKey } from '../../pki/keys.js';
 import { bootstrapFieldsFor } from '../../layouts/bootstrap-record.js';
+import { requireCaWithRole } from '../../layouts/catalogue.js';
 import type { Rke2Catalogue, Rke2Leaf } from '../../layouts/rke2/catalogue.js';
 import {
   checkRotation,
@@ -89,7 +90,7 @@ export async function planRke2RotateCa(
   params: Rke2RotateCaParams,
 ): Promise<PlannedRke2RotateCa> {
   const { catalogue } = params;
-  const serverCa = catalogue.cas.find((ca) => ca.name === 'server-ca')?.certPath ?? '';
+  const serverCa = requireCaWithRole(catalogue, 'server').certPath;
   if (!(await ctx.tree.exists(serverCa))) {
     throw new ValidationError(
       'NOT_A_SERVER',
@@ -114,11 +115,12 @@ export async function planRke2RotateCa(
   );
   const replaced = fields.filter(isReplaced);
   if (replaced.length === 0) {
+    const server = requireCaWithRole(catalogue, 'server');
     throw new ValidationError(
       'NOTHING_TO_ROTATE',
       `no file in "${params.stage.where}" differs from the current CA material of "${ctx.tree.root}"`,
       {
-        hint: 'stage new CA files as tls/server-ca.crt, tls/server-ca.key, … (kpki ca cross-sign or kpki ca generate write them)',
+        hint: `stage new CA files as ${stagedPath(server.certPath)}, ${stagedPath(server.keyPath)}, … (kpki ca cross-sign or kpki ca generate write them)`,
       },
     );
   }
@@ -290,11 +292,13 @@ async function userKubeconfig(
   issued: ReadonlyMap<string, { cert: string; key: PrivateKey }>,
 ): Promise<FileWrite[]> {
   const user = catalogue.userKubeconfig;
-  const serverCa = cas.get('server-ca');
+  const serverName = requireCaWithRole(catalogue, 'server').name;
+  const clientName = requireCaWithRole(catalogue, 'client').name;
+  const serverCa = cas.get(serverName);
   if (
     !user ||
     !serverCa ||
-    !(planned.changedCas.has('server-ca') || planned.changedCas.has('client-ca'))
+    !(planned.changedCas.has(serverName) || planned.changedCas.has(clientName))
   )
     return [];
   const leaf = catalogue.leaves.find((entry) => entry.name === user.leaf);

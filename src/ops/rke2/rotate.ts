@@ -10,10 +10,12 @@ import { encodePrivateKey } from '../../pki/keys.js';
 import {
   SERVER_TLS,
   AGENT_DIR,
+  keyPathOf,
   serviceCertFiles,
   type Rke2Catalogue,
   type Rke2Leaf,
 } from '../../layouts/rke2/catalogue.js';
+import { fileNameOf, requireCaWithRole } from '../../layouts/catalogue.js';
 import { restartTargets, rke2RestartOrder } from '../../layouts/rke2/services.js';
 import { leafFiles, loadRke2Authority, type FileSource, type Rke2Authority } from './issue.js';
 import { issueLeaf } from '../shared/issue.js';
@@ -128,7 +130,7 @@ export async function applyRke2Rotate(
     );
     writes.push(...files);
     const user = catalogue.userKubeconfig;
-    const serverCa = cas.get('server-ca');
+    const serverCa = cas.get(requireCaWithRole(catalogue, 'server').name);
     if (user && leaf.name === user.leaf && serverCa)
       writes.push(
         userKubeconfigWrite(user, serverCa, { cert: decoder.decode(files[0]?.data), key }),
@@ -203,12 +205,11 @@ async function backupWrites(
     (leaf) => params.services.includes(leaf.service) && leaf.certPath.startsWith(`${AGENT_DIR}/`),
   );
   for (const leaf of agentFiles) {
-    for (const path of [leaf.certPath, leaf.keyPath])
-      await copy(
-        path,
-        `${dir}/${path.slice(path.lastIndexOf('/') + 1)}`,
-        path.endsWith('.key') ? FileMode.key : FileMode.cert,
-      );
+    for (const [path, mode] of [
+      [leaf.certPath, FileMode.cert],
+      [leaf.keyPath, FileMode.key],
+    ] as const)
+      await copy(path, `${dir}/${fileNameOf(path)}`, mode);
   }
   return [...writes.values()];
 }
@@ -227,8 +228,7 @@ export async function legacyCerts(
       continue;
     const base = path.slice(path.lastIndexOf('/') + 1);
     const twin = catalogue.leaves.find((leaf) => leaf.certPath.endsWith(`/${base}`));
-    if (twin)
-      found.push({ ...twin, name: path, certPath: path, keyPath: path.replace(/\.crt$/, '.key') });
+    if (twin) found.push({ ...twin, name: path, certPath: path, keyPath: keyPathOf(path) });
   }
   return found;
 }
@@ -248,7 +248,7 @@ async function authorities(
     );
     if (needed) found.set(entry.name, await loadRke2Authority(source.read, entry, source.where));
     // The user kubeconfig embeds the server CA bundle; rewrite it only when that CA is at hand.
-    else if (entry.name === 'server-ca')
+    else if (entry.role === 'server')
       await loadRke2Authority(source.read, entry, source.where).then(
         (ca) => found.set(entry.name, ca),
         () => undefined,

@@ -126,7 +126,7 @@ function leafNotBefore(profile: IssuanceProfile, now: Date, ca: Certificate): Da
       return new Date(backdated);
     case 'backdated-within-ca':
       return new Date(Math.max(backdated, ca.notBefore.getTime()));
-    case 'ca':
+    case 'ca-not-before':
       return ca.notBefore;
   }
 }
