@@ -24,6 +24,7 @@ import {
   type RkeCertEntry,
 } from '../../layouts/rke/catalogue.js';
 import {
+  customCertFiles,
   validateCustomCerts,
   type CustomFiles,
   type CustomPair,
@@ -64,8 +65,8 @@ export async function applyRkeImport(
   const files = new Map<string, CustomFiles>();
   for (const name of names)
     files.set(name, {
-      certText: await readText(params.certDir, `${name}.pem`),
-      keyText: await readText(params.certDir, `${name}-key.pem`),
+      certText: await readText(params.certDir, customCertFiles(name).cert),
+      keyText: await readText(params.certDir, customCertFiles(name).key),
     });
   const checked = validateCustomCerts(tree.catalogue, files, ctx.clock.now());
   if (checked.problems.length > 0) {
@@ -157,16 +158,17 @@ async function serviceAccountEntry(
   certDir: TreeReader,
   set: Map<string, BundleEntry>,
 ): Promise<BundleEntry | undefined> {
-  const keyText = await readText(certDir, `${SA}-key.pem`);
+  const files = customCertFiles(SA);
+  const keyText = await readText(certDir, files.key);
   if (keyText !== undefined) {
-    const key = parsePrivateKey(keyText, `${certDir.root}/${SA}-key.pem`);
+    const key = parsePrivateKey(keyText, `${certDir.root}/${files.key}`);
     if (key.keyObject.asymmetricKeyType !== 'rsa')
       throw new ValidationError(
         'CUSTOM_CERTS_INVALID',
-        `${SA}-key.pem is ${key.algorithm}; RKE reads only RSA keys`,
+        `${files.key} is ${key.algorithm}; RKE reads only RSA keys`,
       );
     const certificatePEM =
-      (await readText(certDir, `${SA}.pem`)) ?? (await throwAwayCertificate(ctx, key));
+      (await readText(certDir, files.cert)) ?? (await throwAwayCertificate(ctx, key));
     return entryFor(tree, SA, { certificatePEM, keyPEM: encodePrivateKey(key), config: '' });
   }
   if (tree.bundle[SA]) return undefined;
