@@ -6,6 +6,8 @@
  */
 import { InvalidInputError } from '../errors.js';
 import { formatRfc3339Nano, parseRfc3339Nano } from './rfc3339-nano.js';
+import { rke2CaLocation, type Rke2CaRole } from './rke2/ca-entries.js';
+import { SERVICE_KEY_PATH } from './rke2/catalogue-entries.js';
 
 /** The two products sharing this format; they differ only in the default data dir. */
 export type ServerProduct = 'rke2' | 'k3s';
@@ -34,27 +36,28 @@ export const GO_ZERO_TIME_NS = -62135596800n * 1_000_000_000n;
 
 const field = (name: string, path: string, rotate: boolean): BootstrapField => ({
   name,
-  path: `server/${path}`,
+  path,
   rotate,
 });
 
+/** A CA's certificate and key fields (`<Prefix>`, `<Prefix>Key`), at the catalogue's paths. */
+const caFields = (prefix: string, role: Rke2CaRole): BootstrapField[] => {
+  const ca = rke2CaLocation(role);
+  return [field(prefix, ca.certPath, true), field(`${prefix}Key`, ca.keyPath, true)];
+};
+
 /** The fields in `ControlRuntimeBootstrap` order. Encryption* exist only with --secrets-encryption. */
 const FIELDS: readonly BootstrapField[] = Object.freeze([
-  field('ETCDServerCA', 'tls/etcd/server-ca.crt', true),
-  field('ETCDServerCAKey', 'tls/etcd/server-ca.key', true),
-  field('ETCDPeerCA', 'tls/etcd/peer-ca.crt', true),
-  field('ETCDPeerCAKey', 'tls/etcd/peer-ca.key', true),
-  field('ServerCA', 'tls/server-ca.crt', true),
-  field('ServerCAKey', 'tls/server-ca.key', true),
-  field('ClientCA', 'tls/client-ca.crt', true),
-  field('ClientCAKey', 'tls/client-ca.key', true),
-  field('ServiceKey', 'tls/service.key', true),
-  field('PasswdFile', 'cred/passwd', false),
-  field('RequestHeaderCA', 'tls/request-header-ca.crt', true),
-  field('RequestHeaderCAKey', 'tls/request-header-ca.key', true),
-  field('IPSECKey', 'cred/ipsec.psk', false),
-  field('EncryptionConfig', 'cred/encryption-config.json', false),
-  field('EncryptionHash', 'cred/encryption-state.json', false),
+  ...caFields('ETCDServerCA', 'etcd-server'),
+  ...caFields('ETCDPeerCA', 'etcd-peer'),
+  ...caFields('ServerCA', 'server'),
+  ...caFields('ClientCA', 'client'),
+  field('ServiceKey', SERVICE_KEY_PATH, true),
+  field('PasswdFile', 'server/cred/passwd', false),
+  ...caFields('RequestHeaderCA', 'request-header'),
+  field('IPSECKey', 'server/cred/ipsec.psk', false),
+  field('EncryptionConfig', 'server/cred/encryption-config.json', false),
+  field('EncryptionHash', 'server/cred/encryption-state.json', false),
 ]);
 
 /** The fields the record holds for a product's data dir (the same list for rke2 and k3s). */

@@ -7,10 +7,28 @@ import type { KeyAlgorithm } from '../pki/keys.js';
 import type { SubjectFields } from '../pki/name.js';
 import type { AltNames } from '../pki/san.js';
 
+/**
+ * What a CA is for, across layouts, so ops ask for "the server CA" instead of spelling its name:
+ * `cluster` signs the API server and its clients (kubeadm `ca`, RKE `kube-ca`); RKE2/K3s split it
+ * into `server` (serving certificates) and `client` (client certificates); `request-header` is
+ * the aggregation-layer CA (kubeadm `front-proxy-ca`); `etcd` is kubeadm's one etcd CA, which
+ * RKE2/K3s split into `etcd-server` and `etcd-peer`.
+ */
+export type CaRole =
+  | 'cluster'
+  | 'server'
+  | 'client'
+  | 'request-header'
+  | 'etcd'
+  | 'etcd-server'
+  | 'etcd-peer';
+
 /** A certificate authority: where it lives and what a new one looks like. */
 export interface CaEntry {
   /** User-facing name, as the distribution names it (`ca`, `etcd-ca`). */
   readonly name: string;
+  /** What it is for; unique within a catalogue. */
+  readonly role: CaRole;
   /** One-line description, as the distribution prints it. */
   readonly longName: string;
   /** Certificate and key paths relative to the tree root. */
@@ -88,4 +106,30 @@ export function issuedEntries(catalogue: Catalogue): IssuedCertEntry[] {
 /** The CA entry called `name`; undefined when the catalogue has none (e.g. etcd-ca with external etcd). */
 export function findCa(catalogue: Catalogue, name: string): CaEntry | undefined {
   return catalogue.cas.find((ca) => ca.name === name);
+}
+
+/** The CA entry with `role`; undefined when the catalogue has none (e.g. etcd with external etcd). */
+export function caWithRole(
+  catalogue: { readonly cas: readonly CaEntry[] },
+  role: CaRole,
+): CaEntry | undefined {
+  return catalogue.cas.find((ca) => ca.role === role);
+}
+
+/**
+ * The CA entry with `role`, which the layout's catalogue always has.
+ * @throws Error when it has none: a catalogue built without it is a programming error.
+ */
+export function requireCaWithRole(
+  catalogue: { readonly cas: readonly CaEntry[] },
+  role: CaRole,
+): CaEntry {
+  const ca = caWithRole(catalogue, role);
+  if (!ca) throw new Error(`the catalogue has no ${role} CA`);
+  return ca;
+}
+
+/** The last component of a tree-relative path: the name a plan shows for a file (`service.key`). */
+export function fileNameOf(path: string): string {
+  return path.slice(path.lastIndexOf('/') + 1);
 }

@@ -20,7 +20,6 @@ const spec = {
 const { catalogue, warnings } = kubeadm.kubeadmCatalogue(spec);
 const params = {
   catalogue,
-  backdateMs: kubeadm.KUBEADM_DEFAULTS.backdateMs,
   restartOrder: kubeadm.KUBEADM_RESTART_ORDER,
   warnings,
 };

@@ -27,7 +27,7 @@ import { formatPlan, planJson, planOutput, unlessDryRun, warn } from '../output.
 import type { LayoutHandlers } from './handler-types.js';
 import { kubeadmLayout } from './kubeadm-setup.js';
 
-const rules = { backdateMs: KUBEADM_DEFAULTS.backdateMs, restartOrder: KUBEADM_RESTART_ORDER };
+const rules = { restartOrder: KUBEADM_RESTART_ORDER };
 
 async function init(ctx: OpsContext, options: InitOptions): Promise<CommandResult> {
   const layout = await kubeadmLayout(options, options.kubeadm);
@@ -113,7 +113,6 @@ async function kubeconfigUser(
     clientName: options.clientName,
     organizations: [...options.organizations],
     validityMs,
-    backdateMs: KUBEADM_DEFAULTS.backdateMs,
     keyAlgorithm: layout.spec.encryptionAlgorithm,
     clusterName: layout.spec.clusterName,
     server: controlPlaneUrl(layout.spec),

@@ -5,7 +5,7 @@
  */
 import { classifySans, dedupeAltNames, canonicalIp, type AltNames } from '../../pki/san.js';
 import type { KeyUsageName } from '../../pki/certificate.js';
-import type { CaEntry, Catalogue, KubeconfigEntry, LeafEntry } from '../catalogue.js';
+import type { CaEntry, CaRole, Catalogue, KubeconfigEntry, LeafEntry } from '../catalogue.js';
 import {
   controlPlaneUrl,
   kubernetesServiceIp,
@@ -40,8 +40,9 @@ export function kubeadmCatalogue(spec: KubeadmSpec): KubeadmCatalogue {
     certPath: `${spec.certificatesDir}/${base}.crt`,
     keyPath: `${spec.certificatesDir}/${base}.key`,
   });
-  const ca = (name: string, base: string, cn: string, longName: string): CaEntry => ({
+  const ca = (role: CaRole, name: string, base: string, cn: string, longName: string): CaEntry => ({
     name,
+    role,
     longName,
     ...pki(base),
     subject: { cn },
@@ -67,12 +68,14 @@ export function kubeadmCatalogue(spec: KubeadmSpec): KubeadmCatalogue {
 
   const cas: CaEntry[] = [
     ca(
+      'cluster',
       'ca',
       'ca',
       'kubernetes',
       'self-signed Kubernetes CA to provision identities for other Kubernetes components',
     ),
     ca(
+      'request-header',
       'front-proxy-ca',
       'front-proxy-ca',
       'front-proxy-ca',
@@ -119,7 +122,13 @@ export function kubeadmCatalogue(spec: KubeadmSpec): KubeadmCatalogue {
   ];
   if (!spec.etcd.external) {
     cas.push(
-      ca('etcd-ca', 'etcd/ca', 'etcd-ca', 'self-signed CA to provision identities for etcd'),
+      ca(
+        'etcd',
+        'etcd-ca',
+        'etcd/ca',
+        'etcd-ca',
+        'self-signed CA to provision identities for etcd',
+      ),
     );
     const etcd = spec.etcd;
     leaves.push(

@@ -5,27 +5,26 @@
  * CA. The root and intermediate go beside the tree, to be moved offline.
  */
 import type { HierarchySpec } from '../hierarchy.js';
+import { kubeadmCatalogue } from './catalogue.js';
 import type { KubeadmSpec } from './spec.js';
 
-/** The hierarchy for a kubeadm spec; `stamp` is the Unix time that names the root and intermediate. */
+/**
+ * The hierarchy for a kubeadm spec: the catalogue's CAs (no etcd CA with external etcd), with
+ * their names, CNs, key algorithm and files; `stamp` is the Unix time that names the root and
+ * intermediate.
+ */
 export function kubeadmHierarchy(spec: KubeadmSpec, stamp: number): HierarchySpec {
-  const dir = spec.certificatesDir;
-  const ca = (name: string, base: string, cn: string): HierarchySpec['cas'][number] => ({
-    name,
-    cn,
-    keyAlgorithm: spec.encryptionAlgorithm,
-    certPath: `${dir}/${base}.crt`,
-    keyPath: `${dir}/${base}.key`,
-    withChain: false,
-  });
   return {
     rootCn: `kubernetes-root-ca@${stamp}`,
     intermediateCn: `kubernetes-intermediate-ca@${stamp}`,
-    cas: [
-      ca('ca', 'ca', 'kubernetes'),
-      ca('front-proxy-ca', 'front-proxy-ca', 'front-proxy-ca'),
-      ...(spec.etcd.external ? [] : [ca('etcd-ca', 'etcd/ca', 'etcd-ca')]),
-    ],
+    cas: kubeadmCatalogue(spec).catalogue.cas.map((ca) => ({
+      name: ca.name,
+      cn: ca.subject.cn,
+      keyAlgorithm: ca.keyAlgorithm,
+      certPath: ca.certPath,
+      keyPath: ca.keyPath,
+      withChain: false,
+    })),
     rootDays: 7300,
     intermediateDays: 3700,
     caDays: 3650,

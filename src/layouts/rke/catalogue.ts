@@ -3,7 +3,7 @@
  * SANs, which `--service` rotates it, which nodes receive it (§5) and which containers load it
  * (§3.4). Pure data computed from the cluster spec.
  */
-import type { CaEntry, LeafEntry } from '../catalogue.js';
+import type { CaEntry, CaRole, LeafEntry } from '../catalogue.js';
 import type { ExtKeyUsageName, KeyUsageName } from '../../pki/certificate.js';
 import type { SubjectFields } from '../../pki/name.js';
 import type { AltNames } from '../../pki/san.js';
@@ -82,6 +82,16 @@ export interface RkeCatalogue {
 export const KUBE_CA = 'kube-ca';
 /** The aggregation-layer CA: signs kube-apiserver-proxy-client only. */
 export const REQUESTHEADER_CA = 'kube-apiserver-requestheader-ca';
+/** The admin client certificate, the one the admin kubeconfig embeds. */
+export const KUBE_ADMIN = 'kube-admin';
+/** The service-account token key (its certificate is a placeholder nothing verifies). */
+export const SERVICE_ACCOUNT_TOKEN = 'kube-service-account-token';
+/**
+ * With external etcd, the user's client certificate for it and that etcd's CA: bundle entries RKE
+ * keeps but never issues, so they are no catalogue entries and kpki leaves them as they are.
+ */
+export const EXTERNAL_ETCD_CLIENT = 'kube-etcd-client';
+export const EXTERNAL_ETCD_CLIENT_CA = 'kube-etcd-client-ca';
 
 function sslPath(name: string): { certPath: string; keyPath: string } {
   return { certPath: `${RKE_SSL_DIR}/${name}.pem`, keyPath: `${RKE_SSL_DIR}/${name}-key.pem` };
@@ -89,6 +99,7 @@ function sslPath(name: string): { certPath: string; keyPath: string } {
 
 function ca(
   name: string,
+  role: CaRole,
   longName: string,
   deploy: RkeDeploy,
   restart: readonly RkeContainer[],
@@ -96,6 +107,7 @@ function ca(
 ): RkeCaEntry {
   return {
     name,
+    role,
     longName,
     ...sslPath(name),
     subject: { cn: name },
@@ -180,9 +192,9 @@ export function rkeCatalogue(spec: RkeSpec): RkeCatalogue {
       kubeconfig: 'none',
       restart: ['kube-apiserver', 'kube-controller-manager'],
     }),
-    leaf('kube-service-account-token', {
+    leaf(SERVICE_ACCOUNT_TOKEN, {
       longName: 'Service account token key',
-      subject: { cn: 'kube-service-account-token' },
+      subject: { cn: SERVICE_ACCOUNT_TOKEN },
       service: undefined,
       deploy: 'controlplane',
       kubeconfig: 'none',
@@ -222,9 +234,9 @@ export function rkeCatalogue(spec: RkeSpec): RkeCatalogue {
       kubeconfig: 'component',
       restart: ['kubelet', 'kube-apiserver'],
     }),
-    leaf('kube-admin', {
+    leaf(KUBE_ADMIN, {
       longName: 'Admin',
-      subject: { cn: 'kube-admin', o: ['system:masters'] },
+      subject: { cn: KUBE_ADMIN, o: ['system:masters'] },
       service: undefined,
       deploy: 'controlplane',
       kubeconfig: 'admin',
@@ -282,6 +294,7 @@ export function rkeCatalogue(spec: RkeSpec): RkeCatalogue {
     cas: [
       ca(
         KUBE_CA,
+        'cluster',
         'Kubernetes CA',
         'all',
         ['etcd', 'kube-apiserver', 'kube-controller-manager', 'kubelet'],
@@ -289,6 +302,7 @@ export function rkeCatalogue(spec: RkeSpec): RkeCatalogue {
       ),
       ca(
         REQUESTHEADER_CA,
+        'request-header',
         'Kubernetes API server requestheader CA',
         'controlplane',
         ['kube-apiserver'],
@@ -303,8 +317,8 @@ export function rkeCatalogue(spec: RkeSpec): RkeCatalogue {
 export function familyOf(name: string): RkeCertEntry['family'] {
   if (
     name.startsWith('kube-etcd-') &&
-    name !== 'kube-etcd-client' &&
-    name !== 'kube-etcd-client-ca'
+    name !== EXTERNAL_ETCD_CLIENT &&
+    name !== EXTERNAL_ETCD_CLIENT_CA
   )
     return 'kube-etcd';
   if (name.startsWith('kube-kubelet-')) return 'kube-kubelet';

@@ -14,6 +14,14 @@ import { chainProblem, withSubject } from '../chain-problem.js';
 import { parsePrivateKey, type PrivateKey } from '../../pki/keys.js';
 import { KUBE_CA, REQUESTHEADER_CA, type RkeCatalogue, type RkeCertEntry } from './catalogue.js';
 
+/**
+ * The files of an entry in a custom certificate directory (`--cert-dir`), as RKE names them:
+ * `<name>.pem`, `<name>-key.pem` and, for CSRs, `<name>-csr.pem`.
+ */
+export function customCertFiles(name: string): { cert: string; key: string; csr: string } {
+  return { cert: `${name}.pem`, key: `${name}-key.pem`, csr: `${name}-csr.pem` };
+}
+
 /** The texts found for one name: `<name>.pem` and `<name>-key.pem`. */
 export interface CustomFiles {
   readonly certText: string | undefined;

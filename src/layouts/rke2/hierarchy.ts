@@ -8,25 +8,35 @@
  * `server/tls` as the script leaves them, so nothing that reaches a server holds their keys.
  */
 import type { HierarchyCa, HierarchySpec } from '../hierarchy.js';
-import { SERVER_TLS } from './catalogue.js';
+import { rke2CaLocation, type Rke2CaRole } from './ca-entries.js';
+import { SERVER_TLS, SERVICE_KEY_PATH } from './catalogue-entries.js';
 import type { Rke2Program } from './spec.js';
 
-/** The CA types of the script, in its order: file stem below `server/tls` and CN infix. */
-const TYPES = ['client', 'server', 'request-header', 'etcd/peer', 'etcd/server'] as const;
+/** The catalogue's CAs in the script's order (client, server, request-header, etcd peer, etcd server). */
+const SCRIPT_ORDER: readonly Rke2CaRole[] = [
+  'client',
+  'server',
+  'request-header',
+  'etcd-peer',
+  'etcd-server',
+];
 
 /** The hierarchy for `program`; `stamp` is the Unix time in every CN, as the script's TIMESTAMP. */
 export function rke2Hierarchy(program: Rke2Program, stamp: number): HierarchySpec {
-  const cas = TYPES.map(
-    (type): HierarchyCa => ({
-      name: `${type}-ca`,
-      cn: `${program}-${type.replace('/', '-')}-ca@${stamp}`,
+  const cas = SCRIPT_ORDER.map((role): HierarchyCa => {
+    const ca = rke2CaLocation(role);
+    // The script's CA type is the file stem below server/tls without "-ca": etcd/peer → etcd-peer.
+    const type = ca.name.replace(/-ca$/, '').replace('/', '-');
+    return {
+      name: ca.name,
+      cn: `${program}-${type}-ca@${stamp}`,
       keyAlgorithm: 'ECDSA-P256',
-      certPath: `${SERVER_TLS}/${type}-ca.crt`,
-      keyPath: `${SERVER_TLS}/${type}-ca.key`,
-      plainPath: `${SERVER_TLS}/${type}-ca.pem`,
+      certPath: ca.certPath,
+      keyPath: ca.keyPath,
+      plainPath: `${SERVER_TLS}/${ca.name}.pem`,
       withChain: true,
-    }),
-  );
+    };
+  });
   return {
     rootCn: `${program}-root-ca@${stamp}`,
     intermediateCn: `${program}-intermediate-ca@${stamp}`,
@@ -34,6 +44,6 @@ export function rke2Hierarchy(program: Rke2Program, stamp: number): HierarchySpe
     rootDays: 7300,
     intermediateDays: 3700,
     caDays: 3700,
-    serviceKeyPath: `${SERVER_TLS}/service.key`,
+    serviceKeyPath: SERVICE_KEY_PATH,
   };
 }

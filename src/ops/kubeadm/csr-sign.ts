@@ -6,14 +6,15 @@
  */
 import { ValidationError } from '../../errors.js';
 import { parseCsr, type CertificateRequest } from '../../pki/csr.js';
-import { issueCertificate, type SigningAuthority } from '../../pki/issue.js';
+import type { SigningAuthority } from '../../pki/issue.js';
 import { parsePrivateKey, spkiOf, type PrivateKey } from '../../pki/keys.js';
-import { randomSerial } from '../../pki/serial.js';
 import { issuedEntries, type Catalogue, type IssuedCertEntry } from '../../layouts/catalogue.js';
 import { readKubeconfig } from '../../layouts/kubeconfig.js';
 import { loadCa, requireLoaded } from './load-tree.js';
 import { csrPaths } from './csr-generate.js';
 import { issuedFiles } from './issue-entry.js';
+import { issueLeaf } from '../shared/issue.js';
+import { KUBEADM_ISSUANCE } from '../../layouts/kubeadm/issuance-profile.js';
 import {
   applyPlanned,
   PreparedChange,
@@ -29,7 +30,6 @@ export interface CsrSignParams {
   readonly catalogue: Catalogue;
   /** Where the CSRs and keys are (the tree itself, or a separate directory). */
   readonly source: TreeReader;
-  readonly backdateMs: number;
   readonly restartOrder: readonly string[];
 }
 
@@ -56,21 +56,16 @@ export async function planCsrSign(ctx: OpsContext, params: CsrSignParams): Promi
   for (const { entry, csr, key } of pending) {
     const ca = authorities.get(entry.ca) ?? (await authority(ctx, params.catalogue, entry.ca));
     authorities.set(entry.ca, ca);
-    const certificate = await issueCertificate(
-      {
-        subject: { cn: csr.subject.cn ?? '', o: csr.subject.o },
-        altNames: csr.altNames,
-        isCA: false,
-        keyUsage: entry.keyUsage,
-        extKeyUsage: entry.extKeyUsage,
-        notBefore: new Date(start.getTime() - params.backdateMs),
-        notAfter: new Date(start.getTime() + entry.validityMs),
-        serialHex: randomSerial(ctx.random),
-      },
-      key.keyObject,
+    const subject = { cn: csr.subject.cn ?? '', o: csr.subject.o };
+    const issued = await issueLeaf(
+      ctx,
+      KUBEADM_ISSUANCE,
+      { ...entry, subject, altNames: csr.altNames },
       ca,
+      start,
+      key,
     );
-    const files = issuedFiles(entry, { certificate, key }, ca.certificate.pem);
+    const files = issuedFiles(entry, issued, ca.certificate.pem);
     writes.push(...files);
     items.push({
       name: entry.name,

@@ -14,14 +14,9 @@ import {
   type KeyPairEntry,
 } from '../../layouts/catalogue.js';
 import { chainProblems, loadCa, loadIssued, type Loaded } from './load-tree.js';
-import {
-  caFiles,
-  catalogueIdentity,
-  issueCa,
-  issuedFiles,
-  issueLeaf,
-  type Validity,
-} from './issue-entry.js';
+import { caFiles, catalogueIdentity, issuedFiles } from './issue-entry.js';
+import { issueCa, issueLeaf } from '../shared/issue.js';
+import { KUBEADM_ISSUANCE } from '../../layouts/kubeadm/issuance-profile.js';
 import { withPrefetchedKeys } from '../shared/prefetch-keys.js';
 import {
   applyPlanned,
@@ -36,7 +31,6 @@ import { FileMode, type FileWrite, type OpsContext } from '../shared/ports.js';
 /** Inputs of init. */
 export interface InitParams {
   readonly catalogue: Catalogue;
-  readonly backdateMs: number;
   readonly restartOrder: readonly string[];
   readonly warnings: readonly string[];
 }
@@ -107,16 +101,12 @@ async function generate(
       .map(({ entry }) => entry.keyAlgorithm),
   );
   const start = ctx.clock.now();
-  const validity = (ms: number): Validity => ({
-    notBefore: new Date(start.getTime() - params.backdateMs),
-    notAfter: new Date(start.getTime() + ms),
-  });
   const writes: FileWrite[] = [];
   const authorities = new Map<string, SigningAuthority>();
   await Promise.all(
     state.cas.map(async (ca) => {
       if (creating.has(ca.entry.name)) {
-        const created = await issueCa(ctx, ca.entry, validity(ca.entry.validityMs));
+        const created = await issueCa(ctx, KUBEADM_ISSUANCE, ca.entry, start);
         writes.push(...caFiles(ca.entry, created));
         authorities.set(ca.entry.name, created);
       } else if (ca.cert && ca.key) {
@@ -136,10 +126,10 @@ async function generate(
           );
         const issued = await issueLeaf(
           ctx,
-          loaded.entry,
-          catalogueIdentity(loaded.entry),
+          KUBEADM_ISSUANCE,
+          { ...loaded.entry, ...catalogueIdentity(loaded.entry) },
           ca,
-          validity(loaded.entry.validityMs),
+          start,
         );
         writes.push(...issuedFiles(loaded.entry, issued, ca.certificate.pem));
       }),

@@ -1,27 +1,15 @@
 /**
- * Issuing one catalogue entry (a leaf or a kubeconfig client certificate) from a CA, and turning
- * the result into the files the layout writes.
+ * The identity a kubeadm entry is issued with (from the catalogue, or copied on renewal), and the
+ * files an issued CA or entry becomes. Issuing itself is ops/shared/issue.ts with kubeadm's profile.
  */
-import { OperationError } from '../../errors.js';
 import { encodePrivateKey, type PrivateKey } from '../../pki/keys.js';
-import {
-  issueCertificate,
-  type CertificateTemplate,
-  type SigningAuthority,
-} from '../../pki/issue.js';
-import { randomSerial } from '../../pki/serial.js';
+import type { SigningAuthority } from '../../pki/issue.js';
 import type { Certificate, ExtKeyUsageName } from '../../pki/certificate.js';
 import type { CaEntry, IssuedCertEntry } from '../../layouts/catalogue.js';
 import type { SubjectFields } from '../../pki/name.js';
 import type { AltNames } from '../../pki/san.js';
 import { buildKubeconfig, replaceKubeconfigCredentials } from '../../layouts/kubeconfig.js';
-import { FileMode, type FileWrite, type OpsContext } from '../shared/ports.js';
-
-/** The validity window of a run: kubeadm ≥ 1.31 backdates by five minutes from one start time. */
-export interface Validity {
-  readonly notBefore: Date;
-  readonly notAfter: Date;
-}
+import { FileMode, type FileWrite } from '../shared/ports.js';
 
 /** Identity fields of a certificate to issue (from the catalogue, or copied from an existing one). */
 export interface Identity {
@@ -31,54 +19,6 @@ export interface Identity {
 }
 
 const encoder = new TextEncoder();
-
-/** Issues a self-signed CA certificate for a catalogue CA entry with a new key. */
-export async function issueCa(
-  ctx: OpsContext,
-  entry: CaEntry,
-  validity: Validity,
-): Promise<SigningAuthority> {
-  const key = await ctx.keys.generate(entry.keyAlgorithm);
-  const template: CertificateTemplate = {
-    subject: entry.subject,
-    altNames: entry.altNames,
-    isCA: true,
-    keyUsage: entry.keyUsage,
-    extKeyUsage: [],
-    ...validity,
-    serialHex: randomSerial(ctx.random),
-  };
-  return {
-    certificate: await signOrFail(entry.name, () =>
-      issueCertificate(template, key.keyObject, { selfSigned: key }),
-    ),
-    key,
-  };
-}
-
-/** Issues a leaf certificate with a new key, signed by `ca`. */
-export async function issueLeaf(
-  ctx: OpsContext,
-  entry: IssuedCertEntry,
-  identity: Identity,
-  ca: SigningAuthority,
-  validity: Validity,
-): Promise<{ certificate: Certificate; key: PrivateKey }> {
-  const key = await ctx.keys.generate(entry.keyAlgorithm);
-  const template: CertificateTemplate = {
-    subject: identity.subject,
-    altNames: identity.altNames,
-    isCA: false,
-    keyUsage: entry.keyUsage,
-    extKeyUsage: identity.extKeyUsage,
-    ...validity,
-    serialHex: randomSerial(ctx.random),
-  };
-  const certificate = await signOrFail(entry.name, () =>
-    issueCertificate(template, key.keyObject, ca),
-  );
-  return { certificate, key };
-}
 
 /** The catalogue's identity for an entry (used when creating rather than renewing). */
 export function catalogueIdentity(entry: IssuedCertEntry): Identity {
@@ -138,14 +78,4 @@ export function issuedFiles(
           keyPem,
         });
   return [{ path: entry.path, data: encoder.encode(text), mode: FileMode.kubeconfig }];
-}
-
-async function signOrFail<T>(name: string, sign: () => Promise<T>): Promise<T> {
-  try {
-    return await sign();
-  } catch (error) {
-    throw new OperationError('SIGN_FAILED', `cannot sign the certificate for "${name}"`, {
-      cause: error,
-    });
-  }
 }

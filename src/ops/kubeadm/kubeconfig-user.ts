@@ -4,12 +4,12 @@
  */
 import { ValidationError } from '../../errors.js';
 import { encodePrivateKey, type KeyAlgorithm } from '../../pki/keys.js';
-import { issueCertificate } from '../../pki/issue.js';
-import { randomSerial } from '../../pki/serial.js';
 import type { CaEntry } from '../../layouts/catalogue.js';
 import { buildKubeconfig } from '../../layouts/kubeconfig.js';
 import { loadCa, requireLoaded } from './load-tree.js';
+import { issueLeaf } from '../shared/issue.js';
 import type { OpsContext } from '../shared/ports.js';
+import { KUBEADM_ISSUANCE } from '../../layouts/kubeadm/issuance-profile.js';
 
 /** Inputs of kubeconfig user. */
 export interface KubeconfigUserParams {
@@ -17,7 +17,6 @@ export interface KubeconfigUserParams {
   readonly clientName: string;
   readonly organizations: readonly string[];
   readonly validityMs: number;
-  readonly backdateMs: number;
   readonly keyAlgorithm: KeyAlgorithm;
   readonly clusterName: string;
   readonly server: string;
@@ -39,19 +38,21 @@ export async function buildUserKubeconfig(
       `cannot sign a user certificate: "${params.ca.keyPath}" is missing (external CA)`,
     );
   const start = ctx.clock.now();
-  const key = await ctx.keys.generate(params.keyAlgorithm);
-  const cert = await issueCertificate(
+  const { certificate: cert, key } = await issueLeaf(
+    ctx,
+    KUBEADM_ISSUANCE,
     {
+      name: params.clientName,
+      ca: params.ca.name,
       subject: { cn: params.clientName, o: params.organizations },
-      isCA: false,
+      altNames: { dns: [], ip: [] },
       keyUsage: ['digitalSignature', 'keyEncipherment'],
       extKeyUsage: ['clientAuth'],
-      notBefore: new Date(start.getTime() - params.backdateMs),
-      notAfter: new Date(start.getTime() + params.validityMs),
-      serialHex: randomSerial(ctx.random),
+      validityMs: params.validityMs,
+      keyAlgorithm: params.keyAlgorithm,
     },
-    key.keyObject,
     { certificate: ca.cert, key: ca.key },
+    start,
   );
   return buildKubeconfig({
     clusterName: params.clusterName,

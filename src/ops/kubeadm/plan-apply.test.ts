@@ -25,7 +25,7 @@ const DAY = 86_400_000;
 // ECDSA keys keep the tests fast (RSA generation is what costs); one test runs kubeadm's RSA default.
 const spec = defaultKubeadmSpec({ hostname: 'cp1', address: '10.0.0.5' });
 const { catalogue } = kubeadmCatalogue({ ...spec, encryptionAlgorithm: 'ECDSA-P256' });
-const rules = { backdateMs: KUBEADM_DEFAULTS.backdateMs, restartOrder: KUBEADM_RESTART_ORDER };
+const rules = { restartOrder: KUBEADM_RESTART_ORDER };
 const initParams: InitParams = { catalogue, ...rules, warnings: [] };
 const renewAll: RenewParams = { catalogue, names: ['all'], ...rules };
 const decoder = new TextDecoder();

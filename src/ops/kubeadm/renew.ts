@@ -13,7 +13,9 @@ import {
   type IssuedCertEntry,
 } from '../../layouts/catalogue.js';
 import { loadCa, loadIssued, requireLoaded, type Loaded } from './load-tree.js';
-import { copiedIdentity, issuedFiles, issueLeaf, type Validity } from './issue-entry.js';
+import { copiedIdentity, issuedFiles } from './issue-entry.js';
+import { issueLeaf } from '../shared/issue.js';
+import { KUBEADM_ISSUANCE } from '../../layouts/kubeadm/issuance-profile.js';
 import {
   applyPlanned,
   PreparedChange,
@@ -31,7 +33,6 @@ export interface RenewParams {
   readonly names: readonly string[];
   /** Only renew certificates expiring within this many milliseconds (expired ones included). */
   readonly expiringWithinMs?: number;
-  readonly backdateMs: number;
   readonly restartOrder: readonly string[];
   /**
    * Keep each certificate's current key algorithm instead of the catalogue's. Used when no cluster
@@ -103,10 +104,6 @@ async function renewedFiles(
       const ca =
         authorities.get(entry.ca) ?? (await loadAuthority(ctx, params.catalogue, entry.ca));
       authorities.set(entry.ca, ca);
-      const validity: Validity = {
-        notBefore: new Date(start.getTime() - params.backdateMs),
-        notAfter: new Date(start.getTime() + entry.validityMs),
-      };
       const current = loaded.key?.algorithm;
       const keyEntry =
         params.keepKeyAlgorithm === true && current !== undefined && isKeyAlgorithm(current)
@@ -114,10 +111,10 @@ async function renewedFiles(
           : entry;
       const issued = await issueLeaf(
         ctx,
-        keyEntry,
-        copiedIdentity(loaded.cert, entry),
+        KUBEADM_ISSUANCE,
+        { ...keyEntry, ...copiedIdentity(loaded.cert, entry) },
         ca,
-        validity,
+        start,
       );
       writes.push(...issuedFiles(entry, issued, ca.certificate.pem, loaded.kubeconfig?.text));
     }),

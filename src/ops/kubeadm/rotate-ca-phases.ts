@@ -20,7 +20,9 @@ import {
 } from '../../layouts/catalogue.js';
 import { replaceKubeconfigCaData } from '../../layouts/kubeconfig.js';
 import { loadCa, loadIssued, requireLoaded } from './load-tree.js';
-import { copiedIdentity, issueCa, issuedFiles, issueLeaf } from './issue-entry.js';
+import { copiedIdentity, issuedFiles } from './issue-entry.js';
+import { issueCa, issueLeaf } from '../shared/issue.js';
+import { KUBEADM_ISSUANCE } from '../../layouts/kubeadm/issuance-profile.js';
 import {
   applyPlanned,
   PreparedChange,
@@ -51,7 +53,6 @@ export interface RotateCaParams {
   readonly phase: RotationPhase;
   /** CAs to rotate (trust phase); later phases take them from the saved state. */
   readonly cas: readonly string[];
-  readonly backdateMs: number;
   readonly restartOrder: readonly string[];
 }
 
@@ -93,7 +94,7 @@ export async function planRotateCa(ctx: OpsContext, params: RotateCaParams): Pro
     items.push(...step.items);
     restart.push(
       ...dependents(params.catalogue, ca.name).flatMap((entry) => entry.restart),
-      ...(ca.name === 'ca' ? ['kubelet'] : []),
+      ...(ca.role === 'cluster' ? ['kubelet'] : []),
     );
   }
   items.push({
@@ -154,10 +155,7 @@ async function phaseFor(
   switch (params.phase) {
     case 'trust': {
       const start = ctx.clock.now();
-      const next = await issueCa(ctx, ca, {
-        notBefore: new Date(start.getTime() - params.backdateMs),
-        notAfter: new Date(start.getTime() + ca.validityMs),
-      });
+      const next = await issueCa(ctx, KUBEADM_ISSUANCE, ca, start);
       const bundle = [current.certificate, next.certificate];
       const kubeconfigs = await kubeconfigBundles(ctx, params.catalogue, ca.name, bundle);
       return {
@@ -257,10 +255,13 @@ async function reissueAll(
       });
       continue;
     }
-    const issued = await issueLeaf(ctx, entry, copiedIdentity(loaded.cert, entry), next, {
-      notBefore: new Date(start.getTime() - params.backdateMs),
-      notAfter: new Date(start.getTime() + entry.validityMs),
-    });
+    const issued = await issueLeaf(
+      ctx,
+      KUBEADM_ISSUANCE,
+      { ...entry, ...copiedIdentity(loaded.cert, entry) },
+      next,
+      start,
+    );
     writes.push(...issuedFiles(entry, issued, pemOf(bundle), loaded.kubeconfig?.text));
     items.push({
       name: entry.name,

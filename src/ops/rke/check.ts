@@ -7,7 +7,13 @@
  */
 import type { CheckReport, CheckRow } from '../../layouts/check-report.js';
 import { chainProblems, type LoadedEntry } from '../../layouts/rke/bundle.js';
-import { familyOf, type RkeCertEntry } from '../../layouts/rke/catalogue.js';
+import {
+  EXTERNAL_ETCD_CLIENT,
+  EXTERNAL_ETCD_CLIENT_CA,
+  familyOf,
+  KUBE_CA,
+  type RkeCertEntry,
+} from '../../layouts/rke/catalogue.js';
 import { readRkeTree, requireState, type RkeTree } from './tree.js';
 import type { RkeFiles } from '../../layouts/rke/files.js';
 import type { OpsContext } from '../shared/ports.js';
@@ -16,7 +22,7 @@ import type { OpsContext } from '../shared/ports.js';
 export async function checkRkeState(ctx: OpsContext, files: RkeFiles): Promise<CheckReport> {
   const at = ctx.clock.now();
   const tree = requireState(await readRkeTree(ctx.tree, files));
-  const caNames = new Set(tree.catalogue.cas.map((ca) => ca.name).concat('kube-etcd-client-ca'));
+  const caNames = new Set(tree.catalogue.cas.map((ca) => ca.name).concat(EXTERNAL_ETCD_CLIENT_CA));
   const authorities = [...caNames]
     .filter((name) => name in tree.bundle || tree.catalogue.cas.some((ca) => ca.name === name))
     .map((name) => row(tree, name, 'ca', undefined, at, []));
@@ -26,7 +32,7 @@ export async function checkRkeState(ctx: OpsContext, files: RkeFiles): Promise<C
   ]);
   const certificates = [...leafNames].map((name) => {
     const entry = tree.catalogue.leaves.find((leaf) => leaf.name === name);
-    const caName = entry?.ca ?? (name === 'kube-etcd-client' ? 'kube-etcd-client-ca' : 'kube-ca');
+    const caName = entry?.ca ?? (name === EXTERNAL_ETCD_CLIENT ? EXTERNAL_ETCD_CLIENT_CA : KUBE_CA);
     return row(tree, name, 'leaf', caName, at, leafProblems(tree, name, entry, caName, at));
   });
   const byName = (a: CheckRow, b: CheckRow): number =>

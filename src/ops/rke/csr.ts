@@ -10,6 +10,7 @@ import { buildCsr, parseCsr } from '../../pki/csr.js';
 import { encodePrivateKey, parsePrivateKey, spkiOf, type PrivateKey } from '../../pki/keys.js';
 import type { RkeCertEntry } from '../../layouts/rke/catalogue.js';
 import type { RkeFiles } from '../../layouts/rke/files.js';
+import { customCertFiles } from '../../layouts/rke/custom-certs.js';
 import { readRkeTree } from './tree.js';
 import type { PlanItem } from '../shared/plan.js';
 import type { CommitResult, FileWrite, OpsContext, TreeStore } from '../shared/ports.js';
@@ -54,8 +55,7 @@ async function csrFor(
   out: TreeStore,
   entry: RkeCertEntry,
 ): Promise<{ item: PlanItem; writes: FileWrite[] }> {
-  const keyPath = `${entry.name}-key.pem`;
-  const csrPath = `${entry.name}-csr.pem`;
+  const { key: keyPath, csr: csrPath } = customCertFiles(entry.name);
   const existingKey = await readKey(out, keyPath);
   const key = existingKey ?? (await ctx.keys.generate(entry.keyAlgorithm));
   const writes: FileWrite[] = existingKey

@@ -15,12 +15,16 @@ import {
   type EntryContent,
 } from '../../layouts/rke/bundle-entry.js';
 import {
+  EXTERNAL_ETCD_CLIENT,
+  EXTERNAL_ETCD_CLIENT_CA,
   KUBE_CA,
   REQUESTHEADER_CA,
+  SERVICE_ACCOUNT_TOKEN,
   RKE_VALIDITY_MS,
   type RkeCertEntry,
 } from '../../layouts/rke/catalogue.js';
 import {
+  customCertFiles,
   validateCustomCerts,
   type CustomFiles,
   type CustomPair,
@@ -41,7 +45,7 @@ export interface RkeImportParams {
   readonly rkeConfig: Record<string, unknown>;
 }
 
-const SA = 'kube-service-account-token';
+const SA = SERVICE_ACCOUNT_TOKEN;
 const decoder = new TextDecoder();
 
 /**
@@ -61,8 +65,8 @@ export async function applyRkeImport(
   const files = new Map<string, CustomFiles>();
   for (const name of names)
     files.set(name, {
-      certText: await readText(params.certDir, `${name}.pem`),
-      keyText: await readText(params.certDir, `${name}-key.pem`),
+      certText: await readText(params.certDir, customCertFiles(name).cert),
+      keyText: await readText(params.certDir, customCertFiles(name).key),
     });
   const checked = validateCustomCerts(tree.catalogue, files, ctx.clock.now());
   if (checked.problems.length > 0) {
@@ -89,7 +93,7 @@ export async function applyRkeImport(
     );
   const sa = await serviceAccountEntry(ctx, tree, params.certDir, set);
   if (sa) set.set(SA, sa);
-  const keep = new Set(['kube-etcd-client', 'kube-etcd-client-ca']);
+  const keep = new Set([EXTERNAL_ETCD_CLIENT, EXTERNAL_ETCD_CLIENT_CA]);
   const remove = Object.keys(tree.bundle).filter((name) => !set.has(name) && !keep.has(name));
   const change = { set, remove };
   const writes: FileWrite[] = [stateWrite(tree, nextDocument(tree, change, params.rkeConfig))];
@@ -154,16 +158,17 @@ async function serviceAccountEntry(
   certDir: TreeReader,
   set: Map<string, BundleEntry>,
 ): Promise<BundleEntry | undefined> {
-  const keyText = await readText(certDir, `${SA}-key.pem`);
+  const files = customCertFiles(SA);
+  const keyText = await readText(certDir, files.key);
   if (keyText !== undefined) {
-    const key = parsePrivateKey(keyText, `${certDir.root}/${SA}-key.pem`);
+    const key = parsePrivateKey(keyText, `${certDir.root}/${files.key}`);
     if (key.keyObject.asymmetricKeyType !== 'rsa')
       throw new ValidationError(
         'CUSTOM_CERTS_INVALID',
-        `${SA}-key.pem is ${key.algorithm}; RKE reads only RSA keys`,
+        `${files.key} is ${key.algorithm}; RKE reads only RSA keys`,
       );
     const certificatePEM =
-      (await readText(certDir, `${SA}.pem`)) ?? (await throwAwayCertificate(ctx, key));
+      (await readText(certDir, files.cert)) ?? (await throwAwayCertificate(ctx, key));
     return entryFor(tree, SA, { certificatePEM, keyPEM: encodePrivateKey(key), config: '' });
   }
   if (tree.bundle[SA]) return undefined;

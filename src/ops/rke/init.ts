@@ -10,7 +10,9 @@ import type { BundleEntry } from '../../layouts/rke/state.js';
 import { newBundleEntry } from '../../layouts/rke/bundle-entry.js';
 import { KUBE_CA, type RkeCertEntry } from '../../layouts/rke/catalogue.js';
 import type { RkeFiles } from '../../layouts/rke/files.js';
-import { caContent, issueRkeCa, issueRkeLeaf, leafContent } from './issue.js';
+import { caContent, leafContent } from './issue.js';
+import { issueCa, issueLeaf } from '../shared/issue.js';
+import { RKE_ISSUANCE } from '../../layouts/rke/issuance-profile.js';
 import { existingAuthorities, readRkeTree, requireSoundBundle, type RkeTree } from './tree.js';
 import { adminKubeconfigWrite, nextDocument, stateWrite } from './write.js';
 import { withAdminKubeconfig } from './write.js';
@@ -75,7 +77,7 @@ async function initWrites(
   const authorities = existingAuthorities(tree);
   for (const ca of tree.catalogue.cas) {
     if (!tree.loaded.has(ca.name)) {
-      const issued = await issueRkeCa(ctx, ca, now);
+      const issued = await issueCa(ctx, RKE_ISSUANCE, ca, now);
       authorities.set(ca.name, issued);
       set.set(ca.name, newBundleEntry(ca.name, caContent(ca, issued), params.files.clusterFile));
     }
@@ -111,7 +113,7 @@ async function issueMissing(
     );
   const content = leafContent(
     leaf,
-    await issueRkeLeaf(ctx, leaf, ca, now),
+    await issueLeaf(ctx, RKE_ISSUANCE, leaf, ca, now),
     tree.spec,
     kubeCa.certificate.pem,
   );

@@ -24,7 +24,9 @@ import {
   updatedBundleEntry,
   type EntryContent,
 } from '../../layouts/rke/bundle-entry.js';
-import { caContent, issueRkeCa, issueRkeLeaf, leafContent } from './issue.js';
+import { caContent, leafContent } from './issue.js';
+import { issueCa, issueLeaf } from '../shared/issue.js';
+import { RKE_ISSUANCE } from '../../layouts/rke/issuance-profile.js';
 import {
   existingAuthorities,
   readRkeTree,
@@ -118,7 +120,7 @@ async function rotateWrites(
   const set = new Map<string, BundleEntry>();
   const authorities = existingAuthorities(tree);
   for (const ca of selection.cas) {
-    const issued = await issueRkeCa(ctx, ca, now);
+    const issued = await issueCa(ctx, RKE_ISSUANCE, ca, now);
     authorities.set(ca.name, issued);
     set.set(ca.name, bundleEntry(tree, ca.name, caContent(ca, issued)));
   }
@@ -136,7 +138,7 @@ async function rotateWrites(
         leaf.name,
         leafContent(
           leaf,
-          await issueRkeLeaf(ctx, leaf, ca, now, keep),
+          await issueLeaf(ctx, RKE_ISSUANCE, leaf, ca, now, keep),
           tree.spec,
           kubeCa.certificate.pem,
         ),
@@ -214,7 +216,7 @@ function item(tree: RkeTree, name: string, reason: string): PlanItem {
 
 function leafReason(leaf: RkeCertEntry, rotateCa: boolean): string {
   if (leaf.preserveKey)
-    return 'signed by the new kube-ca; key kept so ServiceAccount tokens stay valid';
+    return `signed by the new ${KUBE_CA}; key kept so ServiceAccount tokens stay valid`;
   return rotateCa
     ? 'new key, signed by the new CA'
     : `new key${leaf.service === undefined ? '' : ` (--service ${leaf.service})`}`;

@@ -4,7 +4,7 @@
  * kubeconfig `kube_config_<cluster file>` (its other fields, such as a VIP `server:`, are kept).
  */
 import { replaceKubeconfigCredentials } from '../../layouts/kubeconfig.js';
-import { KUBE_CA } from '../../layouts/rke/catalogue.js';
+import { KUBE_ADMIN, KUBE_CA } from '../../layouts/rke/catalogue.js';
 import { adminKubeconfig } from '../../layouts/rke/kubeconfigs.js';
 import {
   applyBundleChange,
@@ -51,8 +51,8 @@ export async function adminKubeconfigWrite(
   tree: RkeTree,
   change: BundleChange,
 ): Promise<FileWrite | undefined> {
-  if (!change.set.has('kube-admin') && !change.set.has(KUBE_CA)) return undefined;
-  const admin = entryText(change.set.get('kube-admin') ?? tree.bundle['kube-admin']);
+  if (!change.set.has(KUBE_ADMIN) && !change.set.has(KUBE_CA)) return undefined;
+  const admin = entryText(change.set.get(KUBE_ADMIN) ?? tree.bundle[KUBE_ADMIN]);
   const caPem = (change.set.get(KUBE_CA) ?? tree.bundle[KUBE_CA])?.certificatePEM ?? '';
   if (admin.cert === '' || admin.key === '' || caPem === '') return undefined;
   const existing = await reader.read(tree.files.adminKubeconfig);

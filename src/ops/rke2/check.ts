@@ -13,7 +13,7 @@ import {
 } from '../../pki/certificate.js';
 import { parsePrivateKeys } from '../../pki/keys.js';
 import { chainProblem, withSubject } from '../../layouts/chain-problem.js';
-import { serviceCertFiles, type Rke2Catalogue } from '../../layouts/rke2/catalogue.js';
+import { keyPathOf, serviceCertFiles, type Rke2Catalogue } from '../../layouts/rke2/catalogue.js';
 import { checkRecord, type Rke2CheckRecord } from '../../layouts/rke2/check-output.js';
 import { parseDynamicCert } from '../../layouts/rke2/dynamic-cert.js';
 import type { OpsContext } from '../shared/ports.js';
@@ -107,7 +107,7 @@ async function leafProblems(
   const cert = certs[0];
   if (!cert) return [];
   const problems: string[] = [];
-  const keyPath = path.replace(/\.crt$/, '.key');
+  const keyPath = keyPathOf(path);
   const keyBytes = await ctx.tree.read(keyPath);
   if (keyBytes !== undefined) {
     const key = parsePrivateKeys(decoder.decode(keyBytes), keyPath)[0];

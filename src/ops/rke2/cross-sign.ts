@@ -18,11 +18,11 @@ import {
 import { issueCertificate, type SigningAuthority } from '../../pki/issue.js';
 import { encodePrivateKey, parsePrivateKeys, type PrivateKey } from '../../pki/keys.js';
 import { randomSerial } from '../../pki/serial.js';
-import type { CaEntry } from '../../layouts/catalogue.js';
-import { SERVER_TLS, type Rke2Catalogue } from '../../layouts/rke2/catalogue.js';
+import { fileNameOf, requireCaWithRole, type CaEntry } from '../../layouts/catalogue.js';
+import type { Rke2Catalogue } from '../../layouts/rke2/catalogue.js';
 import { formatJoinTokens, hashCa, type JoinTokens } from '../../layouts/rke2/token.js';
 import { storedPasswords } from './token.js';
-import { RKE2_BACKDATE_MS } from './issue.js';
+import { RKE2_ISSUANCE } from '../../layouts/rke2/issuance-profile.js';
 import { serviceKeyFile } from '../shared/service-key-file.js';
 import type { Plan, PlanItem } from '../shared/plan.js';
 import { refuseExisting } from '../shared/refuse-existing.js';
@@ -78,7 +78,7 @@ export async function crossSignCas(
       keyUsage: entry.keyUsage,
       extKeyUsage: [],
       serialHex: randomSerial(ctx.random),
-      notBefore: new Date(now.getTime() - RKE2_BACKDATE_MS),
+      notBefore: new Date(now.getTime() - RKE2_ISSUANCE.backdateMs),
       notAfter: new Date(now.getTime() + CROSS_SIGN_DAYS * DAY_MS),
     });
     const selfSigned = await issueCertificate(
@@ -122,7 +122,7 @@ export async function crossSignCas(
     mode: FileMode.key,
   });
   items.push({
-    name: 'service.key',
+    name: fileNameOf(serviceKeyPath),
     action: 'create',
     reason: oldServiceKey
       ? 'new RSA 2048 key first, the current keys kept after it'
@@ -130,8 +130,9 @@ export async function crossSignCas(
     files: [staged(serviceKeyPath)],
   });
   await refuseExisting(out, writes);
-  const serverCa = writes.find((write) => write.path === `${staged(SERVER_TLS)}/server-ca.crt`);
-  const tokens = serverCa ? await newTokens(ctx, serverCa.data, now) : undefined;
+  const serverCaPath = staged(requireCaWithRole(catalogue, 'server').certPath);
+  const serverCa = writes.find((write) => write.path === serverCaPath);
+  const tokens = serverCa ? await newTokens(ctx, serverCa.data, serverCaPath, now) : undefined;
   const plan: Plan = {
     operation: 'ca cross-sign',
     root: out.root,
@@ -189,10 +190,11 @@ function rootWithKey(
 async function newTokens(
   ctx: OpsContext,
   serverCa: Uint8Array,
+  source: string,
   now: Date,
 ): Promise<(JoinTokens & { caHash: string }) | undefined> {
   const { server, agent } = await storedPasswords(ctx);
   if (server === undefined) return undefined;
-  const { hash } = hashCa(serverCa, 'server-ca.crt', now);
+  const { hash } = hashCa(serverCa, source, now);
   return { ...formatJoinTokens(hash, server, agent ?? server), caHash: hash };
 }

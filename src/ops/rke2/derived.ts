@@ -5,6 +5,7 @@
 import { ValidationError } from '../../errors.js';
 import { encodePrivateKey, type PrivateKey } from '../../pki/keys.js';
 import { buildFileKubeconfig, buildKubeconfig, readKubeconfig } from '../../layouts/kubeconfig.js';
+import { fileNameOf } from '../../layouts/catalogue.js';
 import type { Rke2Catalogue } from '../../layouts/rke2/catalogue.js';
 import { readKeys, type Rke2Authority } from './issue.js';
 import type { PlanItem } from '../shared/plan.js';
@@ -41,14 +42,14 @@ export async function derivedFiles(
     let first = existing?.[0];
     if (first)
       items.push({
-        name: 'service.key',
+        name: fileNameOf(catalogue.serviceKeyPath),
         action: 'reuse',
         reason: `${existing?.length ?? 0} key(s) exist`,
         files: [],
       });
     else {
       items.push({
-        name: 'service.key',
+        name: fileNameOf(catalogue.serviceKeyPath),
         action: 'create',
         reason: 'service-account key missing',
         files: [catalogue.serviceKeyPath],
@@ -64,7 +65,7 @@ export async function derivedFiles(
       ctx,
       items,
       writes,
-      'service.current.key',
+      fileNameOf(catalogue.serviceCurrentKeyPath),
       catalogue.serviceCurrentKeyPath,
       first && encodePrivateKey(first),
       FileMode.key,

@@ -7,13 +7,15 @@
 import { createHash } from 'node:crypto';
 import { parseCertificates } from '../../pki/certificate.js';
 import { parsePrivateKey } from '../../pki/keys.js';
+import { fileNameOf, requireCaWithRole } from '../../layouts/catalogue.js';
 import type { Rke2Catalogue, Rke2Leaf } from '../../layouts/rke2/catalogue.js';
 import { parseDynamicCert, replaceDynamicCertificate } from '../../layouts/rke2/dynamic-cert.js';
-import { issueRke2Leaf, type Rke2Authority } from './issue.js';
+import type { Rke2Authority } from './issue.js';
+import { issueLeaf } from '../shared/issue.js';
+import { RKE2_ISSUANCE } from '../../layouts/rke2/issuance-profile.js';
 import type { PlanItem } from '../shared/plan.js';
 import { FileMode, type FileWrite, type OpsContext } from '../shared/ports.js';
 
-const NAME = 'dynamic-cert.json';
 const decoder = new TextDecoder();
 
 /**
@@ -28,6 +30,7 @@ export async function renewDynamicCert(
   windowMs: number,
 ): Promise<{ item: PlanItem; writes: FileWrite[] } | undefined> {
   const path = catalogue.dynamicCertPath;
+  const name = fileNameOf(path);
   const bytes = await ctx.tree.read(path);
   if (bytes === undefined) return undefined;
   const text = decoder.decode(bytes);
@@ -35,7 +38,7 @@ export async function renewDynamicCert(
   const [cert] = parseCertificates(secret.certPem, `${path} (tls.crt)`);
   const key = parsePrivateKey(secret.keyPem, `${path} (tls.key)`);
   const skip = (reason: string): { item: PlanItem; writes: FileWrite[] } => ({
-    item: { name: NAME, action: 'skip', reason, files: [] },
+    item: { name, action: 'skip', reason, files: [] },
     writes: [],
   });
   if (!cert) return skip('no certificate');
@@ -45,19 +48,19 @@ export async function renewDynamicCert(
     return skip(`valid until ${cert.notAfter.toISOString()}`);
   if (!ca) return skip('server CA not available');
   const item: PlanItem = {
-    name: NAME,
+    name,
     action: 'renew',
     reason: `expires ${cert.notAfter.toISOString()}; re-signed with the same key as the listener does`,
     files: [path],
   };
   const entry: Rke2Leaf = {
     kind: 'leaf',
-    name: NAME,
+    name,
     longName: 'dynamic listener serving certificate',
     service: `${catalogue.program}-server`,
     certPath: path,
     keyPath: path,
-    ca: 'server-ca',
+    ca: requireCaWithRole(catalogue, 'server').name,
     subject: { cn: catalogue.program, o: [catalogue.program] },
     altNames: { dns: cert.dnsNames, ip: cert.ipAddresses },
     keyUsage: ['digitalSignature', 'keyEncipherment'],
@@ -66,14 +69,7 @@ export async function renewDynamicCert(
     keyAlgorithm: 'ECDSA-P256',
     restart: [`${catalogue.program}-server`],
   };
-  const renewed = await issueRke2Leaf(
-    ctx,
-    entry,
-    { subject: entry.subject, altNames: entry.altNames },
-    ca,
-    key,
-    now,
-  );
+  const renewed = (await issueLeaf(ctx, RKE2_ISSUANCE, entry, ca, now, key)).certificate;
   const certPem = renewed.pem + ca.bundlePem;
   const sha1 = createHash('sha1').update(renewed.der).digest('hex');
   return {

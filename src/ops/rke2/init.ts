@@ -11,15 +11,16 @@ import { encodePrivateKey, type PrivateKey } from '../../pki/keys.js';
 import type { CaEntry } from '../../layouts/catalogue.js';
 import type { Rke2Catalogue, Rke2Leaf } from '../../layouts/rke2/catalogue.js';
 import {
-  issueRke2Ca,
-  issueRke2Leaf,
   leafFiles,
   loadRke2Authority,
   readKeys,
+  rke2Authority,
   rke2CaFiles,
   type FileSource,
   type Rke2Authority,
 } from './issue.js';
+import { issueCa, issueLeaf } from '../shared/issue.js';
+import { RKE2_ISSUANCE } from '../../layouts/rke2/issuance-profile.js';
 import { derivedFiles, kubeconfigFiles, userKubeconfigFile } from './derived.js';
 import {
   applyPlanned,
@@ -176,7 +177,7 @@ async function resolveCa(
     reason: 'certificate authority missing',
     files: [entry.certPath, entry.keyPath],
   };
-  return { item, authority: await issueRke2Ca(ctx, entry, now) };
+  return { item, authority: rke2Authority(await issueCa(ctx, RKE2_ISSUANCE, entry, now)) };
 }
 
 interface LeafResult {
@@ -233,14 +234,7 @@ async function resolveLeaf(
   };
   if (!ca) return { item, writes: [], material: undefined };
   const key = keys?.[0] ?? (await ctx.keys.generate(leaf.keyAlgorithm));
-  const cert = await issueRke2Leaf(
-    ctx,
-    leaf,
-    { subject: leaf.subject, altNames: leaf.altNames },
-    ca,
-    key,
-    now,
-  );
+  const cert = (await issueLeaf(ctx, RKE2_ISSUANCE, leaf, ca, now, key)).certificate;
   const writes = leafFiles(leaf, cert, key, ca, keys === undefined);
   return { item, writes, material: { cert: decoder.decode(writes[0]?.data), key } };
 }

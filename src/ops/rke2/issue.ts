@@ -1,25 +1,18 @@
 /**
- * Issuing RKE2/K3s certificates with K3s's profile (reference/rke2-k3s.md §2): CAs with serial 0,
- * NotBefore an hour back and ten years; leaves with NotBefore = max(now − 1 h, CA NotBefore),
- * no basic constraints, the CA's SKID as AKID, written as the leaf followed by the CA file.
+ * RKE2/K3s signing authorities and the files of what they issue (a leaf's file is the leaf followed
+ * by the CA file). Issuing itself is ops/shared/issue.ts with K3s's profile (layouts/rke2).
  */
-import { OperationError, ValidationError } from '../../errors.js';
+import { ValidationError } from '../../errors.js';
 import {
   keyMatchesCertificate,
   parseCertificates,
   type Certificate,
 } from '../../pki/certificate.js';
-import { issueCertificate, type SigningAuthority } from '../../pki/issue.js';
+import type { SigningAuthority } from '../../pki/issue.js';
 import { encodePrivateKey, parsePrivateKeys, type PrivateKey } from '../../pki/keys.js';
-import { randomSerial } from '../../pki/serial.js';
 import type { CaEntry } from '../../layouts/catalogue.js';
 import type { Rke2Leaf } from '../../layouts/rke2/catalogue.js';
-import type { AltNames } from '../../pki/san.js';
-import type { SubjectFields } from '../../pki/name.js';
 import { FileMode, type FileWrite, type OpsContext } from '../shared/ports.js';
-
-/** K3s backdates every certificate by one hour. */
-export const RKE2_BACKDATE_MS = 3_600_000;
 
 /** A CA ready to sign: its first certificate and key, and the whole CA file as read or written. */
 export interface Rke2Authority extends SigningAuthority {
@@ -29,62 +22,9 @@ export interface Rke2Authority extends SigningAuthority {
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
-/** A new self-signed CA as K3s makes it: ECDSA P-256, serial 0, CN `<prefix>-ca@<unix>`. */
-export async function issueRke2Ca(
-  ctx: OpsContext,
-  entry: CaEntry,
-  now: Date,
-): Promise<Rke2Authority> {
-  const key = await ctx.keys.generate(entry.keyAlgorithm);
-  const notBefore = new Date(now.getTime() - RKE2_BACKDATE_MS);
-  const template = {
-    subject: entry.subject,
-    isCA: true,
-    keyUsage: entry.keyUsage,
-    extKeyUsage: [],
-    serialHex: '0',
-    notBefore,
-    notAfter: new Date(notBefore.getTime() + entry.validityMs),
-  };
-  const certificate = await sign(entry.name, () =>
-    issueCertificate(template, key.keyObject, { selfSigned: key }),
-  );
-  return { certificate, key, bundlePem: certificate.pem };
-}
-
-/** The identity a leaf is issued with. */
-export interface LeafIdentity {
-  readonly subject: SubjectFields;
-  readonly altNames: AltNames;
-}
-
-/**
- * Signs a leaf for `entry` with `key` (a reused key on renewal, a new one otherwise).
- * NotBefore is clamped to the CA's so a young CA never signs a leaf older than itself.
- */
-export async function issueRke2Leaf(
-  ctx: OpsContext,
-  entry: Rke2Leaf,
-  identity: LeafIdentity,
-  ca: Rke2Authority,
-  key: PrivateKey,
-  now: Date,
-): Promise<Certificate> {
-  const notBefore = new Date(
-    Math.max(now.getTime() - RKE2_BACKDATE_MS, ca.certificate.notBefore.getTime()),
-  );
-  const template = {
-    subject: identity.subject,
-    altNames: identity.altNames,
-    isCA: false,
-    keyUsage: entry.keyUsage,
-    extKeyUsage: entry.extKeyUsage,
-    serialHex: randomSerial(ctx.random),
-    notBefore,
-    notAfter: new Date(notBefore.getTime() + entry.validityMs),
-    basicConstraints: false,
-  };
-  return sign(entry.name, () => issueCertificate(template, key.keyObject, ca));
+/** A CA just issued, as an authority whose CA file is its certificate alone. */
+export function rke2Authority(ca: SigningAuthority): Rke2Authority {
+  return { ...ca, bundlePem: ca.certificate.pem };
 }
 
 /** The certificate file of a leaf (leaf then the CA file) and, when `newKey`, its key file. */
@@ -168,14 +108,4 @@ export async function readKeys(ctx: OpsContext, path: string): Promise<PrivateKe
 
 function withNewline(text: string): string {
   return text.endsWith('\n') ? text : `${text}\n`;
-}
-
-async function sign<T>(name: string, work: () => Promise<T>): Promise<T> {
-  try {
-    return await work();
-  } catch (error) {
-    throw new OperationError('SIGN_FAILED', `cannot sign the certificate for "${name}"`, {
-      cause: error,
-    });
-  }
 }

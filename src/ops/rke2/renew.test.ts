@@ -9,7 +9,9 @@ import { allServices } from '../../layouts/rke2/services.js';
 import { encodeDynamicCert } from '../../layouts/rke2/dynamic-cert.js';
 import { applyRke2Init, planRke2Init } from './init.js';
 import { applyRke2Renew, planRke2Renew } from './renew.js';
-import { issueRke2Leaf, loadRke2Authority } from './issue.js';
+import { loadRke2Authority } from './issue.js';
+import { issueLeaf } from '../shared/issue.js';
+import { RKE2_ISSUANCE } from '../../layouts/rke2/issuance-profile.js';
 import type { OpsContext } from '../shared/ports.js';
 import { tempDir } from '../../../test/support/temp-dir.js';
 
@@ -156,7 +158,8 @@ describe('rke2 renew: the renewal window with an injected clock (K3s IsCertExpir
     const leaf = renamed.leaves.find((entry) => entry.name === 'client-admin');
     assert.ok(leaf);
     const key = await generatePrivateKey('ECDSA-P256');
-    const foreign = await issueRke2Leaf(ctxOther, leaf, leaf, authority, key, T0);
+    const foreign = (await issueLeaf(ctxOther, RKE2_ISSUANCE, leaf, authority, T0, key))
+      .certificate;
     await ctx.tree.exclusive(() =>
       ctx.tree.commit(
         {
@@ -198,7 +201,7 @@ describe('rke2 renew: the dynamic listener certificate', () => {
       ...catalogue.leaves.find((leaf) => leaf.name === 'serving-kube-apiserver')!,
       subject: { cn: 'rke2', o: ['rke2'] },
     };
-    const cert = await issueRke2Leaf(ctx, entry, entry, authority, key, T0);
+    const cert = (await issueLeaf(ctx, RKE2_ISSUANCE, entry, authority, T0, key)).certificate;
     const json = encodeDynamicCert('rke2', cert.pem + authority.bundlePem, encodePrivateKey(key), {
       'listener.cattle.io/cn-localhost': 'localhost',
     });

@@ -12,16 +12,18 @@ import {
   type Certificate,
 } from '../../pki/certificate.js';
 import type { PrivateKey } from '../../pki/keys.js';
+import { requireCaWithRole } from '../../layouts/catalogue.js';
 import type { Rke2Catalogue, Rke2Leaf } from '../../layouts/rke2/catalogue.js';
 import { rke2RestartOrder } from '../../layouts/rke2/services.js';
 import {
-  issueRke2Leaf,
   leafFiles,
   loadRke2Authority,
   readKeys,
   type FileSource,
   type Rke2Authority,
 } from './issue.js';
+import { issueLeaf } from '../shared/issue.js';
+import { RKE2_ISSUANCE } from '../../layouts/rke2/issuance-profile.js';
 import { userKubeconfigWrite } from './derived.js';
 import { renewDynamicCert } from './dynamic-cert.js';
 import {
@@ -81,7 +83,12 @@ export async function planRke2Renew(ctx: OpsContext, params: Rke2RenewParams): P
     if (reason !== undefined) components.push(...leaf.restart);
   }
   const dynamic = params.services.includes(`${params.catalogue.program}-server`)
-    ? await renewDynamicCert(ctx, params.catalogue, cas.get('server-ca'), params.windowMs)
+    ? await renewDynamicCert(
+        ctx,
+        params.catalogue,
+        serverCaOf(params.catalogue, cas),
+        params.windowMs,
+      )
     : undefined;
   if (dynamic) {
     items.push(dynamic.item);
@@ -118,17 +125,10 @@ async function renewedFiles(
       `cannot renew "${leaf.name}": CA "${leaf.ca}" is not available in "${ctx.tree.root}"`,
     );
   const key = state.key ?? (await ctx.keys.generate(leaf.keyAlgorithm));
-  const cert = await issueRke2Leaf(
-    ctx,
-    leaf,
-    { subject: leaf.subject, altNames: leaf.altNames },
-    ca,
-    key,
-    ctx.clock.now(),
-  );
+  const cert = (await issueLeaf(ctx, RKE2_ISSUANCE, leaf, ca, ctx.clock.now(), key)).certificate;
   const files = leafFiles(leaf, cert, key, ca, state.key === undefined);
   const user = params.catalogue.userKubeconfig;
-  const serverCa = cas.get('server-ca');
+  const serverCa = serverCaOf(params.catalogue, cas);
   if (user && leaf.name === user.leaf && serverCa)
     files.push(userKubeconfigWrite(user, serverCa, { cert: decoder.decode(files[0]?.data), key }));
   return files;
@@ -200,4 +200,12 @@ export function renewReason(
   if (ca && cert.authorityKeyId !== ca.certificate.subjectKeyId)
     return `issued by another CA than the current "${leaf.ca}"`;
   return undefined;
+}
+
+/** The loaded server CA: it signs the listener certificate and the user kubeconfig trusts it. */
+function serverCaOf(
+  catalogue: Rke2Catalogue,
+  cas: ReadonlyMap<string, Rke2Authority>,
+): Rke2Authority | undefined {
+  return cas.get(requireCaWithRole(catalogue, 'server').name);
 }

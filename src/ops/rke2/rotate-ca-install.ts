@@ -7,14 +7,11 @@ import { ValidationError } from '../../errors.js';
 import { encodePrivateKey, parsePrivateKeys, type PrivateKey } from '../../pki/keys.js';
 import type { Rke2Catalogue, Rke2Leaf } from '../../layouts/rke2/catalogue.js';
 import { effective, isReplaced, type RotationField } from '../../layouts/rke2/rotate-ca-checks.js';
-import {
-  issueRke2Leaf,
-  leafFiles,
-  loadRke2Authority,
-  readKeys,
-  type Rke2Authority,
-} from './issue.js';
+import { leafFiles, loadRke2Authority, readKeys, type Rke2Authority } from './issue.js';
 import { userKubeconfigWrite } from './derived.js';
+import { issueLeaf } from '../shared/issue.js';
+import { RKE2_ISSUANCE } from '../../layouts/rke2/issuance-profile.js';
+import { requireCaWithRole } from '../../layouts/catalogue.js';
 import type { PlanItem } from '../shared/plan.js';
 import { FileMode, type FileWrite, type OpsContext } from '../shared/ports.js';
 
@@ -109,9 +106,10 @@ async function userKubeconfig(
   issued: ReadonlyMap<string, { cert: string; key: PrivateKey }>,
 ): Promise<FileWrite[]> {
   const user = catalogue.userKubeconfig;
-  const serverCa = cas.get('server-ca');
-  if (!user || !serverCa || !(changedCas.has('server-ca') || changedCas.has('client-ca')))
-    return [];
+  const serverName = requireCaWithRole(catalogue, 'server').name;
+  const clientName = requireCaWithRole(catalogue, 'client').name;
+  const serverCa = cas.get(serverName);
+  if (!user || !serverCa || !(changedCas.has(serverName) || changedCas.has(clientName))) return [];
   const leaf = catalogue.leaves.find((entry) => entry.name === user.leaf);
   let admin = issued.get(user.leaf);
   if (!admin && leaf) {
@@ -159,13 +157,6 @@ async function reissue(
     );
   const existing = (await readKeys(ctx, leaf.keyPath))?.[0];
   const key = existing ?? (await ctx.keys.generate(leaf.keyAlgorithm));
-  const cert = await issueRke2Leaf(
-    ctx,
-    leaf,
-    { subject: leaf.subject, altNames: leaf.altNames },
-    ca,
-    key,
-    now,
-  );
+  const cert = (await issueLeaf(ctx, RKE2_ISSUANCE, leaf, ca, now, key)).certificate;
   return { files: leafFiles(leaf, cert, key, ca, existing === undefined), key };
 }

@@ -8,6 +8,7 @@
  */
 import { ValidationError } from '../../errors.js';
 import { bootstrapFieldsFor } from '../../layouts/bootstrap-record.js';
+import { requireCaWithRole } from '../../layouts/catalogue.js';
 import type { Rke2Catalogue } from '../../layouts/rke2/catalogue.js';
 import {
   checkRotation,
@@ -91,7 +92,7 @@ export async function planRke2RotateCa(
   params: Rke2RotateCaParams,
 ): Promise<PlannedRke2RotateCa> {
   const { catalogue } = params;
-  const serverCa = catalogue.cas.find((ca) => ca.name === 'server-ca')?.certPath ?? '';
+  const serverCa = requireCaWithRole(catalogue, 'server').certPath;
   if (!(await ctx.tree.exists(serverCa))) {
     throw new ValidationError(
       'NOT_A_SERVER',
@@ -116,11 +117,12 @@ export async function planRke2RotateCa(
   );
   const replaced = fields.filter(isReplaced);
   if (replaced.length === 0) {
+    const server = requireCaWithRole(catalogue, 'server');
     throw new ValidationError(
       'NOTHING_TO_ROTATE',
       `no file in "${params.stage.where}" differs from the current CA material of "${ctx.tree.root}"`,
       {
-        hint: 'stage new CA files as tls/server-ca.crt, tls/server-ca.key, … (kpki ca cross-sign or kpki ca generate write them)',
+        hint: `stage new CA files as ${stagedPath(server.certPath)}, ${stagedPath(server.keyPath)}, … (kpki ca cross-sign or kpki ca generate write them)`,
       },
     );
   }

@@ -10,18 +10,16 @@ import { encodePrivateKey } from '../../pki/keys.js';
 import {
   SERVER_TLS,
   AGENT_DIR,
+  keyPathOf,
   serviceCertFiles,
   type Rke2Catalogue,
   type Rke2Leaf,
 } from '../../layouts/rke2/catalogue.js';
+import { fileNameOf, requireCaWithRole } from '../../layouts/catalogue.js';
 import { restartTargets, rke2RestartOrder } from '../../layouts/rke2/services.js';
-import {
-  issueRke2Leaf,
-  leafFiles,
-  loadRke2Authority,
-  type FileSource,
-  type Rke2Authority,
-} from './issue.js';
+import { leafFiles, loadRke2Authority, type FileSource, type Rke2Authority } from './issue.js';
+import { issueLeaf } from '../shared/issue.js';
+import { RKE2_ISSUANCE } from '../../layouts/rke2/issuance-profile.js';
 import { userKubeconfigWrite } from './derived.js';
 import {
   applyPlanned,
@@ -96,14 +94,7 @@ export async function planRke2Rotate(ctx: OpsContext, params: Rke2RotateParams):
       const copy = legacy.find((entry) => entry.keyPath === keyFile.keyPath);
       if (!copy) continue;
       const ca = requireCa(cas, copy);
-      const cert = await issueRke2Leaf(
-        ctx,
-        copy,
-        { subject: copy.subject, altNames: copy.altNames },
-        ca,
-        key,
-        now,
-      );
+      const cert = (await issueLeaf(ctx, RKE2_ISSUANCE, copy, ca, now, key)).certificate;
       writes.push(...leafFiles(copy, cert, key, ca, false));
       items.push({
         name: copy.certPath,
@@ -161,17 +152,10 @@ async function rotatedLeaf(
 ): Promise<FileWrite[]> {
   const ca = requireCa(cas, leaf);
   const key = await ctx.keys.generate(leaf.keyAlgorithm);
-  const cert = await issueRke2Leaf(
-    ctx,
-    leaf,
-    { subject: leaf.subject, altNames: leaf.altNames },
-    ca,
-    key,
-    now,
-  );
+  const cert = (await issueLeaf(ctx, RKE2_ISSUANCE, leaf, ca, now, key)).certificate;
   const files = leafFiles(leaf, cert, key, ca, true);
   const user = catalogue.userKubeconfig;
-  const serverCa = cas.get('server-ca');
+  const serverCa = cas.get(requireCaWithRole(catalogue, 'server').name);
   if (user && leaf.name === user.leaf && serverCa)
     files.push(userKubeconfigWrite(user, serverCa, { cert: decoder.decode(files[0]?.data), key }));
   return files;
@@ -216,12 +200,11 @@ async function backupWrites(
     (leaf) => params.services.includes(leaf.service) && leaf.certPath.startsWith(`${AGENT_DIR}/`),
   );
   for (const leaf of agentFiles) {
-    for (const path of [leaf.certPath, leaf.keyPath])
-      await copy(
-        path,
-        `${dir}/${path.slice(path.lastIndexOf('/') + 1)}`,
-        path.endsWith('.key') ? FileMode.key : FileMode.cert,
-      );
+    for (const [path, mode] of [
+      [leaf.certPath, FileMode.cert],
+      [leaf.keyPath, FileMode.key],
+    ] as const)
+      await copy(path, `${dir}/${fileNameOf(path)}`, mode);
   }
   return [...writes.values()];
 }
@@ -240,8 +223,7 @@ export async function legacyCerts(
       continue;
     const base = path.slice(path.lastIndexOf('/') + 1);
     const twin = catalogue.leaves.find((leaf) => leaf.certPath.endsWith(`/${base}`));
-    if (twin)
-      found.push({ ...twin, name: path, certPath: path, keyPath: path.replace(/\.crt$/, '.key') });
+    if (twin) found.push({ ...twin, name: path, certPath: path, keyPath: keyPathOf(path) });
   }
   return found;
 }
@@ -261,7 +243,7 @@ async function authorities(
     );
     if (needed) found.set(entry.name, await loadRke2Authority(source.read, entry, source.where));
     // The user kubeconfig embeds the server CA bundle; rewrite it only when that CA is at hand.
-    else if (entry.name === 'server-ca')
+    else if (entry.role === 'server')
       await loadRke2Authority(source.read, entry, source.where).then(
         (ca) => found.set(entry.name, ca),
         () => undefined,

@@ -4,6 +4,7 @@
  * all of them), and `service.current.key` (the signer) becomes the new key alone.
  */
 import { ValidationError } from '../../errors.js';
+import { fileNameOf } from '../../layouts/catalogue.js';
 import type { Rke2Catalogue } from '../../layouts/rke2/catalogue.js';
 import { readKeys } from './issue.js';
 import {
@@ -38,13 +39,13 @@ export async function planSaKeyRotate(ctx: OpsContext, params: Rke2SaKeyParams):
     root: ctx.tree.root,
     items: [
       {
-        name: 'service.key',
+        name: fileNameOf(serviceKeyPath),
         action: 'renew',
         reason: `new RSA 2048 key first; the ${keys.length} existing key(s) kept after it`,
         files: [serviceKeyPath],
       },
       {
-        name: 'service.current.key',
+        name: fileNameOf(serviceCurrentKeyPath),
         action: 'renew',
         reason: 'the new key alone (the token signer)',
         files: [serviceCurrentKeyPath],

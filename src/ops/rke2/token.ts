@@ -10,6 +10,7 @@ import {
   type CaHashBasis,
   type JoinTokens,
 } from '../../layouts/rke2/token.js';
+import { requireCaWithRole } from '../../layouts/catalogue.js';
 import type { Rke2Catalogue } from '../../layouts/rke2/catalogue.js';
 import type { OpsContext } from '../shared/ports.js';
 
@@ -39,9 +40,7 @@ export async function computeJoinTokens(
   ctx: OpsContext,
   params: Rke2TokenParams,
 ): Promise<Rke2TokenResult> {
-  const caPath =
-    params.catalogue.cas.find((ca) => ca.name === 'server-ca')?.certPath ??
-    'server/tls/server-ca.crt';
+  const caPath = requireCaWithRole(params.catalogue, 'server').certPath;
   const bytes = await ctx.tree.read(caPath);
   if (bytes === undefined)
     throw new ValidationError('NO_SERVER_CA', `"${caPath}" does not exist in "${ctx.tree.root}"`, {

@@ -12,6 +12,7 @@ import { chainProblem, withSubject } from '../../layouts/chain-problem.js';
 import { issueCertificate, type SigningAuthority } from '../../pki/issue.js';
 import { randomSerial } from '../../pki/serial.js';
 import type { HierarchySpec } from '../../layouts/hierarchy.js';
+import { fileNameOf } from '../../layouts/catalogue.js';
 import type { Plan, PlanItem } from './plan.js';
 import { serviceKeyFile } from './service-key-file.js';
 import { refuseExisting } from './refuse-existing.js';
@@ -108,7 +109,7 @@ export async function generateHierarchy(
       mode: FileMode.key,
     });
     items.push({
-      name: 'service.key',
+      name: fileNameOf(hierarchy.serviceKeyPath),
       action: old ? 'renew' : 'create',
       reason: old ? 'new RSA 2048 key first, the existing keys kept after it' : 'new RSA 2048 key',
       files: [hierarchy.serviceKeyPath],

@@ -176,7 +176,7 @@ export interface Datastore {
   close(): Promise<void>;
 }
 
-/** Reads files outside the tree by absolute path (kubelet.conf's client certificate reference). */
+/** Reads files outside the tree by absolute path (the kubelet kubeconfig's client certificate reference). */
 export interface ExternalFileReader {
   read(absolutePath: string): Promise<Uint8Array | undefined>;
 }

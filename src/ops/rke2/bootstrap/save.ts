@@ -54,7 +54,7 @@ export async function saveBootstrap(params: BootstrapSaveParams): Promise<Bootst
   if (record.size === 0) {
     throw new FileAccessError(
       'NO_BOOTSTRAP_FILES',
-      `none of the bootstrap files exist under "${params.tree.root}" (looked for server/tls/server-ca.crt and the others)`,
+      `none of the bootstrap files exist under "${params.tree.root}" (looked for ${missing[0] ?? 'its files'} and the others)`,
       {
         hint: `point --dir at the ${params.product} data dir of an initialised server`,
       },

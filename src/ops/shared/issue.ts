@@ -1,0 +1,165 @@
+/**
+ * The one certificate issuer of every layout: a self-signed CA or a leaf for a catalogue entry,
+ * with the layout's {@link IssuanceProfile} deciding serial, validity window, BasicConstraints and
+ * authority key id. Signing failures become `SIGN_FAILED` naming the entry, here only.
+ */
+import { OperationError, ValidationError } from '../../errors.js';
+import type { Certificate, ExtKeyUsageName, KeyUsageName } from '../../pki/certificate.js';
+import {
+  issueCertificate,
+  subjectKeyIdOf,
+  type CertificateTemplate,
+  type Issuer,
+  type SigningAuthority,
+} from '../../pki/issue.js';
+import type { KeyAlgorithm, PrivateKey } from '../../pki/keys.js';
+import type { SubjectFields } from '../../pki/name.js';
+import type { AltNames } from '../../pki/san.js';
+import { randomSerial } from '../../pki/serial.js';
+import type { IssuanceProfile } from '../../layouts/issuance-profile.js';
+import type { OpsContext } from './ports.js';
+
+/** What issuing needs of the context: key generation and randomness (for serials). */
+export type IssueContext = Pick<OpsContext, 'keys' | 'random'>;
+
+/** A CA to issue (a catalogue CA entry fits). */
+export interface CaRequest {
+  readonly name: string;
+  readonly subject: SubjectFields;
+  readonly altNames: AltNames;
+  readonly keyUsage: readonly KeyUsageName[];
+  readonly validityMs: number;
+  readonly keyAlgorithm: KeyAlgorithm;
+}
+
+/** A leaf to issue (a catalogue leaf or kubeconfig entry fits, with its identity spread over it). */
+export interface LeafRequest {
+  readonly name: string;
+  /** The signing CA's name, for messages. */
+  readonly ca: string;
+  readonly subject: SubjectFields;
+  readonly altNames: AltNames;
+  readonly keyUsage: readonly KeyUsageName[];
+  readonly extKeyUsage: readonly ExtKeyUsageName[];
+  readonly validityMs: number;
+  readonly keyAlgorithm: KeyAlgorithm;
+}
+
+/** An issued leaf and its key. */
+export interface IssuedLeaf {
+  readonly certificate: Certificate;
+  readonly key: PrivateKey;
+}
+
+/**
+ * Issues a self-signed CA for `entry` with a new key, at instant `now`.
+ * @throws OperationError `SIGN_FAILED` naming the entry when signing fails.
+ */
+export async function issueCa(
+  ctx: IssueContext,
+  profile: IssuanceProfile,
+  entry: CaRequest,
+  now: Date,
+): Promise<SigningAuthority> {
+  const key = await ctx.keys.generate(entry.keyAlgorithm);
+  const notBefore = new Date(now.getTime() - profile.backdateMs);
+  const template: CertificateTemplate = {
+    subject: entry.subject,
+    altNames: entry.altNames,
+    isCA: true,
+    keyUsage: entry.keyUsage,
+    extKeyUsage: [],
+    notBefore,
+    notAfter: new Date(validityStart(profile, now, notBefore) + entry.validityMs),
+    serialHex: profile.caSerial === 'zero' ? '0' : randomSerial(ctx.random),
+  };
+  const certificate = await signOrFail(entry.name, template, key, { selfSigned: key });
+  return { certificate, key };
+}
+
+/**
+ * Issues a leaf for `leaf` signed by `ca` at instant `now`, with `key` when given (a key kept
+ * through renewal, or the key of a CSR) and a new key otherwise.
+ * @throws ValidationError `CA_EXPIRED` when the profile keeps leaves within their CA and the CA is
+ *   no longer valid at `now`; OperationError `SIGN_FAILED` naming the leaf when signing fails.
+ */
+export async function issueLeaf(
+  ctx: IssueContext,
+  profile: IssuanceProfile,
+  leaf: LeafRequest,
+  ca: SigningAuthority,
+  now: Date,
+  key?: PrivateKey,
+): Promise<IssuedLeaf> {
+  const caCert = ca.certificate;
+  const notBefore = leafNotBefore(profile, now, caCert);
+  let notAfter = validityStart(profile, now, notBefore) + leaf.validityMs;
+  if (profile.leafWithinCa !== undefined) {
+    notAfter = Math.min(notAfter, caCert.notAfter.getTime());
+    if (notAfter <= now.getTime())
+      throw new ValidationError(
+        'CA_EXPIRED',
+        `cannot issue "${leaf.name}": CA "${leaf.ca}" expired on ${caCert.notAfter.toISOString()}`,
+        { hint: profile.leafWithinCa.expiredHint },
+      );
+  }
+  const leafKey = key ?? (await ctx.keys.generate(leaf.keyAlgorithm));
+  const template: CertificateTemplate = {
+    subject: leaf.subject,
+    altNames: leaf.altNames,
+    isCA: false,
+    keyUsage: leaf.keyUsage,
+    extKeyUsage: leaf.extKeyUsage,
+    notBefore,
+    notAfter: new Date(notAfter),
+    serialHex: randomSerial(ctx.random),
+    ...(profile.leafBasicConstraints ? {} : { basicConstraints: false }),
+  };
+  const signer = profile.leafAuthorityKeyId === 'derived-when-missing' ? withKeyId(ca) : ca;
+  return { certificate: await signOrFail(leaf.name, template, leafKey, signer), key: leafKey };
+}
+
+function leafNotBefore(profile: IssuanceProfile, now: Date, ca: Certificate): Date {
+  const backdated = now.getTime() - profile.backdateMs;
+  switch (profile.leafNotBefore) {
+    case 'backdated':
+      return new Date(backdated);
+    case 'backdated-within-ca':
+      return new Date(Math.max(backdated, ca.notBefore.getTime()));
+    case 'ca-not-before':
+      return ca.notBefore;
+  }
+}
+
+function validityStart(profile: IssuanceProfile, now: Date, notBefore: Date): number {
+  switch (profile.validityFrom) {
+    case 'issuing-instant':
+      return now.getTime();
+    case 'not-before':
+      return notBefore.getTime();
+  }
+}
+
+/** The CA with a subject key id derived from its key (RFC 5280 §4.2.1.2 method 1) when it has none. */
+function withKeyId(ca: SigningAuthority): SigningAuthority {
+  if (ca.certificate.subjectKeyId !== undefined) return ca;
+  return {
+    key: ca.key,
+    certificate: { ...ca.certificate, subjectKeyId: subjectKeyIdOf(ca.certificate.spki) },
+  };
+}
+
+async function signOrFail(
+  name: string,
+  template: CertificateTemplate,
+  key: PrivateKey,
+  issuer: Issuer,
+): Promise<Certificate> {
+  try {
+    return await issueCertificate(template, key.keyObject, issuer);
+  } catch (error) {
+    throw new OperationError('SIGN_FAILED', `cannot sign the certificate for "${name}"`, {
+      cause: error,
+    });
+  }
+}
