@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { kubeadmCatalogue, KUBEADM_RESTART_ORDER } from '../../layouts/kubeadm/catalogue.js';
-import { defaultKubeadmSpec, KUBEADM_DEFAULTS } from '../../layouts/kubeadm/spec.js';
+import { defaultKubeadmSpec } from '../../layouts/kubeadm/spec.js';
 import { parseCertificates } from '../../pki/certificate.js';
 import { MemoryTreeStore } from '../../stores/memory-tree-store.js';
 import { applyInit, planInit, type InitParams } from './init.js';
