@@ -6,8 +6,9 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 
-// test/faults (kill injection at every syscall) takes minutes: `npm run test:faults` runs it.
-const SLOW = ['test/faults'];
+// test/faults (kill injection at every syscall) takes minutes: `npm run test:faults` runs it;
+// test/e2e needs the peers `npm run peers` builds and starts control planes: `npm run test:e2e`.
+const SLOW = ['test/faults', 'test/e2e'];
 
 function collect(dir, out, skipSlow = true) {
   for (const name of readdirSync(dir)) {
