@@ -51,30 +51,41 @@ version="$(sed -n 's/^\(require \|\t\)k8s.io\/kubernetes \(v[0-9.]*\).*$/\2/p' "
 dir="${KPKI_PEERS_DIR:-$HOME/.cache/kpki-peers/$version}"
 if [ "${1:-}" = "--print-dir" ]; then echo "$dir"; exit 0; fi
 
-missing=()
-for c in "${commands[@]}"; do [ -x "$dir/$c" ] || missing+=("$c"); done
-if [ ${#missing[@]} -eq 0 ]; then
-  echo "peers: Kubernetes $version already built in $dir"
-  exit 0
-fi
+# build MODULE_DIR SUFFIX COMMAND...: builds the commands of one module into $dir as COMMAND$SUFFIX,
+# skipping those already there.
+build() {
+  local moddir="$1" suffix="$2"; shift 2
+  local v major minor ld missing=() pkgs=() c tmp start
+  v="$(sed -n 's/^\(require \|\t\)k8s.io\/kubernetes \(v[0-9.]*\).*$/\2/p' "$moddir/go.mod" | head -1)"
+  for c in "$@"; do [ -x "$dir/$c$suffix" ] || missing+=("$c"); done
+  if [ ${#missing[@]} -eq 0 ]; then echo "peers: $* of Kubernetes $v already built in $dir"; return 0; fi
+  command -v go >/dev/null || { echo "peers: go is not installed (needs $(sed -n 's/^go //p' "$mod/go.mod") or newer)" >&2; return 1; }
+  major="${v#v}"; minor="${major#*.}"; major="${major%%.*}"; minor="${minor%%.*}"
+  # What hack/lib/version.sh stamps in: kubeadm compares its own version with kubernetesVersion,
+  # and the API server reports it; without it both say v0.0.0-master.
+  ld="-s -w"
+  for p in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
+    ld="$ld -X $p.gitVersion=$v -X $p.gitMajor=$major -X $p.gitMinor=$minor"
+    ld="$ld -X $p.gitTreeState=clean -X $p.gitCommit=0000000000000000000000000000000000000000 -X $p.buildDate=1970-01-01T00:00:00Z"
+  done
+  tmp="$(mktemp -d "$dir/.build-XXXXXX")"
+  start=$(date +%s)
+  echo "peers: building ${missing[*]} of Kubernetes $v with $(go version | awk '{print $3}') into $dir"
+  # One go build for all: the packages share one compile of their common dependencies.
+  for c in "${missing[@]}"; do pkgs+=("k8s.io/kubernetes/cmd/$c"); done
+  if ! (cd "$moddir" && CGO_ENABLED=0 GOFLAGS="${GOFLAGS:+$GOFLAGS }-mod=mod" go build -trimpath -ldflags="$ld" -o "$tmp/" "${pkgs[@]}"); then
+    rm -rf "$tmp"; return 1
+  fi
+  for c in "${missing[@]}"; do mv "$tmp/$c" "$dir/$c$suffix"; done
+  rm -rf "$tmp"
+  echo "peers: built ${missing[*]} of Kubernetes $v in $(( $(date +%s) - start )) s"
+}
 
-command -v go >/dev/null || { echo "peers: go is not installed (needs $(sed -n 's/^go //p' "$mod/go.mod") or newer)" >&2; exit 1; }
-major="${version#v}"; minor="${major#*.}"; major="${major%%.*}"; minor="${minor%%.*}"
-# What hack/lib/version.sh stamps in: kubeadm compares its own version with kubernetesVersion, and
-# the API server reports it; without it both say v0.0.0-master.
-ld="-s -w"
-for p in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
-  ld="$ld -X $p.gitVersion=$version -X $p.gitMajor=$major -X $p.gitMinor=$minor"
-  ld="$ld -X $p.gitTreeState=clean -X $p.gitCommit=0000000000000000000000000000000000000000 -X $p.buildDate=1970-01-01T00:00:00Z"
-done
 mkdir -p "$dir"
-tmp="$(mktemp -d "$dir/.build-XXXXXX")"
-trap 'rm -rf "$tmp"' EXIT
-start=$(date +%s)
-echo "peers: building ${missing[*]} of Kubernetes $version with $(go version | awk '{print $3}') into $dir"
-# One go build for all: the packages share one compile of their common dependencies.
-pkgs=(); for c in "${missing[@]}"; do pkgs+=("k8s.io/kubernetes/cmd/$c"); done
-(cd "$mod" && CGO_ENABLED=0 GOFLAGS="${GOFLAGS:+$GOFLAGS }-mod=mod" go build -trimpath -ldflags="$ld" -o "$tmp/" "${pkgs[@]}")
-for c in "${missing[@]}"; do mv "$tmp/$c" "$dir/$c"; done
-echo "peers: built ${missing[*]} in $(( $(date +%s) - start )) s"
+build "$mod" "" "${commands[@]}"
 "$dir/kubeadm" version -o short
+# kubeadm of a release before 1.29, for the identities older trees carry.
+old="$root/peers/kubeadm-1.28"
+oldv="$(sed -n 's/^\(require \|\t\)k8s.io\/kubernetes \(v[0-9.]*\).*$/\2/p' "$old/go.mod" | head -1)"
+build "$old" "-$oldv" kubeadm
+"$dir/kubeadm-$oldv" version -o short

@@ -9,7 +9,7 @@ import { unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { kpki, kubeadm, missingPeers, tempDir, writeConfig, type ConfigOptions } from './support/env.js';
-import { ControlPlane, freePorts, renderManifests } from './support/plane.js';
+import { ControlPlane, freePorts, RENDER_ADDRESS, renderManifests } from './support/plane.js';
 import { assertAdminIdentities, assertLeases, assertReadyz, bindClusterAdmins } from './support/prove.js';
 
 interface Expiration {
@@ -58,11 +58,11 @@ function compareChecks(tree: string, config: string): void {
 }
 
 const TREES: Record<string, { config: ConfigOptions; make: 'kpki' | 'kubeadm'; externalCa?: boolean }> = {
-  "kpki's RSA tree": { config: {}, make: 'kpki' },
-  "kpki's ECDSA-P256 tree": { config: { encryptionAlgorithm: 'ECDSA-P256' }, make: 'kpki' },
-  "kpki's tree with an external CA (ca.key removed)": { config: {}, make: 'kpki', externalCa: true },
-  "kubeadm's own RSA tree": { config: {}, make: 'kubeadm' },
-  "kubeadm's own ECDSA-P256 tree": { config: { encryptionAlgorithm: 'ECDSA-P256' }, make: 'kubeadm' },
+  "kpki's RSA tree": { config: { advertiseAddress: '10.0.0.10' }, make: 'kpki' },
+  "kpki's ECDSA-P256 tree": { config: { advertiseAddress: '10.0.0.10', encryptionAlgorithm: 'ECDSA-P256' }, make: 'kpki' },
+  "kpki's tree with an external CA (ca.key removed)": { config: { advertiseAddress: '10.0.0.10' }, make: 'kpki', externalCa: true },
+  "kubeadm's own RSA tree": { config: { advertiseAddress: '10.0.0.10' }, make: 'kubeadm' },
+  "kubeadm's own ECDSA-P256 tree": { config: { advertiseAddress: '10.0.0.10', encryptionAlgorithm: 'ECDSA-P256' }, make: 'kubeadm' },
 };
 
 describe('kubeadm certs check-expiration vs kpki check', () => {
@@ -94,16 +94,20 @@ describe("kpki renew all on a tree the real kubeadm made, then a control plane o
   const tree = join(work.dir, 'tree');
   let plane: ControlPlane | undefined;
   let config = '';
+  let opts: ConfigOptions = {};
 
   before(async () => {
     if (why !== undefined) return;
     const ports = await freePorts();
-    config = writeConfig(join(work.dir, 'kubeadm.yaml'), { bindPort: ports.apiserver });
+    // kubeadm never advertises a loopback address: its tree names RENDER_ADDRESS (never
+    // contacted; the plane is reached on 127.0.0.1, which the API server certificate gets as a SAN).
+    opts = { bindPort: ports.apiserver, advertiseAddress: RENDER_ADDRESS, certSANs: ['127.0.0.1'] };
+    config = writeConfig(join(work.dir, 'kubeadm.yaml'), opts);
     kubeadm(tree, ['init', 'phase', 'certs', 'all', '--config', config]);
     kubeadm(tree, ['init', 'phase', 'kubeconfig', 'all', '--config', config]);
     kpki(['renew', 'all', '--dir', tree]);
-    plane = new ControlPlane(tree, ports);
-    await plane.start(renderManifests(config));
+    plane = new ControlPlane(tree, ports, true);
+    await plane.start(renderManifests(opts));
   });
 
   after(async () => {
@@ -114,9 +118,9 @@ describe("kpki renew all on a tree the real kubeadm made, then a control plane o
   it('starts, the renewed identities authenticate, and kubeadm still reads the tree', async () => {
     assert.equal(why, undefined, why);
     assert.ok(plane);
-    bindClusterAdmins(tree);
-    assertReadyz(tree);
-    assertAdminIdentities(tree);
+    bindClusterAdmins(plane);
+    assertReadyz(plane);
+    assertAdminIdentities(plane);
     await assertLeases(plane);
     compareChecks(tree, config);
   });

@@ -11,7 +11,7 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parse } from 'yaml';
-import { kubeadm, kubectl, peer, tempDir } from './env.js';
+import { kubeadm, kubectl, peer, tempDir, writeConfig, type ConfigOptions, type RunResult } from './env.js';
 
 /** A free TCP port on 127.0.0.1 (closed again; the caller binds it soon after). */
 export async function freePort(): Promise<number> {
@@ -45,10 +45,21 @@ export async function freePorts(): Promise<Ports> {
   return { apiserver: await next(), etcdClient: await next(), etcdPeer: await next(), etcdMetrics: await next(), controllerManager: await next(), scheduler: await next() };
 }
 
-/** The container command of each manifest kubeadm renders for `config` (name → argv). */
-export function renderManifests(config: string, local = true): Record<string, string[]> {
+/**
+ * kubeadm's control-plane phase refuses a loopback advertise address ("unable to select an IP from
+ * lo network interface"), so manifests are rendered for this documentation address (RFC 5737,
+ * never contacted) and mapped back to 127.0.0.1.
+ */
+export const RENDER_ADDRESS = '192.0.2.1';
+
+/**
+ * The container command of each manifest kubeadm renders for the config of `opts` (name → argv),
+ * with the advertise address mapped to 127.0.0.1.
+ */
+export function renderManifests(opts: ConfigOptions, local = true): Record<string, string[]> {
   const { dir, remove } = tempDir('manifests');
   try {
+    const config = writeConfig(join(dir, 'render.yaml'), { ...opts, advertiseAddress: RENDER_ADDRESS });
     kubeadm(dir, ['init', 'phase', 'control-plane', 'all', '--config', config]);
     if (local) kubeadm(dir, ['init', 'phase', 'etcd', 'local', '--config', config]);
     const out: Record<string, string[]> = {};
@@ -56,7 +67,7 @@ export function renderManifests(config: string, local = true): Record<string, st
       const pod = parse(readFileSync(join(dir, 'manifests', `${name}.yaml`), 'utf8')) as { spec: { containers: { command: string[] }[] } };
       const command = pod.spec.containers[0]?.command;
       if (!command) throw new Error(`manifest ${name}.yaml has no container command`);
-      out[name] = command;
+      out[name] = command.map((a) => a.replaceAll(RENDER_ADDRESS, '127.0.0.1'));
     }
     return out;
   } finally {
@@ -97,7 +108,12 @@ export class ControlPlane {
   readonly etcdData: string;
   private readonly removeTemp: () => void;
 
-  constructor(readonly tree: string, readonly ports: Ports) {
+  /**
+   * `overrideServer`: the tree's kubeconfigs name a server that is not 127.0.0.1 (a tree the real
+   * kubeadm made: it never advertises a loopback address), so the controller-manager and the
+   * scheduler get `--master` and kubectl `--server`, as a local load balancer would give them.
+   */
+  constructor(readonly tree: string, readonly ports: Ports, readonly overrideServer = false) {
     const t = tempDir('plane');
     this.logs = t.dir;
     this.etcdData = join(t.dir, 'etcd-data');
@@ -117,11 +133,24 @@ export class ControlPlane {
       this.spawn('etcd', '/usr/bin/etcd', argv('etcd').map(etcdFlag).filter((a): a is string => a !== undefined));
       await this.waitEtcd();
     }
-    // kubeadm lets the API server bind every address; here it listens on loopback only.
-    this.spawn('kube-apiserver', peer('kube-apiserver'), [...argv('kube-apiserver'), '--bind-address=127.0.0.1']);
-    await this.waitReady(join(this.tree, 'super-admin.conf'), '/readyz', 120_000);
-    this.spawn('kube-controller-manager', peer('kube-controller-manager'), [...argv('kube-controller-manager'), `--secure-port=${this.ports.controllerManager}`]);
-    this.spawn('kube-scheduler', peer('kube-scheduler'), [...argv('kube-scheduler'), `--secure-port=${this.ports.scheduler}`]);
+    // kubeadm lets the API server bind every address; here it listens on loopback only. The
+    // endpoint reconciler refuses a loopback advertise address ("may not be in the loopback
+    // range"); it only maintains the kubernetes Service's endpoints, which nothing here uses.
+    this.spawn('kube-apiserver', peer('kube-apiserver'), [...argv('kube-apiserver'), '--bind-address=127.0.0.1', '--endpoint-reconciler-type=none']);
+    await this.waitReady('super-admin.conf', '/readyz', 120_000);
+    const master = this.overrideServer ? [`--master=${this.server}`] : [];
+    this.spawn('kube-controller-manager', peer('kube-controller-manager'), [...argv('kube-controller-manager'), `--secure-port=${this.ports.controllerManager}`, ...master]);
+    this.spawn('kube-scheduler', peer('kube-scheduler'), [...argv('kube-scheduler'), `--secure-port=${this.ports.scheduler}`, ...master]);
+  }
+
+  /** The API server's URL on loopback. */
+  get server(): string {
+    return `https://127.0.0.1:${this.ports.apiserver}`;
+  }
+
+  /** `kubectl` with one of the tree's kubeconfigs (`admin.conf`…), on this plane's API server. */
+  kubectl(kubeconfig: string, args: readonly string[]): RunResult {
+    return kubectl(join(this.tree, kubeconfig), [...(this.overrideServer ? [`--server=${this.server}`] : []), ...args]);
   }
 
   private spawn(name: string, binary: string, args: string[]): void {
@@ -136,10 +165,13 @@ export class ControlPlane {
   }
 
   /** The last lines of one component's log, for failure messages (no key material is logged). */
-  tail(name: string, lines = 30): string {
+  tail(name: string, lines = 15): string {
     const entry = this.processes.find((p) => p.name === name);
     if (!entry) return '';
-    return readFileSync(entry.log, 'utf8').split('\n').slice(-lines).join('\n');
+    const all = readFileSync(entry.log, 'utf8').split('\n');
+    // klog's error and fatal lines first: the reason a component stopped is rarely the last line.
+    const errors = all.filter((l) => /^[EF]\d{4} |\berror\b/i.test(l)).slice(-10);
+    return [...errors, '…', ...all.slice(-lines)].join('\n');
   }
 
   private assertRunning(): void {
@@ -156,7 +188,9 @@ export class ControlPlane {
     return new Promise((resolve, reject) => {
       const req = request({
         host: '127.0.0.1', port: this.ports.etcdClient, path: '/health', method: 'GET', timeout: 5000,
-        ca: readFileSync(join(pki, 'ca.crt')), servername: 'localhost',
+        // Not verified here: OpenSSL (unlike Go) wants a self-signed anchor, and under a custom
+        // root etcd/ca.crt is an intermediate. What this probes is etcd's check of the client.
+        rejectUnauthorized: false,
         ...(withClientCert ? { cert: readFileSync(join(pki, 'healthcheck-client.crt')), key: readFileSync(join(pki, 'healthcheck-client.key')) } : {}),
       }, (res) => {
         let body = '';
@@ -189,7 +223,7 @@ export class ControlPlane {
     for (;;) {
       this.assertRunning();
       try {
-        if (kubectl(kubeconfig, ['get', '--raw', path]).stdout.trim() === 'ok') return;
+        if (this.kubectl(kubeconfig, ['get', '--raw', path]).stdout.trim() === 'ok') return;
       } catch (error) {
         last = String(error).slice(0, 400);
       }

@@ -12,8 +12,8 @@ import type { ControlPlane } from './plane.js';
 interface Whoami { status: { userInfo: { username: string; groups?: string[] } } }
 
 /** `kubectl auth whoami -o json` for one kubeconfig. */
-export function whoami(kubeconfig: string): { username: string; groups: string[] } {
-  const review = JSON.parse(kubectl(kubeconfig, ['auth', 'whoami', '-o', 'json']).stdout) as Whoami;
+export function whoami(run: (args: readonly string[]) => { stdout: string }): { username: string; groups: string[] } {
+  const review = JSON.parse(run(['auth', 'whoami', '-o', 'json']).stdout) as Whoami;
   return { username: review.status.userInfo.username, groups: review.status.userInfo.groups ?? [] };
 }
 
@@ -21,15 +21,15 @@ export function whoami(kubeconfig: string): { username: string; groups: string[]
  * Binds `kubeadm:cluster-admins` to cluster-admin as `kubeadm init` does (with super-admin.conf),
  * so admin.conf has its rights. Idempotent.
  */
-export function bindClusterAdmins(tree: string): void {
-  const superAdmin = join(tree, 'super-admin.conf');
-  const found = kubectl(superAdmin, ['get', 'clusterrolebinding', 'kubeadm:cluster-admins', '--ignore-not-found', '-o', 'name']).stdout.trim();
-  if (found === '') kubectl(superAdmin, ['create', 'clusterrolebinding', 'kubeadm:cluster-admins', '--clusterrole=cluster-admin', '--group=kubeadm:cluster-admins']);
+export function bindClusterAdmins(plane: ControlPlane): void {
+  const superAdmin = 'super-admin.conf';
+  const found = plane.kubectl(superAdmin, ['get', 'clusterrolebinding', 'kubeadm:cluster-admins', '--ignore-not-found', '-o', 'name']).stdout.trim();
+  if (found === '') plane.kubectl(superAdmin, ['create', 'clusterrolebinding', 'kubeadm:cluster-admins', '--clusterrole=cluster-admin', '--group=kubeadm:cluster-admins']);
 }
 
 /** readyz with every check listed and passed. */
-export function assertReadyz(tree: string): string {
-  const text = kubectl(join(tree, 'admin.conf'), ['get', '--raw', '/readyz?verbose']).stdout;
+export function assertReadyz(plane: ControlPlane): string {
+  const text = plane.kubectl('admin.conf', ['get', '--raw', '/readyz?verbose']).stdout;
   const checks = text.split('\n').filter((l) => l.startsWith('['));
   assert.ok(checks.length > 5, `readyz listed no checks:\n${text}`);
   assert.deepEqual(checks.filter((l) => !l.startsWith('[+]')), [], `readyz has failing checks:\n${text}`);
@@ -39,39 +39,39 @@ export function assertReadyz(tree: string): string {
 }
 
 /** admin.conf and super-admin.conf authenticate as kubeadm ≥ 1.29 intends. */
-export function assertAdminIdentities(tree: string): void {
-  const admin = whoami(join(tree, 'admin.conf'));
+export function assertAdminIdentities(plane: ControlPlane): void {
+  const admin = whoami((args) => plane.kubectl('admin.conf', args));
   assert.equal(admin.username, 'kubernetes-admin');
   assert.ok(admin.groups.includes('kubeadm:cluster-admins'), `admin.conf groups: ${admin.groups.join(',')}`);
   assert.ok(!admin.groups.includes('system:masters'), 'admin.conf must not be system:masters (kubeadm >= 1.29)');
-  const superAdmin = whoami(join(tree, 'super-admin.conf'));
+  const superAdmin = whoami((args) => plane.kubectl('super-admin.conf', args));
   assert.equal(superAdmin.username, 'kubernetes-super-admin');
   assert.ok(superAdmin.groups.includes('system:masters'), `super-admin.conf groups: ${superAdmin.groups.join(',')}`);
   // admin.conf's rights come from the kubeadm:cluster-admins binding, as on a kubeadm cluster.
-  assert.equal(kubectl(join(tree, 'admin.conf'), ['auth', 'can-i', '*', '*']).stdout.trim(), 'yes');
+  assert.equal(plane.kubectl('admin.conf', ['auth', 'can-i', '*', '*']).stdout.trim(), 'yes');
 }
 
 /** The holder of a kube-system Lease, or '' while there is none. */
-export function leaseHolder(tree: string, name: string): string {
-  const out = kubectl(join(tree, 'admin.conf'), ['-n', 'kube-system', 'get', 'lease', name, '--ignore-not-found', '-o', 'jsonpath={.spec.holderIdentity}']);
+export function leaseHolder(plane: ControlPlane, name: string): string {
+  const out = plane.kubectl('admin.conf', ['-n', 'kube-system', 'get', 'lease', name, '--ignore-not-found', '-o', 'jsonpath={.spec.holderIdentity}']);
   return out.stdout.trim();
 }
 
 /** The controller-manager and the scheduler, on kpki's kubeconfigs, took their leader leases. */
 export async function assertLeases(plane: ControlPlane): Promise<void> {
   for (const name of ['kube-controller-manager', 'kube-scheduler']) {
-    await plane.waitFor(`the ${name} leader lease`, () => leaseHolder(plane.tree, name) !== '', 120_000);
+    await plane.waitFor(`the ${name} leader lease`, () => leaseHolder(plane, name) !== '', 120_000);
   }
 }
 
 /** A token from `kubectl create token` (signed with sa.key) authenticates (checked with sa.pub). */
 export function assertServiceAccountToken(plane: ControlPlane): void {
-  const admin = join(plane.tree, 'admin.conf');
+  const admin = 'admin.conf';
   const sa = 'kpki-e2e';
-  if (kubectl(admin, ['-n', 'default', 'get', 'serviceaccount', sa, '--ignore-not-found', '-o', 'name']).stdout.trim() === '') {
-    kubectl(admin, ['-n', 'default', 'create', 'serviceaccount', sa]);
+  if (plane.kubectl(admin, ['-n', 'default', 'get', 'serviceaccount', sa, '--ignore-not-found', '-o', 'name']).stdout.trim() === '') {
+    plane.kubectl(admin, ['-n', 'default', 'create', 'serviceaccount', sa]);
   }
-  const token = kubectl(admin, ['-n', 'default', 'create', 'token', sa, '--duration=10m']).stdout.trim();
+  const token = plane.kubectl(admin, ['-n', 'default', 'create', 'token', sa, '--duration=10m']).stdout.trim();
   assert.match(token, /^[\w-]+\.[\w-]+\.[\w-]+$/, 'kubectl create token did not print a JWT');
   const t = tempDir('token');
   try {
@@ -83,7 +83,7 @@ export function assertServiceAccountToken(plane: ControlPlane): void {
       'users:', '- name: sa', '  user:', `    token: ${token}`,
       'contexts:', '- name: sa', '  context: {cluster: c, user: sa}', '',
     ].join('\n'), { mode: 0o600 });
-    assert.deepEqual(whoami(kc).username, `system:serviceaccount:default:${sa}`);
+    assert.deepEqual(whoami((args) => kubectl(kc, args)).username, `system:serviceaccount:default:${sa}`);
   } finally {
     t.remove();
   }
@@ -105,9 +105,9 @@ export async function assertEtcdClientCerts(plane: ControlPlane): Promise<void> 
 
 /** Everything above, in order. */
 export async function proveControlPlane(plane: ControlPlane, opts: { etcd: boolean }): Promise<void> {
-  bindClusterAdmins(plane.tree);
-  assertReadyz(plane.tree);
-  assertAdminIdentities(plane.tree);
+  bindClusterAdmins(plane);
+  assertReadyz(plane);
+  assertAdminIdentities(plane);
   await assertLeases(plane);
   assertServiceAccountToken(plane);
   if (opts.etcd) await assertEtcdClientCerts(plane);
