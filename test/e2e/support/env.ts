@@ -54,14 +54,15 @@ export function run(command: string, args: readonly string[], options: SpawnSync
 export const kpki = (args: readonly string[], ok: readonly number[] = [0]): RunResult => run(process.execPath, [KPKI, ...args], { ok });
 
 /**
- * `kubeadm ARGS` with `tree` bind-mounted on /etc/kubernetes in a private mount namespace, so
+ * `kubeadm ARGS` (or another kubeadm `binary`) with `tree` bind-mounted on /etc/kubernetes in a private mount namespace, so
  * kubeadm reads and writes `tree` as if it were /etc/kubernetes.
  */
-export function kubeadm(tree: string, args: readonly string[], ok: readonly number[] = [0]): RunResult {
+export function kubeadm(tree: string, args: readonly string[], ok: readonly number[] = [0], binary = peer('kubeadm')): RunResult {
   // The mount point must exist; an empty directory on the host is all this leaves behind.
   mkdirSync('/etc/kubernetes', { recursive: true });
+  mkdirSync(tree, { recursive: true });
   const script = 'mount --make-rprivate / && mount --bind "$1" /etc/kubernetes && shift && exec "$@"';
-  return run('unshare', ['-m', 'sh', '-c', script, 'sh', tree, peer('kubeadm'), ...args], { ok });
+  return run('unshare', ['-m', 'sh', '-c', script, 'sh', tree, binary, ...args], { ok });
 }
 
 /** `kubectl --kubeconfig KC ARGS`. */
