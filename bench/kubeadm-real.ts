@@ -27,7 +27,7 @@ function config(version: string, algorithm: 'rsa' | 'ecdsa'): string {
   return [
     'apiVersion: kubeadm.k8s.io/v1beta4', 'kind: InitConfiguration',
     'localAPIEndpoint: {advertiseAddress: 10.0.0.5, bindPort: 6443}',
-    'nodeRegistration: {name: n, criSocket: "unix:///var/run/containerd/containerd.sock"}',
+    'nodeRegistration: {name: cp1, criSocket: "unix:///var/run/containerd/containerd.sock"}',
     '---', 'apiVersion: kubeadm.k8s.io/v1beta4', 'kind: ClusterConfiguration', `kubernetesVersion: ${version}`,
     ...(algorithm === 'ecdsa' ? ['encryptionAlgorithm: ECDSA-P256'] : []), '',
   ].join('\n');

@@ -78,8 +78,8 @@ describe('differential: kubeadm init phase certs/kubeconfig vs kpki init', () =>
   }
 });
 
-describe('differential: a certSAN that is neither an IP nor a DNS name', () => {
-  it('kubeadm v1.37 refuses the config; kpki drops the SAN with a warning (a KNOWN difference, see README)', () => {
+describe('differential: configs kubeadm refuses', () => {
+  it('a certSAN that is neither an IP nor a DNS name: kubeadm v1.37 refuses the config; kpki drops the SAN with a warning (a KNOWN difference, see README)', () => {
     assert.equal(missingPeers(), undefined, missingPeers());
     const k = tempDir('kubeadm-tree');
     const p = tempDir('kpki-tree');
@@ -90,6 +90,23 @@ describe('differential: a certSAN that is neither an IP nor a DNS name', () => {
       assert.match(refused.stderr, /apiServer\.certSANs: Invalid value: "bad_name!"/);
       const accepted = kpki(['init', '--layout', 'kubeadm', '--dir', p.dir, '--config', config], [0, 3]);
       console.log(`  invalid certSAN: kubeadm exit 1 (apiServer.certSANs: Invalid value), kpki exit ${accepted.status}: ${(accepted.stderr + accepted.stdout).split('\n').find((l) => /bad_name/.test(l)) ?? ''}`);
+    } finally {
+      k.remove();
+      p.remove();
+      c.remove();
+    }
+  });
+  it("kubeadm reads an unquoted `n` as YAML 1.1's false and refuses it as a node name; kpki takes the string (a KNOWN difference)", () => {
+    assert.equal(missingPeers(), undefined, missingPeers());
+    const k = tempDir('kubeadm-tree');
+    const p = tempDir('kpki-tree');
+    const c = tempDir('config');
+    try {
+      const config = writeConfig(join(c.dir, 'kubeadm.yaml'), { advertiseAddress: '10.0.0.10', nodeName: 'n' });
+      const refused = kubeadm(k.dir, ['init', 'phase', 'certs', 'all', '--config', config], [1]);
+      assert.match(refused.stderr, /cannot unmarshal bool into Go struct field NodeRegistrationOptions\.nodeRegistration\.name/);
+      const accepted = kpki(['init', '--layout', 'kubeadm', '--dir', p.dir, '--config', config], [0, 3]);
+      console.log(`  node name "n": kubeadm exit 1 (bool into nodeRegistration.name), kpki exit ${accepted.status}`);
     } finally {
       k.remove();
       p.remove();
