@@ -11,6 +11,7 @@ import { benchCheckRke } from './check-rke.js';
 import { benchColdCheck } from './cold-check.js';
 import { benchInit } from './init-kubeadm.js';
 import { benchIssueLeaf } from './issue-leaf.js';
+import { benchKubeadmReal, realKubeadm } from './kubeadm-real.js';
 import { formatLine, type BenchLine } from './measure.js';
 
 const RUNS = 5;
@@ -36,6 +37,10 @@ async function main(): Promise<void> {
     report(await benchIssueLeaf(3000, RUNS));
     for (const line of await benchCheckRke(work, kpki, 1000, RUNS)) report(line);
     for (const line of await benchColdCheck(work, kpki, 2 * RUNS)) report(line);
+    // Against the real kubeadm only where `npm run peers` built it.
+    if (realKubeadm() === undefined)
+      console.log('bench kubeadm-real: skipped, peers not built (npm run peers)');
+    else for (const line of await benchKubeadmReal(work, kpki, RUNS)) report(line);
   } finally {
     rmSync(work, { recursive: true, force: true });
   }

@@ -20,8 +20,9 @@ import {
 import { availableParallelism, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
-// test/faults (kill injection at every syscall) takes minutes: `npm run test:faults` runs it.
-const SLOW = ['test/faults'];
+// test/faults (kill injection at every syscall) takes minutes: `npm run test:faults` runs it;
+// test/e2e needs the peers `npm run peers` builds and starts control planes: `npm run test:e2e`.
+const SLOW = ['test/faults', 'test/e2e'];
 // Test files run in parallel processes. Most of a file's time is spent waiting on child processes
 // (the CLI, openssl, kubectl, etcd), so more files than cores keeps both cores busy; node's default
 // is cores - 1 (one file at a time on two cores). KPKI_TEST_CONCURRENCY overrides it.
