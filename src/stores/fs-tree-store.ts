@@ -49,6 +49,7 @@ import {
   type StatePaths,
   type TxRecord,
 } from './journal.js';
+import { assertNoLinkOnPath, assertTrustedState } from './state-guard.js';
 import { acquireLock, removeDeadLockRecords } from './tree-lock.js';
 import {
   assertSafeTarget,
@@ -231,12 +232,15 @@ class FsTreeStore implements TreeStore {
       );
     // Validate before reading, so a tampered manifest cannot make kpki read outside the backup.
     checkChangePaths(this.root, { writes: [], deletes: manifest.files.map((f) => f.path) });
+    await assertTrustedState(backup.path, 'directory');
     const writes: FileWrite[] = [];
     for (const file of manifest.files.filter((f) => f.existed)) {
+      await assertNoLinkOnPath(backup.path, `files/${file.path}`);
       writes.push({
         path: file.path,
         data: new Uint8Array(await readFile(join(backup.path, 'files', ...file.path.split('/')))),
-        mode: file.mode,
+        // Never setuid, setgid, sticky or group/other write, whatever the manifest says.
+        mode: restoredMode(file.mode),
       });
     }
     return this.commit(
@@ -272,9 +276,21 @@ class FsTreeStore implements TreeStore {
     await removeDeadLockRecords(join(this.paths.stateDir, 'lock'));
   }
 
+  /**
+   * Creates `.kpki/backups` when missing, after refusing (UNSAFE_STATE) a `.kpki`, `backups` or
+   * lock that is a link, not a directory (file), another user's, or writable by group or others:
+   * checked before mkdir (which would follow a planted link) and again after it.
+   */
   private async ensureStateDir(): Promise<void> {
+    const check = async (): Promise<void> => {
+      await assertTrustedState(this.paths.stateDir, 'directory');
+      await assertTrustedState(this.paths.backupsDir, 'directory');
+      await assertTrustedState(join(this.paths.stateDir, 'lock'), 'file');
+    };
+    await check();
     await mkdir(this.paths.backupsDir, { recursive: true, mode: 0o700 });
-    // It holds copies of private keys: never wider than 0700, whoever created it.
+    await check();
+    // It holds copies of private keys: never readable by others, whoever created it.
     if (((await stat(this.paths.stateDir)).mode & 0o077) !== 0)
       await chmod(this.paths.stateDir, 0o700);
   }
@@ -335,6 +351,11 @@ async function ownerOf(path: string): Promise<FileOwner | undefined> {
   return info?.isFile() && (info.uid !== process.getuid?.() || info.gid !== process.getgid?.())
     ? { uid: info.uid, gid: info.gid }
     : undefined;
+}
+
+/** A manifest mode made safe: permission bits only, no group or other write, 0600 when absurd. */
+export function restoredMode(mode: unknown): number {
+  return typeof mode === 'number' && Number.isInteger(mode) && mode >= 0 ? mode & 0o755 : 0o600;
 }
 
 function isPermissionError(error: unknown): boolean {

@@ -14,6 +14,7 @@ import { dirname, join, posix } from 'node:path';
 import { OperationError } from '../errors.js';
 import { discardPartialBackup, finalizeBackup } from './backup-dir.js';
 import { replaceFile, syncDir } from './fs-sync.js';
+import { assertNoLinkOnPath, assertTrustedState } from './state-guard.js';
 import { resolveInTree, tempPathFor } from './tree-paths.js';
 
 /** One commit's plan, as recorded in `pending.json` and `journal.json`. */
@@ -59,6 +60,8 @@ export async function writeRecord(
  */
 export async function readRecord(paths: StatePaths, name: string): Promise<TxRecord | undefined> {
   const file = join(paths.stateDir, name);
+  // A record another user could have written is never acted on (UNSAFE_STATE, before any read).
+  await assertTrustedState(file, 'file');
   let text: string;
   try {
     text = await readFile(file, 'utf8');
@@ -105,6 +108,7 @@ function validateRecord(root: string, record: TxRecord): void {
  * directories, publishes the backup, then removes the records.
  */
 export async function rollForward(paths: StatePaths, record: TxRecord): Promise<void> {
+  await assertRecordPaths(paths.root, record);
   const abs = (path: string): string => join(paths.root, ...path.split('/'));
   const dirs = new Set<string>(record.createdDirs.map((d) => dirname(abs(d))));
   for (const { tmp, target } of record.renames) {
@@ -130,12 +134,28 @@ export async function rollForward(paths: StatePaths, record: TxRecord): Promise<
  * files were never touched.
  */
 export async function rollBack(paths: StatePaths, record: TxRecord): Promise<void> {
+  await assertRecordPaths(paths.root, record);
   for (const { tmp } of record.renames) await removeFile(join(paths.root, ...tmp.split('/')));
   await discardPartialBackup(paths.backupsDir, record.backupId);
   for (const dir of [...record.createdDirs].reverse())
     await rmdir(join(paths.root, ...dir.split('/'))).catch(() => undefined);
   await rm(join(paths.stateDir, PENDING), { force: true });
   await syncDir(paths.stateDir);
+}
+
+/**
+ * Checks, before the first rename or delete, that no path of `record` passes through a symlink
+ * on disk (a planted `r -> /` would carry `r/tmp/v` out of the tree). Targets and deletes may
+ * themselves be links: rename and unlink replace a link, never write through it.
+ * @throws FileAccessError `UNSAFE_PATH`.
+ */
+async function assertRecordPaths(root: string, record: TxRecord): Promise<void> {
+  for (const { tmp, target } of record.renames) {
+    await assertNoLinkOnPath(root, tmp);
+    await assertNoLinkOnPath(root, target, true);
+  }
+  for (const path of record.deletes) await assertNoLinkOnPath(root, path, true);
+  for (const dir of record.createdDirs) await assertNoLinkOnPath(root, dir);
 }
 
 /** Removes a file; a path that is missing or whose "directory" is a file is already gone. */
