@@ -12,7 +12,7 @@
  * Recovery (at open when the lock is free, and at the start of every `exclusive`) rolls a journal
  * forward, or rolls a pending record back.
  */
-import { chmod, lstat, mkdir, readFile, readdir, realpath, rm, stat } from 'node:fs/promises';
+import { chmod, lstat, mkdir, readdir, realpath, rm, stat } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { join, posix, resolve } from 'node:path';
 import {
@@ -49,6 +49,7 @@ import {
   type StatePaths,
   type TxRecord,
 } from './journal.js';
+import { readBoundedFile, type InputKind } from './bounded-read.js';
 import { assertNoLinkOnPath, assertTrustedState } from './state-guard.js';
 import { acquireLock, removeDeadLockRecords } from './tree-lock.js';
 import {
@@ -126,9 +127,9 @@ class FsTreeStore implements TreeStore {
           `"${path}" in the tree "${this.root}" is a link leading outside the tree`,
         );
       }
-      return new Uint8Array(await readFile(real));
+      return await readBoundedFile(real, treeFileKind(path));
     } catch (error) {
-      if (error instanceof FileAccessError) throw error;
+      if (error instanceof KpkiError) throw error;
       const code = (error as NodeJS.ErrnoException).code;
       if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
       throw new FileAccessError('UNREADABLE', `cannot read "${absolute}": ${code ?? 'error'}`, {
@@ -236,9 +237,13 @@ class FsTreeStore implements TreeStore {
     const writes: FileWrite[] = [];
     for (const file of manifest.files.filter((f) => f.existed)) {
       await assertNoLinkOnPath(backup.path, `files/${file.path}`);
+      const copy = join(backup.path, 'files', ...file.path.split('/'));
+      const data = await readBoundedFile(copy, 'state', { noFollow: true });
+      if (data === undefined)
+        throw new FileAccessError('UNREADABLE', `the backup copy "${copy}" is missing`);
       writes.push({
         path: file.path,
-        data: new Uint8Array(await readFile(join(backup.path, 'files', ...file.path.split('/')))),
+        data,
         // Never setuid, setgid, sticky or group/other write, whatever the manifest says.
         mode: restoredMode(file.mode),
       });
@@ -351,6 +356,11 @@ async function ownerOf(path: string): Promise<FileOwner | undefined> {
   return info?.isFile() && (info.uid !== process.getuid?.() || info.gid !== process.getgid?.())
     ? { uid: info.uid, gid: info.gid }
     : undefined;
+}
+
+/** The size class of a tree file: RKE state and JSON files may be large, the rest are small. */
+function treeFileKind(path: string): InputKind {
+  return /\.(rkestate|json)$/.test(path) ? 'state' : 'config';
 }
 
 /** A manifest mode made safe: permission bits only, no group or other write, 0600 when absurd. */

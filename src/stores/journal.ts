@@ -9,9 +9,10 @@
  * Paths in both are tree-relative and re-validated when read, so a record copied with the tree
  * (or planted) cannot make recovery rename or delete anything outside it.
  */
-import { lstat, readFile, rename, rm, rmdir, unlink } from 'node:fs/promises';
+import { lstat, rename, rm, rmdir, unlink } from 'node:fs/promises';
 import { dirname, join, posix } from 'node:path';
 import { OperationError } from '../errors.js';
+import { readBoundedText } from './bounded-read.js';
 import { discardPartialBackup, finalizeBackup } from './backup-dir.js';
 import { replaceFile, syncDir } from './fs-sync.js';
 import { assertNoLinkOnPath, assertTrustedState } from './state-guard.js';
@@ -62,13 +63,8 @@ export async function readRecord(paths: StatePaths, name: string): Promise<TxRec
   const file = join(paths.stateDir, name);
   // A record another user could have written is never acted on (UNSAFE_STATE, before any read).
   await assertTrustedState(file, 'file');
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw error;
-  }
+  const text = await readBoundedText(file, 'record', { noFollow: true });
+  if (text === undefined) return undefined;
   try {
     const record = JSON.parse(text) as TxRecord;
     validateRecord(paths.root, record);

@@ -1,5 +1,5 @@
 /** The kubeadm layout's command handlers: spec from --config, flags and host defaults; kubeadm formats. */
-import { readFile } from 'node:fs/promises';
+import { readInputText } from '../../stores/bounded-read.js';
 import { hostname, networkInterfaces } from 'node:os';
 import { ExitCode, FileAccessError, UsageError } from '../../errors.js';
 import { parseDuration } from '../../pki/duration.js';
@@ -61,7 +61,7 @@ export async function kubeadmLayout(options: CommandOptions): Promise<KubeadmLay
   let spec = defaultKubeadmSpec(host);
   const warnings: string[] = [];
   if (options.config !== undefined) {
-    const text = await readFile(options.config, 'utf8').catch((error: unknown) => {
+    const text = await readInputText(options.config, 'config').catch((error: unknown) => {
       throw new FileAccessError('UNREADABLE', `cannot read config "${options.config}"`, {
         cause: error,
       });
