@@ -1,0 +1,42 @@
+/**
+ * `check` never stays green on a broken tree (issue #13, hole 7): a missing leaf is exit 3, and a
+ * certificate that cannot be read is a problem, not an OK row.
+ */
+import { describe, it, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { kpki } from '../support/tools.js';
+import { initTree, writeKubeadmConfig } from './fault-commands.js';
+
+describe('check on a broken tree', () => {
+  let config: string;
+  before(() => {
+    config = writeKubeadmConfig();
+  });
+
+  it('kubeadm: pki/apiserver.crt deleted is a !MISSING! row and exit 3', () => {
+    const dir = initTree(config);
+    rmSync(join(dir, 'pki/apiserver.crt'));
+    const result = kpki(['check', '--dir', dir]);
+    assert.match(result.stdout, /!MISSING! apiserver/);
+    assert.equal(result.status, 3, result.stderr);
+  });
+
+  it('kubeadm: a missing kubeconfig is exit 3 too', () => {
+    const dir = initTree(config);
+    rmSync(join(dir, 'scheduler.conf'));
+    assert.equal(kpki(['check', '--dir', dir]).status, 3);
+  });
+
+  it('kubeadm: an empty CA certificate is a problem and exit 3', () => {
+    const dir = initTree(config);
+    writeFileSync(join(dir, 'pki/front-proxy-ca.crt'), '');
+    const result = kpki(['check', '--dir', dir, '-o', 'json']);
+    assert.equal(result.status, 3, result.stderr);
+  });
+
+  it('a healthy tree is still exit 0', () => {
+    assert.equal(kpki(['check', '--dir', initTree(config)]).status, 0);
+  });
+});
