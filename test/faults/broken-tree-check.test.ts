@@ -4,7 +4,8 @@
  */
 import { describe, it, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { kpki } from '../support/tools.js';
 import { initTree, writeKubeadmConfig } from './fault-commands.js';
@@ -39,4 +40,26 @@ describe('check on a broken tree', () => {
   it('a healthy tree is still exit 0', () => {
     assert.equal(kpki(['check', '--dir', initTree(config)]).status, 0);
   });
+
+  for (const [name, damage] of Object.entries({
+    'client-ca.crt empty': (d: string) => writeFileSync(join(d, 'server/tls/client-ca.crt'), ''),
+    'server-ca.key empty': (d: string) => writeFileSync(join(d, 'server/tls/server-ca.key'), ''),
+    'server-ca.crt missing': (d: string) => rmSync(join(d, 'server/tls/server-ca.crt')),
+    'server-ca.crt garbage': (d: string) =>
+      writeFileSync(join(d, 'server/tls/server-ca.crt'), 'garbage\n'),
+  })) {
+    it(`rke2: ${name} is reported and check exits non-zero`, () => {
+      const dir = mkdtempSync(join(tmpdir(), 'kpki-rke2-'));
+      assert.equal(
+        kpki(['init', '--layout', 'rke2', '--dir', dir, '--node-name', 'cp1']).status,
+        0,
+      );
+      assert.equal(kpki(['check', '--dir', dir]).status, 0, 'healthy before the damage');
+      damage(dir);
+      const result = kpki(['check', '--dir', dir]);
+      assert.notEqual(result.status, 0, result.stdout);
+      assert.match(result.stderr, /CA "[a-z-]+"/);
+      assert.doesNotMatch(result.stderr, /INTERNAL/);
+    });
+  }
 });
