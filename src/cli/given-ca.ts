@@ -1,5 +1,5 @@
 /** Reading a CA the user hands in on the command line (`--root-cert/--root-key`, …). */
-import { readFile } from 'node:fs/promises';
+import { readInputText } from '../stores/bounded-read.js';
 import { FileAccessError } from '../errors.js';
 import { parseCertificates } from '../pki/certificate.js';
 import { parsePrivateKey } from '../pki/keys.js';
@@ -8,7 +8,7 @@ import type { GivenCaPaths } from './options/ca.js';
 
 async function readText(path: string): Promise<string> {
   try {
-    return await readFile(path, 'utf8');
+    return await readInputText(path, 'pem');
   } catch (error) {
     throw new FileAccessError('UNREADABLE', `cannot read "${path}"`, { cause: error });
   }

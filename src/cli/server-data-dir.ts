@@ -8,6 +8,7 @@ import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { UsageError } from '../errors.js';
 import type { ServerProduct } from '../layouts/bootstrap-record.js';
+import { normalizeToken } from '../layouts/rke2/token.js';
 import type { Datastore } from '../ops/shared/ports.js';
 import { openDatastore } from '../stores/datastore/open-datastore.js';
 
@@ -63,12 +64,12 @@ export function dataDirOf(options: ServerOptions): string {
  * @throws UsageError when neither gives one. Never includes the token in a message.
  */
 export async function tokenOf(options: DatastoreOptions, dataDir: string): Promise<string> {
-  if (options.token !== undefined) return options.token;
+  if (options.token !== undefined) return normalizeToken(options.token, '--token');
   const path = join(dataDir, 'server', 'token');
   const text = await readFile(path, 'utf8').catch(() => undefined);
   if (text === undefined)
     throw new UsageError(`no token: pass --token, or run where "${path}" exists`);
-  return text.replace(/\s+$/, '');
+  return normalizeToken(text, `"${path}"`);
 }
 
 /** Opens the datastore the options name; the embedded one lives in `<data-dir>/server/db/kpki`. */

@@ -32,7 +32,12 @@ export function isExpiring(row: CheckRow, windowMs: number): boolean {
   return row.residualMs !== undefined && row.residualMs <= windowMs;
 }
 
-/** True when any row of the report has a problem (mismatch, wrong CA, unreadable). */
+/**
+ * True when any row of the report has a problem (mismatch, wrong CA, unreadable) or is missing
+ * (kubeadm's `!MISSING!`): a tree with a certificate or kubeconfig gone is broken, not healthy.
+ */
 export function hasProblems(report: CheckReport): boolean {
-  return [...report.certificates, ...report.authorities].some((row) => row.problems.length > 0);
+  return [...report.certificates, ...report.authorities].some(
+    (row) => row.problems.length > 0 || row.missing,
+  );
 }

@@ -2,8 +2,9 @@
  * Kubeconfig files: writing them as client-go does (keys in alphabetical order, embedded base64
  * data) and rewriting the credentials of one user while keeping every other entry and comment.
  */
-import { isMap, isSeq, parseDocument, stringify, type Document } from 'yaml';
+import { isMap, isSeq, stringify, type Document } from 'yaml';
 import { InvalidInputError } from '../errors.js';
+import { parseYamlDocument } from './safe-parse.js';
 
 /** What goes into a new kubeconfig. Empty strings are left out, as client-go omits empty data. */
 export interface KubeconfigContent {
@@ -162,11 +163,12 @@ export function replaceKubeconfigCaData(text: string, source: string, caPem: str
 }
 
 function parseKubeconfigDocument(text: string, source: string): Document {
-  const doc = parseDocument(text);
-  if (doc.errors.length > 0 || !isMap(doc.contents)) {
+  // The parser's message would quote the damaged line: for client-key-data, the key itself.
+  const doc = parseYamlDocument(text, source, 'BAD_KUBECONFIG');
+  if (!isMap(doc.contents)) {
     throw new InvalidInputError(
       'BAD_KUBECONFIG',
-      `"${source}" is not a valid kubeconfig: ${doc.errors[0]?.message ?? 'expected a mapping'}`,
+      `"${source}" is not a valid kubeconfig: expected a mapping`,
     );
   }
   return doc;

@@ -4,10 +4,11 @@
  * name only when its commit lands (the journal names it), so a commit that fails or is killed
  * before its commit point never leaves a backup that `kpki rollback` would pick as the newest.
  */
-import { constants, mkdir, open, readFile, readdir, rename, rm } from 'node:fs/promises';
+import { constants, mkdir, open, readdir, rename, rm } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { dirname, join } from 'node:path';
 import type { BackupInfo } from '../ops/shared/ports.js';
+import { readBoundedText } from './bounded-read.js';
 import { syncDir, writeNewFile } from './fs-sync.js';
 
 /** One path a backup covers. */
@@ -126,7 +127,8 @@ export async function discardPartialBackup(backupsDir: string, id: string): Prom
 /** The manifest of a final backup; undefined when it is missing or unreadable. */
 export async function readManifest(path: string): Promise<Manifest | undefined> {
   try {
-    const manifest = JSON.parse(await readFile(join(path, 'manifest.json'), 'utf8')) as Manifest;
+    const text = await readBoundedText(join(path, 'manifest.json'), 'record', { noFollow: true });
+    const manifest = JSON.parse(text ?? '') as Manifest;
     return Array.isArray(manifest.files) ? manifest : undefined;
   } catch {
     return undefined;

@@ -12,7 +12,7 @@
  * Recovery (at open when the lock is free, and at the start of every `exclusive`) rolls a journal
  * forward, or rolls a pending record back.
  */
-import { chmod, lstat, mkdir, readFile, readdir, realpath, rm, stat } from 'node:fs/promises';
+import { chmod, lstat, mkdir, readdir, realpath, rm, stat } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { join, posix, resolve } from 'node:path';
 import {
@@ -49,6 +49,8 @@ import {
   type StatePaths,
   type TxRecord,
 } from './journal.js';
+import { readBoundedFile, type InputKind } from './bounded-read.js';
+import { assertNoLinkOnPath, assertTrustedState } from './state-guard.js';
 import { acquireLock, removeDeadLockRecords } from './tree-lock.js';
 import {
   assertSafeTarget,
@@ -125,9 +127,9 @@ class FsTreeStore implements TreeStore {
           `"${path}" in the tree "${this.root}" is a link leading outside the tree`,
         );
       }
-      return new Uint8Array(await readFile(real));
+      return await readBoundedFile(real, treeFileKind(path));
     } catch (error) {
-      if (error instanceof FileAccessError) throw error;
+      if (error instanceof KpkiError) throw error;
       const code = (error as NodeJS.ErrnoException).code;
       if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
       throw new FileAccessError('UNREADABLE', `cannot read "${absolute}": ${code ?? 'error'}`, {
@@ -231,12 +233,19 @@ class FsTreeStore implements TreeStore {
       );
     // Validate before reading, so a tampered manifest cannot make kpki read outside the backup.
     checkChangePaths(this.root, { writes: [], deletes: manifest.files.map((f) => f.path) });
+    await assertTrustedState(backup.path, 'directory');
     const writes: FileWrite[] = [];
     for (const file of manifest.files.filter((f) => f.existed)) {
+      await assertNoLinkOnPath(backup.path, `files/${file.path}`);
+      const copy = join(backup.path, 'files', ...file.path.split('/'));
+      const data = await readBoundedFile(copy, 'state', { noFollow: true });
+      if (data === undefined)
+        throw new FileAccessError('UNREADABLE', `the backup copy "${copy}" is missing`);
       writes.push({
         path: file.path,
-        data: new Uint8Array(await readFile(join(backup.path, 'files', ...file.path.split('/')))),
-        mode: file.mode,
+        data,
+        // Never setuid, setgid, sticky or group/other write, whatever the manifest says.
+        mode: restoredMode(file.mode),
       });
     }
     return this.commit(
@@ -272,9 +281,21 @@ class FsTreeStore implements TreeStore {
     await removeDeadLockRecords(join(this.paths.stateDir, 'lock'));
   }
 
+  /**
+   * Creates `.kpki/backups` when missing, after refusing (UNSAFE_STATE) a `.kpki`, `backups` or
+   * lock that is a link, not a directory (file), another user's, or writable by group or others:
+   * checked before mkdir (which would follow a planted link) and again after it.
+   */
   private async ensureStateDir(): Promise<void> {
+    const check = async (): Promise<void> => {
+      await assertTrustedState(this.paths.stateDir, 'directory');
+      await assertTrustedState(this.paths.backupsDir, 'directory');
+      await assertTrustedState(join(this.paths.stateDir, 'lock'), 'file');
+    };
+    await check();
     await mkdir(this.paths.backupsDir, { recursive: true, mode: 0o700 });
-    // It holds copies of private keys: never wider than 0700, whoever created it.
+    await check();
+    // It holds copies of private keys: never readable by others, whoever created it.
     if (((await stat(this.paths.stateDir)).mode & 0o077) !== 0)
       await chmod(this.paths.stateDir, 0o700);
   }
@@ -335,6 +356,16 @@ async function ownerOf(path: string): Promise<FileOwner | undefined> {
   return info?.isFile() && (info.uid !== process.getuid?.() || info.gid !== process.getgid?.())
     ? { uid: info.uid, gid: info.gid }
     : undefined;
+}
+
+/** The size class of a tree file: RKE state and JSON files may be large, the rest are small. */
+function treeFileKind(path: string): InputKind {
+  return /\.(rkestate|json)$/.test(path) ? 'state' : 'config';
+}
+
+/** A manifest mode made safe: permission bits only, no group or other write, 0600 when absurd. */
+export function restoredMode(mode: unknown): number {
+  return typeof mode === 'number' && Number.isInteger(mode) && mode >= 0 ? mode & 0o755 : 0o600;
 }
 
 function isPermissionError(error: unknown): boolean {

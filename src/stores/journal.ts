@@ -9,11 +9,13 @@
  * Paths in both are tree-relative and re-validated when read, so a record copied with the tree
  * (or planted) cannot make recovery rename or delete anything outside it.
  */
-import { lstat, readFile, rename, rm, rmdir, unlink } from 'node:fs/promises';
+import { lstat, rename, rm, rmdir, unlink } from 'node:fs/promises';
 import { dirname, join, posix } from 'node:path';
 import { OperationError } from '../errors.js';
+import { readBoundedText } from './bounded-read.js';
 import { discardPartialBackup, finalizeBackup } from './backup-dir.js';
 import { replaceFile, syncDir } from './fs-sync.js';
+import { assertNoLinkOnPath, assertTrustedState } from './state-guard.js';
 import { resolveInTree, tempPathFor } from './tree-paths.js';
 
 /** One commit's plan, as recorded in `pending.json` and `journal.json`. */
@@ -59,13 +61,10 @@ export async function writeRecord(
  */
 export async function readRecord(paths: StatePaths, name: string): Promise<TxRecord | undefined> {
   const file = join(paths.stateDir, name);
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw error;
-  }
+  // A record another user could have written is never acted on (UNSAFE_STATE, before any read).
+  await assertTrustedState(file, 'file');
+  const text = await readBoundedText(file, 'record', { noFollow: true });
+  if (text === undefined) return undefined;
   try {
     const record = JSON.parse(text) as TxRecord;
     validateRecord(paths.root, record);
@@ -105,6 +104,7 @@ function validateRecord(root: string, record: TxRecord): void {
  * directories, publishes the backup, then removes the records.
  */
 export async function rollForward(paths: StatePaths, record: TxRecord): Promise<void> {
+  await assertRecordPaths(paths.root, record);
   const abs = (path: string): string => join(paths.root, ...path.split('/'));
   const dirs = new Set<string>(record.createdDirs.map((d) => dirname(abs(d))));
   for (const { tmp, target } of record.renames) {
@@ -130,12 +130,28 @@ export async function rollForward(paths: StatePaths, record: TxRecord): Promise<
  * files were never touched.
  */
 export async function rollBack(paths: StatePaths, record: TxRecord): Promise<void> {
+  await assertRecordPaths(paths.root, record);
   for (const { tmp } of record.renames) await removeFile(join(paths.root, ...tmp.split('/')));
   await discardPartialBackup(paths.backupsDir, record.backupId);
   for (const dir of [...record.createdDirs].reverse())
     await rmdir(join(paths.root, ...dir.split('/'))).catch(() => undefined);
   await rm(join(paths.stateDir, PENDING), { force: true });
   await syncDir(paths.stateDir);
+}
+
+/**
+ * Checks, before the first rename or delete, that no path of `record` passes through a symlink
+ * on disk (a planted `r -> /` would carry `r/tmp/v` out of the tree). Targets and deletes may
+ * themselves be links: rename and unlink replace a link, never write through it.
+ * @throws FileAccessError `UNSAFE_PATH`.
+ */
+async function assertRecordPaths(root: string, record: TxRecord): Promise<void> {
+  for (const { tmp, target } of record.renames) {
+    await assertNoLinkOnPath(root, tmp);
+    await assertNoLinkOnPath(root, target, true);
+  }
+  for (const path of record.deletes) await assertNoLinkOnPath(root, path, true);
+  for (const dir of record.createdDirs) await assertNoLinkOnPath(root, dir);
 }
 
 /** Removes a file; a path that is missing or whose "directory" is a file is already gone. */

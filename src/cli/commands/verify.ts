@@ -2,9 +2,9 @@
  * `kpki verify CERT --ca BUNDLE`: validates a certificate chain with pki/verify and prints the
  * path. Reads the files (the CLI layer's job); the validation itself is pure.
  */
-import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { FileAccessError, UsageError, ValidationError } from '../../errors.js';
+import { readBoundedText } from '../../stores/bounded-read.js';
 import type { Purpose, ValidationPolicy } from '../../pki/verify/index.js';
 import type * as VerifyModule from '../../pki/verify/index.js';
 import { succeeded, type CommandResult, type Deliver } from '../command-result.js';
@@ -23,15 +23,10 @@ interface VerifyOptions {
 }
 
 async function readCertificates(path: string, what: string): Promise<Uint8Array[]> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (error) {
-    const detail = (error as NodeJS.ErrnoException).code ?? 'unreadable';
-    throw new FileAccessError('FILE_UNREADABLE', `cannot read ${what} from "${path}": ${detail}`, {
-      cause: error,
-    });
-  }
+  // Bounded and regular only: `verify /dev/urandom` is refused, not read for a gigabyte.
+  const text = await readBoundedText(path, 'pem');
+  if (text === undefined)
+    throw new FileAccessError('FILE_UNREADABLE', `cannot read ${what} from "${path}": ENOENT`);
   return (await loadVerify()).parsePemCertificates(text, path);
 }
 

@@ -1,5 +1,5 @@
 /** Resolving what a kubeadm command works on: the spec from --config, kubeadm's flags and the host. */
-import { readFile } from 'node:fs/promises';
+import { readInputText } from '../../stores/bounded-read.js';
 import { hostname, networkInterfaces } from 'node:os';
 import { FileAccessError } from '../../errors.js';
 import type { Catalogue } from '../../layouts/catalogue.js';
@@ -34,7 +34,7 @@ export async function kubeadmLayout(
   const warnings: string[] = [];
   const config = tree.config;
   if (config !== undefined) {
-    const text = await readFile(config, 'utf8').catch((error: unknown) => {
+    const text = await readInputText(config, 'config').catch((error: unknown) => {
       throw new FileAccessError('UNREADABLE', `cannot read config "${config}"`, { cause: error });
     });
     const parsed = parseKubeadmConfig(text, config, host);

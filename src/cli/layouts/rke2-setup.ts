@@ -3,7 +3,7 @@
  * the data dir), the node role, and the spec from config.yaml, flags, the host and the
  * environment (CATTLE_NEW_SIGNED_CERT_EXPIRATION_DAYS).
  */
-import { readFile } from 'node:fs/promises';
+import { readInputText } from '../../stores/bounded-read.js';
 import { hostname, networkInterfaces } from 'node:os';
 import { FileAccessError } from '../../errors.js';
 import type { OpsContext, TreeReader } from '../../ops/shared/ports.js';
@@ -111,7 +111,7 @@ async function readConfig(
   if (path === undefined) return {};
   let text: string;
   try {
-    text = await readFile(path, 'utf8');
+    text = await readInputText(path, 'config');
   } catch (error) {
     if (options.config === undefined) return {};
     throw new FileAccessError('UNREADABLE', `cannot read config "${path}"`, { cause: error });

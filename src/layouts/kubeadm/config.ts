@@ -3,8 +3,8 @@
  * several YAML documents) into a {@link KubeadmSpec}. Fields kpki reads are checked strictly, as
  * kubeadm's strict decoder does; other kubeadm fields are accepted and ignored.
  */
-import { parseAllDocuments } from 'yaml';
 import { InvalidInputError } from '../../errors.js';
+import { parseYamlValues } from '../safe-parse.js';
 import { isKeyAlgorithm } from '../../pki/keys.js';
 import { parseDuration } from '../../pki/duration.js';
 import {
@@ -103,11 +103,10 @@ export function parseKubeadmConfig(
 ): ParsedKubeadmConfig {
   const spec: Mutable<KubeadmSpec> = { ...defaultKubeadmSpec(host) };
   const warnings: string[] = [];
-  const docs = parseAllDocuments(text);
-  for (const doc of Array.isArray(docs) ? docs : [docs]) {
-    if (doc.errors.length > 0)
-      throw bad(source, `invalid YAML: ${doc.errors[0]?.message ?? 'parse error'}`);
-    const value: unknown = doc.toJS();
+  // Never the parser's message: it quotes the damaged line (a bootstrap token, a key).
+  for (const value of parseYamlValues(text, source, 'BAD_CONFIG', (detail) =>
+    bad(source, `invalid YAML (${detail})`),
+  )) {
     if (value === null || value === undefined) continue;
     const obj = asObject(value, source, '(document)');
     const apiVersion = typeof obj.apiVersion === 'string' ? obj.apiVersion : '';

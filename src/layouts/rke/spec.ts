@@ -3,8 +3,8 @@
  * accepts the snake_case YAML users write and the camelCase `rkeConfig` RKE stores in
  * `cluster.rkestate`, so a state can be read back with the config it was built from.
  */
-import { parse } from 'yaml';
 import { InvalidInputError } from '../../errors.js';
+import { parseYamlValue } from '../safe-parse.js';
 
 /** Node roles RKE knows. */
 export const RKE_ROLES = ['controlplane', 'etcd', 'worker'] as const;
@@ -58,14 +58,7 @@ type Obj = Record<string, unknown>;
  *   `NODE_WITHOUT_ADDRESS` for a node with no address, `UNKNOWN_ROLE` for a role RKE does not know.
  */
 export function parseClusterYaml(text: string, source: string): RkeSpec {
-  let doc: unknown;
-  try {
-    doc = parse(text, { prettyErrors: false });
-  } catch (error) {
-    throw new InvalidInputError('BAD_CLUSTER_YML', `"${source}" is not valid YAML`, {
-      cause: error,
-    });
-  }
+  const doc = parseYamlValue(text, source, 'BAD_CLUSTER_YML');
   if (!isObj(doc))
     throw new InvalidInputError(
       'BAD_CLUSTER_YML',

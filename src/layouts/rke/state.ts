@@ -4,6 +4,7 @@
  * replaces or removes `certificatesBundle` entries. Written as Go's `json.MarshalIndent(.., "", "  ")`.
  */
 import { InvalidInputError } from '../../errors.js';
+import { parseJsonValue } from '../safe-parse.js';
 
 /** The two states of the file. */
 export const STATE_NAMES = ['desiredState', 'currentState'] as const;
@@ -57,12 +58,8 @@ const STRING_FIELDS = [
  *   a state is not an object, or a bundle entry has a field of the wrong type.
  */
 export function parseRkeState(text: string, source: string): RkeState {
-  let document: unknown;
-  try {
-    document = JSON.parse(text);
-  } catch (error) {
-    throw new InvalidInputError('BAD_STATE', `"${source}" is not valid JSON`, { cause: error });
-  }
+  // V8's message quotes the text near the error: in a state file, key material.
+  const document = parseJsonValue(text, source, 'BAD_STATE');
   if (!isObject(document)) throw bad(source, 'the top level must be an object');
   const bundles: Partial<Record<StateName, Bundle>> = {};
   for (const stateName of STATE_NAMES) {

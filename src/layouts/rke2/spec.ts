@@ -2,8 +2,8 @@
  * The RKE2/K3s cluster spec: what shapes the certificates (reference/rke2-k3s.md §1, §4), with
  * the distributions' defaults, read from their `config.yaml` and overridden by flags.
  */
-import { parse } from 'yaml';
 import { InvalidInputError } from '../../errors.js';
+import { parseYamlValue } from '../safe-parse.js';
 import { kubernetesServiceIp } from '../kubeadm/spec.js';
 
 /** The two programs that share this layout. */
@@ -99,12 +99,8 @@ const STRING_KEYS = {
  *   or a value has the wrong type.
  */
 export function parseRke2Config(text: string, source: string): Rke2SpecOverrides {
-  let doc: unknown;
-  try {
-    doc = parse(text) ?? {};
-  } catch (error) {
-    throw new InvalidInputError('BAD_CONFIG', `"${source}" is not valid YAML`, { cause: error });
-  }
+  // Never the parser's message: it quotes the damaged line, which may be `token: <secret>`.
+  const doc = parseYamlValue(text, source, 'BAD_CONFIG') ?? {};
   if (typeof doc !== 'object' || doc === null || Array.isArray(doc))
     throw new InvalidInputError('BAD_CONFIG', `"${source}" is not a YAML mapping`);
   const values = doc as Record<string, unknown>;

@@ -3,7 +3,7 @@
  * K3s's `hashCA` does (reference/rke2-k3s.md §9).
  */
 import { createHash } from 'node:crypto';
-import { InvalidInputError } from '../../errors.js';
+import { InvalidInputError, UsageError } from '../../errors.js';
 import { parseCertificates, type Certificate } from '../../pki/certificate.js';
 import { buildAndValidatePath } from '../../pki/verify/index.js';
 
@@ -89,6 +89,17 @@ export function tokenPassword(text: string): string {
   const trimmed = text.trim();
   const secure = /^K10[0-9a-f]*::[^:]+:(.+)$/.exec(trimmed);
   return secure?.[1] ?? trimmed;
+}
+
+/**
+ * The one token rule, for `--token` and the token file alike: trailing whitespace (a file's
+ * newline) is dropped; what is left must not be empty. `where` names the source in the message; the token itself never appears.
+ * @throws UsageError otherwise.
+ */
+export function normalizeToken(value: string, where: string): string {
+  const token = value.replace(/\s+$/, '');
+  if (token === '') throw new UsageError(`the token from ${where} is empty (or only whitespace)`);
+  return token;
 }
 
 function sha256(data: Uint8Array): string {

@@ -46,6 +46,7 @@ export async function checkRke2(
   const records: Rke2CheckRecord[] = [];
   const problems: string[] = [];
   const caFirst = await firstCaCertificates(ctx, params.catalogue);
+  problems.push(...(await caProblems(ctx, params.catalogue)));
   for (const service of params.services) {
     for (const path of serviceCertFiles(params.catalogue, service)) {
       try {
@@ -93,6 +94,36 @@ async function firstCaCertificates(
     if (certs?.[0]) found.set(ca.name, certs[0]);
   }
   return found;
+}
+
+/**
+ * What is wrong with the CA files that exist: a certificate that is empty, unreadable, too large
+ * or not PEM; a key that is empty, not a key or not the certificate's; one half of a pair gone.
+ * A CA with neither file is left to the leaves' checks (an agent-only or partial tree).
+ */
+async function caProblems(ctx: OpsContext, catalogue: Rke2Catalogue): Promise<string[]> {
+  const problems: string[] = [];
+  for (const ca of catalogue.cas) {
+    try {
+      const certBytes = await ctx.tree.read(ca.certPath);
+      const keyBytes = await ctx.tree.read(ca.keyPath);
+      if (certBytes === undefined && keyBytes === undefined) continue;
+      if (certBytes === undefined) {
+        problems.push(`CA "${ca.name}": the certificate "${ca.certPath}" is missing`);
+        continue;
+      }
+      const cert = parseCertificates(decoder.decode(certBytes), ca.certPath)[0];
+      if (!cert) throw new ValidationError('BAD_PEM', `"${ca.certPath}" holds no certificate`);
+      if (keyBytes === undefined) continue;
+      const key = parsePrivateKeys(decoder.decode(keyBytes), ca.keyPath)[0];
+      if (!key) throw new ValidationError('BAD_PEM', `"${ca.keyPath}" holds no private key`);
+      if (!keyMatchesCertificate(cert, key.keyObject))
+        problems.push(`CA "${ca.name}": key "${ca.keyPath}" does not match "${ca.certPath}"`);
+    } catch (error) {
+      problems.push(`CA "${ca.name}": ${describeError(error)}`);
+    }
+  }
+  return problems;
 }
 
 /** A leaf whose key does not match, or that its catalogue CA did not sign. */

@@ -4,10 +4,11 @@
  * on each change, by temp file + fsync + rename + directory fsync: a crash leaves either the old
  * or the new file, never a mix, and a half-written temp file is just garbage to sweep.
  */
-import { readFile, readdir, rename, rm } from 'node:fs/promises';
+import { readdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { OperationError } from '../../errors.js';
 import type { DatastoreEntry } from '../../ops/shared/ports.js';
+import { readBoundedText } from '../bounded-read.js';
 import { syncDir, writeNewFile } from '../fs-sync.js';
 
 /** Name of the state file inside the store directory. */
@@ -38,9 +39,10 @@ export async function readState(dir: string): Promise<StoreState> {
   const path = join(dir, STATE_FILE);
   let text: string;
   try {
-    text = await readFile(path, 'utf8');
+    const read = await readBoundedText(path, 'record');
+    if (read === undefined) return EMPTY_STATE;
+    text = read;
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return EMPTY_STATE;
     throw new OperationError('DATASTORE_UNAVAILABLE', `cannot read the datastore file "${path}"`, {
       cause: error,
     });
