@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { UsageError } from '../../errors.js';
+import { InvalidInputError } from '../../errors.js';
 import { normalizeToken } from './token.js';
 
 describe('normalizeToken: one rule for --token and the token file', () => {
@@ -10,10 +10,11 @@ describe('normalizeToken: one rule for --token and the token file', () => {
     'a newline only (an empty token file)': '\n',
     'tabs and newlines': '\t \n',
   }))
-    it(`refuses ${name} as a usage error naming the source`, () => {
+    it(`refuses ${name} as invalid input (BAD_TOKEN) naming the source`, () => {
       assert.throws(
         () => normalizeToken(value, '--token'),
-        (e: unknown) => e instanceof UsageError && /--token/.test(e.message),
+        (e: unknown) =>
+          e instanceof InvalidInputError && e.code === 'BAD_TOKEN' && /--token/.test(e.message),
       );
     });
 

@@ -3,7 +3,7 @@
  * K3s's `hashCA` does (reference/rke2-k3s.md §9).
  */
 import { createHash } from 'node:crypto';
-import { InvalidInputError, UsageError } from '../../errors.js';
+import { InvalidInputError } from '../../errors.js';
 import { parseCertificates, type Certificate } from '../../pki/certificate.js';
 import { buildAndValidatePath } from '../../pki/verify/index.js';
 
@@ -94,11 +94,15 @@ export function tokenPassword(text: string): string {
 /**
  * The one token rule, for `--token` and the token file alike: trailing whitespace (a file's
  * newline) is dropped; what is left must not be empty. `where` names the source in the message; the token itself never appears.
- * @throws UsageError otherwise.
+ * @throws InvalidInputError `BAD_TOKEN` (exit 3, as an empty token always was) otherwise.
  */
 export function normalizeToken(value: string, where: string): string {
   const token = value.replace(/\s+$/, '');
-  if (token === '') throw new UsageError(`the token from ${where} is empty (or only whitespace)`);
+  if (token === '')
+    throw new InvalidInputError(
+      'BAD_TOKEN',
+      `the server token is empty: ${where} holds nothing but white space`,
+    );
   return token;
 }
 
