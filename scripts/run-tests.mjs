@@ -9,6 +9,7 @@
 import { spawnSync } from 'node:child_process';
 import {
   existsSync,
+  chmodSync,
   mkdirSync,
   mkdtempSync,
   readFileSync,
@@ -101,6 +102,10 @@ removeStaleRuns(base);
 const runDir = mkdtempSync(join(base, `${RUN_PREFIX}${process.pid}-`));
 const testTmp = join(runDir, 'tmp');
 mkdirSync(testTmp);
+// Traversable, not listable: the fault suite's unprivileged cases run as `nobody` in trees below
+// it; each tree is still a 0700 mkdtemp of its own unless a test opens it on purpose.
+chmodSync(runDir, 0o711);
+chmodSync(testTmp, 0o711);
 // tsx keeps its transform cache in <tmpdir>/tsx-<uid>: share the usual one, or every run
 // would start cold. A symlink, so removing the run directory leaves the cache alone.
 const tsxCache = `tsx-${process.getuid?.() ?? 'user'}`;
