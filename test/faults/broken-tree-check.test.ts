@@ -4,10 +4,10 @@
  */
 import { describe, it, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { kpki } from '../support/tools.js';
+import { tempDir } from '../support/temp-dir.js';
 import { initTree, writeKubeadmConfig } from './fault-commands.js';
 
 describe('check on a broken tree', () => {
@@ -48,8 +48,8 @@ describe('check on a broken tree', () => {
     'server-ca.crt garbage': (d: string) =>
       writeFileSync(join(d, 'server/tls/server-ca.crt'), 'garbage\n'),
   })) {
-    it(`rke2: ${name} is reported and check exits non-zero`, () => {
-      const dir = mkdtempSync(join(tmpdir(), 'kpki-rke2-'));
+    it(`rke2: ${name} is reported and check exits non-zero`, (t) => {
+      const dir = tempDir('kpki-rke2-', t);
       assert.equal(
         kpki(['init', '--layout', 'rke2', '--dir', dir, '--node-name', 'cp1']).status,
         0,
