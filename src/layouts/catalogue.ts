@@ -57,6 +57,11 @@ interface IssuedEntry {
   readonly keyAlgorithm: KeyAlgorithm;
   /** Components that load this file, in the order they must restart. */
   readonly restart: readonly string[];
+  /**
+   * Absent on a healthy node (kubeadm's `super-admin.conf` exists only where `kubeadm init` ran, and
+   * only from v1.29): `check` lists it as missing, as kubeadm does, without counting the tree broken.
+   */
+  readonly optional?: boolean;
 }
 
 /** A leaf kept as a certificate file and a key file. */

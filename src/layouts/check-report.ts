@@ -11,6 +11,8 @@ export interface CheckRow {
   /** Signing CA name; undefined for CAs. */
   readonly caName: string | undefined;
   readonly missing: boolean;
+  /** The catalogue allows the file to be absent (`optional` on a catalogue entry). */
+  readonly optional: boolean;
   readonly notAfter: Date | undefined;
   /** notAfter − now in milliseconds; negative when expired. */
   readonly residualMs: number | undefined;
@@ -34,10 +36,11 @@ export function isExpiring(row: CheckRow, windowMs: number): boolean {
 
 /**
  * True when any row of the report has a problem (mismatch, wrong CA, unreadable) or is missing
- * (kubeadm's `!MISSING!`): a tree with a certificate or kubeconfig gone is broken, not healthy.
+ * (kubeadm's `!MISSING!`) and not optional: a tree with a certificate or kubeconfig gone is broken,
+ * not healthy.
  */
 export function hasProblems(report: CheckReport): boolean {
   return [...report.certificates, ...report.authorities].some(
-    (row) => row.problems.length > 0 || row.missing,
+    (row) => row.problems.length > 0 || (row.missing && !row.optional),
   );
 }

@@ -30,6 +30,14 @@ describe('check on a broken tree', () => {
     assert.equal(kpki(['check', '--dir', dir]).status, 3);
   });
 
+  it('kubeadm: no super-admin.conf (a joined control-plane node, or kubeadm < 1.29) is listed, not broken', () => {
+    const dir = initTree(config);
+    rmSync(join(dir, 'super-admin.conf'));
+    const result = kpki(['check', '--dir', dir]);
+    assert.match(result.stdout, /!MISSING! super-admin\.conf/);
+    assert.equal(result.status, 0, result.stderr);
+  });
+
   it('kubeadm: an empty CA certificate is a problem and exit 3', () => {
     const dir = initTree(config);
     writeFileSync(join(dir, 'pki/front-proxy-ca.crt'), '');

@@ -236,14 +236,17 @@ function kubeconfigEntries(spec: KubeadmSpec): KubeconfigEntry[] {
       cpe,
       [],
     ),
-    entry(
-      'super-admin.conf',
-      'certificate embedded in the kubeconfig file for the super-admin',
-      'kubernetes-super-admin',
-      ['system:masters'],
-      cpe,
-      [],
-    ),
+    {
+      ...entry(
+        'super-admin.conf',
+        'certificate embedded in the kubeconfig file for the super-admin',
+        'kubernetes-super-admin',
+        ['system:masters'],
+        cpe,
+        [],
+      ),
+      optional: true,
+    },
     entry(
       'controller-manager.conf',
       'certificate embedded in the kubeconfig file for the controller manager to use',

@@ -22,6 +22,7 @@ function row(
     path: name,
     caName,
     missing: notAfter === undefined,
+    optional: false,
     notAfter: notAfter === undefined ? undefined : new Date(notAfter),
     residualMs,
     externallyManaged: false,

@@ -18,7 +18,9 @@ export async function checkTree(ctx: OpsContext, params: CheckParams): Promise<C
   const at = ctx.clock.now();
   const cas = await Promise.all(params.catalogue.cas.map((entry) => loadCa(ctx.tree, entry)));
   const byName = new Map(cas.map((ca) => [ca.entry.name, ca]));
-  const authorities = cas.map((ca) => row(ca, 'ca', undefined, at, ca.exists && !ca.keyExists, []));
+  const authorities = cas.map((ca) =>
+    row(ca, 'ca', undefined, at, ca.exists && !ca.keyExists, [], false),
+  );
   const issued = await Promise.all(
     issuedEntries(params.catalogue).map((entry) => loadIssued(ctx.tree, entry, ctx.external)),
   );
@@ -32,6 +34,7 @@ export async function checkTree(ctx: OpsContext, params: CheckParams): Promise<C
       at,
       external,
       chainProblems(loaded, ca, at),
+      loaded.entry.optional === true,
     );
   });
   const byRowName = (a: CheckRow, b: CheckRow): number =>
@@ -50,6 +53,7 @@ function row(
   at: Date,
   external: boolean,
   extra: string[],
+  optional: boolean,
 ): CheckRow {
   const cert = loaded.cert;
   return {
@@ -58,6 +62,7 @@ function row(
     path: loaded.source,
     caName,
     missing: !loaded.exists,
+    optional,
     notAfter: cert?.notAfter,
     residualMs: cert ? cert.notAfter.getTime() - at.getTime() : undefined,
     externallyManaged: external,

@@ -87,6 +87,7 @@ function row(
     path: `${tree.files.stateFile}#${tree.source}.certificatesBundle.${name}`,
     caName,
     missing: loaded === undefined,
+    optional: false,
     notAfter: cert?.notAfter,
     residualMs: cert ? cert.notAfter.getTime() - at.getTime() : undefined,
     externallyManaged: caLoaded !== undefined && caLoaded.key === undefined,
