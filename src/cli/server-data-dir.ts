@@ -25,6 +25,7 @@ export interface DatastoreOptions {
 export interface ServerOptions extends DatastoreOptions {
   readonly dir?: string;
   readonly layout: ServerProduct;
+  readonly allowInsecureDir?: boolean;
 }
 
 const DEFAULT_DATA_DIRS: Readonly<Record<ServerProduct, string>> = {
@@ -42,6 +43,10 @@ export function addServerOptions(command: Command, withToken: boolean): Command 
     .addOption(
       new Option('--layout <layout>', 'distribution').choices(['rke2', 'k3s']).default('rke2'),
     );
+  command.option(
+    '--allow-insecure-dir',
+    'write even when the data dir or a directory written into is writable by group or others (refused by default: [INSECURE_DIR])',
+  );
   if (withToken)
     command.option('--token <token>', 'server token (default: read from <data-dir>/server/token)');
   return command

@@ -1,7 +1,8 @@
 /**
  * The on-disk tree store: all-or-nothing change sets with a journal, backups and a lock, as
  * DESIGN.md "All or nothing" describes. Sequence of a commit (journal.ts has the records):
- *  1. validate every path (syntax, no directory targets, no symlinked ancestor leaving the tree);
+ *  1. validate every path (syntax, no directory targets, no symlinked ancestor leaving the tree)
+ *     and refuse directories group or others can write (unless allowed);
  *  2. record the plan in `.kpki/pending.json`, so a kill before the commit point is undone;
  *  3. back up every file replaced or deleted into `.kpki/backups/<id>.partial/`, fsynced;
  *  4. create missing directories, write each new file to `.<name>.kpki-tmp-<txid>` beside its
@@ -50,7 +51,7 @@ import {
   type TxRecord,
 } from './journal.js';
 import { readBoundedFile, type InputKind } from './bounded-read.js';
-import { assertNoLinkOnPath, assertTrustedState } from './state-guard.js';
+import { assertNoLinkOnPath, assertSecureDirectories, assertTrustedState } from './state-guard.js';
 import { acquireLock, removeDeadLockRecords } from './tree-lock.js';
 import {
   assertSafeTarget,
@@ -67,6 +68,11 @@ export interface TreeStoreOptions {
   readonly now?: () => Date;
   /** How long `exclusive` waits for another live kpki holding the lock; default 0 (fail at once). */
   readonly lockWaitMs?: number;
+  /**
+   * Commit even into directories group or others can write (`--allow-insecure-dir`), leaving
+   * their modes as they are; default false: such a commit is refused with `INSECURE_DIR`.
+   */
+  readonly allowInsecureDir?: boolean;
 }
 
 /**
@@ -88,20 +94,10 @@ export async function openTreeStore(
     absolute,
     options.now ?? (() => new Date()),
     options.lockWaitMs ?? 0,
+    options.allowInsecureDir ?? false,
   );
   await store.recoverIfPossible();
   return store;
-}
-
-/**
- * Drops group and other write from the existing directories a commit writes into: whoever can
- * write there can swap a key or certificate under kpki (kube-bench wants the pki dir at most 0755).
- */
-async function tightenDirectories(dirs: readonly string[]): Promise<void> {
-  for (const dir of new Set(dirs)) {
-    const info = await lstat(dir).catch(() => undefined);
-    if (info?.isDirectory() && (info.mode & 0o022) !== 0) await chmod(dir, info.mode & 0o7755);
-  }
 }
 
 class FsTreeStore implements TreeStore {
@@ -112,6 +108,7 @@ class FsTreeStore implements TreeStore {
     readonly root: string,
     private readonly now: () => Date,
     private readonly lockWaitMs: number,
+    private readonly allowInsecureDir: boolean,
   ) {
     const stateDir = join(root, STATE_DIR);
     this.paths = { root, stateDir, backupsDir: join(stateDir, 'backups') };
@@ -182,7 +179,11 @@ class FsTreeStore implements TreeStore {
     checkChangePaths(this.root, change);
     const targets = [...change.writes.map((w) => w.path), ...change.deletes];
     for (const path of targets) await assertSafeTarget(this.root, resolveInTree(this.root, path));
-    await tightenDirectories(targets.map((path) => posix.dirname(resolveInTree(this.root, path))));
+    await assertSecureDirectories(
+      this.root,
+      targets.map((path) => posix.dirname(path)),
+      this.allowInsecureDir,
+    );
     const record = await this.planRecord(change, operation);
     try {
       await writeRecord(this.paths, PENDING, record);
@@ -358,9 +359,10 @@ async function ownerOf(path: string): Promise<FileOwner | undefined> {
     : undefined;
 }
 
-/** The size class of a tree file: RKE state and JSON files may be large, the rest are small. */
+/** The size class of a tree file: RKE state and JSON files may be large, PEM files as pem.ts caps them. */
 function treeFileKind(path: string): InputKind {
-  return /\.(rkestate|json)$/.test(path) ? 'state' : 'config';
+  if (/\.(rkestate|json)$/.test(path)) return 'state';
+  return /\.(crt|key|pem|pub|csr)$/.test(path) ? 'pem' : 'config';
 }
 
 /** A manifest mode made safe: permission bits only, no group or other write, 0600 when absurd. */

@@ -10,6 +10,7 @@ interface RollbackOptions {
   readonly backup?: string;
   readonly list?: boolean;
   readonly dryRun?: boolean;
+  readonly allowInsecureDir?: boolean;
 }
 
 /** Registers `rollback`. Without --backup it restores the newest backup. */
@@ -27,7 +28,7 @@ export function registerRollback(program: Command, deliver: Deliver): void {
 
 /** Lists, previews or restores a backup under the tree's lock. */
 async function rollback(options: RollbackOptions): Promise<CommandResult> {
-  const ctx = await openContext(options.dir);
+  const ctx = await openContext(options.dir, options.allowInsecureDir === true);
   return ctx.tree.exclusive(async () => {
     const backups = await ctx.tree.backups();
     if (options.list) {

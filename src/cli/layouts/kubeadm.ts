@@ -13,6 +13,8 @@ import { controlPlaneUrl, KUBEADM_DEFAULTS } from '../../layouts/kubeadm/spec.js
 import { KUBEADM_RESTART_ORDER } from '../../layouts/kubeadm/catalogue.js';
 import { openTreeStore } from '../../stores/fs-tree-store.js';
 import { checkReportResult } from '../check-result.js';
+import { insecureDirProblems } from '../insecure-dirs.js';
+import { catalogueFileModes } from '../../layouts/catalogue.js';
 import { succeeded, type CommandResult } from '../command-result.js';
 import { readGivenCa } from '../given-ca.js';
 import type { CaGenerateOptions } from '../options/ca.js';
@@ -42,7 +44,9 @@ async function init(ctx: OpsContext, options: InitOptions): Promise<CommandResul
 async function check(ctx: OpsContext, options: CheckOptions): Promise<CommandResult> {
   const layout = await kubeadmLayout(options, NO_KUBEADM_FLAGS);
   const report = await checkTree(ctx, { catalogue: layout.catalogue });
-  return checkReportResult(report, options.output, options.warnWithinMs ?? 0);
+  const files = catalogueFileModes(layout.catalogue).keys();
+  const dirs = await insecureDirProblems(ctx.tree.root, files);
+  return checkReportResult(report, options.output, options.warnWithinMs ?? 0, dirs);
 }
 
 async function renew(ctx: OpsContext, options: RenewOptions): Promise<CommandResult> {

@@ -18,6 +18,7 @@ import type { OpsContext, TreeReader } from '../../ops/shared/ports.js';
 import type { Plan } from '../../ops/shared/plan.js';
 import { openTreeStore } from '../../stores/fs-tree-store.js';
 import { checkReportResult } from '../check-result.js';
+import { insecureDirProblems } from '../insecure-dirs.js';
 import { succeeded, type CommandResult } from '../command-result.js';
 import type { CheckOptions } from '../options/check.js';
 import type { CsrGenerateOptions } from '../options/csr.js';
@@ -83,8 +84,10 @@ async function init(ctx: OpsContext, options: InitOptions): Promise<CommandResul
 }
 
 async function check(ctx: OpsContext, options: CheckOptions): Promise<CommandResult> {
-  const report = await checkRkeState(ctx, filesOf(options));
-  return checkReportResult(report, options.output, options.warnWithinMs ?? 0);
+  const files = filesOf(options);
+  const report = await checkRkeState(ctx, files);
+  const dirs = await insecureDirProblems(ctx.tree.root, [files.stateFile]);
+  return checkReportResult(report, options.output, options.warnWithinMs ?? 0, dirs);
 }
 
 /** `rotate-ca` on RKE1 is `rke cert rotate --rotate-ca`: new CAs and every certificate (RKE has no staged rotation). */

@@ -18,6 +18,8 @@ import { selectServices } from '../../layouts/rke2/services.js';
 import { defaultDataDir, RKE2_DEFAULTS } from '../../layouts/rke2/spec.js';
 import { externalFiles } from '../../stores/node-ports.js';
 import { checkExitCode, succeeded, type CommandResult } from '../command-result.js';
+import { insecureDirProblems } from '../insecure-dirs.js';
+import { rke2CatalogueFileModes } from '../../layouts/rke2/catalogue.js';
 import type { CheckOptions } from '../options/check.js';
 import type { InitOptions } from '../options/init.js';
 import type { RenewOptions } from '../options/renew.js';
@@ -70,10 +72,14 @@ async function check(ctx: OpsContext, options: CheckOptions): Promise<CommandRes
   process.stderr.write(
     `INFO[0000] ${setup.isServer ? 'Server' : 'Agent'} detected, checking ${setup.isServer ? 'agent and server' : 'agent'} certificates\n`,
   );
-  warn(result.problems.map((problem) => `error: ${problem}`));
+  const problems = [
+    ...result.problems,
+    ...(await insecureDirProblems(ctx.tree.root, rke2CatalogueFileModes(setup.catalogue).keys())),
+  ];
+  warn(problems.map((problem) => `error: ${problem}`));
   const exitCode = checkExitCode({
     expiring: result.records.some((r) => r.status === 'EXPIRED' || r.status === 'WARNING'),
-    broken: result.problems.length > 0 || result.records.some((r) => r.status === 'NOT YET VALID'),
+    broken: problems.length > 0 || result.records.some((r) => r.status === 'NOT YET VALID'),
   });
   switch (options.output) {
     case 'json':
