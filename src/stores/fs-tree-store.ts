@@ -28,6 +28,7 @@ import type {
   ChangeSet,
   CommitResult,
   FileWrite,
+  RestoreModes,
   TreeStore,
 } from '../ops/shared/ports.js';
 import {
@@ -58,6 +59,7 @@ import {
   checkChangePaths,
   isInside,
   resolveInTree,
+  restoreModeOf,
   STATE_DIR,
   TEMP_MARK,
 } from './tree-paths.js';
@@ -223,7 +225,7 @@ class FsTreeStore implements TreeStore {
     return readBackups(this.paths.backupsDir);
   }
 
-  async restore(backupId: string): Promise<CommitResult> {
+  async restore(backupId: string, modeOf?: RestoreModes): Promise<CommitResult> {
     const backup = (await this.backups()).find((b) => b.id === backupId);
     const manifest = backup && (await readManifest(backup.path));
     if (!backup || !manifest)
@@ -234,6 +236,12 @@ class FsTreeStore implements TreeStore {
       );
     // Validate before reading, so a tampered manifest cannot make kpki read outside the backup.
     checkChangePaths(this.root, { writes: [], deletes: manifest.files.map((f) => f.path) });
+    const modes = new Map(
+      manifest.files.map((f) => [
+        f.path,
+        modeOf ? restoreModeOf(modeOf, f.path, backupId) : restoredMode(f.mode),
+      ]),
+    );
     await assertTrustedState(backup.path, 'directory');
     const writes: FileWrite[] = [];
     for (const file of manifest.files.filter((f) => f.existed)) {
@@ -245,8 +253,8 @@ class FsTreeStore implements TreeStore {
       writes.push({
         path: file.path,
         data,
-        // Never setuid, setgid, sticky or group/other write, whatever the manifest says.
-        mode: restoredMode(file.mode),
+        // The catalogue's mode; never setuid, setgid, sticky or group/other write.
+        mode: modes.get(file.path) ?? 0o600,
       });
     }
     return this.commit(

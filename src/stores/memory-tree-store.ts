@@ -9,9 +9,16 @@ import {
   LockedError,
   OperationError,
 } from '../errors.js';
-import type { BackupInfo, ChangeSet, CommitResult, TreeStore } from '../ops/shared/ports.js';
+import type {
+  BackupInfo,
+  ChangeSet,
+  CommitResult,
+  FileWrite,
+  RestoreModes,
+  TreeStore,
+} from '../ops/shared/ports.js';
 import { newBackupId } from './backup-dir.js';
-import { checkChangePaths, resolveInTree } from './tree-paths.js';
+import { checkChangePaths, resolveInTree, restoreModeOf } from './tree-paths.js';
 
 /** A file held by the memory store. */
 export interface MemoryFile {
@@ -110,17 +117,31 @@ export class MemoryTreeStore implements TreeStore {
     );
   }
 
-  /** @throws ConflictError `NO_BACKUP` when there is no such backup. */
-  restore(backupId: string): Promise<CommitResult> {
+  /** @throws ConflictError `NO_BACKUP` when there is no such backup; InvalidInputError `BAD_BACKUP`. */
+  restore(backupId: string, modeOf?: RestoreModes): Promise<CommitResult> {
     const backup = this.history.find((b) => b.info.id === backupId);
     if (!backup)
       return Promise.reject(
         new ConflictError('NO_BACKUP', `there is no backup "${backupId}" in "${this.root}"`),
       );
     const entries = [...backup.before];
-    const writes = entries.flatMap(([path, file]) =>
-      file ? [{ path, data: file.data, mode: file.mode }] : [],
-    );
+    let writes: FileWrite[];
+    try {
+      writes = entries.flatMap(([path, file]) =>
+        file
+          ? [
+              {
+                path,
+                data: file.data,
+                mode: modeOf ? restoreModeOf(modeOf, path, backupId) : file.mode,
+              },
+            ]
+          : [],
+      );
+      for (const [path] of entries) if (modeOf) restoreModeOf(modeOf, path, backupId);
+    } catch (error) {
+      return Promise.reject(error as Error);
+    }
     return this.commit(
       { writes, deletes: entries.filter(([, file]) => !file).map(([path]) => path) },
       'rollback',

@@ -14,7 +14,12 @@ import { readRkeTree } from '../../ops/rke/tree.js';
 import { applyRkeImport } from '../../ops/rke/import.js';
 import { applyRkeInit, planRkeInit } from '../../ops/rke/init.js';
 import { applyRkeRotate, planRkeRotate, type RkePlan } from '../../ops/rke/rotate.js';
-import type { OpsContext, TreeReader } from '../../ops/shared/ports.js';
+import {
+  FileMode,
+  type OpsContext,
+  type RestoreModes,
+  type TreeReader,
+} from '../../ops/shared/ports.js';
 import type { Plan } from '../../ops/shared/plan.js';
 import { openTreeStore } from '../../stores/fs-tree-store.js';
 import { checkReportResult } from '../check-result.js';
@@ -61,6 +66,16 @@ function treeRoot(options: TreeOptions, forced: boolean): string | undefined {
     );
   }
   return root;
+}
+
+/** The state file and the admin kubeconfig, both 0600 as RKE writes them. */
+function restoreModes(_ctx: OpsContext, options: TreeOptions): Promise<RestoreModes> {
+  const files = filesOf(options);
+  const modes = new Map([
+    [files.stateFile, FileMode.key],
+    [files.adminKubeconfig, FileMode.kubeconfig],
+  ]);
+  return Promise.resolve((path) => modes.get(path));
 }
 
 async function detect(tree: TreeReader, options?: TreeOptions): Promise<boolean> {
@@ -174,6 +189,7 @@ async function rkeExport(ctx: OpsContext, options: RkeExportOptions): Promise<Co
 export const rkeHandlers: LayoutHandlers = {
   names: ['rke'],
   detect,
+  restoreModes,
   treeRoot,
   commands: {
     init,
