@@ -140,7 +140,7 @@ export class MemoryTreeStore implements TreeStore {
       );
       for (const [path] of entries) if (modeOf) restoreModeOf(modeOf, path, backupId);
     } catch (error) {
-      return Promise.reject(error as Error);
+      return Promise.reject(error);
     }
     return this.commit(
       { writes, deletes: entries.filter(([, file]) => !file).map(([path]) => path) },

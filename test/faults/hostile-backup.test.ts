@@ -22,7 +22,10 @@ function newestBackup(dir: string): { path: string; manifest: Manifest } {
   const root = join(dir, '.kpki/backups');
   const id = readdirSync(root).sort().at(-1) ?? '';
   const path = join(root, id);
-  return { path, manifest: JSON.parse(readFileSync(join(path, 'manifest.json'), 'utf8')) };
+  return {
+    path,
+    manifest: JSON.parse(readFileSync(join(path, 'manifest.json'), 'utf8')) as Manifest,
+  };
 }
 
 function saveManifest(path: string, manifest: Manifest): void {
