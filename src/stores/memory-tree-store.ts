@@ -125,23 +125,16 @@ export class MemoryTreeStore implements TreeStore {
         new ConflictError('NO_BACKUP', `there is no backup "${backupId}" in "${this.root}"`),
       );
     const entries = [...backup.before];
-    let writes: FileWrite[];
-    try {
-      writes = entries.flatMap(([path, file]) =>
-        file
-          ? [
-              {
-                path,
-                data: file.data,
-                mode: modeOf ? restoreModeOf(modeOf, path, backupId) : file.mode,
-              },
-            ]
-          : [],
-      );
-      for (const [path] of entries) if (modeOf) restoreModeOf(modeOf, path, backupId);
-    } catch (error) {
-      return Promise.reject(error);
+    const modes = new Map<string, number>();
+    for (const [path, file] of entries) {
+      if (!modeOf) modes.set(path, file?.mode ?? 0);
+      else if (modeOf(path) === undefined)
+        return Promise.reject(restoreError(() => restoreModeOf(modeOf, path, backupId)));
+      else modes.set(path, restoreModeOf(modeOf, path, backupId));
     }
+    const writes: FileWrite[] = entries.flatMap(([path, file]) =>
+      file ? [{ path, data: file.data, mode: modes.get(path) ?? 0o600 }] : [],
+    );
     return this.commit(
       { writes, deletes: entries.filter(([, file]) => !file).map(([path]) => path) },
       'rollback',
@@ -194,4 +187,14 @@ export class MemoryTreeStore implements TreeStore {
 function ancestors(path: string): string[] {
   const parts = path.split('/');
   return parts.slice(1).map((_, i) => parts.slice(0, i + 1).join('/'));
+}
+
+/** The error `attempt` throws (restoreModeOf's BAD_BACKUP), as an Error for a rejection. */
+function restoreError(attempt: () => unknown): Error {
+  try {
+    attempt();
+  } catch (error) {
+    if (error instanceof Error) return error;
+  }
+  return new Error('restore refused');
 }
