@@ -77,10 +77,18 @@ export async function tokenOf(options: DatastoreOptions, dataDir: string): Promi
   return normalizeToken(text, `"${path}"`);
 }
 
-/** Opens the datastore the options name; the embedded one lives in `<data-dir>/server/db/kpki`. */
-export function datastoreOf(options: DatastoreOptions, dataDir: string): Promise<Datastore> {
+/**
+ * Opens the datastore the options name; the embedded one lives in `<data-dir>/server/db/kpki`,
+ * created when missing unless `create` is false (a command that only reads or moves a record).
+ */
+export function datastoreOf(
+  options: DatastoreOptions,
+  dataDir: string,
+  create = true,
+): Promise<Datastore> {
   return openDatastore(options.datastore, {
     defaultDir: join(dataDir, 'server', 'db', 'kpki'),
+    create,
     ...(options.datastoreCafile !== undefined && { caFile: options.datastoreCafile }),
     ...(options.datastoreCertfile !== undefined && { certFile: options.datastoreCertfile }),
     ...(options.datastoreKeyfile !== undefined && { keyFile: options.datastoreKeyfile }),

@@ -1,7 +1,7 @@
 // The default embedded store through the CLI: no server, the record kept under the data dir.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { caPair } from '../support/ca-pair.js';
 import { hashTree, kpki, tempDir } from '../support/tools.js';
@@ -133,4 +133,80 @@ describe('bootstrap restore checks the record before writing (issue #13, hole 5)
       assert.equal(hashTree(target), before);
     });
   }
+});
+
+describe('token rotate honours --dir, --layout and --datastore (issue #13, hole 6)', () => {
+  const token = `K10${'aa'.repeat(32)}::server:old-pw`;
+  function savedServer(): string {
+    const dir = tempDir('kpki-k3s-');
+    mkdirSync(join(dir, 'server/tls'), { recursive: true });
+    writeFileSync(join(dir, 'server/tls/client-ca.crt'), caPair('client-ca').cert);
+    assert.equal(kpki(['bootstrap', 'save', '--dir', dir, '--token', token]).status, 0);
+    return dir;
+  }
+  const hostDirExisted = existsSync('/var/lib/rancher');
+
+  it('rotates the record in the --dir given (with --layout after the subcommand), not the host default', () => {
+    const dir = savedServer();
+    const args = ['--dir', dir, '--layout', 'k3s', '--token', token, '--new-token', 'new-pw'];
+    const rotated = kpki(['token', 'rotate', ...args]);
+    assert.equal(rotated.status, 0, rotated.stderr);
+    assert.ok(rotated.stdout.includes(join(dir, 'server/db/kpki')), rotated.stdout);
+    assert.ok(!(rotated.stdout + rotated.stderr).includes('old-pw'));
+    const fresh = tempDir('kpki-k3s-');
+    const store = `file://${join(dir, 'server/db/kpki')}`;
+    const restored = kpki([
+      'bootstrap',
+      'restore',
+      '--dir',
+      fresh,
+      '--token',
+      'new-pw',
+      '--datastore',
+      store,
+    ]);
+    assert.equal(restored.status, 0, restored.stderr);
+  });
+
+  it('never creates a directory: a --dir without a datastore is NO_DATASTORE and stays absent', () => {
+    const missing = join(tempDir(), 'no-such-data-dir');
+    for (const layout of ['rke2', 'k3s']) {
+      const result = kpki([
+        'token',
+        'rotate',
+        '--dir',
+        missing,
+        '--layout',
+        layout,
+        '--token',
+        token,
+        '--new-token',
+        'x',
+      ]);
+      assert.equal(result.status, 1, result.stderr);
+      assert.match(result.stderr, /\[NO_DATASTORE\].*no-such-data-dir\/server\/db\/kpki/);
+      assert.equal(existsSync(missing), false);
+    }
+    assert.equal(existsSync('/var/lib/rancher'), hostDirExisted);
+  });
+
+  it('--datastore names the store even when --dir is another tree', () => {
+    const dir = savedServer();
+    const other = tempDir('kpki-k3s-');
+    const store = `file://${join(dir, 'server/db/kpki')}`;
+    const result = kpki([
+      'token',
+      'rotate',
+      '--dir',
+      other,
+      '--token',
+      token,
+      '--new-token',
+      'n2',
+      '--datastore',
+      store,
+    ]);
+    assert.equal(result.status, 0, result.stderr);
+    assert.deepEqual(readdirSync(other), []);
+  });
 });

@@ -25,6 +25,8 @@ export interface OpenDatastoreOptions {
   readonly caFile?: string;
   readonly certFile?: string;
   readonly keyFile?: string;
+  /** Create a missing embedded store directory (default true); false refuses it (`NO_DATASTORE`). */
+  readonly create?: boolean;
 }
 
 /**
@@ -77,7 +79,8 @@ export async function openDatastore(
   options: OpenDatastoreOptions,
 ): Promise<Datastore> {
   const location = parseDatastoreUrl(url, options.defaultDir);
-  if (location.kind === 'file') return openFileDatastore(location.dir);
+  if (location.kind === 'file')
+    return openFileDatastore(location.dir, { create: options.create ?? true });
   if ((options.certFile === undefined) !== (options.keyFile === undefined)) {
     throw new UsageError('--datastore-certfile and --datastore-keyfile go together');
   }
