@@ -4,12 +4,12 @@
  * URL with its TLS files). Kept here, not in the layout registry, until the RKE2/K3s layout lands.
  */
 import { Option, type Command } from 'commander';
-import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { UsageError } from '../errors.js';
 import type { ServerProduct } from '../layouts/bootstrap-record.js';
 import { normalizeToken } from '../layouts/rke2/token.js';
 import type { Datastore } from '../ops/shared/ports.js';
+import { readBoundedText } from '../stores/bounded-read.js';
 import { openDatastore } from '../stores/datastore/open-datastore.js';
 
 /** The token and datastore options (`--token`, `--datastore` and its TLS files). */
@@ -71,7 +71,7 @@ export function dataDirOf(options: ServerOptions): string {
 export async function tokenOf(options: DatastoreOptions, dataDir: string): Promise<string> {
   if (options.token !== undefined) return normalizeToken(options.token, '--token');
   const path = join(dataDir, 'server', 'token');
-  const text = await readFile(path, 'utf8').catch(() => undefined);
+  const text = await readBoundedText(path, 'config');
   if (text === undefined)
     throw new UsageError(`no token: pass --token, or run where "${path}" exists`);
   return normalizeToken(text, `"${path}"`);
