@@ -4,11 +4,12 @@ import { externalFiles, nodeKeyGenerator, nodeRandom, systemClock } from '../sto
 import type { OpsContext } from '../ops/shared/ports.js';
 
 /**
- * Opens the tree at `dir` with the system clock, OpenSSL key generation and secure randomness.
+ * Opens the tree at `dir` with the system clock, OpenSSL key generation and secure randomness;
+ * `allowInsecureDir` lets commits go into directories group or others can write.
  * @throws FileAccessError `NO_TREE` when `dir` is not a directory.
  */
-export async function openContext(dir: string): Promise<OpsContext> {
-  const tree = await openTreeStore(dir);
+export async function openContext(dir: string, allowInsecureDir = false): Promise<OpsContext> {
+  const tree = await openTreeStore(dir, { allowInsecureDir });
   return {
     tree,
     clock: systemClock,

@@ -25,7 +25,10 @@ export function buildProgram(deliver: Deliver): Command {
   const program = new Command('kpki')
     .description('certificate lifecycle for kubeadm, RKE2/K3s and RKE1 clusters')
     .version('0.1.0')
-    .exitOverride();
+    .exitOverride()
+    // Options belong to the command they follow: `token rotate --dir X` is rotate's --dir, not
+    // the --dir of `token` (see token-rotate.ts; without it rotate ignored --dir and --layout).
+    .enablePositionalOptions();
   registerInit(program, deliver);
   registerCheck(program, deliver);
   registerRenew(program, deliver);

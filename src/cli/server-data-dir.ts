@@ -4,12 +4,12 @@
  * URL with its TLS files). Kept here, not in the layout registry, until the RKE2/K3s layout lands.
  */
 import { Option, type Command } from 'commander';
-import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { UsageError } from '../errors.js';
 import type { ServerProduct } from '../layouts/bootstrap-record.js';
 import { normalizeToken } from '../layouts/rke2/token.js';
 import type { Datastore } from '../ops/shared/ports.js';
+import { readBoundedText } from '../stores/bounded-read.js';
 import { openDatastore } from '../stores/datastore/open-datastore.js';
 
 /** The token and datastore options (`--token`, `--datastore` and its TLS files). */
@@ -25,6 +25,7 @@ export interface DatastoreOptions {
 export interface ServerOptions extends DatastoreOptions {
   readonly dir?: string;
   readonly layout: ServerProduct;
+  readonly allowInsecureDir?: boolean;
 }
 
 const DEFAULT_DATA_DIRS: Readonly<Record<ServerProduct, string>> = {
@@ -42,6 +43,10 @@ export function addServerOptions(command: Command, withToken: boolean): Command 
     .addOption(
       new Option('--layout <layout>', 'distribution').choices(['rke2', 'k3s']).default('rke2'),
     );
+  command.option(
+    '--allow-insecure-dir',
+    'write even when the data dir or a directory written into is writable by group or others (refused by default: [INSECURE_DIR])',
+  );
   if (withToken)
     command.option('--token <token>', 'server token (default: read from <data-dir>/server/token)');
   return command
@@ -66,16 +71,24 @@ export function dataDirOf(options: ServerOptions): string {
 export async function tokenOf(options: DatastoreOptions, dataDir: string): Promise<string> {
   if (options.token !== undefined) return normalizeToken(options.token, '--token');
   const path = join(dataDir, 'server', 'token');
-  const text = await readFile(path, 'utf8').catch(() => undefined);
+  const text = await readBoundedText(path, 'config');
   if (text === undefined)
     throw new UsageError(`no token: pass --token, or run where "${path}" exists`);
   return normalizeToken(text, `"${path}"`);
 }
 
-/** Opens the datastore the options name; the embedded one lives in `<data-dir>/server/db/kpki`. */
-export function datastoreOf(options: DatastoreOptions, dataDir: string): Promise<Datastore> {
+/**
+ * Opens the datastore the options name; the embedded one lives in `<data-dir>/server/db/kpki`,
+ * created when missing unless `create` is false (a command that only reads or moves a record).
+ */
+export function datastoreOf(
+  options: DatastoreOptions,
+  dataDir: string,
+  create = true,
+): Promise<Datastore> {
   return openDatastore(options.datastore, {
     defaultDir: join(dataDir, 'server', 'db', 'kpki'),
+    create,
     ...(options.datastoreCafile !== undefined && { caFile: options.datastoreCafile }),
     ...(options.datastoreCertfile !== undefined && { certFile: options.datastoreCertfile }),
     ...(options.datastoreKeyfile !== undefined && { keyFile: options.datastoreKeyfile }),

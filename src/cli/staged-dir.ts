@@ -1,13 +1,15 @@
 /** Reading a staged directory (`rotate-ca --path`): what is there, and a clear error for what cannot be read. */
-import { readFile, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { FileAccessError } from '../errors.js';
 import type { StagedSource } from '../ops/rke2/rotate-ca.js';
+import { readBoundedFile } from '../stores/bounded-read.js';
 import { openFileTimes } from '../stores/file-times.js';
 
 /**
  * Opens `path` as a staged directory. A file that does not exist reads as undefined (not staged);
- * any other failure (permissions, a directory where a file belongs, I/O) is an error naming it.
+ * any other failure (permissions, a directory where a file belongs, a FIFO or device, a file over
+ * the PEM limit, I/O) is an error naming it, the bounded reader's error as its cause.
  * @throws FileAccessError `UNREADABLE` when `path` is not a readable directory.
  */
 export async function openStagedDir(path: string): Promise<StagedSource> {
@@ -24,9 +26,9 @@ export async function openStagedDir(path: string): Promise<StagedSource> {
     where: root,
     read: async (file) => {
       try {
-        return new Uint8Array(await readFile(join(root, file)));
+        // Staged CA files and keys: PEM-sized, regular files only (never a FIFO or /dev/zero).
+        return await readBoundedFile(join(root, file), 'pem');
       } catch (error) {
-        if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
         throw new FileAccessError(
           'UNREADABLE',
           `cannot read the staged file "${join(root, file)}"`,

@@ -138,3 +138,24 @@ export function requireCaWithRole(
 export function fileNameOf(path: string): string {
   return path.slice(path.lastIndexOf('/') + 1);
 }
+
+/** Modes the distributions give their files (DESIGN.md): keys and kubeconfigs 0600, certificates 0644. */
+export const CATALOGUE_MODE = { key: 0o600, cert: 0o644, kubeconfig: 0o600 } as const;
+
+/**
+ * Every file of a catalogue with the mode the distribution gives it (kubeadm's `sa.pub` is 0600,
+ * as kubeadm writes it). Pure; used to judge what a rollback may write and where `check` looks.
+ */
+export function catalogueFileModes(catalogue: Catalogue): Map<string, number> {
+  const modes = new Map<string, number>();
+  for (const entry of [...catalogue.cas, ...catalogue.leaves]) {
+    modes.set(entry.certPath, CATALOGUE_MODE.cert);
+    modes.set(entry.keyPath, CATALOGUE_MODE.key);
+  }
+  for (const entry of catalogue.kubeconfigs) modes.set(entry.path, CATALOGUE_MODE.kubeconfig);
+  for (const pair of catalogue.keyPairs) {
+    modes.set(pair.keyPath, CATALOGUE_MODE.key);
+    modes.set(pair.publicPath, CATALOGUE_MODE.key);
+  }
+  return modes;
+}

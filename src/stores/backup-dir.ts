@@ -8,7 +8,8 @@ import { constants, mkdir, open, readdir, rename, rm } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { dirname, join } from 'node:path';
 import type { BackupInfo } from '../ops/shared/ports.js';
-import { readBoundedText } from './bounded-read.js';
+import { InvalidInputError } from '../errors.js';
+import { READ_LIMITS, readBoundedText } from './bounded-read.js';
 import { syncDir, writeNewFile } from './fs-sync.js';
 
 /** One path a backup covers. */
@@ -96,7 +97,21 @@ async function readRegularFile(
   try {
     const info = await handle.stat();
     if (!info.isFile()) return undefined;
-    return { bytes: new Uint8Array(await handle.readFile()), mode: info.mode & 0o7777 };
+    // Tree files are read through the bounded reader before a commit; this cap keeps a file
+    // swapped in meanwhile from being read unbounded into memory.
+    if (info.size > READ_LIMITS.state)
+      throw new InvalidInputError('TOO_LARGE', `"${path}" is too large to back up`);
+    const bytes = Buffer.alloc(info.size);
+    let length = 0;
+    while (length < bytes.length) {
+      const { bytesRead } = await handle.read(bytes, length, bytes.length - length, length);
+      if (bytesRead === 0) break;
+      length += bytesRead;
+    }
+    return {
+      bytes: new Uint8Array(bytes.buffer, bytes.byteOffset, length),
+      mode: info.mode & 0o7777,
+    };
   } finally {
     await handle.close();
   }

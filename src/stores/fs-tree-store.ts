@@ -1,7 +1,8 @@
 /**
  * The on-disk tree store: all-or-nothing change sets with a journal, backups and a lock, as
  * DESIGN.md "All or nothing" describes. Sequence of a commit (journal.ts has the records):
- *  1. validate every path (syntax, no directory targets, no symlinked ancestor leaving the tree);
+ *  1. validate every path (syntax, no directory targets, no symlinked ancestor leaving the tree)
+ *     and refuse directories group or others can write (unless allowed);
  *  2. record the plan in `.kpki/pending.json`, so a kill before the commit point is undone;
  *  3. back up every file replaced or deleted into `.kpki/backups/<id>.partial/`, fsynced;
  *  4. create missing directories, write each new file to `.<name>.kpki-tmp-<txid>` beside its
@@ -27,6 +28,7 @@ import type {
   ChangeSet,
   CommitResult,
   FileWrite,
+  RestoreModes,
   TreeStore,
 } from '../ops/shared/ports.js';
 import {
@@ -50,13 +52,14 @@ import {
   type TxRecord,
 } from './journal.js';
 import { readBoundedFile, type InputKind } from './bounded-read.js';
-import { assertNoLinkOnPath, assertTrustedState } from './state-guard.js';
+import { assertNoLinkOnPath, assertSecureDirectories, assertTrustedState } from './state-guard.js';
 import { acquireLock, removeDeadLockRecords } from './tree-lock.js';
 import {
   assertSafeTarget,
   checkChangePaths,
   isInside,
   resolveInTree,
+  restoreModeOf,
   STATE_DIR,
   TEMP_MARK,
 } from './tree-paths.js';
@@ -67,6 +70,11 @@ export interface TreeStoreOptions {
   readonly now?: () => Date;
   /** How long `exclusive` waits for another live kpki holding the lock; default 0 (fail at once). */
   readonly lockWaitMs?: number;
+  /**
+   * Commit even into directories group or others can write (`--allow-insecure-dir`), leaving
+   * their modes as they are; default false: such a commit is refused with `INSECURE_DIR`.
+   */
+  readonly allowInsecureDir?: boolean;
 }
 
 /**
@@ -88,20 +96,10 @@ export async function openTreeStore(
     absolute,
     options.now ?? (() => new Date()),
     options.lockWaitMs ?? 0,
+    options.allowInsecureDir ?? false,
   );
   await store.recoverIfPossible();
   return store;
-}
-
-/**
- * Drops group and other write from the existing directories a commit writes into: whoever can
- * write there can swap a key or certificate under kpki (kube-bench wants the pki dir at most 0755).
- */
-async function tightenDirectories(dirs: readonly string[]): Promise<void> {
-  for (const dir of new Set(dirs)) {
-    const info = await lstat(dir).catch(() => undefined);
-    if (info?.isDirectory() && (info.mode & 0o022) !== 0) await chmod(dir, info.mode & 0o7755);
-  }
 }
 
 class FsTreeStore implements TreeStore {
@@ -112,6 +110,7 @@ class FsTreeStore implements TreeStore {
     readonly root: string,
     private readonly now: () => Date,
     private readonly lockWaitMs: number,
+    private readonly allowInsecureDir: boolean,
   ) {
     const stateDir = join(root, STATE_DIR);
     this.paths = { root, stateDir, backupsDir: join(stateDir, 'backups') };
@@ -182,7 +181,11 @@ class FsTreeStore implements TreeStore {
     checkChangePaths(this.root, change);
     const targets = [...change.writes.map((w) => w.path), ...change.deletes];
     for (const path of targets) await assertSafeTarget(this.root, resolveInTree(this.root, path));
-    await tightenDirectories(targets.map((path) => posix.dirname(resolveInTree(this.root, path))));
+    await assertSecureDirectories(
+      this.root,
+      targets.map((path) => posix.dirname(path)),
+      this.allowInsecureDir,
+    );
     const record = await this.planRecord(change, operation);
     try {
       await writeRecord(this.paths, PENDING, record);
@@ -222,7 +225,7 @@ class FsTreeStore implements TreeStore {
     return readBackups(this.paths.backupsDir);
   }
 
-  async restore(backupId: string): Promise<CommitResult> {
+  async restore(backupId: string, modeOf?: RestoreModes): Promise<CommitResult> {
     const backup = (await this.backups()).find((b) => b.id === backupId);
     const manifest = backup && (await readManifest(backup.path));
     if (!backup || !manifest)
@@ -233,6 +236,12 @@ class FsTreeStore implements TreeStore {
       );
     // Validate before reading, so a tampered manifest cannot make kpki read outside the backup.
     checkChangePaths(this.root, { writes: [], deletes: manifest.files.map((f) => f.path) });
+    const modes = new Map(
+      manifest.files.map((f) => [
+        f.path,
+        modeOf ? restoreModeOf(modeOf, f.path, backupId) : restoredMode(f.mode),
+      ]),
+    );
     await assertTrustedState(backup.path, 'directory');
     const writes: FileWrite[] = [];
     for (const file of manifest.files.filter((f) => f.existed)) {
@@ -244,8 +253,8 @@ class FsTreeStore implements TreeStore {
       writes.push({
         path: file.path,
         data,
-        // Never setuid, setgid, sticky or group/other write, whatever the manifest says.
-        mode: restoredMode(file.mode),
+        // The catalogue's mode; never setuid, setgid, sticky or group/other write.
+        mode: modes.get(file.path) ?? 0o600,
       });
     }
     return this.commit(
@@ -358,9 +367,10 @@ async function ownerOf(path: string): Promise<FileOwner | undefined> {
     : undefined;
 }
 
-/** The size class of a tree file: RKE state and JSON files may be large, the rest are small. */
+/** The size class of a tree file: RKE state and JSON files may be large, PEM files as pem.ts caps them. */
 function treeFileKind(path: string): InputKind {
-  return /\.(rkestate|json)$/.test(path) ? 'state' : 'config';
+  if (/\.(rkestate|json)$/.test(path)) return 'state';
+  return /\.(crt|key|pem|pub|csr)$/.test(path) ? 'pem' : 'config';
 }
 
 /** A manifest mode made safe: permission bits only, no group or other write, 0600 when absurd. */

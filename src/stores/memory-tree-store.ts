@@ -9,9 +9,16 @@ import {
   LockedError,
   OperationError,
 } from '../errors.js';
-import type { BackupInfo, ChangeSet, CommitResult, TreeStore } from '../ops/shared/ports.js';
+import type {
+  BackupInfo,
+  ChangeSet,
+  CommitResult,
+  FileWrite,
+  RestoreModes,
+  TreeStore,
+} from '../ops/shared/ports.js';
 import { newBackupId } from './backup-dir.js';
-import { checkChangePaths, resolveInTree } from './tree-paths.js';
+import { checkChangePaths, resolveInTree, restoreModeOf } from './tree-paths.js';
 
 /** A file held by the memory store. */
 export interface MemoryFile {
@@ -110,16 +117,23 @@ export class MemoryTreeStore implements TreeStore {
     );
   }
 
-  /** @throws ConflictError `NO_BACKUP` when there is no such backup. */
-  restore(backupId: string): Promise<CommitResult> {
+  /** @throws ConflictError `NO_BACKUP` when there is no such backup; InvalidInputError `BAD_BACKUP`. */
+  restore(backupId: string, modeOf?: RestoreModes): Promise<CommitResult> {
     const backup = this.history.find((b) => b.info.id === backupId);
     if (!backup)
       return Promise.reject(
         new ConflictError('NO_BACKUP', `there is no backup "${backupId}" in "${this.root}"`),
       );
     const entries = [...backup.before];
-    const writes = entries.flatMap(([path, file]) =>
-      file ? [{ path, data: file.data, mode: file.mode }] : [],
+    const modes = new Map<string, number>();
+    for (const [path, file] of entries) {
+      if (!modeOf) modes.set(path, file?.mode ?? 0);
+      else if (modeOf(path) === undefined)
+        return Promise.reject(restoreError(() => restoreModeOf(modeOf, path, backupId)));
+      else modes.set(path, restoreModeOf(modeOf, path, backupId));
+    }
+    const writes: FileWrite[] = entries.flatMap(([path, file]) =>
+      file ? [{ path, data: file.data, mode: modes.get(path) ?? 0o600 }] : [],
     );
     return this.commit(
       { writes, deletes: entries.filter(([, file]) => !file).map(([path]) => path) },
@@ -173,4 +187,14 @@ export class MemoryTreeStore implements TreeStore {
 function ancestors(path: string): string[] {
   const parts = path.split('/');
   return parts.slice(1).map((_, i) => parts.slice(0, i + 1).join('/'));
+}
+
+/** The error `attempt` throws (restoreModeOf's BAD_BACKUP), as an Error for a rejection. */
+function restoreError(attempt: () => unknown): Error {
+  try {
+    attempt();
+  } catch (error) {
+    if (error instanceof Error) return error;
+  }
+  return new Error('restore refused');
 }

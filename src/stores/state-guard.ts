@@ -74,3 +74,55 @@ export async function assertNoLinkOnPath(
     if (!last && !info.isDirectory()) return;
   }
 }
+
+/**
+ * The directories among `root` and every existing directory from it down to each of `dirs`
+ * (tree-relative, syntax-checked) that group or others can write, with their modes: whoever can
+ * write there can swap a key or certificate under kpki (kube-bench, CIS 1.1.x, wants them at most
+ * 0755). Symlinks and missing components end a walk. Read-only.
+ */
+export async function insecureDirectories(
+  root: string,
+  dirs: readonly string[],
+): Promise<{ readonly path: string; readonly mode: number }[]> {
+  const seen = new Set<string>();
+  const found: { path: string; mode: number }[] = [];
+  const visit = async (path: string): Promise<boolean> => {
+    if (seen.has(path)) return true;
+    seen.add(path);
+    const info = await lstat(path).catch(() => undefined);
+    if (!info?.isDirectory()) return false;
+    if ((info.mode & 0o022) !== 0) found.push({ path, mode: info.mode & 0o7777 });
+    return true;
+  };
+  await visit(root);
+  for (const dir of dirs) {
+    let current = root;
+    for (const part of dir.split('/').filter((p) => p !== '' && p !== '.')) {
+      current = join(current, part);
+      if (!(await visit(current))) break;
+    }
+  }
+  return found;
+}
+
+/**
+ * Refuses a commit into an insecure directory (see {@link insecureDirectories}) unless `allow`.
+ * @throws FileAccessError `INSECURE_DIR` naming the first such directory and its mode.
+ */
+export async function assertSecureDirectories(
+  root: string,
+  dirs: readonly string[],
+  allow: boolean,
+): Promise<void> {
+  if (allow) return;
+  const [first] = await insecureDirectories(root, dirs);
+  if (first)
+    throw new FileAccessError(
+      'INSECURE_DIR',
+      `the directory "${first.path}" is writable by group or others (mode ${first.mode.toString(8)}); anyone who can write there can replace a key or certificate`,
+      {
+        hint: `chmod go-w "${first.path}" and run the command again, or pass --allow-insecure-dir`,
+      },
+    );
+}

@@ -4,12 +4,13 @@
  * (a reader could otherwise judge an empty lock stale and steal it). A lock whose process is gone
  * on this host is stale and taken over; one from another host is never guessed at.
  */
-import { link, lstat, readFile, readdir, rename, rm } from 'node:fs/promises';
+import { link, lstat, readdir, rename, rm } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { LockedError } from '../errors.js';
+import { readBoundedText } from './bounded-read.js';
 import { writeNewFile } from './fs-sync.js';
 
 interface LockOwner {
@@ -103,8 +104,9 @@ interface Holder {
 async function inspectHolder(path: string): Promise<Holder | undefined> {
   const info = await lstat(path, { bigint: true }).catch(() => undefined);
   if (!info) return undefined;
-  const owner = await readFile(path, 'utf8')
-    .then((text) => JSON.parse(text) as LockOwner)
+  // Bounded and without following a link: a planted FIFO or /dev/zero is an unreadable record.
+  const owner = await readBoundedText(path, 'record', { noFollow: true })
+    .then((text) => JSON.parse(text ?? '') as LockOwner)
     .catch(() => undefined);
   // Only a dead pid on this host is provably stale; an unreadable record or another host's is held.
   const stale =

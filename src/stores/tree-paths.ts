@@ -5,7 +5,7 @@
 import { lstat, realpath } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, relative, sep } from 'node:path';
 import { InvalidInputError } from '../errors.js';
-import type { ChangeSet } from '../ops/shared/ports.js';
+import type { ChangeSet, RestoreModes } from '../ops/shared/ports.js';
 
 /** Directory (under the tree root) where kpki keeps its lock, journal and backups. */
 export const STATE_DIR = '.kpki';
@@ -101,4 +101,20 @@ export function tempPathFor(target: string, txid: string): string {
 /** A path made safe to quote in a message (NUL and control bytes escaped). */
 function printable(path: string): string {
   return JSON.stringify(path).slice(1, -1);
+}
+
+/**
+ * The mode a rollback writes `path` with: the catalogue's (never setuid, setgid, sticky or
+ * group/other write, whatever it says).
+ * @throws InvalidInputError `BAD_BACKUP` when the catalogue does not know the path.
+ */
+export function restoreModeOf(modeOf: RestoreModes, path: string, backupId: string): number {
+  const mode = modeOf(path);
+  if (mode === undefined)
+    throw new InvalidInputError(
+      'BAD_BACKUP',
+      `the backup "${backupId}" names "${path}", which is not a file of this tree's catalogue; refusing to restore it`,
+      { hint: 'inspect the backup; kpki only ever backs up the files it manages' },
+    );
+  return mode & 0o755;
 }

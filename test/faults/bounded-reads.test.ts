@@ -83,4 +83,50 @@ describe('bounded reads', () => {
     assert.notEqual(result.status, 0);
     assertRefusedSmall(result);
   });
+
+  for (const [name, make] of [
+    ['a FIFO', (path: string) => run('mkfifo', [path])],
+    ['a 64 MiB file', (path: string) => writeFileSync(path, Buffer.alloc(64 * 1024 * 1024, 65))],
+  ] as const) {
+    it(`the token file, a staged file and the datastore CA file as ${name} are refused quickly`, () => {
+      const dir = tempDir();
+      run('mkdir', ['-p', join(dir, 'server/tls')]);
+      make(join(dir, 'server/token'));
+      const token = measured(['bootstrap', 'save', '--dir', dir]);
+      assert.equal(token.status, name === 'a FIFO' ? 1 : 3, token.stderr);
+      assert.match(token.stderr, /\[(NOT_REGULAR|TOO_LARGE)\].*server\/token/);
+      assertRefusedSmall(token);
+      const rotate = measured(['token', 'rotate', '--dir', dir, '--new-token', 'n']);
+      assert.match(rotate.stderr, /\[(NOT_REGULAR|TOO_LARGE)\].*server\/token/);
+      assertRefusedSmall(rotate);
+      const staged = tempDir();
+      make(join(staged, 'server-ca.crt'));
+      const rke2 = tempDir();
+      assert.equal(
+        run(process.execPath, [KPKI, 'init', '--layout', 'rke2', '--dir', rke2, '--node-name', 'n'])
+          .status,
+        0,
+      );
+      const path = measured(['rotate-ca', '--dir', rke2, '--path', staged]);
+      assert.notEqual(path.status, 0, path.stderr);
+      assert.match(path.stderr, /server-ca\.crt/);
+      assertRefusedSmall(path);
+      const ca = join(tempDir(), 'ca.pem');
+      make(ca);
+      const etcd = measured([
+        'bootstrap',
+        'save',
+        '--dir',
+        dir,
+        '--token',
+        't',
+        '--datastore',
+        'https://127.0.0.1:1',
+        '--datastore-cafile',
+        ca,
+      ]);
+      assert.match(etcd.stderr, /\[UNREADABLE\] cannot read the datastore CA/);
+      assertRefusedSmall(etcd);
+    });
+  }
 });

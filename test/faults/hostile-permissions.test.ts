@@ -17,7 +17,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { join } from 'node:path';
-import { KPKI, kpki, run, tempDir } from '../support/tools.js';
+import { KPKI, hashTree, kpki, run, tempDir } from '../support/tools.js';
 import { initTree, writeKubeadmConfig } from './fault-commands.js';
 
 /** Every path below `dir` (`.kpki/` excluded) whose `stat %a` exceeds its CIS mask. */
@@ -65,14 +65,60 @@ describe('hostile permissions', () => {
     assert.equal(lstatSync(join(dir, '.kpki')).mode & 0o777, 0o700);
   });
 
-  it('a pre-existing 0777 pki directory is tightened to drop group and other write', () => {
+  it('a pre-existing 0777 pki directory is refused (INSECURE_DIR, nothing written) unless --allow-insecure-dir', () => {
     const dir = tempDir();
     mkdirSync(join(dir, 'pki/etcd'), { recursive: true });
     chmodSync(join(dir, 'pki'), 0o777);
     chmodSync(join(dir, 'pki/etcd'), 0o777);
-    assert.equal(kpki(['init', '--dir', dir, '--config', config]).status, 0);
-    assert.deepEqual(modeViolations(dir), []);
-    assert.equal(lstatSync(join(dir, 'pki')).mode & 0o777, 0o755);
+    const refused = kpki(['init', '--dir', dir, '--config', config]);
+    assert.equal(refused.status, 1, refused.stderr);
+    assert.match(
+      refused.stderr,
+      /\[INSECURE_DIR\] the directory "[^"]*\/pki" is writable by group or others \(mode 777\)/,
+    );
+    assert.match(refused.stderr, /--allow-insecure-dir/);
+    assert.deepEqual(readdirSync(join(dir, 'pki')), ['etcd']);
+    assert.deepEqual(readdirSync(join(dir, 'pki/etcd')), []);
+    assert.equal(existsSync(join(dir, 'admin.conf')), false);
+    const allowed = kpki(['init', '--dir', dir, '--config', config, '--allow-insecure-dir']);
+    assert.equal(allowed.status, 0, allowed.stderr);
+    assert.equal(existsSync(join(dir, 'pki/apiserver.key')), true);
+    // Allowed means left as the user set it: kpki does not change a mode it was told to accept.
+    assert.equal(lstatSync(join(dir, 'pki')).mode & 0o777, 0o777);
+  });
+
+  it('check reports a tree root or pki directory writable by others (exit 3); renew refuses it', () => {
+    for (const loose of ['.', 'pki', 'pki/etcd']) {
+      const dir = initTree(config);
+      chmodSync(join(dir, loose), 0o775);
+      const check = kpki(['check', '--dir', dir]);
+      assert.equal(check.status, 3, `${loose}: ${check.stderr}`);
+      assert.match(
+        check.stderr,
+        /\[check\] directory "[^"]*" is writable by group or others \(mode 775/,
+      );
+      const json = kpki(['check', '--dir', dir, '-o', 'json']);
+      assert.equal(json.status, 3);
+      const before = hashTree(dir);
+      const renew = kpki(['renew', 'all', '--dir', dir, '--config', config]);
+      assert.equal(renew.status, 1, renew.stderr);
+      assert.match(renew.stderr, /\[INSECURE_DIR\]/);
+      assert.equal(hashTree(dir), before, `${loose}: renew changed the tree`);
+    }
+  });
+
+  it('rke2: a group-writable server/tls is a check problem and rotate refuses it', (t) => {
+    const dir = tempDir('kpki-rke2-', t);
+    assert.equal(kpki(['init', '--layout', 'rke2', '--dir', dir, '--node-name', 'cp1']).status, 0);
+    chmodSync(join(dir, 'server/tls'), 0o770);
+    const check = kpki(['check', '--dir', dir]);
+    assert.equal(check.status, 3, check.stderr);
+    assert.match(check.stderr, /server\/tls" is writable by group or others/);
+    const before = hashTree(dir);
+    const rotate = kpki(['rotate', '--dir', dir]);
+    assert.match(rotate.stderr, /\[INSECURE_DIR\].*server\/tls/);
+    assert.equal(hashTree(dir), before);
+    assert.equal(kpki(['rotate', '--dir', dir, '--allow-insecure-dir']).status, 0);
   });
 
   it('a 0644 key that renew replaces ends 0600', () => {

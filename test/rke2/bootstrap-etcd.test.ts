@@ -12,6 +12,7 @@ import { writeRotatedCaRecord } from '../../src/ops/rke2/bootstrap/rotate-ca.js'
 import { decryptBootstrap } from '../../src/pki/bootstrap-crypto.js';
 import { openDatastore } from '../../src/stores/datastore/open-datastore.js';
 import { etcdSkipReason, startEtcdCluster, type EtcdCluster } from '../support/etcd.js';
+import { caPair } from '../support/ca-pair.js';
 import { hashTree, kpki, tempDir } from '../support/tools.js';
 
 const skip = etcdSkipReason();
@@ -34,11 +35,25 @@ const FILES = [
   'cred/ipsec.psk',
 ];
 
+/** Real CA pairs and a real service key (restore checks them), random bytes for the rest. */
+function contentOf(file: string): string {
+  if (file.endsWith('.key') && !file.endsWith('service.key')) return '';
+  if (file.endsWith('.crt')) {
+    const pair = caPair(file.replace(/[^a-z0-9-]/g, '-'));
+    pairs.set(file.replace(/\.crt$/, '.key'), pair.key);
+    return pair.cert;
+  }
+  if (file.endsWith('service.key')) return caPair('sa').key;
+  return `${file}\n${randomBytes(24).toString('base64')}\n`;
+}
+const pairs = new Map<string, string>();
+const rotated = { one: caPair('rotated-one'), two: caPair('rotated-two') };
+
 function makeServer(): string {
   const dir = tempDir('kpki-rke2-');
   for (const file of FILES) {
     mkdirSync(join(dir, 'server', file, '..'), { recursive: true });
-    writeFileSync(join(dir, 'server', file), `${file}\n${randomBytes(24).toString('base64')}\n`, {
+    writeFileSync(join(dir, 'server', file), pairs.get(file) ?? contentOf(file), {
       mode: 0o600,
     });
     utimesSync(join(dir, 'server', file), 1_700_000_000, 1_700_000_000);
@@ -102,15 +117,15 @@ describe('bootstrap record on etcd across two servers', { skip }, () => {
 
   it('two concurrent rotations: exactly one wins, the loser changes nothing, the record is whole', async () => {
     const ds = await store();
-    const rotation = (tag: string) => [
+    const rotation = (tag: 'one' | 'two') => [
       {
         field: 'ServerCA',
-        content: Buffer.from(`rotated-ca-${tag}`),
+        content: Buffer.from(rotated[tag].cert),
         timestampNs: 1_800_000_000_000_000_000n,
       },
       {
         field: 'ServerCAKey',
-        content: Buffer.from(`rotated-key-${tag}`),
+        content: Buffer.from(rotated[tag].key),
         timestampNs: 1_800_000_000_000_000_000n,
       },
     ];
@@ -130,11 +145,8 @@ describe('bootstrap record on etcd across two servers', { skip }, () => {
       await decryptBootstrap('first-secret-pw', entry.value, entry.key),
       entry.key,
     );
-    assert.equal(Buffer.from(record.get('ServerCA')!.content).toString(), `rotated-ca-${winner}`);
-    assert.equal(
-      Buffer.from(record.get('ServerCAKey')!.content).toString(),
-      `rotated-key-${winner}`,
-    );
+    assert.equal(Buffer.from(record.get('ServerCA')!.content).toString(), rotated[winner].cert);
+    assert.equal(Buffer.from(record.get('ServerCAKey')!.content).toString(), rotated[winner].key);
     assert.equal(record.size, FILES.length);
     await ds.close();
   });
@@ -143,7 +155,8 @@ describe('bootstrap record on etcd across two servers', { skip }, () => {
     for (const dir of [serverA, serverB]) {
       const restored = run(['bootstrap', 'restore', '--dir', dir]);
       assert.equal(restored.status, 0, restored.stderr);
-      assert.match(readFileSync(join(dir, 'server/tls/server-ca.crt'), 'utf8'), /^rotated-ca-/);
+      const ca = readFileSync(join(dir, 'server/tls/server-ca.crt'), 'utf8');
+      assert.ok(ca === rotated.one.cert || ca === rotated.two.cert, 'the rotated CA');
     }
     assert.deepEqual(
       readFileSync(join(serverA, 'server/tls/server-ca.key')),

@@ -52,7 +52,9 @@ export function registerBootstrap(program: Command, deliver: Deliver): void {
 async function runSave(options: SaveOptions): Promise<CommandResult> {
   const dataDir = dataDirOf(options);
   const token = await tokenOf(options, dataDir);
-  const tree = await openTreeStore(dataDir);
+  const tree = await openTreeStore(dataDir, {
+    allowInsecureDir: options.allowInsecureDir === true,
+  });
   const store = await datastoreOf(options, dataDir);
   try {
     const result = await saveBootstrap({
@@ -77,11 +79,15 @@ async function runSave(options: SaveOptions): Promise<CommandResult> {
 async function runRestore(options: RestoreOptions): Promise<CommandResult> {
   const dataDir = dataDirOf(options);
   const token = await tokenOf(options, dataDir);
-  // A new server's data dir may not exist yet; RKE2 creates it 0700 too.
-  await mkdir(dataDir, { recursive: true, mode: 0o700 });
-  const tree = await openTreeStore(dataDir);
-  const store = await datastoreOf(options, dataDir);
+  // Restoring reads a record: a missing embedded store is an error, never a new directory, and
+  // it is opened before the data dir is made, so a restore from nowhere leaves no trace.
+  const store = await datastoreOf(options, dataDir, false);
   try {
+    // A new server's data dir may not exist yet; RKE2 creates it 0700 too.
+    await mkdir(dataDir, { recursive: true, mode: 0o700 });
+    const tree = await openTreeStore(dataDir, {
+      allowInsecureDir: options.allowInsecureDir === true,
+    });
     const result = await tree.exclusive(() =>
       restoreBootstrap({
         tree,

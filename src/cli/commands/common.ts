@@ -1,9 +1,14 @@
 /** Options shared by commands. */
 import type { Command } from 'commander';
 
-/** `--dir`, `--config`, `--layout`. */
+/** Help of `--allow-insecure-dir`, which every command that writes a tree has. */
+export const ALLOW_INSECURE_DIR_HELP =
+  'write even when the tree root or a directory written into is writable by group or others (refused by default: [INSECURE_DIR])';
+
+/** `--dir`, `--config`, `--layout`, `--allow-insecure-dir`. */
 export function addCommonOptions(command: Command): Command {
   return command
+    .option('--allow-insecure-dir', ALLOW_INSECURE_DIR_HELP)
     .option(
       '--dir <root>',
       'tree root (kubeadm: the directory holding admin.conf and pki/)',

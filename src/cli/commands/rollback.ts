@@ -3,13 +3,25 @@ import type { Command } from 'commander';
 import { ConflictError } from '../../errors.js';
 import { openContext } from '../context.js';
 import { succeeded, type CommandResult, type Deliver } from '../command-result.js';
+import { findLayout, resolveTreeRoot } from '../layouts/registry.js';
+import { actionInput, flagOf, textOf, type ActionInput } from '../options/raw.js';
+import { parseTreeOptions, type TreeOptions } from '../options/tree.js';
+import { restoreModeOf } from '../../stores/tree-paths.js';
 import { addCommonOptions } from './common.js';
 
-interface RollbackOptions {
-  readonly dir: string;
-  readonly backup?: string;
-  readonly list?: boolean;
-  readonly dryRun?: boolean;
+interface RollbackOptions extends TreeOptions {
+  readonly backup: string | undefined;
+  readonly list: boolean;
+  readonly dryRun: boolean;
+}
+
+function parseRollbackOptions({ raw, dirSource }: ActionInput): RollbackOptions {
+  return {
+    ...parseTreeOptions(raw, dirSource),
+    backup: textOf(raw, 'backup'),
+    list: flagOf(raw, 'list'),
+    dryRun: flagOf(raw, 'dryRun'),
+  };
 }
 
 /** Registers `rollback`. Without --backup it restores the newest backup. */
@@ -22,12 +34,19 @@ export function registerRollback(program: Command, deliver: Deliver): void {
     .option('--backup <id>', 'backup to restore (default: the newest)')
     .option('--list', 'list backups and exit')
     .option('--dry-run', 'say what would be restored');
-  command.action(async (options: RollbackOptions) => deliver(await rollback(options)));
+  command.action(async (...parts: unknown[]) =>
+    deliver(await rollback(parseRollbackOptions(actionInput(parts, command)))),
+  );
 }
 
-/** Lists, previews or restores a backup under the tree's lock. */
-async function rollback(options: RollbackOptions): Promise<CommandResult> {
-  const ctx = await openContext(options.dir);
+/**
+ * Lists, previews or restores a backup under the tree's lock. The layout (forced or detected)
+ * says which files a backup may hold and their modes: a backup naming any other path is refused
+ * (`BAD_BACKUP`) before anything is written.
+ */
+async function rollback(given: RollbackOptions): Promise<CommandResult> {
+  const options = { ...given, dir: resolveTreeRoot(given.layout, given) };
+  const ctx = await openContext(options.dir, options.allowInsecureDir);
   return ctx.tree.exclusive(async () => {
     const backups = await ctx.tree.backups();
     if (options.list) {
@@ -49,12 +68,15 @@ async function rollback(options: RollbackOptions): Promise<CommandResult> {
           : `no backup "${options.backup}" in "${ctx.tree.root}"`,
         { hint: 'list them with: kpki rollback --list' },
       );
+    const layout = await findLayout(ctx.tree, options.layout, options);
+    const modeOf = await layout.restoreModes(ctx, options);
     if (options.dryRun) {
+      for (const file of chosen.files) restoreModeOf(modeOf, file, chosen.id);
       return succeeded(
         `[rollback] would restore ${chosen.id} (${chosen.operation}):\n${chosen.files.map((f) => `  ${f}`).join('\n')}`,
       );
     }
-    const result = await ctx.tree.restore(chosen.id);
+    const result = await ctx.tree.restore(chosen.id, modeOf);
     return succeeded(
       `[rollback] restored ${chosen.id} (${chosen.files.length} files); the state before the rollback is backup ${result.backupId}`,
     );

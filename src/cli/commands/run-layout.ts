@@ -20,7 +20,7 @@ export async function runLayoutCommand<N extends CommandName>(
   mutating: boolean,
 ): Promise<CommandResult> {
   const options: CommandOptionsMap[N] = { ...given, dir: resolveTreeRoot(given.layout, given) };
-  const ctx = await openContext(options.dir);
+  const ctx = await openContext(options.dir, options.allowInsecureDir);
   const run = async (): Promise<CommandResult> => {
     const { handler } = await findHandler(ctx.tree, options.layout, name, options);
     return handler(ctx, options);

@@ -23,6 +23,9 @@ export function registerTokenRotate(token: Command, deliver: Deliver): void {
       "re-encrypt the bootstrap record under a new token and move it to the new token's key",
     );
   addServerOptions(rotate, true).requiredOption('--new-token <token>', 'the new server token');
+  // `token` has a --dir and --layout of its own (/etc/kubernetes, any layout): positional options
+  // (here and on the program) keep them from taking `token rotate --dir X --layout k3s`.
+  token.enablePositionalOptions();
   rotate.action(async (options: TokenRotateOptions) => deliver(await runTokenRotate(options)));
 }
 
@@ -30,7 +33,8 @@ export function registerTokenRotate(token: Command, deliver: Deliver): void {
 async function runTokenRotate(options: TokenRotateOptions): Promise<CommandResult> {
   const dataDir = dataDirOf(options);
   const oldToken = await tokenOf(options, dataDir);
-  const store = await datastoreOf(options, dataDir);
+  // Moving a record never makes a datastore: a missing embedded store is an error, not a new dir.
+  const store = await datastoreOf(options, dataDir, false);
   try {
     const result = await rotateBootstrapToken({
       store,

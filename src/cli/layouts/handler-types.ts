@@ -1,5 +1,5 @@
 /** The shapes of layout command handlers (kept apart from the registry so handlers can import them). */
-import type { OpsContext, TreeReader } from '../../ops/shared/ports.js';
+import type { OpsContext, RestoreModes, TreeReader } from '../../ops/shared/ports.js';
 import type { CommandResult } from '../command-result.js';
 import type { CaCrossSignOptions, CaGenerateOptions } from '../options/ca.js';
 import type { CheckOptions } from '../options/check.js';
@@ -56,5 +56,10 @@ export interface LayoutHandlers {
    * directory); undefined to use --dir. `forced` is true when --layout names this layout.
    */
   treeRoot?(options: TreeOptions, forced: boolean): string | undefined;
+  /**
+   * What `rollback` may write on this layout's tree: the mode of every file the layout manages
+   * (its catalogue, and the files its commands keep beside it), undefined for anything else.
+   */
+  restoreModes(ctx: OpsContext, options: TreeOptions): Promise<RestoreModes>;
   readonly commands: LayoutCommands;
 }

@@ -5,14 +5,21 @@ import { checkTree } from '../../ops/kubeadm/check.js';
 import { applyInit, planInit } from '../../ops/kubeadm/init.js';
 import { applyRenew, planRenew } from '../../ops/kubeadm/renew.js';
 import { buildUserKubeconfig } from '../../ops/kubeadm/kubeconfig-user.js';
-import { applyRotateCa, planRotateCa } from '../../ops/kubeadm/rotate-ca-phases.js';
+import { applyRotateCa, planRotateCa, ROTATION_DIR } from '../../ops/kubeadm/rotate-ca-phases.js';
 import { generateHierarchy } from '../../ops/shared/ca-generate.js';
-import type { OpsContext, TreeReader } from '../../ops/shared/ports.js';
+import {
+  FileMode,
+  type OpsContext,
+  type RestoreModes,
+  type TreeReader,
+} from '../../ops/shared/ports.js';
 import { kubeadmHierarchy } from '../../layouts/kubeadm/hierarchy.js';
 import { controlPlaneUrl, KUBEADM_DEFAULTS } from '../../layouts/kubeadm/spec.js';
 import { KUBEADM_RESTART_ORDER } from '../../layouts/kubeadm/catalogue.js';
 import { openTreeStore } from '../../stores/fs-tree-store.js';
 import { checkReportResult } from '../check-result.js';
+import { insecureDirProblems } from '../insecure-dirs.js';
+import { catalogueFileModes, issuedEntries } from '../../layouts/catalogue.js';
 import { succeeded, type CommandResult } from '../command-result.js';
 import { readGivenCa } from '../given-ca.js';
 import type { CaGenerateOptions } from '../options/ca.js';
@@ -24,7 +31,7 @@ import type { KubeconfigUserOptions } from '../options/kubeconfig-user.js';
 import type { RenewOptions } from '../options/renew.js';
 import type { RotateCaOptions } from '../options/rotate.js';
 import { formatPlan, planJson, planOutput, unlessDryRun, warn } from '../output.js';
-import type { LayoutHandlers } from './handler-types.js';
+import type { LayoutHandlers, TreeOptions } from './handler-types.js';
 import { kubeadmLayout } from './kubeadm-setup.js';
 
 const rules = { restartOrder: KUBEADM_RESTART_ORDER };
@@ -42,7 +49,9 @@ async function init(ctx: OpsContext, options: InitOptions): Promise<CommandResul
 async function check(ctx: OpsContext, options: CheckOptions): Promise<CommandResult> {
   const layout = await kubeadmLayout(options, NO_KUBEADM_FLAGS);
   const report = await checkTree(ctx, { catalogue: layout.catalogue });
-  return checkReportResult(report, options.output, options.warnWithinMs ?? 0);
+  const files = catalogueFileModes(layout.catalogue).keys();
+  const dirs = await insecureDirProblems(ctx.tree.root, files);
+  return checkReportResult(report, options.output, options.warnWithinMs ?? 0, dirs);
 }
 
 async function renew(ctx: OpsContext, options: RenewOptions): Promise<CommandResult> {
@@ -159,6 +168,24 @@ async function caGenerate(ctx: OpsContext, options: CaGenerateOptions): Promise<
   );
 }
 
+/**
+ * The catalogue's files at the catalogue's modes, the `.csr` files `csr generate` writes beside
+ * them (0600), and `rotate-ca`'s staged CAs and state in `.kpki-rotate-ca/`.
+ */
+async function restoreModes(_ctx: OpsContext, options: TreeOptions): Promise<RestoreModes> {
+  const { catalogue } = await kubeadmLayout(options, NO_KUBEADM_FLAGS);
+  const modes = catalogueFileModes(catalogue);
+  // Loaded on use, as csrGenerate does: it pulls in @peculiar/x509.
+  const { csrPaths } = await import('../../ops/kubeadm/csr-generate.js');
+  for (const entry of issuedEntries(catalogue)) modes.set(csrPaths(entry).csrPath, FileMode.key);
+  modes.set(`${ROTATION_DIR}/state.json`, FileMode.key);
+  for (const ca of catalogue.cas) {
+    modes.set(`${ROTATION_DIR}/${ca.name}.crt`, FileMode.cert);
+    modes.set(`${ROTATION_DIR}/${ca.name}.key`, FileMode.key);
+  }
+  return (path) => modes.get(path);
+}
+
 /** kubeadm trees have `pki/` or `admin.conf` at the root. */
 async function detect(tree: TreeReader): Promise<boolean> {
   return (await tree.exists('pki')) || (await tree.exists('admin.conf'));
@@ -168,6 +195,7 @@ async function detect(tree: TreeReader): Promise<boolean> {
 export const kubeadmHandlers: LayoutHandlers = {
   names: ['kubeadm'],
   detect,
+  restoreModes,
   commands: {
     init,
     check,

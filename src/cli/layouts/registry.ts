@@ -39,6 +39,29 @@ export function resolveTreeRoot(forced: string | undefined, options: TreeOptions
 }
 
 /**
+ * The layout forced by `--layout` or detected from the tree.
+ * @throws UsageError when no layout matches.
+ */
+export async function findLayout(
+  tree: TreeReader,
+  forced: string | undefined,
+  options?: TreeOptions,
+): Promise<LayoutHandlers> {
+  const layout =
+    forced === undefined
+      ? await detect(tree, options)
+      : LAYOUTS.find((l) => l.names.includes(forced));
+  if (layout) return layout;
+  if (forced !== undefined)
+    throw new UsageError(
+      `unknown layout "${forced}"; known: ${LAYOUTS.flatMap((l) => l.names).join(', ')}`,
+    );
+  throw new UsageError(`cannot tell which distribution "${tree.root}" belongs to`, {
+    hint: `pass --layout (${LAYOUTS.flatMap((l) => l.names).join(', ')})`,
+  });
+}
+
+/**
  * The handler for `command` in the layout forced by `--layout` or detected from the tree.
  * @throws UsageError when no layout matches, or the layout has no such command.
  */
@@ -48,19 +71,7 @@ export async function findHandler<N extends CommandName>(
   command: N,
   options?: TreeOptions,
 ): Promise<{ layout: string; handler: Handler<CommandOptionsMap[N]> }> {
-  const layout =
-    forced === undefined
-      ? await detect(tree, options)
-      : LAYOUTS.find((l) => l.names.includes(forced));
-  if (!layout) {
-    if (forced !== undefined)
-      throw new UsageError(
-        `unknown layout "${forced}"; known: ${LAYOUTS.flatMap((l) => l.names).join(', ')}`,
-      );
-    throw new UsageError(`cannot tell which distribution "${tree.root}" belongs to`, {
-      hint: `pass --layout (${LAYOUTS.flatMap((l) => l.names).join(', ')})`,
-    });
-  }
+  const layout = await findLayout(tree, forced, options);
   const handler: Handler<CommandOptionsMap[N]> | undefined = layout.commands[command];
   if (!handler)
     throw new UsageError(`"${command}" is not supported for the ${layout.names[0] ?? ''} layout`);

@@ -14,10 +14,16 @@ import { readRkeTree } from '../../ops/rke/tree.js';
 import { applyRkeImport } from '../../ops/rke/import.js';
 import { applyRkeInit, planRkeInit } from '../../ops/rke/init.js';
 import { applyRkeRotate, planRkeRotate, type RkePlan } from '../../ops/rke/rotate.js';
-import type { OpsContext, TreeReader } from '../../ops/shared/ports.js';
+import {
+  FileMode,
+  type OpsContext,
+  type RestoreModes,
+  type TreeReader,
+} from '../../ops/shared/ports.js';
 import type { Plan } from '../../ops/shared/plan.js';
 import { openTreeStore } from '../../stores/fs-tree-store.js';
 import { checkReportResult } from '../check-result.js';
+import { insecureDirProblems } from '../insecure-dirs.js';
 import { succeeded, type CommandResult } from '../command-result.js';
 import type { CheckOptions } from '../options/check.js';
 import type { CsrGenerateOptions } from '../options/csr.js';
@@ -62,6 +68,16 @@ function treeRoot(options: TreeOptions, forced: boolean): string | undefined {
   return root;
 }
 
+/** The state file and the admin kubeconfig, both 0600 as RKE writes them. */
+function restoreModes(_ctx: OpsContext, options: TreeOptions): Promise<RestoreModes> {
+  const files = filesOf(options);
+  const modes = new Map([
+    [files.stateFile, FileMode.key],
+    [files.adminKubeconfig, FileMode.kubeconfig],
+  ]);
+  return Promise.resolve((path) => modes.get(path));
+}
+
 async function detect(tree: TreeReader, options?: TreeOptions): Promise<boolean> {
   return tree.exists(
     options ? filesOf(options).stateFile : rkeFiles(DEFAULT_CLUSTER_FILE).stateFile,
@@ -83,8 +99,10 @@ async function init(ctx: OpsContext, options: InitOptions): Promise<CommandResul
 }
 
 async function check(ctx: OpsContext, options: CheckOptions): Promise<CommandResult> {
-  const report = await checkRkeState(ctx, filesOf(options));
-  return checkReportResult(report, options.output, options.warnWithinMs ?? 0);
+  const files = filesOf(options);
+  const report = await checkRkeState(ctx, files);
+  const dirs = await insecureDirProblems(ctx.tree.root, [files.stateFile]);
+  return checkReportResult(report, options.output, options.warnWithinMs ?? 0, dirs);
 }
 
 /** `rotate-ca` on RKE1 is `rke cert rotate --rotate-ca`: new CAs and every certificate (RKE has no staged rotation). */
@@ -171,6 +189,7 @@ async function rkeExport(ctx: OpsContext, options: RkeExportOptions): Promise<Co
 export const rkeHandlers: LayoutHandlers = {
   names: ['rke'],
   detect,
+  restoreModes,
   treeRoot,
   commands: {
     init,

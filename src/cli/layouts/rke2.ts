@@ -1,7 +1,7 @@
 /** The RKE2 and K3s layouts' command handlers (one set; the program name comes from --layout or the tree). */
 import { join } from 'node:path';
 import { UsageError } from '../../errors.js';
-import type { OpsContext, TreeReader } from '../../ops/shared/ports.js';
+import type { OpsContext, RestoreModes, TreeReader } from '../../ops/shared/ports.js';
 import { applyRke2Init, planRke2Init } from '../../ops/rke2/init.js';
 import { checkRke2 } from '../../ops/rke2/check.js';
 import { applyRke2Renew, planRke2Renew } from '../../ops/rke2/renew.js';
@@ -18,6 +18,9 @@ import { selectServices } from '../../layouts/rke2/services.js';
 import { defaultDataDir, RKE2_DEFAULTS } from '../../layouts/rke2/spec.js';
 import { externalFiles } from '../../stores/node-ports.js';
 import { checkExitCode, succeeded, type CommandResult } from '../command-result.js';
+import { insecureDirProblems } from '../insecure-dirs.js';
+import { rke2CatalogueFileModes, rke2RotateBackupMode } from '../../layouts/rke2/catalogue.js';
+import { bootstrapFieldsFor } from '../../layouts/bootstrap-record.js';
 import type { CheckOptions } from '../options/check.js';
 import type { InitOptions } from '../options/init.js';
 import type { RenewOptions } from '../options/renew.js';
@@ -70,10 +73,14 @@ async function check(ctx: OpsContext, options: CheckOptions): Promise<CommandRes
   process.stderr.write(
     `INFO[0000] ${setup.isServer ? 'Server' : 'Agent'} detected, checking ${setup.isServer ? 'agent and server' : 'agent'} certificates\n`,
   );
-  warn(result.problems.map((problem) => `error: ${problem}`));
+  const problems = [
+    ...result.problems,
+    ...(await insecureDirProblems(ctx.tree.root, rke2CatalogueFileModes(setup.catalogue).keys())),
+  ];
+  warn(problems.map((problem) => `error: ${problem}`));
   const exitCode = checkExitCode({
     expiring: result.records.some((r) => r.status === 'EXPIRED' || r.status === 'WARNING'),
-    broken: result.problems.length > 0 || result.records.some((r) => r.status === 'NOT YET VALID'),
+    broken: problems.length > 0 || result.records.some((r) => r.status === 'NOT YET VALID'),
   });
   switch (options.output) {
     case 'json':
@@ -152,6 +159,18 @@ async function token(ctx: OpsContext, options: TokenOptions): Promise<CommandRes
 }
 
 /** A data dir has `server/tls` or an `agent/` with K3s's kubeconfigs. */
+/**
+ * The catalogue's files at RKE2's modes, the bootstrap record's files (0600, as `bootstrap
+ * restore` writes them) and the `server/tls-<unix>` copies `rotate` makes.
+ */
+async function restoreModes(ctx: OpsContext, options: TreeOptions): Promise<RestoreModes> {
+  const setup = await rke2Setup(ctx, options, {});
+  const modes = rke2CatalogueFileModes(setup.catalogue);
+  for (const field of bootstrapFieldsFor(setup.program))
+    if (!modes.has(field.path)) modes.set(field.path, 0o600);
+  return (path) => modes.get(path) ?? rke2RotateBackupMode(path);
+}
+
 async function detect(tree: TreeReader): Promise<boolean> {
   return (
     (await tree.exists('server/tls')) ||
@@ -173,6 +192,7 @@ function treeRoot(options: TreeOptions, forced: boolean): string | undefined {
 export const rke2Handlers: LayoutHandlers = {
   names: ['rke2', 'k3s'],
   detect,
+  restoreModes,
   treeRoot,
   commands: {
     init,

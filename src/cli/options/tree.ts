@@ -12,6 +12,8 @@ export interface TreeOptions {
   readonly config: string | undefined;
   /** `--layout` as typed (validated when the handler is looked up). */
   readonly layout: string | undefined;
+  /** `--allow-insecure-dir`: commit even into a directory group or others can write. */
+  readonly allowInsecureDir: boolean;
 }
 
 /** The options of a command that prints a plan: `--dry-run` and `-o text|json`. */
@@ -31,6 +33,7 @@ export function parseTreeOptions(
     dirSource,
     config: textOf(raw, 'config'),
     layout: textOf(raw, 'layout'),
+    allowInsecureDir: flagOf(raw, 'allowInsecureDir'),
   };
 }
 

@@ -145,3 +145,42 @@ export function serviceCertFiles(catalogue: Rke2Catalogue, service: string): str
     .map((key) => certPathOf(key.keyPath));
   return [...legacy, ...leaves];
 }
+
+/** Modes RKE2/K3s give their files: certificates 0644, keys, kubeconfigs and the rest 0600. */
+const RKE2_MODE = { cert: 0o644, private: 0o600 } as const;
+
+/**
+ * Every file of the catalogue with the mode RKE2/K3s gives it: CA and leaf certificates 0644, CA
+ * copies as the copy says, keys, kubeconfigs, the service keys, `dynamic-cert.json` and the
+ * restart markers 0600. Pure.
+ */
+export function rke2CatalogueFileModes(catalogue: Rke2Catalogue): Map<string, number> {
+  const modes = new Map<string, number>();
+  for (const entry of [...catalogue.cas, ...catalogue.leaves]) {
+    modes.set(entry.certPath, RKE2_MODE.cert);
+    modes.set(entry.keyPath, RKE2_MODE.private);
+  }
+  for (const copy of catalogue.copies) modes.set(copy.path, copy.mode);
+  const privateFiles = [
+    ...catalogue.keyFiles.map((file) => file.keyPath),
+    ...catalogue.kubeconfigs.map((kubeconfig) => kubeconfig.path),
+    catalogue.userKubeconfig?.path,
+    catalogue.serviceKeyPath,
+    catalogue.serviceCurrentKeyPath,
+    catalogue.dynamicCertPath,
+    catalogue.regenerateTriggerPath,
+    catalogue.forceRestartPath,
+  ];
+  for (const path of privateFiles) if (path !== undefined) modes.set(path, RKE2_MODE.private);
+  return modes;
+}
+
+/**
+ * The mode of a file in a `rotate` backup directory (`server/tls-<unix>/…`, `agent/tls-<unix>/…`):
+ * certificates 0644, everything else 0600; undefined for a path outside such a directory.
+ */
+export function rke2RotateBackupMode(path: string): number | undefined {
+  if (!/^(server|agent)\/tls-\d+\/[^/]/.test(path) || path.split('/').includes('..'))
+    return undefined;
+  return path.endsWith('.crt') ? RKE2_MODE.cert : RKE2_MODE.private;
+}

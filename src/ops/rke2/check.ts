@@ -11,7 +11,7 @@ import {
   parseCertificates,
   type Certificate,
 } from '../../pki/certificate.js';
-import { parsePrivateKeys } from '../../pki/keys.js';
+import { parsePrivateKeys, spkiOf } from '../../pki/keys.js';
 import { chainProblem, withSubject } from '../../layouts/chain-problem.js';
 import { keyPathOf, serviceCertFiles, type Rke2Catalogue } from '../../layouts/rke2/catalogue.js';
 import { checkRecord, type Rke2CheckRecord } from '../../layouts/rke2/check-output.js';
@@ -47,6 +47,7 @@ export async function checkRke2(
   const problems: string[] = [];
   const caFirst = await firstCaCertificates(ctx, params.catalogue);
   problems.push(...(await caProblems(ctx, params.catalogue)));
+  problems.push(...(await serviceKeyProblems(ctx, params.catalogue)));
   for (const service of params.services) {
     for (const path of serviceCertFiles(params.catalogue, service)) {
       try {
@@ -124,6 +125,35 @@ async function caProblems(ctx: OpsContext, catalogue: Rke2Catalogue): Promise<st
     }
   }
   return problems;
+}
+
+/**
+ * What is wrong with the service-account keys: `service.key` (every key kube-apiserver verifies
+ * tokens with) unreadable, not keys or not RSA; `service.current.key` (the signer) not the first
+ * key of `service.key`, so tokens signed now would be checked against keys that never signed them.
+ * A tree without `service.key` (an agent) has nothing to check.
+ */
+async function serviceKeyProblems(ctx: OpsContext, catalogue: Rke2Catalogue): Promise<string[]> {
+  const { serviceKeyPath, serviceCurrentKeyPath } = catalogue;
+  try {
+    const all = await ctx.tree.read(serviceKeyPath);
+    if (all === undefined) return [];
+    const keys = parsePrivateKeys(decoder.decode(all), serviceKeyPath);
+    const first = keys[0];
+    if (!first) return [`"${serviceKeyPath}" holds no private key`];
+    const notRsa = keys.find((key) => !key.algorithm.startsWith('RSA-'));
+    if (notRsa) return [`"${serviceKeyPath}" holds a ${notRsa.algorithm} key, not RSA`];
+    const current = await ctx.tree.read(serviceCurrentKeyPath);
+    if (current === undefined) return [];
+    const signer = parsePrivateKeys(decoder.decode(current), serviceCurrentKeyPath);
+    if (signer.length !== 1 || !spkiOf(signer[0]!.keyObject).equals(spkiOf(first.keyObject)))
+      return [
+        `"${serviceCurrentKeyPath}" is not the first key of "${serviceKeyPath}" alone; tokens it signs would not verify`,
+      ];
+    return [];
+  } catch (error) {
+    return [describeError(error)];
+  }
 }
 
 /** A leaf whose key does not match, or that its catalogue CA did not sign. */

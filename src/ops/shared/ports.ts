@@ -48,6 +48,12 @@ export interface CommitResult {
   readonly backupPath: string;
 }
 
+/**
+ * The mode a rollback gives a tree-relative path (from the layout's catalogue), or undefined
+ * when the path is not a file the layout manages.
+ */
+export type RestoreModes = (path: string) => number | undefined;
+
 /** A backup made by a commit. */
 export interface BackupInfo {
   readonly id: string;
@@ -103,10 +109,13 @@ export interface TreeStore extends TreeReader {
   backups(): Promise<BackupInfo[]>;
   /**
    * Puts the files of a backup back (files that did not exist then are removed), as one commit
-   * that is itself backed up. Must be called inside {@link exclusive}.
-   * @throws ConflictError `NO_BACKUP` when there is no such backup.
+   * that is itself backed up. Must be called inside {@link exclusive}. With `modeOf` (the
+   * layout's catalogue), every file is written with the mode it gives, and a backup naming a
+   * path it does not know is refused before anything is read or written.
+   * @throws ConflictError `NO_BACKUP` when there is no such backup; InvalidInputError
+   *   `BAD_BACKUP` for a path `modeOf` does not know.
    */
-  restore(backupId: string): Promise<CommitResult>;
+  restore(backupId: string, modeOf?: RestoreModes): Promise<CommitResult>;
 }
 
 /** Modification times inside a tree, at the precision the file system keeps. */

@@ -5,11 +5,11 @@
  * is taken over) and is written durably by file-datastore-state.ts. Reads need no lock: the state
  * file is only ever replaced by rename.
  */
-import { mkdir } from 'node:fs/promises';
+import { mkdir, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { LockedError } from '../../errors.js';
+import { FileAccessError, LockedError } from '../../errors.js';
 import type { Datastore, DatastoreEntry, DatastoreEvent } from '../../ops/shared/ports.js';
 import { acquireLock } from '../tree-lock.js';
 import { readState, sweepTemps, writeState, type StoreState } from './file-datastore-state.js';
@@ -20,13 +20,17 @@ export interface FileDatastoreOptions {
   readonly lockTimeoutMs?: number;
   /** Poll interval of {@link Datastore.watch}; default 200 ms. */
   readonly watchIntervalMs?: number;
+  /** Create the store directory when missing (default true); false refuses a missing store. */
+  readonly create?: boolean;
 }
 
 type Mutation<T> = (state: StoreState) => { readonly next?: StoreState; readonly result: T };
 
 /**
- * Opens (creating, mode 0700) the store directory `dir` and sweeps what a killed writer left.
- * @throws LockedError when another process holds the lock longer than the lock timeout.
+ * Opens (creating, mode 0700, unless `create` is false) the store directory `dir` and sweeps what
+ * a killed writer left.
+ * @throws LockedError when another process holds the lock longer than the lock timeout;
+ *   FileAccessError `NO_DATASTORE` when `create` is false and there is no directory `dir`.
  */
 export async function openFileDatastore(
   dir: string,
@@ -37,7 +41,13 @@ export async function openFileDatastore(
     options.lockTimeoutMs ?? 10_000,
     options.watchIntervalMs ?? 200,
   );
-  await mkdir(store.dir, { recursive: true, mode: 0o700 });
+  if (options.create === false) {
+    const info = await stat(store.dir).catch(() => undefined);
+    if (!info?.isDirectory())
+      throw new FileAccessError('NO_DATASTORE', `there is no embedded datastore "${store.dir}"`, {
+        hint: 'save a record first (kpki bootstrap save), or name the datastore with --datastore',
+      });
+  } else await mkdir(store.dir, { recursive: true, mode: 0o700 });
   await store.mutate(() => ({ result: undefined }));
   return store;
 }

@@ -4,9 +4,9 @@
  * or `http://…` → etcd on those endpoints (a bare `host:port` after a comma takes the first
  * endpoint's scheme, as K3s's `--datastore-endpoint` lists are written).
  */
-import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { FileAccessError, UsageError } from '../../errors.js';
+import { readBoundedFile } from '../bounded-read.js';
 import type { Datastore } from '../../ops/shared/ports.js';
 import { EtcdGateway, type EtcdTls } from './etcd-gateway.js';
 import { etcdDatastore } from './etcd-datastore.js';
@@ -25,6 +25,8 @@ export interface OpenDatastoreOptions {
   readonly caFile?: string;
   readonly certFile?: string;
   readonly keyFile?: string;
+  /** Create a missing embedded store directory (default true); false refuses it (`NO_DATASTORE`). */
+  readonly create?: boolean;
 }
 
 /**
@@ -77,7 +79,8 @@ export async function openDatastore(
   options: OpenDatastoreOptions,
 ): Promise<Datastore> {
   const location = parseDatastoreUrl(url, options.defaultDir);
-  if (location.kind === 'file') return openFileDatastore(location.dir);
+  if (location.kind === 'file')
+    return openFileDatastore(location.dir, { create: options.create ?? true });
   if ((options.certFile === undefined) !== (options.keyFile === undefined)) {
     throw new UsageError('--datastore-certfile and --datastore-keyfile go together');
   }
@@ -92,14 +95,14 @@ export async function openDatastore(
 }
 
 async function readPem(path: string, what: string): Promise<Uint8Array> {
-  try {
-    return new Uint8Array(await readFile(path));
-  } catch (error) {
-    throw new FileAccessError(
-      'UNREADABLE',
-      `cannot read the datastore ${what} "${path}": ${(error as NodeJS.ErrnoException).code ?? 'error'}`,
-    );
-  }
+  const bytes = await readBoundedFile(path, 'pem').catch((error: unknown) => {
+    throw new FileAccessError('UNREADABLE', `cannot read the datastore ${what} "${path}"`, {
+      cause: error,
+    });
+  });
+  if (bytes === undefined)
+    throw new FileAccessError('UNREADABLE', `cannot read the datastore ${what} "${path}": ENOENT`);
+  return bytes;
 }
 
 function tryUrl(text: string): URL | undefined {

@@ -15,6 +15,7 @@ import {
   type ServerProduct,
 } from '../../../layouts/bootstrap-record.js';
 import { loadBootstrapRecord } from './record-io.js';
+import { checkBootstrapRecordFiles } from './record-check.js';
 import type { Datastore, FileTimes, FileWrite, TreeStore } from '../../shared/ports.js';
 
 /** Inputs of {@link restoreBootstrap}. `tree` is rooted at the data dir. */
@@ -46,7 +47,9 @@ const NEWER_SECONDS = 3n;
 
 /**
  * Restores the record's files. Must run inside `tree.exclusive`. Nothing changes on disk when it throws.
- * @throws ConflictError `DISK_NEWER` naming the newer files; the errors of loadBootstrapRecord.
+ * @throws ConflictError `DISK_NEWER` naming the newer files; ValidationError `BAD_RECORD` for a
+ *   record whose CA certificates, CA keys or service key are not what they claim (nothing written,
+ *   see record-check.ts); the errors of loadBootstrapRecord.
  */
 export async function restoreBootstrap(
   params: BootstrapRestoreParams,
@@ -58,6 +61,8 @@ export async function restoreBootstrap(
     return file ? [{ path: f.path, file }] : [];
   });
   const ignored = [...stored.record.keys()].filter((name) => !fields.some((f) => f.name === name));
+  // Before comparing with the disk: a record that cannot serve as this server's CAs is refused whole.
+  checkBootstrapRecordFiles(stored.key, fields, stored.record);
   const fresh = (
     await Promise.all(BOOTSTRAP_REQUIRED_DIRS.map((dir) => params.tree.exists(dir)))
   ).includes(false);
