@@ -70,7 +70,7 @@ async function detect(tree: TreeReader, options?: TreeOptions): Promise<boolean>
 
 async function rkeConfigOf(ctx: OpsContext, files: RkeFiles): Promise<Record<string, unknown>> {
   const bytes = await ctx.tree.read(files.clusterFile);
-  return bytes === undefined ? {} : toRkeConfig(new TextDecoder().decode(bytes));
+  return bytes === undefined ? {} : toRkeConfig(new TextDecoder().decode(bytes), files.clusterFile);
 }
 
 async function init(ctx: OpsContext, options: InitOptions): Promise<CommandResult> {
