@@ -55,6 +55,8 @@ export interface Rke2Catalogue {
   readonly regenerateTriggerPath: string;
   /** RKE2 only: the marker that makes the next start re-create the control-plane static pods. */
   readonly forceRestartPath: string | undefined;
+  /** Servers only: kpki's record of the spec these certificates were made from (spec-record.ts). */
+  readonly specRecord: { readonly path: string; readonly text: string } | undefined;
 }
 
 /** Tree-relative directories. */
