@@ -11,6 +11,7 @@ import { FileAccessError } from '../../errors.js';
 import type { OpsContext, TreeReader } from '../../ops/shared/ports.js';
 import { parseCertificates } from '../../pki/certificate.js';
 import { rke2Catalogue, type Rke2Catalogue } from '../../layouts/rke2/catalogue.js';
+import { KUBELET_CLIENT_CERT_PATH } from '../../layouts/rke2/catalogue-entries.js';
 import {
   defaultConfigPath,
   defaultDataDir,
@@ -94,10 +95,10 @@ export async function rke2Setup(
 
 /** The node an existing `agent/client-kubelet.crt` was issued for (`system:node:<name>`), if any. */
 async function existingNodeName(tree: TreeReader): Promise<string | undefined> {
-  const bytes = await tree.read('agent/client-kubelet.crt').catch(() => undefined);
+  const bytes = await tree.read(KUBELET_CLIENT_CERT_PATH).catch(() => undefined);
   if (bytes === undefined) return undefined;
   try {
-    const cn = parseCertificates(new TextDecoder().decode(bytes), 'agent/client-kubelet.crt')[0]
+    const cn = parseCertificates(new TextDecoder().decode(bytes), KUBELET_CLIENT_CERT_PATH)[0]
       ?.subject.cn;
     return cn?.startsWith('system:node:') ? cn.slice('system:node:'.length) : undefined;
   } catch {

@@ -63,6 +63,9 @@ export interface Rke2Catalogue {
 export const SERVER_TLS = 'server/tls';
 export const AGENT_DIR = 'agent';
 
+/** The kubelet's client certificate (`system:node:<name>`), every node has it. */
+export const KUBELET_CLIENT_CERT_PATH = `${AGENT_DIR}/client-kubelet.crt`;
+
 /** The service-account key file: every key the API server accepts, the signing key first. */
 export const SERVICE_KEY_PATH = `${SERVER_TLS}/service.key`;
 
