@@ -57,7 +57,7 @@ export async function planRke2Rotate(ctx: OpsContext, params: Rke2RotateParams):
     {
       name: backupDir,
       action: 'create',
-      reason: `backup copy of ${SERVER_TLS} as RKE2 makes it`,
+      reason: `backup copy of ${SERVER_TLS} as ${catalogue.program === 'k3s' ? 'K3s' : 'RKE2'} makes it`,
       files: backup.map((write) => write.path),
     },
   ];
