@@ -6,7 +6,7 @@ import { readKubeconfig } from './kubeconfig.js';
 import { parseClusterYaml } from './rke/spec.js';
 import { parseRkeState } from './rke/state.js';
 import { parseRke2Config } from './rke2/spec.js';
-import { MAX_YAML_ALIASES, parseJsonValue } from './safe-parse.js';
+import { MAX_YAML_ALIASES, parseJsonValue, parseYamlValue, parseYamlValues } from './safe-parse.js';
 
 const SECRET = 'c2VjcmV0LWtleS1tYXRlcmlhbC0wMTIzNDU2Nzg5';
 const HOST = { hostname: 'n1', address: '10.0.0.9' };
@@ -51,5 +51,66 @@ describe('secret-safe parse errors', () => {
       refusal(() => parseRke2Config(bomb, 'config.yaml')),
       /alias/,
     );
+  });
+});
+
+/** Values go-yaml v2 gives for these documents decoded into interface{} (resolve.go, decode.go). */
+const GO_YAML_V2: Record<string, { readonly text: string; readonly value: unknown }> = {
+  'a merge key copies the anchored mapping': {
+    text: 'base: &b {role: [etcd], user: a}\nnode: {<<: *b, address: x}\n',
+    value: {
+      base: { role: ['etcd'], user: 'a' },
+      node: { role: ['etcd'], user: 'a', address: 'x' },
+    },
+  },
+  'a key of the node wins over a merged one, before or after the merge': {
+    text: 'b: &b {user: a, port: 1}\nm: {user: z, <<: *b, port: 2}\n',
+    value: { b: { user: 'a', port: 1 }, m: { user: 'z', port: 2 } },
+  },
+  'a merge of a list of mappings: the first one wins': {
+    text: 'a: &a {k: 1}\nb: &b {k: 2, j: 3}\nm: {<<: [*a, *b]}\n',
+    value: { a: { k: 1 }, b: { k: 2, j: 3 }, m: { k: 1, j: 3 } },
+  },
+  'YAML 1.1 booleans': {
+    text: 'v: [yes, No, ON, off, y, N, True, FALSE]\n',
+    value: { v: [true, false, true, false, true, false, true, false] },
+  },
+  'quoted booleans stay strings': { text: 'v: ["yes", \'on\']\n', value: { v: ['yes', 'on'] } },
+  'a leading zero is octal (0644 is 420); 0o is not an integer in YAML 1.1': {
+    text: 'mode: 0644\nother: 0o644\n',
+    value: { mode: 420, other: '0o644' },
+  },
+  'hex, binary and _ separators': {
+    text: 'v: [0x1F, 0b101, 1_000]\n',
+    value: { v: [31, 5, 1000] },
+  },
+  'a base-60 number and a timestamp stay strings': {
+    text: 'v: [12:30, 2001-12-14, 2001-12-14T21:59:43Z]\n',
+    value: { v: ['12:30', '2001-12-14', '2001-12-14T21:59:43Z'] },
+  },
+  'null spellings': { text: 'v: [~, null, Null]\nw:\n', value: { v: [null, null, null], w: null } },
+  'y and n are booleans even as keys, as in go-yaml v2': {
+    text: 'y: 1\nn: 2\n',
+    value: { true: 1, false: 2 },
+  },
+};
+
+describe('one YAML policy for files Go programs read (go-yaml v2 rules)', () => {
+  for (const [name, { text, value }] of Object.entries(GO_YAML_V2)) {
+    it(`${name}`, () => {
+      assert.deepEqual(parseYamlValue(text, 'f.yaml', 'X'), value);
+      assert.deepEqual(parseYamlValues(text, 'f.yaml', 'X'), [value]);
+    });
+  }
+
+  it('the policy reaches each reader: cluster.yml, config.yaml and kubeadm configs merge', () => {
+    const rke = parseClusterYaml(
+      'x: &n {role: [etcd]}\nnodes:\n- {<<: *n, address: 10.0.0.1}\n',
+      'cluster.yml',
+    );
+    assert.deepEqual(rke.nodes[0]?.roles, ['etcd']);
+    const rke2 = parseRke2Config('s: &s [a.example]\ntls-san: *s\ndisable-etcd: yes\n', 'c.yaml');
+    assert.deepEqual(rke2.tlsSans, ['a.example']);
+    assert.equal(rke2.disableEtcd, true);
   });
 });

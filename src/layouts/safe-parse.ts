@@ -3,8 +3,15 @@
  * records). Parser messages quote the offending source line — for a damaged `client-key-data` or
  * `token:` line that is the secret — so errors here report only the file, line, column and a
  * parser code, never source text, and never chain the parser's own error as a cause.
+ *
+ * Every YAML file read here is one a Go program reads: RKE's cluster.yml, K3s/RKE2's config.yaml,
+ * kubeadm's configs and client-go's kubeconfigs all go through go-yaml v2 (directly or through
+ * sigs.k8s.io/yaml). So one policy, {@link GO_YAML_OPTIONS}, reads them as go-yaml v2 does: YAML 1.1
+ * merge keys (`<<: *node`) applied, 1.1 booleans (`yes`/`no`/`on`/`off`/`y`/`n`), 1.1 octal
+ * (`0644` is 420), `0b`/`0x` integers and `_` separators — but timestamps and sexagesimal numbers
+ * (`12:30`) stay strings, because go-yaml v2 leaves them strings when decoding into interface{}.
  */
-import { parse, parseAllDocuments, parseDocument, type Document } from 'yaml';
+import { parse, parseAllDocuments, parseDocument, type Document, type Tags } from 'yaml';
 import { InvalidInputError } from '../errors.js';
 
 /**
@@ -13,7 +20,29 @@ import { InvalidInputError } from '../errors.js';
  */
 export const MAX_YAML_ALIASES = 50;
 
-const OPTIONS = { prettyErrors: false, maxAliasCount: MAX_YAML_ALIASES } as const;
+/** yaml 1.1 tags go-yaml v2 does not resolve for untyped values: timestamps and base-60 numbers. */
+function goYamlTags(tags: Tags): Tags {
+  return tags.filter(
+    (tag) =>
+      typeof tag === 'string' ||
+      (tag.tag !== 'tag:yaml.org,2002:timestamp' && !('format' in tag && tag.format === 'TIME')),
+  );
+}
+
+/**
+ * The one YAML reading policy for Go-read files (see the module comment): YAML 1.1 scalars as
+ * go-yaml v2 resolves them, merge keys on, the alias cap, and parser messages without source text.
+ */
+export const GO_YAML_OPTIONS = {
+  version: '1.1',
+  schema: 'yaml-1.1',
+  customTags: goYamlTags,
+  merge: true,
+  prettyErrors: false,
+  maxAliasCount: MAX_YAML_ALIASES,
+} as const;
+
+const OPTIONS = GO_YAML_OPTIONS;
 
 interface Located {
   readonly code?: unknown;

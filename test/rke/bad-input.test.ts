@@ -30,7 +30,11 @@ const setField = (state: Parameters<Edit>[0], name: string, field: string, value
   if (entry) entry[field] = value;
 };
 
-/** Bad input → the error code rotate must throw; check reports entry problems instead of throwing. */
+/**
+ * Bad input → the error code rotate must throw; check reports entry problems instead of throwing.
+ * The rotation is of kube-controller-manager, which none of the broken entries belongs to: a
+ * broken entry that is rotated is repaired instead (repair.test.ts).
+ */
 const CASES: Record<string, { edit: Edit; code: string; checkReports?: RegExp }> = {
   'a malformed certificate PEM in the state': {
     edit: (s) =>
@@ -110,7 +114,11 @@ describe('bad RKE input: a clear typed error and nothing on disk changes', () =>
       const hash = await hashDir(dir);
       await assert.rejects(
         ctx.tree.exclusive(() =>
-          planRkeRotate(ctx, { files: FILES, services: [], rotateCa: false }),
+          planRkeRotate(ctx, {
+            files: FILES,
+            services: ['kube-controller-manager'],
+            rotateCa: false,
+          }),
         ),
         (error: unknown) => {
           assert.ok(error instanceof KpkiError, String(error));
@@ -152,7 +160,15 @@ describe('kpki CLI exit codes (RKE)', () => {
     const broken = await prepare(
       CASES['a key that does not match its certificate']?.edit ?? (() => undefined),
     );
-    const rotated = run(['rotate', '--config', join(broken, 'cluster.yml'), '-o', 'json']);
+    const rotated = run([
+      'rotate',
+      '--config',
+      join(broken, 'cluster.yml'),
+      '--service',
+      'kube-controller-manager',
+      '-o',
+      'json',
+    ]);
     assert.equal(rotated.status, 3);
     assert.equal(
       (JSON.parse(rotated.stdout) as { error: { code: string } }).error.code,

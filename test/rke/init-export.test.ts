@@ -7,7 +7,7 @@ import { parseCertificate } from '../../src/pki/certificate.js';
 import { readKubeconfig } from '../../src/layouts/kubeconfig.js';
 import { parseRkeState } from '../../src/layouts/rke/state.js';
 import { checkRkeState } from '../../src/ops/rke/check.js';
-import { applyRkeExport } from '../../src/ops/rke/export.js';
+import { applyRkeExport, planRkeExport } from '../../src/ops/rke/export.js';
 import { applyRkeInit, planRkeInit } from '../../src/ops/rke/init.js';
 import { openTreeStore } from '../../src/stores/fs-tree-store.js';
 import {
@@ -114,7 +114,10 @@ async function exported(
   node: string,
 ): Promise<{ files: Map<string, number>; out: string }> {
   const out = await tempDirAsync('kpki-rke-out-');
-  await applyRkeExport(await context(dir), { files: FILES, node, out: await openTreeStore(out) });
+  const ctx = await context(dir);
+  const store = await openTreeStore(out);
+  const planned = await planRkeExport(ctx, { files: FILES, node, out: store });
+  await store.exclusive(() => applyRkeExport(ctx, planned));
   const files = new Map<string, number>();
   for (const name of (await readdir(out)).filter((n) => n !== '.kpki'))
     files.set(name, (await stat(join(out, name))).mode & 0o777);

@@ -15,7 +15,11 @@ import {
 } from '../../ops/shared/ports.js';
 import { kubeadmHierarchy } from '../../layouts/kubeadm/hierarchy.js';
 import { controlPlaneUrl, KUBEADM_DEFAULTS } from '../../layouts/kubeadm/spec.js';
-import { KUBEADM_RESTART_ORDER } from '../../layouts/kubeadm/catalogue.js';
+import {
+  KUBEADM_ADMIN_CONF,
+  KUBEADM_CLUSTER_CA,
+  KUBEADM_RESTART_ORDER,
+} from '../../layouts/kubeadm/catalogue.js';
 import { openTreeStore } from '../../stores/fs-tree-store.js';
 import { checkReportResult } from '../check-result.js';
 import { insecureDirProblems } from '../insecure-dirs.js';
@@ -112,8 +116,8 @@ async function kubeconfigUser(
   options: KubeconfigUserOptions,
 ): Promise<CommandResult> {
   const layout = await kubeadmLayout(options, NO_KUBEADM_FLAGS);
-  const ca = layout.catalogue.cas.find((entry) => entry.name === 'ca');
-  if (!ca) throw new UsageError('the kubeadm catalogue has no "ca"');
+  const ca = layout.catalogue.cas.find((entry) => entry.name === KUBEADM_CLUSTER_CA);
+  if (!ca) throw new UsageError(`the kubeadm catalogue has no "${KUBEADM_CLUSTER_CA}"`);
   const validityMs = options.validityMs ?? layout.spec.certificateValidityMs;
   if (validityMs > KUBEADM_DEFAULTS.certificateValidityMs)
     warn(['--validity is longer than the recommended 8760h0m0s']);
@@ -188,7 +192,7 @@ async function restoreModes(_ctx: OpsContext, options: TreeOptions): Promise<Res
 
 /** kubeadm trees have `pki/` or `admin.conf` at the root. */
 async function detect(tree: TreeReader): Promise<boolean> {
-  return (await tree.exists('pki')) || (await tree.exists('admin.conf'));
+  return (await tree.exists('pki')) || (await tree.exists(KUBEADM_ADMIN_CONF));
 }
 
 /** kubeadm's handlers. */

@@ -9,7 +9,7 @@ import { UsageError } from '../../errors.js';
 import { rkeFiles, type RkeFiles } from '../../layouts/rke/files.js';
 import { toRkeConfig } from '../../layouts/rke/rke-config.js';
 import { checkRkeState } from '../../ops/rke/check.js';
-import { applyRkeExport, rkeNodeFiles } from '../../ops/rke/export.js';
+import { applyRkeExport, planRkeExport, rkeNodeFiles } from '../../ops/rke/export.js';
 import { readRkeTree } from '../../ops/rke/tree.js';
 import { applyRkeImport } from '../../ops/rke/import.js';
 import { applyRkeInit, planRkeInit } from '../../ops/rke/init.js';
@@ -86,7 +86,7 @@ async function detect(tree: TreeReader, options?: TreeOptions): Promise<boolean>
 
 async function rkeConfigOf(ctx: OpsContext, files: RkeFiles): Promise<Record<string, unknown>> {
   const bytes = await ctx.tree.read(files.clusterFile);
-  return bytes === undefined ? {} : toRkeConfig(new TextDecoder().decode(bytes));
+  return bytes === undefined ? {} : toRkeConfig(new TextDecoder().decode(bytes), files.clusterFile);
 }
 
 async function init(ctx: OpsContext, options: InitOptions): Promise<CommandResult> {
@@ -175,10 +175,14 @@ async function rkeExport(ctx: OpsContext, options: RkeExportOptions): Promise<Co
   await rkeNodeFiles(ctx, { files: filesOf(options), node }); // an unknown node fails before the directory is created
   await mkdir(resolve(options.out), { recursive: true, mode: 0o700 });
   const out = await openTreeStore(resolve(options.out));
-  const { result, files } = await applyRkeExport(ctx, { files: filesOf(options), node, out });
+  const planned = await planRkeExport(ctx, { files: filesOf(options), node, out });
+  const result = await out.exclusive(() => applyRkeExport(ctx, planned));
+  const files = planned.change.paths();
+  const { warnings } = planned.plan;
+  warn(warnings);
   if (options.output === 'json')
     return succeeded(
-      `${JSON.stringify({ node, out: out.root, files, backup: result }, null, 2)}\n`,
+      `${JSON.stringify({ node, out: out.root, files, warnings, backup: result }, null, 2)}\n`,
     );
   return succeeded(
     `[rke export] wrote ${files.length} files for ${node} to ${out.root}:\n${files.map((f) => `  ${f}`).join('\n')}\n`,

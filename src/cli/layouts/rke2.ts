@@ -30,6 +30,7 @@ import { planOutput, unlessDryRun, warn } from '../output.js';
 import type { LayoutHandlers, TreeOptions } from './handler-types.js';
 import { caCrossSign, caGenerate, rotateCa } from './rke2-ca.js';
 import { rke2Setup } from './rke2-setup.js';
+import { KUBELET_CLIENT_CERT_PATH } from '../../layouts/rke2/catalogue-entries.js';
 
 const DAY_MS = 86_400_000;
 /** RKE2's renewal window when none is given: certificates within it are WARNING and get renewed. */
@@ -175,7 +176,7 @@ async function detect(tree: TreeReader): Promise<boolean> {
   return (
     (await tree.exists('server/tls')) ||
     (await tree.exists('agent/kubelet.kubeconfig')) ||
-    (await tree.exists('agent/client-kubelet.crt'))
+    (await tree.exists(KUBELET_CLIENT_CERT_PATH))
   );
 }
 

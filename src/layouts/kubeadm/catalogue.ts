@@ -15,6 +15,12 @@ import {
 } from './spec.js';
 
 /** Components in the order they restart after their files change. */
+/** The cluster root CA's catalogue name (`ca`, files `pki/ca.{crt,key}`). */
+export const KUBEADM_CLUSTER_CA = 'ca';
+
+/** The admin kubeconfig's catalogue name and file name at the tree root. */
+export const KUBEADM_ADMIN_CONF = 'admin.conf';
+
 export const KUBEADM_RESTART_ORDER = [
   'etcd',
   'kube-apiserver',
@@ -69,8 +75,8 @@ export function kubeadmCatalogue(spec: KubeadmSpec): KubeadmCatalogue {
   const cas: CaEntry[] = [
     ca(
       'cluster',
-      'ca',
-      'ca',
+      KUBEADM_CLUSTER_CA,
+      KUBEADM_CLUSTER_CA,
       'kubernetes',
       'self-signed Kubernetes CA to provision identities for other Kubernetes components',
     ),
@@ -229,7 +235,7 @@ function kubeconfigEntries(spec: KubeadmSpec): KubeconfigEntry[] {
   const local = localApiUrl(spec);
   return [
     entry(
-      'admin.conf',
+      KUBEADM_ADMIN_CONF,
       'certificate embedded in the kubeconfig file for the admin to use and for kubeadm itself',
       'kubernetes-admin',
       ['kubeadm:cluster-admins'],

@@ -3,7 +3,7 @@
  * the camelCase of the YAML keys). Keys of free-form maps (extra_args, labels, …) are user data
  * and keep their spelling.
  */
-import { parse } from 'yaml';
+import { parseYamlValue } from '../safe-parse.js';
 
 /** Maps whose keys are user data, not struct fields. */
 const FREE_FORM = new Set([
@@ -24,11 +24,13 @@ export function camelKey(key: string): string {
 }
 
 /**
- * Converts a parsed cluster.yml to the state's `rkeConfig` shape. Empty strings, nulls, empty
- * lists and empty maps are left out, as RKE's `omitempty` tags do.
+ * Converts a cluster.yml text to the state's `rkeConfig` shape, read as RKE's go-yaml does (merge
+ * keys applied, see safe-parse.ts). Empty strings, nulls, empty lists and empty maps are left out,
+ * as RKE's `omitempty` tags do.
+ * @throws InvalidInputError `BAD_CLUSTER_YML` naming `source` when the YAML does not parse.
  */
-export function toRkeConfig(text: string): Record<string, unknown> {
-  const converted = convert(parse(text) as unknown, false);
+export function toRkeConfig(text: string, source = 'cluster.yml'): Record<string, unknown> {
+  const converted = convert(parseYamlValue(text, source, 'BAD_CLUSTER_YML'), false);
   return typeof converted === 'object' && converted !== null && !Array.isArray(converted)
     ? (converted as Record<string, unknown>)
     : {};

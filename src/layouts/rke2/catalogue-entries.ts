@@ -55,11 +55,16 @@ export interface Rke2Catalogue {
   readonly regenerateTriggerPath: string;
   /** RKE2 only: the marker that makes the next start re-create the control-plane static pods. */
   readonly forceRestartPath: string | undefined;
+  /** Servers only: kpki's record of the spec these certificates were made from (spec-record.ts). */
+  readonly specRecord: { readonly path: string; readonly text: string } | undefined;
 }
 
 /** Tree-relative directories. */
 export const SERVER_TLS = 'server/tls';
 export const AGENT_DIR = 'agent';
+
+/** The kubelet's client certificate (`system:node:<name>`), every node has it. */
+export const KUBELET_CLIENT_CERT_PATH = `${AGENT_DIR}/client-kubelet.crt`;
 
 /** The service-account key file: every key the API server accepts, the signing key first. */
 export const SERVICE_KEY_PATH = `${SERVER_TLS}/service.key`;

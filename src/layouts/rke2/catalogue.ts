@@ -4,6 +4,7 @@
  * the component kubeconfigs (file references) and the user kubeconfig — pure data computed from
  * the spec and the instant the CA names are stamped with.
  */
+import { SPEC_RECORD_PATH, specRecordText } from './spec-record.js';
 import {
   AGENT_DIR,
   SERVER_TLS,
@@ -122,6 +123,8 @@ export function rke2Catalogue(
     dynamicCertPath: `${SERVER_TLS}/dynamic-cert.json`,
     regenerateTriggerPath: `${SERVER_TLS}/dynamic-cert-regenerate`,
     forceRestartPath: prog === 'rke2' ? 'force-restart' : undefined,
+    specRecord:
+      role === 'server' ? { path: SPEC_RECORD_PATH, text: specRecordText(spec) } : undefined,
   };
 }
 

@@ -101,9 +101,19 @@ const STRING_KEYS = {
 export function parseRke2Config(text: string, source: string): Rke2SpecOverrides {
   // Never the parser's message: it quotes the damaged line, which may be `token: <secret>`.
   const doc = parseYamlValue(text, source, 'BAD_CONFIG') ?? {};
-  if (typeof doc !== 'object' || doc === null || Array.isArray(doc))
+  if (typeof doc !== 'object' || Array.isArray(doc))
     throw new InvalidInputError('BAD_CONFIG', `"${source}" is not a YAML mapping`);
-  const values = doc as Record<string, unknown>;
+  return overridesFromConfig(doc as Record<string, unknown>, source);
+}
+
+/**
+ * The certificate-shaping keys of an already parsed (and merged) config mapping.
+ * @throws InvalidInputError `BAD_CONFIG` naming `source` and the key for a value of the wrong type.
+ */
+export function overridesFromConfig(
+  values: Record<string, unknown>,
+  source: string,
+): Rke2SpecOverrides {
   const out: Record<string, unknown> = {};
   for (const [key, field] of Object.entries(LIST_KEYS))
     if (key in values) out[field] = listValue(values[key], key, source);
@@ -135,8 +145,12 @@ function listValue(value: unknown, key: string, source: string): string[] {
   throw badKey(source, key, 'a string or a list of strings');
 }
 
+// K3s reads config values into interface{} and turns scalars into flag text (convert.ToString),
+// so a go-yaml boolean or number becomes its Go spelling: `node-name: n` is the node "false".
 function stringValue(value: unknown, key: string, source: string): string {
   if (typeof value === 'string') return value;
+  if (typeof value === 'boolean' || (typeof value === 'number' && Number.isInteger(value)))
+    return String(value);
   throw badKey(source, key, 'a string');
 }
 

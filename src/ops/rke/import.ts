@@ -4,10 +4,14 @@
  * As with RKE, the bundle becomes the directory's content; the service-account key is taken from
  * `kube-service-account-token-key.pem` when present (no companion certificate needed, unlike
  * rke#2164), else kept from the state, else the kube-apiserver key is used as RKE does for legacy clusters.
+ * What the directory does not replace is kept and said so: the state's SA entry, and the key of
+ * a CA whose certificate the directory repeats without its `*-key.pem` (dropping it would make
+ * every later rotate fail `CA_KEY_MISSING`).
  */
 import { ValidationError } from '../../errors.js';
 import { encodePrivateKey, parsePrivateKey, type PrivateKey } from '../../pki/keys.js';
 import { issueCertificate } from '../../pki/issue.js';
+import { keyMatchesCertificate } from '../../pki/certificate.js';
 import { randomSerial } from '../../pki/serial.js';
 import {
   newBundleEntry,
@@ -79,9 +83,17 @@ export async function applyRkeImport(
     );
   }
   const set = new Map<string, BundleEntry>();
+  const kept: string[] = [];
   const caPem = checked.pairs.get(KUBE_CA)?.cert.pem ?? '';
-  for (const [name, pair] of checked.pairs)
-    set.set(name, entryFor(tree, name, content(tree, name, pair, caPem)));
+  for (const [name, pair] of checked.pairs) {
+    const entry = content(tree, name, pair, caPem);
+    const stateKey = keptKey(tree, name, pair);
+    if (stateKey !== undefined) kept.push(`the key of "${name}"`);
+    set.set(
+      name,
+      entryFor(tree, name, stateKey === undefined ? entry : { ...entry, keyPEM: stateKey }),
+    );
+  }
   if (!checked.pairs.has(REQUESTHEADER_CA))
     set.set(
       REQUESTHEADER_CA,
@@ -93,6 +105,10 @@ export async function applyRkeImport(
     );
   const sa = await serviceAccountEntry(ctx, tree, params.certDir, set);
   if (sa) set.set(SA, sa);
+  else if (tree.bundle[SA]) {
+    set.set(SA, tree.bundle[SA]);
+    kept.push(`the service-account key "${SA}"`);
+  }
   const keep = new Set([EXTERNAL_ETCD_CLIENT, EXTERNAL_ETCD_CLIENT_CA]);
   const remove = Object.keys(tree.bundle).filter((name) => !set.has(name) && !keep.has(name));
   const change = { set, remove };
@@ -100,7 +116,28 @@ export async function applyRkeImport(
   const admin = await adminKubeconfigWrite(ctx.tree, tree, change);
   if (admin) writes.push(admin);
   const result = await ctx.tree.commit({ writes, deletes: [] }, 'rke-import');
-  return { result, names: [...set.keys()], warnings: checked.warnings };
+  const keptNote =
+    kept.length === 0
+      ? []
+      : [`kept from the state (the directory has no replacement): ${kept.join(', ')}`];
+  return { result, names: [...set.keys()], warnings: [...checked.warnings, ...keptNote] };
+}
+
+/**
+ * The state's key for `name` when the directory gives its certificate but no key and the state's
+ * key belongs to that same certificate; undefined otherwise.
+ */
+function keptKey(tree: RkeTree, name: string, pair: CustomPair): string | undefined {
+  if (pair.key !== undefined) return undefined;
+  const keyPEM = tree.bundle[name]?.keyPEM;
+  if (keyPEM === undefined || keyPEM === '') return undefined;
+  try {
+    return keyMatchesCertificate(pair.cert, parsePrivateKey(keyPEM, name).keyObject)
+      ? keyPEM
+      : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 async function readText(reader: TreeReader, path: string): Promise<string | undefined> {

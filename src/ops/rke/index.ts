@@ -1,7 +1,8 @@
 /**
  * The RKE1 layout as a library namespace (`import { rke } from 'kpki'`): its catalogue, cluster.yml
- * spec and cluster.rkestate codec, and its use cases (init and rotate as plan → apply; check, CSR
- * generation, certificate import and node-file export as single calls) over the files named by
+ * spec and cluster.rkestate codec, and its use cases (init, rotate and node-file export as plan →
+ * apply, export's plan carrying the `out` tree its change is relative to; check, CSR generation
+ * and certificate import as single calls) over the files named by
  * `rkeFiles(clusterFile)`. Re-exported whole, so a renamed or added use case appears here.
  */
 export * from '../../layouts/rke/spec.js';

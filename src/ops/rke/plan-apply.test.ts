@@ -4,6 +4,7 @@ import { toRkeConfig } from '../../layouts/rke/rke-config.js';
 import { MemoryTreeStore } from '../../stores/memory-tree-store.js';
 import { applyRkeInit, planRkeInit } from './init.js';
 import { applyRkeRotate, planRkeRotate, type RkeRotateParams } from './rotate.js';
+import { applyRkeExport, planRkeExport } from './export.js';
 import {
   applyAndProve,
   assertRefused,
@@ -134,5 +135,54 @@ describe('rke ops: refusals are typed and change nothing', () => {
     });
     const next = memoryOps(T0, broken);
     await assertRefused(next.store, () => planRkeInit(next.ctx, initParams), 'BROKEN_STATE');
+  });
+});
+
+/** `ops` with the state's entry `name` taken out of both states. */
+function withoutEntry(ops: MemoryOps, name: string): MemoryOps {
+  const files = Object.fromEntries(ops.store.snapshot());
+  const file = files[FILES.stateFile];
+  assert.ok(file);
+  const state = JSON.parse(decoder.decode(file.data)) as Record<
+    string,
+    { certificatesBundle?: Record<string, unknown> }
+  >;
+  for (const part of Object.values(state)) delete part.certificatesBundle?.[name];
+  files[FILES.stateFile] = { ...file, data: encoder.encode(JSON.stringify(state)) };
+  return memoryOps(
+    T0,
+    new MemoryTreeStore({ root: ops.store.root, now: () => T0, files }),
+    ops.keys,
+  );
+}
+
+describe('rke export: plan → apply into the out tree', () => {
+  it('an etcd node: the plan names every file written to out, and nothing in the cluster dir changes', async () => {
+    const ops = await initialised();
+    const before = ops.store.snapshot();
+    const out = memoryOps(T0, new MemoryTreeStore({ root: '/out', now: () => T0 }));
+    const planned = await planRkeExport(ops.ctx, {
+      files: FILES,
+      node: '203.0.113.11',
+      out: out.store,
+    });
+    assert.ok(planned.change.paths().includes('kube-etcd-203-0-113-11.pem'));
+    assert.deepEqual(planned.plan.warnings, []);
+    await applyAndProve(out, applyRkeExport, planned);
+    assert.deepEqual(ops.store.snapshot(), before);
+  });
+
+  it('an etcd node without its kube-etcd entry: the missing files are named, the rest is exported', async () => {
+    const ops = withoutEntry(await initialised(), 'kube-etcd-203-0-113-11');
+    const out = memoryOps(T0, new MemoryTreeStore({ root: '/out', now: () => T0 }));
+    const planned = await planRkeExport(ops.ctx, {
+      files: FILES,
+      node: '203.0.113.11',
+      out: out.store,
+    });
+    assert.match(planned.plan.warnings.join('\n'), /kube-etcd-203-0-113-11\.pem/);
+    assert.ok(!planned.change.paths().some((p) => p.startsWith('kube-etcd-203-0-113-11')));
+    assert.ok(planned.change.paths().includes('kube-ca.pem'));
+    await applyAndProve(out, applyRkeExport, planned);
   });
 });

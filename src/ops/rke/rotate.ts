@@ -71,11 +71,19 @@ export async function planRkeRotate(
   ctx: OpsContext,
   params: RkeRotateParams,
 ): Promise<Planned<RkePlan>> {
-  const { tree, selection } = await prepare(ctx, params);
-  const writes = await rotateWrites(ctx, tree, selection);
+  const { tree, selection, broken } = await prepare(ctx, params);
+  const writes = await rotateWrites(ctx, tree, selection, broken);
+  const repaired = (name: string, reason: string): string =>
+    broken.has(name)
+      ? `repaired: new key and certificate (${tree.loaded.get(name)?.problems.join('; ') ?? 'broken'})`
+      : reason;
   const items: PlanItem[] = [
-    ...selection.cas.map((ca) => item(tree, ca.name, '--rotate-ca: new key and certificate')),
-    ...selection.leaves.map((leaf) => item(tree, leaf.name, leafReason(leaf, params.rotateCa))),
+    ...selection.cas.map((ca) =>
+      item(tree, ca.name, repaired(ca.name, '--rotate-ca: new key and certificate')),
+    ),
+    ...selection.leaves.map((leaf) =>
+      item(tree, leaf.name, repaired(leaf.name, leafReason(leaf, params.rotateCa))),
+    ),
     ...selection.remove.map(
       (name): PlanItem => ({
         name,
@@ -89,12 +97,18 @@ export async function planRkeRotate(
     restart: entry.restart,
     host: 'host' in entry ? entry.host : undefined,
   }));
-  const warnings =
-    tree.state.bundles.currentState === undefined
+  const warnings = [
+    ...(tree.state.bundles.currentState === undefined
       ? [
           `"${tree.files.stateFile}" has no currentState bundle (never brought up); only desiredState is updated`,
         ]
-      : [];
+      : []),
+    ...(broken.size === 0
+      ? []
+      : [
+          `repaired broken entries with a new key and certificate, as rke cert rotate does: ${[...broken].join(', ')}`,
+        ]),
+  ];
   return {
     plan: {
       operation: 'rotate',
@@ -115,6 +129,7 @@ async function rotateWrites(
   ctx: OpsContext,
   tree: RkeTree,
   selection: RotationSelection,
+  broken: ReadonlySet<string>,
 ): Promise<FileWrite[]> {
   const now = ctx.clock.now();
   const set = new Map<string, BundleEntry>();
@@ -133,7 +148,8 @@ async function rotateWrites(
           'CA_KEY_MISSING',
           `cannot rotate "${leaf.name}": the key of CA "${leaf.ca}" is not in "${tree.files.stateFile}"`,
         );
-      const keep = leaf.preserveKey ? tree.loaded.get(leaf.name)?.key : undefined;
+      const keep =
+        leaf.preserveKey && !broken.has(leaf.name) ? tree.loaded.get(leaf.name)?.key : undefined;
       return [
         leaf.name,
         leafContent(
@@ -156,12 +172,23 @@ async function rotateWrites(
 async function prepare(
   ctx: OpsContext,
   params: RkeRotateParams,
-): Promise<{ tree: RkeTree & ReturnType<typeof requireState>; selection: RotationSelection }> {
+): Promise<{
+  tree: RkeTree & ReturnType<typeof requireState>;
+  selection: RotationSelection;
+  broken: ReadonlySet<string>;
+}> {
   const services = validateServices(params.services);
   const tree = requireState(await readRkeTree(ctx.tree, params.files));
-  requireSoundBundle(tree);
+  const selection = selectRotation(tree, services, params.rotateCa);
+  // RKE semantics: a service rotated gets a new key and certificate, so a broken entry of a
+  // rotated service is repaired rather than refused; broken entries outside the rotation still are.
+  const rotated = [...selection.cas, ...selection.leaves].map((entry) => entry.name);
+  const broken = new Set(
+    rotated.filter((name) => (tree.loaded.get(name)?.problems.length ?? 0) > 0),
+  );
+  requireSoundBundle(tree, broken);
   if (!params.rotateCa) precheckCa(tree, ctx.clock.now());
-  return { tree, selection: selectRotation(tree, services, params.rotateCa) };
+  return { tree, selection, broken };
 }
 
 function validateServices(services: readonly string[]): RkeService[] {

@@ -95,10 +95,13 @@ export function requireState(tree: RkeTree): RkeTree & { state: RkeState; source
 /**
  * Refuses to change a state whose entries do not parse or whose keys do not match: writing it
  * back would hide the damage. Lists every problem at once.
+ * Entries named in `repairs` (the ones the caller re-issues from scratch) may be broken.
  * @throws ValidationError `BROKEN_STATE`.
  */
-export function requireSoundBundle(tree: RkeTree): void {
-  const problems = [...tree.loaded.values()].flatMap((entry) => entry.problems);
+export function requireSoundBundle(tree: RkeTree, repairs: ReadonlySet<string> = new Set()): void {
+  const problems = [...tree.loaded.entries()]
+    .filter(([name]) => !repairs.has(name))
+    .flatMap(([, entry]) => entry.problems);
   if (problems.length > 0) {
     throw new ValidationError(
       'BROKEN_STATE',

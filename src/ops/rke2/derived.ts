@@ -186,3 +186,28 @@ export function userKubeconfigWrite(
   });
   return { path: user.path, data: encoder.encode(text), mode: FileMode.kubeconfig };
 }
+
+/**
+ * The write and plan line that remember the spec (spec-record.ts) when the data dir's record is
+ * missing or says something else; nothing for agents or an unchanged record.
+ */
+export async function specRecordChange(
+  ctx: OpsContext,
+  catalogue: Rke2Catalogue,
+): Promise<{ write: FileWrite; item: PlanItem } | undefined> {
+  const record = catalogue.specRecord;
+  if (record === undefined) return undefined;
+  const existing = await ctx.tree.read(record.path).catch(() => undefined);
+  if (existing !== undefined && new TextDecoder().decode(existing) === record.text)
+    return undefined;
+  return {
+    write: { path: record.path, data: new TextEncoder().encode(record.text), mode: FileMode.cert },
+    item: {
+      name: record.path,
+      action: existing === undefined ? 'create' : 'renew',
+      reason:
+        'kpki remembers the SANs and addresses of this spec for later commands without --config',
+      files: [record.path],
+    },
+  };
+}

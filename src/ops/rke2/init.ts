@@ -21,7 +21,7 @@ import {
 } from './issue.js';
 import { issueCa, issueLeaf } from '../shared/issue.js';
 import { RKE2_ISSUANCE } from '../../layouts/rke2/issuance-profile.js';
-import { derivedFiles, kubeconfigFiles, userKubeconfigFile } from './derived.js';
+import { derivedFiles, kubeconfigFiles, specRecordChange, userKubeconfigFile } from './derived.js';
 import {
   applyPlanned,
   PreparedChange,
@@ -55,6 +55,11 @@ const decoder = new TextDecoder();
  */
 export async function planRke2Init(ctx: OpsContext, params: Rke2InitParams): Promise<Planned> {
   const { items, writes } = await resolve(ctx, params);
+  const record = await specRecordChange(ctx, params.catalogue);
+  if (record !== undefined) {
+    items.push(record.item);
+    writes.push(record.write);
+  }
   return {
     plan: { operation: 'init', root: ctx.tree.root, items, restart: [], warnings: params.warnings },
     change: new PreparedChange('init', writes),

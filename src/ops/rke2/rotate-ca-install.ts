@@ -11,7 +11,7 @@ import { leafFiles, loadRke2Authority, readKeys, type Rke2Authority } from './is
 import { userKubeconfigWrite } from './derived.js';
 import { issueLeaf } from '../shared/issue.js';
 import { RKE2_ISSUANCE } from '../../layouts/rke2/issuance-profile.js';
-import { requireCaWithRole } from '../../layouts/catalogue.js';
+import { fileNameOf, requireCaWithRole } from '../../layouts/catalogue.js';
 import type { PlanItem } from '../shared/plan.js';
 import { FileMode, type FileWrite, type OpsContext } from '../shared/ports.js';
 
@@ -71,9 +71,7 @@ export async function installFiles(
     const data = encoder.encode(encodePrivateKey(signer));
     const path = catalogue.serviceCurrentKeyPath;
     const reason = 'the first staged service key alone (the token signer)';
-    add({ name: 'service.current.key', action: 'renew', reason }, [
-      { path, data, mode: FileMode.key },
-    ]);
+    add({ name: fileNameOf(path), action: 'renew', reason }, [{ path, data, mode: FileMode.key }]);
   }
   const user = await userKubeconfig(ctx, catalogue, changedCas, cas, issued);
   if (user.length > 0)

@@ -20,7 +20,7 @@ import { restartTargets, rke2RestartOrder } from '../../layouts/rke2/services.js
 import { leafFiles, loadRke2Authority, type FileSource, type Rke2Authority } from './issue.js';
 import { issueLeaf } from '../shared/issue.js';
 import { RKE2_ISSUANCE } from '../../layouts/rke2/issuance-profile.js';
-import { userKubeconfigWrite } from './derived.js';
+import { specRecordChange, userKubeconfigWrite } from './derived.js';
 import {
   applyPlanned,
   PreparedChange,
@@ -57,7 +57,7 @@ export async function planRke2Rotate(ctx: OpsContext, params: Rke2RotateParams):
     {
       name: backupDir,
       action: 'create',
-      reason: `backup copy of ${SERVER_TLS} as RKE2 makes it`,
+      reason: `backup copy of ${SERVER_TLS} as ${catalogue.program === 'k3s' ? 'K3s' : 'RKE2'} makes it`,
       files: backup.map((write) => write.path),
     },
   ];
@@ -121,6 +121,11 @@ export async function planRke2Rotate(ctx: OpsContext, params: Rke2RotateParams):
       reason: 'RKE2 re-creates the control-plane static pods at the next start',
       files: [catalogue.forceRestartPath],
     });
+  }
+  const record = await specRecordChange(ctx, catalogue);
+  if (record !== undefined && params.services.length > 0) {
+    writes.push(record.write);
+    items.push(record.item);
   }
   // An agent dir has no supervisor; its kubelet rotation restarts only agent components.
   const local =
