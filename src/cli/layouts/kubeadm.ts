@@ -9,8 +9,13 @@ import { applyRotateCa, planRotateCa } from '../../ops/kubeadm/rotate-ca-phases.
 import { generateHierarchy } from '../../ops/shared/ca-generate.js';
 import type { OpsContext, TreeReader } from '../../ops/shared/ports.js';
 import { kubeadmHierarchy } from '../../layouts/kubeadm/hierarchy.js';
-import { controlPlaneUrl, KUBEADM_DEFAULTS } from '../../layouts/kubeadm/spec.js';
-import { KUBEADM_RESTART_ORDER } from '../../layouts/kubeadm/catalogue.js';
+import {
+  controlPlaneUrl,
+  defaultKubeadmSpec,
+  KUBEADM_DEFAULTS,
+} from '../../layouts/kubeadm/spec.js';
+import { kubeadmCatalogue, KUBEADM_RESTART_ORDER } from '../../layouts/kubeadm/catalogue.js';
+import { requireCaWithRole } from '../../layouts/catalogue.js';
 import { openTreeStore } from '../../stores/fs-tree-store.js';
 import { checkReportResult } from '../check-result.js';
 import { succeeded, type CommandResult } from '../command-result.js';
@@ -41,7 +46,10 @@ async function init(ctx: OpsContext, options: InitOptions): Promise<CommandResul
 
 async function check(ctx: OpsContext, options: CheckOptions): Promise<CommandResult> {
   const layout = await kubeadmLayout(options, NO_KUBEADM_FLAGS);
-  const report = await checkTree(ctx, { catalogue: layout.catalogue });
+  const report = await checkTree(ctx, {
+    catalogue: layout.catalogue,
+    specKnown: options.config !== undefined,
+  });
   return checkReportResult(report, options.output, options.warnWithinMs ?? 0);
 }
 
@@ -103,8 +111,7 @@ async function kubeconfigUser(
   options: KubeconfigUserOptions,
 ): Promise<CommandResult> {
   const layout = await kubeadmLayout(options, NO_KUBEADM_FLAGS);
-  const ca = layout.catalogue.cas.find((entry) => entry.name === 'ca');
-  if (!ca) throw new UsageError('the kubeadm catalogue has no "ca"');
+  const ca = requireCaWithRole(layout.catalogue, 'cluster');
   const validityMs = options.validityMs ?? layout.spec.certificateValidityMs;
   if (validityMs > KUBEADM_DEFAULTS.certificateValidityMs)
     warn(['--validity is longer than the recommended 8760h0m0s']);
@@ -159,9 +166,23 @@ async function caGenerate(ctx: OpsContext, options: CaGenerateOptions): Promise<
   );
 }
 
-/** kubeadm trees have `pki/` or `admin.conf` at the root. */
+/** The default catalogue's paths, for recognising a tree (host values do not change them). */
+const DETECT_CATALOGUE = kubeadmCatalogue(
+  defaultKubeadmSpec({ hostname: 'detect', address: '127.0.0.1' }),
+).catalogue;
+
+/**
+ * kubeadm trees have the cluster CA's directory (`pki/`) or the first kubeconfig of the catalogue
+ * (`admin.conf`) at the root.
+ */
 async function detect(tree: TreeReader): Promise<boolean> {
-  return (await tree.exists('pki')) || (await tree.exists('admin.conf'));
+  const caPath = requireCaWithRole(DETECT_CATALOGUE, 'cluster').certPath;
+  const certDir = caPath.slice(0, Math.max(caPath.lastIndexOf('/'), 0));
+  const admin = DETECT_CATALOGUE.kubeconfigs[0];
+  return (
+    (certDir !== '' && (await tree.exists(certDir))) ||
+    (admin !== undefined && (await tree.exists(admin.path)))
+  );
 }
 
 /** kubeadm's handlers. */

@@ -200,3 +200,72 @@ describe('kubeadm ops: refusals are typed and change nothing', () => {
     );
   });
 });
+
+describe('kubeadm ops: init reuses only what fits the spec (kubeadm validateCertificateWithConfig)', () => {
+  async function refusal(ops: MemoryOps, params: InitParams): Promise<Error & { hint?: string }> {
+    let caught: unknown;
+    await assertRefused(
+      ops.store,
+      async () => {
+        try {
+          await planInit(ops.ctx, params);
+        } catch (error) {
+          caught = error;
+          throw error;
+        }
+      },
+      'INVALID_EXISTING',
+    );
+    return caught as Error & { hint?: string };
+  }
+
+  it('new SANs and a new controlPlaneEndpoint: one refusal naming apiserver and every kubeconfig it moves', async () => {
+    const ops = await initialised();
+    const changed = kubeadmCatalogue({
+      ...spec,
+      encryptionAlgorithm: 'ECDSA-P256',
+      certSANs: ['k8s.example.com', '10.0.0.100'],
+      controlPlaneEndpoint: 'api.example.com:6443',
+    }).catalogue;
+    const error = await refusal(ops, { ...initParams, catalogue: changed });
+    assert.match(
+      error.message,
+      /"apiserver" exists but is not usable: lacks SAN DNS:api\.example\.com, DNS:k8s\.example\.com, IP:10\.0\.0\.100/,
+    );
+    assert.match(
+      error.message,
+      /"admin\.conf" exists but is not usable: server "https:\/\/10\.0\.0\.5:6443", the spec gives "https:\/\/api\.example\.com:6443"/,
+    );
+    assert.match(error.message, /"super-admin\.conf"/);
+    assert.doesNotMatch(error.message, /"scheduler\.conf"/);
+    assert.match(
+      error.hint ?? '',
+      /apiserver: move pki\/apiserver\.key and pki\/apiserver\.crt out of the tree/,
+    );
+  });
+
+  it('expired leaves after a year: refused with the renew command for each', async () => {
+    const ops = later(await initialised(), 400);
+    const error = await refusal(ops, initParams);
+    assert.match(error.message, /"apiserver" exists but is not usable: expired on 2027-03-01/);
+    assert.match(error.hint ?? '', /^ {2}apiserver: kpki renew apiserver$/m);
+    assert.match(error.hint ?? '', /^ {2}admin\.conf: kpki renew admin\.conf$/m);
+  });
+
+  it('another CN, O or usage for the role is a difference; the same tree again is not', async () => {
+    const ops = await initialised();
+    const again = await planInit(ops.ctx, initParams);
+    assert.ok(again.plan.items.every((item) => item.action === 'reuse'));
+    const renamed = {
+      ...catalogue,
+      leaves: catalogue.leaves.map((leaf) =>
+        leaf.name === 'apiserver'
+          ? { ...leaf, subject: { cn: 'other' }, extKeyUsage: ['clientAuth' as const] }
+          : leaf,
+      ),
+    };
+    const error = await refusal(ops, { ...initParams, catalogue: renamed });
+    assert.match(error.message, /extended key usage serverAuth, the role needs clientAuth/);
+    assert.match(error.message, /CN "kube-apiserver", the spec gives "other"/);
+  });
+});
