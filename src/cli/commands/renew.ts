@@ -35,6 +35,10 @@ export function registerRenew(program: Command, deliver: Deliver): void {
       '--expiring-within <duration>',
       'only renew certificates that expire within this time (e.g. 30d)',
     )
+    .option(
+      '--allow-expired-ca',
+      'kubeadm: renew even when the signing CA has expired or expires within 30 days (warns; rotate the CA instead with rotate-ca)',
+    )
     .option('--dry-run', 'print the plan and change nothing')
     .addOption(outputOption(['text', 'json']));
   layoutAction(command, 'renew', parseRenewOptions, true, deliver);

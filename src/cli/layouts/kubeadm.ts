@@ -64,10 +64,12 @@ async function renew(ctx: OpsContext, options: RenewOptions): Promise<CommandRes
     names,
     ...rules,
     keepKeyAlgorithm: options.config === undefined,
+    allowExpiredCa: options.allowExpiredCa,
     ...(options.expiringWithinMs !== undefined && { expiringWithinMs: options.expiringWithinMs }),
   };
   const planned = await planRenew(ctx, params);
   const { plan } = planned;
+  warn(plan.warnings);
   const result = await unlessDryRun(options, () => applyRenew(ctx, planned));
   return succeeded(planOutput(options, plan, result));
 }

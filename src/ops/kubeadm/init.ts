@@ -75,18 +75,17 @@ export async function planInit(ctx: OpsContext, params: InitParams): Promise<Pla
   const creating = new Set(
     items.filter((item) => item.action === 'create').map((item) => item.name),
   );
+  const notes: string[] = [];
+  const files = creating.size === 0 ? [] : await generate(ctx, params, state, creating, notes);
   return {
     plan: {
       operation: 'init',
       root: ctx.tree.root,
       items,
       restart: restartOrder([], params.restartOrder),
-      warnings: params.warnings,
+      warnings: [...params.warnings, ...notes.sort()],
     },
-    change: new PreparedChange(
-      'init',
-      creating.size === 0 ? [] : await generate(ctx, params, state, creating),
-    ),
+    change: new PreparedChange('init', files),
   };
 }
 
@@ -99,6 +98,7 @@ async function generate(
   params: InitParams,
   state: InitState,
   creating: ReadonlySet<string>,
+  notes: string[],
 ): Promise<FileWrite[]> {
   // Same order as the phases below ask for them: CAs, then issued entries, then key pairs.
   const ctx = withPrefetchedKeys(
@@ -138,6 +138,10 @@ async function generate(
           ca,
           start,
         );
+        if (issued.clampedToCa)
+          notes.push(
+            `${loaded.entry.name}: NotAfter cut back to ${issued.clampedToCa.toISOString()}, the NotAfter of CA "${loaded.entry.ca}" (a leaf never outlives its CA)`,
+          );
         writes.push(...issuedFiles(loaded.entry, issued, ca.certificate.pem));
       }),
   );

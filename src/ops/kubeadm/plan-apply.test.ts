@@ -269,3 +269,43 @@ describe('kubeadm ops: init reuses only what fits the spec (kubeadm validateCert
     assert.match(error.message, /CN "kube-apiserver", the spec gives "other"/);
   });
 });
+
+describe('kubeadm ops: leaves never outlive their CA; renewing under an ending CA is refused', () => {
+  // A CA of 100 days, so the one-year leaves meet its end.
+  const shortCa = {
+    ...catalogue,
+    cas: catalogue.cas.map((ca) => ({ ...ca, validityMs: 100 * DAY })),
+  };
+  const params = { ...renewAll, catalogue: shortCa };
+  async function shortTree(): Promise<MemoryOps> {
+    const ops = memoryOps(T0);
+    const planned = await planInit(ops.ctx, { ...initParams, catalogue: shortCa });
+    assert.match(planned.plan.warnings.join('\n'), /apiserver: NotAfter cut back to .*CA "ca"/);
+    await ops.store.exclusive(async () => applyInit(ops.ctx, planned));
+    return ops;
+  }
+
+  it('renew 50 days on: every leaf ends with its CA, and the plan says so', async () => {
+    const ops = later(await shortTree(), 50);
+    const planned = await planRenew(ops.ctx, params);
+    assert.match(planned.plan.warnings.join('\n'), /^etcd-peer: NotAfter cut back to/m);
+    await applyAndProve(ops, applyRenew, planned);
+    const ca = certOf(ops, 'pki/ca.crt')[0];
+    const leaf = certOf(ops, 'pki/apiserver.crt')[0];
+    assert.equal(leaf?.notAfter.getTime(), ca?.notAfter.getTime());
+  });
+
+  for (const [days, code] of [
+    [80, 'CA_EXPIRING'],
+    [120, 'CA_EXPIRED'],
+  ] as const) {
+    it(`renew ${days} days on: ${code}, naming rotate-ca; --allow-expired-ca warns and renews`, async () => {
+      const ops = later(await shortTree(), days);
+      await assertRefused(ops.store, () => planRenew(ops.ctx, params), code);
+      await assert.rejects(() => planRenew(ops.ctx, params), /refusing to renew under CA "ca"/);
+      const allowed = await planRenew(ops.ctx, { ...params, allowExpiredCa: true });
+      assert.match(allowed.plan.warnings.join('\n'), /renewing anyway.*kpki rotate-ca/);
+      await applyAndProve(ops, applyRenew, allowed);
+    });
+  }
+});

@@ -40,7 +40,15 @@ export interface RenewParams {
    * into RSA.
    */
   readonly keepKeyAlgorithm?: boolean;
+  /**
+   * Renew under a CA that has expired or expires within {@link CA_EXPIRING_MS} (a warning each, and
+   * leaves under an expired CA are not clamped). Default false: refused, naming rotate-ca.
+   */
+  readonly allowExpiredCa?: boolean;
 }
+
+/** A CA this close to its NotAfter is too near its end to renew under (leaves would be cut short). */
+export const CA_EXPIRING_MS = 30 * 86_400_000;
 
 /**
  * Plans a renewal. `all` covers every leaf and kubeconfig except self-rotated ones (kubelet.conf),
@@ -67,19 +75,55 @@ export async function planRenew(ctx: OpsContext, params: RenewParams): Promise<P
     if (item.action === 'renew') components.push(...entry.restart);
   }
   const renewing = items.filter((item) => item.action === 'renew').map((item) => item.name);
+  const warnings = signingCaWarnings(params, cas, renewing, now);
+  const notes: string[] = [];
+  const files = renewing.length === 0 ? [] : await renewedFiles(ctx, params, renewing, notes);
+  warnings.push(...notes.sort());
   return {
     plan: {
       operation: 'renew',
       root: ctx.tree.root,
       items,
       restart: restartOrder(components, params.restartOrder),
-      warnings: [],
+      warnings,
     },
-    change: new PreparedChange(
-      'renew',
-      renewing.length === 0 ? [] : await renewedFiles(ctx, params, renewing),
-    ),
+    change: new PreparedChange('renew', files),
   };
+}
+
+/**
+ * Refuses renewing under a CA that has expired or expires within {@link CA_EXPIRING_MS}: the
+ * leaves would fail verification (or soon), and only a CA rotation helps. With `allowExpiredCa`
+ * each such CA is a warning instead.
+ * @throws ValidationError `CA_EXPIRED` / `CA_EXPIRING` naming the CA and `kpki rotate-ca`.
+ */
+function signingCaWarnings(
+  params: RenewParams,
+  cas: readonly Loaded<CaEntry>[],
+  renewing: readonly string[],
+  now: Date,
+): string[] {
+  const used = new Set(selectEntries(params.catalogue, renewing).map((entry) => entry.ca));
+  const warnings: string[] = [];
+  for (const ca of cas) {
+    if (!used.has(ca.entry.name) || !ca.cert) continue;
+    const left = ca.cert.notAfter.getTime() - now.getTime();
+    if (left > CA_EXPIRING_MS) continue;
+    const code = left <= 0 ? 'CA_EXPIRED' : 'CA_EXPIRING';
+    const what = `CA "${ca.entry.name}" (${ca.entry.certPath}) ${left <= 0 ? 'expired' : 'expires'} on ${ca.cert.notAfter.toISOString()}`;
+    if (params.allowExpiredCa !== true)
+      throw new ValidationError(
+        code,
+        `refusing to renew under ${what}: the new certificates would ${left <= 0 ? 'fail verification at once' : 'expire with it'}`,
+        {
+          hint: `${KUBEADM_ISSUANCE.leafWithinCa.expiredHint}; or renew anyway with --allow-expired-ca`,
+        },
+      );
+    warnings.push(
+      `${what}; renewing anyway (--allow-expired-ca); rotate it with: kpki rotate-ca --phase trust`,
+    );
+  }
+  return warnings;
 }
 
 /** Commits a renew plan; undefined when nothing needed renewing. */
@@ -89,6 +133,7 @@ async function renewedFiles(
   ctx: OpsContext,
   params: RenewParams,
   renewing: readonly string[],
+  notes: string[],
 ): Promise<FileWrite[]> {
   const start = ctx.clock.now();
   const authorities = new Map<string, SigningAuthority>();
@@ -115,7 +160,13 @@ async function renewedFiles(
         { ...keyEntry, ...copiedIdentity(loaded.cert, entry) },
         ca,
         start,
+        undefined,
+        { allowExpiredCa: params.allowExpiredCa === true },
       );
+      if (issued.clampedToCa)
+        notes.push(
+          `${entry.name}: NotAfter cut back to ${issued.clampedToCa.toISOString()}, the NotAfter of CA "${entry.ca}" (a leaf never outlives its CA)`,
+        );
       writes.push(...issuedFiles(entry, issued, ca.certificate.pem, loaded.kubeconfig?.text));
     }),
   );
