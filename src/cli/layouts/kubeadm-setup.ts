@@ -5,8 +5,11 @@ import { FileAccessError } from '../../errors.js';
 import type { Catalogue } from '../../layouts/catalogue.js';
 import { kubeadmCatalogue } from '../../layouts/kubeadm/catalogue.js';
 import { parseKubeadmConfig } from '../../layouts/kubeadm/config.js';
+import type { TreeReader } from '../../ops/shared/ports.js';
 import {
+  APISERVER_MANIFEST,
   defaultKubeadmSpec,
+  kubernetesVersionFromManifest,
   type HostDefaults,
   type KubeadmSpec,
 } from '../../layouts/kubeadm/spec.js';
@@ -22,12 +25,14 @@ export interface KubeadmLayout {
 
 /**
  * Builds the kubeadm spec and catalogue from `--config` (when given), then the flags, over the
- * host defaults.
+ * host defaults. Without a `kubernetesVersion` in the config, the version is read from the tree's
+ * kube-apiserver static-pod manifest when `reader` is given and the manifest names one.
  * @throws FileAccessError `UNREADABLE` for an unreadable --config; InvalidInputError for a bad one.
  */
 export async function kubeadmLayout(
   tree: Pick<TreeOptions, 'config'>,
   flags: KubeadmFlags,
+  reader?: TreeReader,
 ): Promise<KubeadmLayout> {
   const host = hostDefaults();
   let spec = defaultKubeadmSpec(host);
@@ -42,6 +47,11 @@ export async function kubeadmLayout(
     warnings.push(...parsed.warnings);
   }
   spec = applyFlags(spec, flags);
+  if (spec.kubernetesVersion === undefined && reader) {
+    const manifest = await reader.read(APISERVER_MANIFEST).catch(() => undefined);
+    const version = manifest && kubernetesVersionFromManifest(new TextDecoder().decode(manifest));
+    if (version) spec = { ...spec, kubernetesVersion: version };
+  }
   const built = kubeadmCatalogue(spec);
   return { spec, catalogue: built.catalogue, warnings: [...warnings, ...built.warnings] };
 }

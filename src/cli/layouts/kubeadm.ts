@@ -35,7 +35,7 @@ import { kubeadmLayout } from './kubeadm-setup.js';
 const rules = { restartOrder: KUBEADM_RESTART_ORDER };
 
 async function init(ctx: OpsContext, options: InitOptions): Promise<CommandResult> {
-  const layout = await kubeadmLayout(options, options.kubeadm);
+  const layout = await kubeadmLayout(options, options.kubeadm, ctx.tree);
   const params = { catalogue: layout.catalogue, ...rules, warnings: layout.warnings };
   const planned = await planInit(ctx, params);
   const { plan } = planned;
@@ -45,7 +45,7 @@ async function init(ctx: OpsContext, options: InitOptions): Promise<CommandResul
 }
 
 async function check(ctx: OpsContext, options: CheckOptions): Promise<CommandResult> {
-  const layout = await kubeadmLayout(options, NO_KUBEADM_FLAGS);
+  const layout = await kubeadmLayout(options, NO_KUBEADM_FLAGS, ctx.tree);
   const report = await checkTree(ctx, {
     catalogue: layout.catalogue,
     specKnown: options.config !== undefined,
@@ -58,7 +58,7 @@ async function renew(ctx: OpsContext, options: RenewOptions): Promise<CommandRes
   if (names.length === 0) throw new UsageError('name the certificates to renew, or "all"');
   if (names.includes('all') && names.length > 1)
     throw new UsageError('"all" cannot be combined with other names');
-  const layout = await kubeadmLayout(options, options.kubeadm);
+  const layout = await kubeadmLayout(options, options.kubeadm, ctx.tree);
   const params = {
     catalogue: layout.catalogue,
     names,
@@ -75,7 +75,7 @@ async function renew(ctx: OpsContext, options: RenewOptions): Promise<CommandRes
 }
 
 async function csrGenerate(ctx: OpsContext, options: CsrGenerateOptions): Promise<CommandResult> {
-  const layout = await kubeadmLayout(options, options.kubeadm);
+  const layout = await kubeadmLayout(options, options.kubeadm, ctx.tree);
   const csrDir = options.csrDir;
   const target =
     csrDir === undefined
@@ -98,7 +98,7 @@ async function csrGenerate(ctx: OpsContext, options: CsrGenerateOptions): Promis
 }
 
 async function csrSign(ctx: OpsContext, options: CsrSignOptions): Promise<CommandResult> {
-  const layout = await kubeadmLayout(options, options.kubeadm);
+  const layout = await kubeadmLayout(options, options.kubeadm, ctx.tree);
   const source = options.csrDir === undefined ? ctx.tree : await openTreeStore(options.csrDir);
   const params = { catalogue: layout.catalogue, source, ...rules };
   const { applyCsrSign, planCsrSign } = await import('../../ops/kubeadm/csr-sign.js');
@@ -112,7 +112,7 @@ async function kubeconfigUser(
   ctx: OpsContext,
   options: KubeconfigUserOptions,
 ): Promise<CommandResult> {
-  const layout = await kubeadmLayout(options, NO_KUBEADM_FLAGS);
+  const layout = await kubeadmLayout(options, NO_KUBEADM_FLAGS, ctx.tree);
   const ca = requireCaWithRole(layout.catalogue, 'cluster');
   const validityMs = options.validityMs ?? layout.spec.certificateValidityMs;
   if (validityMs > KUBEADM_DEFAULTS.certificateValidityMs)
@@ -136,7 +136,7 @@ async function rotateCa(ctx: OpsContext, options: RotateCaOptions): Promise<Comm
       'kubeadm has no CA rotation of its own: run kpki rotate-ca --phase trust, then --phase issue, then --phase finish, restarting what each phase names in between',
     );
   }
-  const layout = await kubeadmLayout(options, options.kubeadm);
+  const layout = await kubeadmLayout(options, options.kubeadm, ctx.tree);
   const planned = await planRotateCa(ctx, {
     catalogue: layout.catalogue,
     phase,
@@ -152,7 +152,7 @@ async function rotateCa(ctx: OpsContext, options: RotateCaOptions): Promise<Comm
 }
 
 async function caGenerate(ctx: OpsContext, options: CaGenerateOptions): Promise<CommandResult> {
-  const layout = await kubeadmLayout(options, options.kubeadm);
+  const layout = await kubeadmLayout(options, options.kubeadm, ctx.tree);
   const hierarchy = kubeadmHierarchy(layout.spec, Math.floor(ctx.clock.now().getTime() / 1000));
   const root = await readGivenCa(options.root);
   const intermediate = await readGivenCa(options.intermediate);
