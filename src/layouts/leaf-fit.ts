@@ -5,7 +5,7 @@
  * another server URL. Layout-neutral: every layout's `init` and `check` ask it the same question.
  */
 import type { Certificate } from '../pki/certificate.js';
-import { canonicalIp } from '../pki/san.js';
+import { canonicalIp, type AltNames } from '../pki/san.js';
 import type { IssuedCertEntry } from './catalogue.js';
 
 /** What to compare; `check` without a known spec asks only what the role needs. */
@@ -74,6 +74,25 @@ export function missingAltNames(entry: IssuedCertEntry, cert: Certificate): stri
   return [
     ...entry.altNames.dns.filter((name) => !dns.has(name.toLowerCase())).map((n) => `DNS:${n}`),
     ...entry.altNames.ip.filter((ip) => !ips.has(canonicalIp(ip) ?? ip)).map((ip) => `IP:${ip}`),
+  ];
+}
+
+/**
+ * The SAN change from `cert` to `wanted`, as `+DNS:x` / `-IP:y` entries (added first, each in
+ * order); empty when the sets are equal. Pure.
+ */
+export function altNameChange(cert: Certificate, wanted: AltNames): string[] {
+  const have = [
+    ...cert.dnsNames.map((n) => `DNS:${n.toLowerCase()}`),
+    ...cert.ipAddresses.map((ip) => `IP:${canonicalIp(ip) ?? ip}`),
+  ];
+  const want = [
+    ...wanted.dns.map((n) => `DNS:${n.toLowerCase()}`),
+    ...wanted.ip.map((ip) => `IP:${canonicalIp(ip) ?? ip}`),
+  ];
+  return [
+    ...want.filter((san) => !have.includes(san)).map((san) => `+${san}`),
+    ...have.filter((san) => !want.includes(san)).map((san) => `-${san}`),
   ];
 }
 

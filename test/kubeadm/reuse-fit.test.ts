@@ -89,3 +89,59 @@ describe('kpki init --layout kubeadm on an existing tree that does not fit the s
     );
   });
 });
+
+describe('kpki renew --update-sans on a kubeadm tree', () => {
+  it('adds the SANs and moves the server URL; init with the same flags then reuses everything; --tls-san is refused', () => {
+    const dir = tempDir();
+    assert.equal(kpki(['init', '--layout', 'kubeadm', '--dir', dir, ...FLAGS]).status, 0);
+    const spec = [
+      '--apiserver-cert-extra-sans',
+      'k8s.example.com',
+      '--control-plane-endpoint',
+      'api.example.com',
+    ];
+    const before = hashTree(dir, true);
+    const ignored = kpki(['renew', 'apiserver', '--dir', dir, ...FLAGS, ...spec]);
+    assert.equal(ignored.status, 2, ignored.stderr);
+    assert.match(ignored.stderr, /add --update-sans/);
+    const tlsSan = kpki(['renew', 'apiserver', '--dir', dir, '--tls-san', 'x.example.com']);
+    assert.equal(tlsSan.status, 2, tlsSan.stderr);
+    assert.match(tlsSan.stderr, /--tls-san: rke2\/k3s flag, not used on a kubeadm tree/);
+    assert.equal(hashTree(dir, true), before);
+
+    const renew = kpki([
+      'renew',
+      'apiserver',
+      'admin.conf',
+      'super-admin.conf',
+      'kubelet.conf',
+      '--update-sans',
+      '--dir',
+      dir,
+      ...FLAGS,
+      ...spec,
+    ]);
+    assert.equal(renew.status, 0, renew.stderr);
+    assert.match(
+      renew.stdout,
+      /apiserver .*; SANs \+DNS:api\.example\.com \+DNS:k8s\.example\.com/,
+    );
+    assert.match(
+      renew.stdout,
+      /admin\.conf .*; server https:\/\/10\.0\.0\.5:6443 → https:\/\/api\.example\.com:6443/,
+    );
+    assert.match(renew.stdout, /restart, in this order.*kube-apiserver/);
+    const text = openssl([
+      'x509',
+      '-noout',
+      '-ext',
+      'subjectAltName',
+      '-in',
+      join(dir, 'pki/apiserver.crt'),
+    ]);
+    assert.match(text, /DNS:api\.example\.com, DNS:cp1, DNS:k8s\.example\.com/);
+    const again = kpki(['init', '--dir', dir, ...FLAGS, ...spec]);
+    assert.equal(again.status, 0, again.stderr);
+    assert.match(again.stdout, /nothing to change/);
+  });
+});

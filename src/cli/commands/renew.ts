@@ -5,7 +5,7 @@ import { kubeadmRenewNames, rke2ServiceNames } from '../catalogue-names.js';
 import type { Deliver } from '../command-result.js';
 import { parseRenewOptions } from '../options/renew.js';
 import { layoutAction } from './run-layout.js';
-import { addCommonOptions, addRke2Flags } from './common.js';
+import { addCommonOptions, addKubeadmFlags, addRke2Flags } from './common.js';
 
 /** Registers `renew`. */
 export function registerRenew(program: Command, deliver: Deliver): void {
@@ -20,6 +20,11 @@ export function registerRenew(program: Command, deliver: Deliver): void {
     );
   addCommonOptions(command);
   addRke2Flags(command);
+  addKubeadmFlags(command, false);
+  command.option(
+    '--update-sans',
+    'kubeadm: give the renewed serving certificates the SANs the current spec gives (--config, --apiserver-cert-extra-sans, --control-plane-endpoint…) and the kubeconfigs its server URL; the plan shows each change',
+  );
   command.option(
     '--server-data-dir <dir>',
     'rke2/k3s agent dirs: server data dir whose CAs sign the renewed certificates',

@@ -58,6 +58,11 @@ async function renew(ctx: OpsContext, options: RenewOptions): Promise<CommandRes
   if (names.length === 0) throw new UsageError('name the certificates to renew, or "all"');
   if (names.includes('all') && names.length > 1)
     throw new UsageError('"all" cannot be combined with other names');
+  refuseRke2Flags(options);
+  if (!options.updateSans && changesSans(options))
+    throw new UsageError(
+      'kubeadm renew copies the SANs and server URLs of the existing certificates; add --update-sans to give them the ones these flags describe',
+    );
   const layout = await kubeadmLayout(options, options.kubeadm, ctx.tree);
   const params = {
     catalogue: layout.catalogue,
@@ -65,6 +70,7 @@ async function renew(ctx: OpsContext, options: RenewOptions): Promise<CommandRes
     ...rules,
     keepKeyAlgorithm: options.config === undefined,
     allowExpiredCa: options.allowExpiredCa,
+    updateSans: options.updateSans,
     ...(options.expiringWithinMs !== undefined && { expiringWithinMs: options.expiringWithinMs }),
   };
   const planned = await planRenew(ctx, params);
@@ -72,6 +78,41 @@ async function renew(ctx: OpsContext, options: RenewOptions): Promise<CommandRes
   warn(plan.warnings);
   const result = await unlessDryRun(options, () => applyRenew(ctx, planned));
   return succeeded(planOutput(options, plan, result));
+}
+
+/** RKE2/K3s-only flags are refused on a kubeadm tree rather than silently ignored. */
+function refuseRke2Flags(options: RenewOptions): void {
+  const given = Object.keys(options.rke2).filter(
+    (key) => key !== 'nodeName' && key !== 'serviceCidr',
+  );
+  if (given.length > 0)
+    throw new UsageError(
+      `${given.map(rke2FlagName).join(', ')}: rke2/k3s flag${given.length > 1 ? 's' : ''}, not used on a kubeadm tree; give SANs with --apiserver-cert-extra-sans (or apiServer.certSANs in --config) and --update-sans`,
+    );
+}
+
+function rke2FlagName(key: string): string {
+  const names: Record<string, string> = {
+    tlsSans: '--tls-san',
+    nodeIps: '--node-ip',
+    nodeExternalIps: '--node-external-ip',
+    advertiseAddress: '--advertise-address',
+    clusterDomain: '--cluster-domain',
+    disableEtcd: '--disable-etcd',
+  };
+  return names[key] ?? key;
+}
+
+/** Flags that change SANs or server URLs, which renew uses only with --update-sans. */
+function changesSans(options: RenewOptions): boolean {
+  const k = options.kubeadm;
+  return (
+    k.advertiseAddress !== undefined ||
+    k.bindPort !== undefined ||
+    k.controlPlaneEndpoint !== undefined ||
+    k.extraSans !== undefined ||
+    k.dnsDomain !== undefined
+  );
 }
 
 async function csrGenerate(ctx: OpsContext, options: CsrGenerateOptions): Promise<CommandResult> {

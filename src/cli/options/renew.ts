@@ -21,7 +21,9 @@ export interface RenewOptions extends TreeOptions, PlanOptions {
   readonly serverDataDir: string | undefined;
   /** `--allow-expired-ca` (kubeadm): renew under an expired or expiring CA with a warning. */
   readonly allowExpiredCa: boolean;
-  /** Only `--node-name` and `--service-cidr` (renew has the RKE2 flags, which share them). */
+  /** `--update-sans` (kubeadm): the spec's SANs and server URLs instead of the copied ones. */
+  readonly updateSans: boolean;
+  /** The kubeadm flags (`--node-name` and `--service-cidr` shared with the RKE2 flags). */
   readonly kubeadm: KubeadmFlags;
   readonly rke2: Rke2Flags;
 }
@@ -39,6 +41,7 @@ export function parseRenewOptions({ raw, dirSource, args }: ActionInput): RenewO
     expiringWithinMs: durationOf(raw, 'expiringWithin', '--expiring-within'),
     serverDataDir: textOf(raw, 'serverDataDir'),
     allowExpiredCa: flagOf(raw, 'allowExpiredCa'),
+    updateSans: flagOf(raw, 'updateSans'),
     kubeadm: parseKubeadmFlags(raw),
     rke2: parseRke2Flags(raw),
   };

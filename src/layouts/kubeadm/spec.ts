@@ -72,7 +72,9 @@ export const APISERVER_MANIFEST = 'manifests/kube-apiserver.yaml';
  * or undefined when there is none. Pure; reads only the `image:` line.
  */
 export function kubernetesVersionFromManifest(text: string): string | undefined {
-  return /^\s*(?:-\s+)?image:\s*["']?[^\s"']*\/kube-apiserver:(v\d+\.\d+\.\d+[^\s"'@]*)/m.exec(text)?.[1];
+  return /^\s*(?:-\s+)?image:\s*["']?[^\s"']*\/kube-apiserver:(v\d+\.\d+\.\d+[^\s"'@]*)/m.exec(
+    text,
+  )?.[1];
 }
 
 /** Values the environment supplies when neither config nor flags do (host name, primary IP). */

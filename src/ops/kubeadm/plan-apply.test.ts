@@ -309,3 +309,52 @@ describe('kubeadm ops: leaves never outlive their CA; renewing under an ending C
     });
   }
 });
+
+describe('kubeadm ops: renew --update-sans gives the spec SANs and server URLs', () => {
+  it('the plan shows the SAN and server change, apply writes exactly it, and init then reuses all', async () => {
+    const ops = await initialised();
+    const changed = kubeadmCatalogue({
+      ...spec,
+      encryptionAlgorithm: 'ECDSA-P256',
+      certSANs: ['k8s.example.com'],
+      controlPlaneEndpoint: 'api.example.com:6443',
+    }).catalogue;
+    const planned = await planRenew(ops.ctx, {
+      ...renewAll,
+      catalogue: changed,
+      names: ['apiserver', 'admin.conf', 'super-admin.conf'],
+      updateSans: true,
+    });
+    const reasons = new Map(planned.plan.items.map((item) => [item.name, item.reason]));
+    assert.match(
+      reasons.get('apiserver') ?? '',
+      /; SANs \+DNS:api\.example\.com \+DNS:k8s\.example\.com$/,
+    );
+    assert.match(
+      reasons.get('admin.conf') ?? '',
+      /; server https:\/\/10\.0\.0\.5:6443 → https:\/\/api\.example\.com:6443$/,
+    );
+    assert.deepEqual(planned.plan.restart, ['kube-apiserver']);
+    await applyAndProve(ops, applyRenew, planned);
+    const apiserver = certOf(ops, 'pki/apiserver.crt')[0];
+    assert.ok(apiserver?.dnsNames.includes('k8s.example.com'));
+    const again = await planInit(ops.ctx, { ...initParams, catalogue: changed });
+    assert.ok(again.plan.items.every((item) => item.action === 'reuse'));
+  });
+
+  it('without --update-sans the SANs are copied, as kubeadm renew does', async () => {
+    const ops = await initialised();
+    const changed = kubeadmCatalogue({
+      ...spec,
+      encryptionAlgorithm: 'ECDSA-P256',
+      certSANs: ['k8s.example.com'],
+    }).catalogue;
+    const planned = await planRenew(ops.ctx, {
+      ...renewAll,
+      catalogue: changed,
+      names: ['apiserver'],
+    });
+    await applyAndProve(ops, applyRenew, planned);
+    assert.ok(!certOf(ops, 'pki/apiserver.crt')[0]?.dnsNames.includes('k8s.example.com'));
+  });
+});

@@ -12,6 +12,7 @@ import {
   type CaEntry,
   type IssuedCertEntry,
 } from '../../layouts/catalogue.js';
+import { altNameChange } from '../../layouts/leaf-fit.js';
 import { loadCa, loadIssued, requireLoaded, type Loaded } from './load-tree.js';
 import { copiedIdentity, issuedFiles } from './issue-entry.js';
 import { issueLeaf } from '../shared/issue.js';
@@ -45,6 +46,13 @@ export interface RenewParams {
    * leaves under an expired CA are not clamped). Default false: refused, naming rotate-ca.
    */
   readonly allowExpiredCa?: boolean;
+  /**
+   * Give the renewed certificates the SANs the current spec (config, flags) gives instead of
+   * copying them, and kubeconfigs the spec's server URL: the way to add SANs or move the
+   * control-plane endpoint (kubernetes/kubeadm#1447). The plan shows each change. Default false
+   * (kubeadm's renew: everything copied).
+   */
+  readonly updateSans?: boolean;
 }
 
 /** A CA this close to its NotAfter is too near its end to renew under (leaves would be cut short). */
@@ -70,6 +78,7 @@ export async function planRenew(ctx: OpsContext, params: RenewParams): Promise<P
       cas.find((ca) => ca.entry.name === entry.ca),
       now,
       params.expiringWithinMs,
+      params.updateSans === true,
     );
     items.push(item);
     if (item.action === 'renew') components.push(...entry.restart);
@@ -154,10 +163,13 @@ async function renewedFiles(
         params.keepKeyAlgorithm === true && current !== undefined && isKeyAlgorithm(current)
           ? { ...entry, keyAlgorithm: current }
           : entry;
+      const copied = copiedIdentity(loaded.cert, entry);
+      const update = params.updateSans === true;
+      const identity = update && hasSans(entry) ? { ...copied, altNames: entry.altNames } : copied;
       const issued = await issueLeaf(
         ctx,
         KUBEADM_ISSUANCE,
-        { ...keyEntry, ...copiedIdentity(loaded.cert, entry) },
+        { ...keyEntry, ...identity },
         ca,
         start,
         undefined,
@@ -167,7 +179,10 @@ async function renewedFiles(
         notes.push(
           `${entry.name}: NotAfter cut back to ${issued.clampedToCa.toISOString()}, the NotAfter of CA "${entry.ca}" (a leaf never outlives its CA)`,
         );
-      writes.push(...issuedFiles(entry, issued, ca.certificate.pem, loaded.kubeconfig?.text));
+      const server = update && entry.kind === 'kubeconfig' ? entry.server : undefined;
+      writes.push(
+        ...issuedFiles(entry, issued, ca.certificate.pem, loaded.kubeconfig?.text, server),
+      );
     }),
   );
   return writes;
@@ -197,6 +212,7 @@ function renewItem(
   ca: Loaded<CaEntry> | undefined,
   now: Date,
   windowMs: number | undefined,
+  updateSans: boolean,
 ): PlanItem {
   const { entry } = loaded;
   const files = entry.kind === 'leaf' ? [entry.keyPath, entry.certPath] : [entry.path];
@@ -232,7 +248,26 @@ function renewItem(
       files: [],
     };
   }
-  return { name: entry.name, action: 'renew', reason: `${entry.longName} renewed`, files };
+  const change = updateSans ? specChange(entry, loaded) : '';
+  return { name: entry.name, action: 'renew', reason: `${entry.longName}${change}`, files };
+}
+
+/** With --update-sans: what the spec changes (`; SANs +DNS:x -IP:y`, `; server a → b`). */
+function specChange(entry: IssuedCertEntry, loaded: Loaded<IssuedCertEntry>): string {
+  const parts: string[] = [];
+  if (loaded.cert && hasSans(entry)) {
+    const sans = altNameChange(loaded.cert, entry.altNames);
+    parts.push(sans.length === 0 ? 'SANs unchanged' : `SANs ${sans.join(' ')}`);
+  }
+  const server = loaded.kubeconfig?.credentials.server;
+  if (entry.kind === 'kubeconfig' && server !== entry.server)
+    parts.push(`server ${server ?? '(none)'} → ${entry.server}`);
+  return parts.length === 0 ? '' : `; ${parts.join('; ')}`;
+}
+
+/** Serving certificates: the catalogue gives them SANs (client certificates have none). */
+function hasSans(entry: IssuedCertEntry): boolean {
+  return entry.altNames.dns.length + entry.altNames.ip.length > 0;
 }
 
 async function loadAuthority(
