@@ -78,13 +78,13 @@ export function missingAltNames(entry: IssuedCertEntry, cert: Certificate): stri
 }
 
 /**
- * The SAN change from `cert` to `wanted`, as `+DNS:x` / `-IP:y` entries (added first, each in
- * order); empty when the sets are equal. Pure.
+ * The SAN change from `current` (a certificate's or a CSR's) to `wanted`, as `+DNS:x` / `-IP:y`
+ * entries (added first, each in order); empty when the sets are equal. Pure.
  */
-export function altNameChange(cert: Certificate, wanted: AltNames): string[] {
+export function altNameChange(current: AltNames, wanted: AltNames): string[] {
   const have = [
-    ...cert.dnsNames.map((n) => `DNS:${n.toLowerCase()}`),
-    ...cert.ipAddresses.map((ip) => `IP:${canonicalIp(ip) ?? ip}`),
+    ...current.dns.map((n) => `DNS:${n.toLowerCase()}`),
+    ...current.ip.map((ip) => `IP:${canonicalIp(ip) ?? ip}`),
   ];
   const want = [
     ...wanted.dns.map((n) => `DNS:${n.toLowerCase()}`),

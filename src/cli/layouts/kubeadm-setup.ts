@@ -6,6 +6,7 @@ import type { Catalogue } from '../../layouts/catalogue.js';
 import { kubeadmCatalogue } from '../../layouts/kubeadm/catalogue.js';
 import { parseKubeadmConfig } from '../../layouts/kubeadm/config.js';
 import type { TreeReader } from '../../ops/shared/ports.js';
+import { treeHostDefaults } from '../../ops/kubeadm/tree-host.js';
 import {
   APISERVER_MANIFEST,
   defaultKubeadmSpec,
@@ -34,10 +35,27 @@ export async function kubeadmLayout(
   flags: KubeadmFlags,
   reader?: TreeReader,
 ): Promise<KubeadmLayout> {
-  const host = hostDefaults();
-  let spec = defaultKubeadmSpec(host);
+  let host = hostDefaults();
   const warnings: string[] = [];
   const config = tree.config;
+  if (
+    config === undefined &&
+    reader &&
+    (flags.nodeName === undefined || flags.advertiseAddress === undefined)
+  ) {
+    const fromTree = await treeHostDefaults(
+      reader,
+      kubeadmCatalogue(defaultKubeadmSpec(host)).catalogue,
+      host,
+    );
+    if (fromTree.fromTree) {
+      host = fromTree.host;
+      warnings.push(
+        `[spec] no --config: node name "${host.hostname}" and address "${host.address}" taken from the tree's certificates`,
+      );
+    }
+  }
+  let spec = defaultKubeadmSpec(host);
   if (config !== undefined) {
     const text = await readInputText(config, 'config').catch((error: unknown) => {
       throw new FileAccessError('UNREADABLE', `cannot read config "${config}"`, { cause: error });

@@ -125,10 +125,10 @@ async function csrGenerate(ctx: OpsContext, options: CsrGenerateOptions): Promis
   const work = async (): Promise<CommandResult> => {
     // Loaded on use: the CSR code pulls in @peculiar/x509, which every other command would pay for at start-up.
     const { applyCsrGenerate, planCsrGenerate } = await import('../../ops/kubeadm/csr-generate.js');
-    const plan = await planCsrGenerate(target, layout.catalogue);
-    const result = await unlessDryRun(options, () =>
-      applyCsrGenerate(ctx, target, layout.catalogue),
-    );
+    const into: OpsContext = { ...ctx, tree: target };
+    const planned = await planCsrGenerate(into, layout.catalogue);
+    const { plan } = planned;
+    const result = await unlessDryRun(options, () => applyCsrGenerate(into, planned));
     if (options.output === 'json') return succeeded(planJson(plan, result, options.dryRun));
     const next = result
       ? `[csr generate] wrote keys and requests in ${target.root}; sign them with your CA, or with: kpki csr sign --dir ${ctx.tree.root}${target === ctx.tree ? '' : ` --csr-dir ${target.root}`}\n`

@@ -5,6 +5,8 @@ import { defaultKubeadmSpec } from '../../layouts/kubeadm/spec.js';
 import { parseCertificates } from '../../pki/certificate.js';
 import { MemoryTreeStore } from '../../stores/memory-tree-store.js';
 import { applyInit, planInit, type InitParams } from './init.js';
+import { applyCsrGenerate, planCsrGenerate } from './csr-generate.js';
+import { treeHostDefaults } from './tree-host.js';
 import { applyRenew, planRenew, type RenewParams } from './renew.js';
 import {
   applyRotateCa,
@@ -356,5 +358,27 @@ describe('kubeadm ops: renew --update-sans gives the spec SANs and server URLs',
     });
     await applyAndProve(ops, applyRenew, planned);
     assert.ok(!certOf(ops, 'pki/apiserver.crt')[0]?.dnsNames.includes('k8s.example.com'));
+  });
+});
+
+describe('kubeadm ops: csr generate is a plan and an apply like the others', () => {
+  it('the plan names exactly the keys and requests apply writes; a second plan refuses', async () => {
+    const ops = memoryOps(T0);
+    const planned = await planCsrGenerate(ops.ctx, catalogue);
+    assert.ok(planned.plan.items.every((item) => item.action === 'create'));
+    await applyAndProve(ops, applyCsrGenerate, planned);
+    await assertRefused(ops.store, () => planCsrGenerate(ops.ctx, catalogue), 'FILE_EXISTS');
+  });
+});
+
+describe('kubeadm ops: a tree tells which node it was made for', () => {
+  it('node name from kubelet.conf, address from the apiserver SANs, over the host', async () => {
+    const ops = await initialised();
+    const host = { hostname: 'elsewhere', address: '192.0.2.9' };
+    const other = kubeadmCatalogue(defaultKubeadmSpec(host)).catalogue;
+    const found = await treeHostDefaults(ops.store, other, host);
+    assert.deepEqual(found, { host: { hostname: 'cp1', address: '10.0.0.5' }, fromTree: true });
+    const empty = await treeHostDefaults(memoryOps(T0).store, other, host);
+    assert.deepEqual(empty, { host, fromTree: false });
   });
 });

@@ -256,7 +256,8 @@ function renewItem(
 function specChange(entry: IssuedCertEntry, loaded: Loaded<IssuedCertEntry>): string {
   const parts: string[] = [];
   if (loaded.cert && hasSans(entry)) {
-    const sans = altNameChange(loaded.cert, entry.altNames);
+    const current = { dns: loaded.cert.dnsNames, ip: loaded.cert.ipAddresses };
+    const sans = altNameChange(current, entry.altNames);
     parts.push(sans.length === 0 ? 'SANs unchanged' : `SANs ${sans.join(' ')}`);
   }
   const server = loaded.kubeconfig?.credentials.server;
