@@ -56,7 +56,7 @@ export async function planCsrSign(ctx: OpsContext, params: CsrSignParams): Promi
   const writes: FileWrite[] = [];
   const start = ctx.clock.now();
   const authorities = new Map<string, SigningAuthority>();
-  for (const { entry, csr, key } of pending) {
+  for (const { entry, key } of pending) {
     const ca = authorities.get(entry.ca) ?? (await authority(ctx, params.catalogue, entry.ca));
     authorities.set(entry.ca, ca);
     // The catalogue's identity and usages, not the request's: readPending refused any difference.
