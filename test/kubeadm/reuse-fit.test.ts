@@ -93,7 +93,11 @@ describe('kpki init --layout kubeadm on an existing tree that does not fit the s
 describe('kpki renew --update-sans on a kubeadm tree', () => {
   it('adds the SANs and moves the server URL; init with the same flags then reuses everything; --tls-san is refused', () => {
     const dir = tempDir();
-    assert.equal(kpki(['init', '--layout', 'kubeadm', '--dir', dir, ...FLAGS]).status, 0);
+    const first = kpki(['init', '--layout', 'kubeadm', '--dir', dir, ...FLAGS]);
+    assert.equal(first.status, 0, first.stderr);
+    // A fresh init replaced nothing, so it does not claim a backup of previous files.
+    assert.doesNotMatch(first.stdout, /previous files backed up/);
+    assert.match(first.stdout, /no existing file was replaced/);
     const spec = [
       '--apiserver-cert-extra-sans',
       'k8s.example.com',

@@ -41,7 +41,8 @@ async function init(ctx: OpsContext, options: InitOptions): Promise<CommandResul
   const { plan } = planned;
   warn(plan.warnings);
   const result = await unlessDryRun(options, () => applyInit(ctx, planned));
-  return succeeded(planOutput(options, plan, result));
+  // kubeadm init only creates what is missing: nothing it writes replaced a file.
+  return succeeded(planOutput(options, plan, result, true));
 }
 
 async function check(ctx: OpsContext, options: CheckOptions): Promise<CommandResult> {
