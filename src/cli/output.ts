@@ -32,11 +32,20 @@ export function formatPlan(plan: Plan, dryRun: boolean): string {
   return `${lines.join('\n')}\n`;
 }
 
-/** The closing lines after apply: backup and restarts. */
-export function formatApplied(plan: Plan, result: CommitResult | undefined): string {
+/**
+ * The closing lines after apply: backup and restarts. `onlyNew`: the operation never replaces a
+ * file (kubeadm init), so no "previous files backed up" is claimed.
+ */
+export function formatApplied(
+  plan: Plan,
+  result: CommitResult | undefined,
+  onlyNew = false,
+): string {
   if (!result) return `[${plan.operation}] nothing to change\n`;
   const lines = [
-    `[${plan.operation}] done; previous files backed up as ${result.backupId} (${result.backupPath})`,
+    !onlyNew
+      ? `[${plan.operation}] done; previous files backed up as ${result.backupId} (${result.backupPath})`
+      : `[${plan.operation}] done; only new files were written, no existing file was replaced (backup ${result.backupId} records what was created)`,
     `[${plan.operation}] undo with: kpki rollback --dir ${plan.root}`,
   ];
   if (plan.restart.length > 0)
@@ -65,9 +74,12 @@ export function planOutput(
   options: PlanOptions,
   plan: Plan,
   result: CommitResult | undefined,
+  onlyNew = false,
 ): string {
   if (options.output === 'json') return planJson(plan, result, options.dryRun);
-  return formatPlan(plan, options.dryRun) + (options.dryRun ? '' : formatApplied(plan, result));
+  return (
+    formatPlan(plan, options.dryRun) + (options.dryRun ? '' : formatApplied(plan, result, onlyNew))
+  );
 }
 
 /** JSON of a plan and its result. */

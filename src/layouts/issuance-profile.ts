@@ -20,10 +20,11 @@ export interface IssuanceProfile {
    */
   readonly leafNotBefore: 'backdated' | 'backdated-within-ca' | 'ca-not-before';
   /**
-   * Clamp a leaf's NotAfter to its CA's, so no leaf outlives the CA that signs it; issuing then
-   * fails with `CA_EXPIRED` (and this hint) when the CA is no longer valid. Undefined: no clamp.
+   * Every layout clamps a leaf's NotAfter to its CA's, so no leaf outlives the CA that signs it;
+   * issuing fails with `CA_EXPIRED` and this hint (the layout's CA rotation command) when the CA
+   * is no longer valid.
    */
-  readonly leafWithinCa: { readonly expiredHint: string } | undefined;
+  readonly leafWithinCa: { readonly expiredHint: string };
   /** Write BasicConstraints (CA:FALSE) on leaves (Go's BasicConstraintsValid). */
   readonly leafBasicConstraints: boolean;
   /**

@@ -127,20 +127,21 @@ export function readKubeconfig(text: string, source: string): KubeconfigCredenti
 }
 
 /**
- * Replaces the current context's embedded client certificate and key, and its cluster's CA data,
- * keeping everything else (other clusters, users, contexts, comments) as it was.
+ * Replaces the current context's embedded client certificate and key, and its cluster's CA data
+ * (and `server:` when `update.server` is given), keeping everything else (other clusters, users, contexts, comments) as it was.
  * @throws InvalidInputError as {@link readKubeconfig}.
  */
 export function replaceKubeconfigCredentials(
   text: string,
   source: string,
-  update: { caPem: string; certPem: string; keyPem: string },
+  update: { caPem: string; certPem: string; keyPem: string; server?: string | undefined },
 ): string {
   const doc = parseKubeconfigDocument(text, source);
   const { clusterName, userName } = currentNames(doc, source);
   const clusterPath = entryPath(doc, 'clusters', clusterName, source);
   const userPath = entryPath(doc, 'users', userName, source);
   doc.setIn([...clusterPath, 'cluster', 'certificate-authority-data'], b64(update.caPem));
+  if (update.server !== undefined) doc.setIn([...clusterPath, 'cluster', 'server'], update.server);
   doc.setIn([...userPath, 'user', 'client-certificate-data'], b64(update.certPem));
   doc.setIn([...userPath, 'user', 'client-key-data'], b64(update.keyPem));
   doc.deleteIn([...userPath, 'user', 'client-certificate']);

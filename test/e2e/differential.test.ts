@@ -64,13 +64,6 @@ const CASES: Record<string, ConfigOptions & { pki?: string }> = {
  */
 export const ALLOWED: readonly Allowed[] = [
   {
-    // kubeadm v1.37.2 cmd/kubeadm/app/phases/certs/certlist.go KubeadmCertKubeletClient: CN only.
-    pattern:
-      /^(pki|custom-pki)\/apiserver-kubelet-client\.crt subject: kubeadm="CN=PRINTABLESTRING:kube-apiserver-kubelet-client" kpki="CN=PRINTABLESTRING:kube-apiserver-kubelet-client,O=PRINTABLESTRING:kubeadm:cluster-admins"$/,
-    reason:
-      'kpki still gives apiserver-kubelet-client O=kubeadm:cluster-admins; kubeadm v1.37 issues it with CN only (KNOWN GAP, reported for src/)',
-  },
-  {
     pattern:
       /^\S+\.conf topLevelKeys: kubeadm=\["apiVersion","clusters","contexts","current-context","kind","users"\] kpki=\["apiVersion","clusters","contexts","current-context","kind","preferences","users"\]$/,
     reason:

@@ -82,9 +82,46 @@ describe('csr generate → csr sign', () => {
     assert.equal(hashTree(tree), before_);
   });
 
+  it('refuses a CSR for apiserver that asks for other SANs, naming the difference', () => {
+    const bad = tempDir();
+    run('cp', ['-r', `${csrDir}/.`, bad]);
+    const other = join(tempDir(), 'x');
+    openssl([
+      'req',
+      '-new',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-subj',
+      '/CN=kube-apiserver',
+      '-addext',
+      'subjectAltName=DNS:evil.example.com,IP:6.6.6.6',
+      '-keyout',
+      `${other}.key`,
+      '-out',
+      `${other}.csr`,
+    ]);
+    writeFileSync(join(bad, 'pki/apiserver.csr'), readFileSync(`${other}.csr`));
+    writeFileSync(join(bad, 'pki/apiserver.key'), readFileSync(`${other}.key`));
+    const before_ = hashTree(tree);
+    const result = kpki(['csr', 'sign', '--dir', tree, '--csr-dir', bad, ...FLAGS]);
+    assert.equal(result.status, 3, result.stderr);
+    assert.match(
+      result.stderr,
+      /"pki\/apiserver.csr" asks for other SANs than "apiserver" has in the spec \(to match it: \+DNS:cp1 .*-DNS:evil\.example\.com -IP:6\.6\.6\.6\)/,
+    );
+    assert.equal(hashTree(tree), before_);
+  });
+
   it('signs every CSR with the catalogue usages and installs certificates, keys and complete kubeconfigs', () => {
     const result = kpki(['csr', 'sign', '--dir', tree, '--csr-dir', csrDir, ...FLAGS]);
     assert.equal(result.status, 0, result.stderr);
+    // init made the tree first, so every item says it replaces files (backed up first).
+    assert.match(
+      result.stdout,
+      /replace apiserver +sign with CA "ca", replacing pki\/apiserver\.key, pki\/apiserver\.crt/,
+    );
+    assert.doesNotMatch(result.stdout, /^\s+create /m);
     assert.equal(
       readFileSync(join(tree, 'pki/apiserver.key'), 'utf8'),
       readFileSync(join(csrDir, 'pki/apiserver.key'), 'utf8'),
@@ -116,6 +153,21 @@ describe('csr generate → csr sign', () => {
     );
     const check = kpki(['check', '--dir', tree, '-o', 'json']);
     assert.equal(check.status, 0, check.stdout);
+  });
+});
+
+describe('csr generate without flags or --config', () => {
+  it("takes the node name and address from the tree's certificates, not from the host", () => {
+    const tree = tempDir();
+    assert.equal(kpki(['init', '--dir', tree, ...FLAGS]).status, 0);
+    const out = join(tempDir(), 'csrs');
+    const result = kpki(['csr', 'generate', '--dir', tree, '--csr-dir', out]);
+    assert.equal(result.status, 0, result.stderr);
+    const text = openssl(['req', '-in', join(out, 'pki/apiserver.csr'), '-noout', '-text']);
+    assert.match(text, /DNS:cp1, DNS:kubernetes/);
+    assert.match(text, /IP Address:10\.96\.0\.1, IP Address:10\.0\.0\.5/);
+    const peer = openssl(['req', '-in', join(out, 'pki/etcd/peer.csr'), '-noout', '-subject']);
+    assert.match(peer, /CN ?= ?cp1/);
   });
 });
 

@@ -25,7 +25,8 @@ const LEAVES: Record<string, [string, string, string, string, string | undefined
   'apiserver-kubelet-client': [
     'pki/apiserver-kubelet-client.crt',
     'ca',
-    'O = kubeadm:cluster-admins, CN = kube-apiserver-kubelet-client',
+    // kubeadm ≥ 1.37 (kubernetes#138957): CN only; RBAC grants the kubelet API access by user.
+    'CN = kube-apiserver-kubelet-client',
     'TLS Web Client Authentication',
     undefined,
   ],

@@ -110,7 +110,7 @@ describe('kpki renew all', () => {
   });
 
   it('names the renewed certificates and the components to restart, in order', () => {
-    assert.match(output, /renew +apiserver +certificate for serving the Kubernetes API renewed/);
+    assert.match(output, /renew +apiserver +certificate for serving the Kubernetes API\n/);
     assert.match(
       output,
       /restart, in this order, so they load the new files: etcd, kube-apiserver, kube-controller-manager, kube-scheduler\n/,

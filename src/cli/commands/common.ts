@@ -24,10 +24,17 @@ export function addCommonOptions(command: Command): Command {
     );
 }
 
-/** kubeadm init's flags that shape the certificates. */
-export function addKubeadmFlags(command: Command): Command {
+/**
+ * kubeadm init's flags that shape the certificates; `withNodeName: false` leaves out the flags a
+ * command already has from the RKE2 flags under the same name and meaning (--node-name,
+ * --service-cidr).
+ */
+export function addKubeadmFlags(command: Command, withNodeName = true): Command {
+  if (withNodeName)
+    command
+      .option('--node-name <name>', 'node name (etcd certificate CN, apiserver SAN)')
+      .option('--service-cidr <cidr>', 'service subnet (default 10.96.0.0/12)');
   return command
-    .option('--node-name <name>', 'node name (etcd certificate CN, apiserver SAN)')
     .option('--apiserver-advertise-address <ip>', 'address the API server advertises')
     .option('--apiserver-bind-port <port>', 'API server port (default 6443)')
     .option('--control-plane-endpoint <host[:port]>', 'shared endpoint for all control-plane nodes')
@@ -35,7 +42,6 @@ export function addKubeadmFlags(command: Command): Command {
       '--apiserver-cert-extra-sans <list>',
       'extra SANs for the apiserver certificate, comma separated',
     )
-    .option('--service-cidr <cidr>', 'service subnet (default 10.96.0.0/12)')
     .option('--service-dns-domain <domain>', 'cluster DNS domain (default cluster.local)');
 }
 

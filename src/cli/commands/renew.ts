@@ -5,7 +5,7 @@ import { kubeadmRenewNames, rke2ServiceNames } from '../catalogue-names.js';
 import type { Deliver } from '../command-result.js';
 import { parseRenewOptions } from '../options/renew.js';
 import { layoutAction } from './run-layout.js';
-import { addCommonOptions, addRke2Flags } from './common.js';
+import { addCommonOptions, addKubeadmFlags, addRke2Flags } from './common.js';
 
 /** Registers `renew`. */
 export function registerRenew(program: Command, deliver: Deliver): void {
@@ -20,6 +20,11 @@ export function registerRenew(program: Command, deliver: Deliver): void {
     );
   addCommonOptions(command);
   addRke2Flags(command);
+  addKubeadmFlags(command, false);
+  command.option(
+    '--update-sans',
+    'kubeadm: give the renewed serving certificates the SANs the current spec gives (--config, --apiserver-cert-extra-sans, --control-plane-endpoint…) and the kubeconfigs its server URL; the plan shows each change',
+  );
   command.option(
     '--server-data-dir <dir>',
     'rke2/k3s agent dirs: server data dir whose CAs sign the renewed certificates',
@@ -34,6 +39,10 @@ export function registerRenew(program: Command, deliver: Deliver): void {
     .option(
       '--expiring-within <duration>',
       'only renew certificates that expire within this time (e.g. 30d)',
+    )
+    .option(
+      '--allow-expired-ca',
+      'kubeadm: renew even when the signing CA has expired or expires within 30 days (warns; rotate the CA instead with rotate-ca)',
     )
     .option('--dry-run', 'print the plan and change nothing')
     .addOption(outputOption(['text', 'json']));

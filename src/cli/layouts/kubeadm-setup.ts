@@ -5,8 +5,12 @@ import { FileAccessError } from '../../errors.js';
 import type { Catalogue } from '../../layouts/catalogue.js';
 import { kubeadmCatalogue } from '../../layouts/kubeadm/catalogue.js';
 import { parseKubeadmConfig } from '../../layouts/kubeadm/config.js';
+import type { TreeReader } from '../../ops/shared/ports.js';
+import { treeHostDefaults } from '../../ops/kubeadm/tree-host.js';
 import {
+  APISERVER_MANIFEST,
   defaultKubeadmSpec,
+  kubernetesVersionFromManifest,
   type HostDefaults,
   type KubeadmSpec,
 } from '../../layouts/kubeadm/spec.js';
@@ -22,17 +26,36 @@ export interface KubeadmLayout {
 
 /**
  * Builds the kubeadm spec and catalogue from `--config` (when given), then the flags, over the
- * host defaults.
+ * host defaults. Without a `kubernetesVersion` in the config, the version is read from the tree's
+ * kube-apiserver static-pod manifest when `reader` is given and the manifest names one.
  * @throws FileAccessError `UNREADABLE` for an unreadable --config; InvalidInputError for a bad one.
  */
 export async function kubeadmLayout(
   tree: Pick<TreeOptions, 'config'>,
   flags: KubeadmFlags,
+  reader?: TreeReader,
 ): Promise<KubeadmLayout> {
-  const host = hostDefaults();
-  let spec = defaultKubeadmSpec(host);
+  let host = hostDefaults();
   const warnings: string[] = [];
   const config = tree.config;
+  if (
+    config === undefined &&
+    reader &&
+    (flags.nodeName === undefined || flags.advertiseAddress === undefined)
+  ) {
+    const fromTree = await treeHostDefaults(
+      reader,
+      kubeadmCatalogue(defaultKubeadmSpec(host)).catalogue,
+      host,
+    );
+    if (fromTree.fromTree) {
+      host = fromTree.host;
+      warnings.push(
+        `[spec] no --config: node name "${host.hostname}" and address "${host.address}" taken from the tree's certificates`,
+      );
+    }
+  }
+  let spec = defaultKubeadmSpec(host);
   if (config !== undefined) {
     const text = await readInputText(config, 'config').catch((error: unknown) => {
       throw new FileAccessError('UNREADABLE', `cannot read config "${config}"`, { cause: error });
@@ -42,6 +65,11 @@ export async function kubeadmLayout(
     warnings.push(...parsed.warnings);
   }
   spec = applyFlags(spec, flags);
+  if (spec.kubernetesVersion === undefined && reader) {
+    const manifest = await reader.read(APISERVER_MANIFEST).catch(() => undefined);
+    const version = manifest && kubernetesVersionFromManifest(new TextDecoder().decode(manifest));
+    if (version) spec = { ...spec, kubernetesVersion: version };
+  }
   const built = kubeadmCatalogue(spec);
   return { spec, catalogue: built.catalogue, warnings: [...warnings, ...built.warnings] };
 }

@@ -14,12 +14,13 @@ import {
   type TreeReader,
 } from '../../ops/shared/ports.js';
 import { kubeadmHierarchy } from '../../layouts/kubeadm/hierarchy.js';
-import { controlPlaneUrl, KUBEADM_DEFAULTS } from '../../layouts/kubeadm/spec.js';
 import {
-  KUBEADM_ADMIN_CONF,
-  KUBEADM_CLUSTER_CA,
-  KUBEADM_RESTART_ORDER,
-} from '../../layouts/kubeadm/catalogue.js';
+  controlPlaneUrl,
+  defaultKubeadmSpec,
+  KUBEADM_DEFAULTS,
+} from '../../layouts/kubeadm/spec.js';
+import { kubeadmCatalogue, KUBEADM_RESTART_ORDER } from '../../layouts/kubeadm/catalogue.js';
+import { requireCaWithRole } from '../../layouts/catalogue.js';
 import { openTreeStore } from '../../stores/fs-tree-store.js';
 import { checkReportResult } from '../check-result.js';
 import { insecureDirProblems } from '../insecure-dirs.js';
@@ -41,18 +42,22 @@ import { kubeadmLayout } from './kubeadm-setup.js';
 const rules = { restartOrder: KUBEADM_RESTART_ORDER };
 
 async function init(ctx: OpsContext, options: InitOptions): Promise<CommandResult> {
-  const layout = await kubeadmLayout(options, options.kubeadm);
+  const layout = await kubeadmLayout(options, options.kubeadm, ctx.tree);
   const params = { catalogue: layout.catalogue, ...rules, warnings: layout.warnings };
   const planned = await planInit(ctx, params);
   const { plan } = planned;
   warn(plan.warnings);
   const result = await unlessDryRun(options, () => applyInit(ctx, planned));
-  return succeeded(planOutput(options, plan, result));
+  // kubeadm init only creates what is missing: nothing it writes replaced a file.
+  return succeeded(planOutput(options, plan, result, true));
 }
 
 async function check(ctx: OpsContext, options: CheckOptions): Promise<CommandResult> {
-  const layout = await kubeadmLayout(options, NO_KUBEADM_FLAGS);
-  const report = await checkTree(ctx, { catalogue: layout.catalogue });
+  const layout = await kubeadmLayout(options, NO_KUBEADM_FLAGS, ctx.tree);
+  const report = await checkTree(ctx, {
+    catalogue: layout.catalogue,
+    specKnown: options.config !== undefined,
+  });
   const files = catalogueFileModes(layout.catalogue).keys();
   const dirs = await insecureDirProblems(ctx.tree.root, files);
   return checkReportResult(report, options.output, options.warnWithinMs ?? 0, dirs);
@@ -63,22 +68,65 @@ async function renew(ctx: OpsContext, options: RenewOptions): Promise<CommandRes
   if (names.length === 0) throw new UsageError('name the certificates to renew, or "all"');
   if (names.includes('all') && names.length > 1)
     throw new UsageError('"all" cannot be combined with other names');
-  const layout = await kubeadmLayout(options, options.kubeadm);
+  refuseRke2Flags(options);
+  if (!options.updateSans && changesSans(options))
+    throw new UsageError(
+      'kubeadm renew copies the SANs and server URLs of the existing certificates; add --update-sans to give them the ones these flags describe',
+    );
+  const layout = await kubeadmLayout(options, options.kubeadm, ctx.tree);
   const params = {
     catalogue: layout.catalogue,
     names,
     ...rules,
     keepKeyAlgorithm: options.config === undefined,
+    allowExpiredCa: options.allowExpiredCa,
+    updateSans: options.updateSans,
     ...(options.expiringWithinMs !== undefined && { expiringWithinMs: options.expiringWithinMs }),
   };
   const planned = await planRenew(ctx, params);
   const { plan } = planned;
+  warn(plan.warnings);
   const result = await unlessDryRun(options, () => applyRenew(ctx, planned));
   return succeeded(planOutput(options, plan, result));
 }
 
+/** RKE2/K3s-only flags are refused on a kubeadm tree rather than silently ignored. */
+function refuseRke2Flags(options: RenewOptions): void {
+  const given = Object.keys(options.rke2).filter(
+    (key) => key !== 'nodeName' && key !== 'serviceCidr',
+  );
+  if (given.length > 0)
+    throw new UsageError(
+      `${given.map(rke2FlagName).join(', ')}: rke2/k3s flag${given.length > 1 ? 's' : ''}, not used on a kubeadm tree; give SANs with --apiserver-cert-extra-sans (or apiServer.certSANs in --config) and --update-sans`,
+    );
+}
+
+function rke2FlagName(key: string): string {
+  const names: Record<string, string> = {
+    tlsSans: '--tls-san',
+    nodeIps: '--node-ip',
+    nodeExternalIps: '--node-external-ip',
+    advertiseAddress: '--advertise-address',
+    clusterDomain: '--cluster-domain',
+    disableEtcd: '--disable-etcd',
+  };
+  return names[key] ?? key;
+}
+
+/** Flags that change SANs or server URLs, which renew uses only with --update-sans. */
+function changesSans(options: RenewOptions): boolean {
+  const k = options.kubeadm;
+  return (
+    k.advertiseAddress !== undefined ||
+    k.bindPort !== undefined ||
+    k.controlPlaneEndpoint !== undefined ||
+    k.extraSans !== undefined ||
+    k.dnsDomain !== undefined
+  );
+}
+
 async function csrGenerate(ctx: OpsContext, options: CsrGenerateOptions): Promise<CommandResult> {
-  const layout = await kubeadmLayout(options, options.kubeadm);
+  const layout = await kubeadmLayout(options, options.kubeadm, ctx.tree);
   const csrDir = options.csrDir;
   const target =
     csrDir === undefined
@@ -87,10 +135,10 @@ async function csrGenerate(ctx: OpsContext, options: CsrGenerateOptions): Promis
   const work = async (): Promise<CommandResult> => {
     // Loaded on use: the CSR code pulls in @peculiar/x509, which every other command would pay for at start-up.
     const { applyCsrGenerate, planCsrGenerate } = await import('../../ops/kubeadm/csr-generate.js');
-    const plan = await planCsrGenerate(target, layout.catalogue);
-    const result = await unlessDryRun(options, () =>
-      applyCsrGenerate(ctx, target, layout.catalogue),
-    );
+    const into: OpsContext = { ...ctx, tree: target };
+    const planned = await planCsrGenerate(into, layout.catalogue);
+    const { plan } = planned;
+    const result = await unlessDryRun(options, () => applyCsrGenerate(into, planned));
     if (options.output === 'json') return succeeded(planJson(plan, result, options.dryRun));
     const next = result
       ? `[csr generate] wrote keys and requests in ${target.root}; sign them with your CA, or with: kpki csr sign --dir ${ctx.tree.root}${target === ctx.tree ? '' : ` --csr-dir ${target.root}`}\n`
@@ -101,7 +149,7 @@ async function csrGenerate(ctx: OpsContext, options: CsrGenerateOptions): Promis
 }
 
 async function csrSign(ctx: OpsContext, options: CsrSignOptions): Promise<CommandResult> {
-  const layout = await kubeadmLayout(options, options.kubeadm);
+  const layout = await kubeadmLayout(options, options.kubeadm, ctx.tree);
   const source = options.csrDir === undefined ? ctx.tree : await openTreeStore(options.csrDir);
   const params = { catalogue: layout.catalogue, source, ...rules };
   const { applyCsrSign, planCsrSign } = await import('../../ops/kubeadm/csr-sign.js');
@@ -115,9 +163,8 @@ async function kubeconfigUser(
   ctx: OpsContext,
   options: KubeconfigUserOptions,
 ): Promise<CommandResult> {
-  const layout = await kubeadmLayout(options, NO_KUBEADM_FLAGS);
-  const ca = layout.catalogue.cas.find((entry) => entry.name === KUBEADM_CLUSTER_CA);
-  if (!ca) throw new UsageError(`the kubeadm catalogue has no "${KUBEADM_CLUSTER_CA}"`);
+  const layout = await kubeadmLayout(options, NO_KUBEADM_FLAGS, ctx.tree);
+  const ca = requireCaWithRole(layout.catalogue, 'cluster');
   const validityMs = options.validityMs ?? layout.spec.certificateValidityMs;
   if (validityMs > KUBEADM_DEFAULTS.certificateValidityMs)
     warn(['--validity is longer than the recommended 8760h0m0s']);
@@ -140,7 +187,7 @@ async function rotateCa(ctx: OpsContext, options: RotateCaOptions): Promise<Comm
       'kubeadm has no CA rotation of its own: run kpki rotate-ca --phase trust, then --phase issue, then --phase finish, restarting what each phase names in between',
     );
   }
-  const layout = await kubeadmLayout(options, options.kubeadm);
+  const layout = await kubeadmLayout(options, options.kubeadm, ctx.tree);
   const planned = await planRotateCa(ctx, {
     catalogue: layout.catalogue,
     phase,
@@ -156,7 +203,7 @@ async function rotateCa(ctx: OpsContext, options: RotateCaOptions): Promise<Comm
 }
 
 async function caGenerate(ctx: OpsContext, options: CaGenerateOptions): Promise<CommandResult> {
-  const layout = await kubeadmLayout(options, options.kubeadm);
+  const layout = await kubeadmLayout(options, options.kubeadm, ctx.tree);
   const hierarchy = kubeadmHierarchy(layout.spec, Math.floor(ctx.clock.now().getTime() / 1000));
   const root = await readGivenCa(options.root);
   const intermediate = await readGivenCa(options.intermediate);
@@ -190,9 +237,23 @@ async function restoreModes(_ctx: OpsContext, options: TreeOptions): Promise<Res
   return (path) => modes.get(path);
 }
 
-/** kubeadm trees have `pki/` or `admin.conf` at the root. */
+/** The default catalogue's paths, for recognising a tree (host values do not change them). */
+const DETECT_CATALOGUE = kubeadmCatalogue(
+  defaultKubeadmSpec({ hostname: 'detect', address: '127.0.0.1' }),
+).catalogue;
+
+/**
+ * kubeadm trees have the cluster CA's directory (`pki/`) or the first kubeconfig of the catalogue
+ * (`admin.conf`) at the root.
+ */
 async function detect(tree: TreeReader): Promise<boolean> {
-  return (await tree.exists('pki')) || (await tree.exists(KUBEADM_ADMIN_CONF));
+  const caPath = requireCaWithRole(DETECT_CATALOGUE, 'cluster').certPath;
+  const certDir = caPath.slice(0, Math.max(caPath.lastIndexOf('/'), 0));
+  const admin = DETECT_CATALOGUE.kubeconfigs[0];
+  return (
+    (certDir !== '' && (await tree.exists(certDir))) ||
+    (admin !== undefined && (await tree.exists(admin.path)))
+  );
 }
 
 /** kubeadm's handlers. */

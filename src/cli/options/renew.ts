@@ -1,7 +1,7 @@
 /** `kpki renew`'s options. */
 import { parseKubeadmFlags, type KubeadmFlags } from './kubeadm-flags.js';
 import { parseRke2Flags, type Rke2Flags } from './rke2-flags.js';
-import { listOf, textOf, type ActionInput } from './raw.js';
+import { flagOf, listOf, textOf, type ActionInput } from './raw.js';
 import {
   durationOf,
   parsePlanOptions,
@@ -19,7 +19,11 @@ export interface RenewOptions extends TreeOptions, PlanOptions {
   /** `--expiring-within`; undefined when not given. */
   readonly expiringWithinMs: number | undefined;
   readonly serverDataDir: string | undefined;
-  /** Only `--node-name` and `--service-cidr` (renew has the RKE2 flags, which share them). */
+  /** `--allow-expired-ca` (kubeadm): renew under an expired or expiring CA with a warning. */
+  readonly allowExpiredCa: boolean;
+  /** `--update-sans` (kubeadm): the spec's SANs and server URLs instead of the copied ones. */
+  readonly updateSans: boolean;
+  /** The kubeadm flags (`--node-name` and `--service-cidr` shared with the RKE2 flags). */
   readonly kubeadm: KubeadmFlags;
   readonly rke2: Rke2Flags;
 }
@@ -36,6 +40,8 @@ export function parseRenewOptions({ raw, dirSource, args }: ActionInput): RenewO
     services: listOf(raw, 'service'),
     expiringWithinMs: durationOf(raw, 'expiringWithin', '--expiring-within'),
     serverDataDir: textOf(raw, 'serverDataDir'),
+    allowExpiredCa: flagOf(raw, 'allowExpiredCa'),
+    updateSans: flagOf(raw, 'updateSans'),
     kubeadm: parseKubeadmFlags(raw),
     rke2: parseRke2Flags(raw),
   };

@@ -1,7 +1,12 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { kubeadmCatalogue } from './catalogue.js';
-import { defaultKubeadmSpec, kubernetesServiceIp, type KubeadmSpec } from './spec.js';
+import {
+  defaultKubeadmSpec,
+  kubernetesServiceIp,
+  kubernetesVersionFromManifest,
+  type KubeadmSpec,
+} from './spec.js';
 import { issuedEntries } from '../catalogue.js';
 
 const base: KubeadmSpec = { ...defaultKubeadmSpec({ hostname: 'cp1', address: '10.0.0.5' }) };
@@ -103,5 +108,73 @@ describe('kubeadm catalogue', () => {
     assert.equal(kubernetesServiceIp('10.96.0.0/12'), '10.96.0.1');
     assert.equal(kubernetesServiceIp('fd00:10:96::/112,10.96.0.0/12'), 'fd00:10:96::1');
     assert.throws(() => kubernetesServiceIp('banana'), /not a CIDR/);
+  });
+
+  describe('identities follow kubernetesVersion (reference §2.2, §3.1)', () => {
+    const cases: Record<
+      string,
+      [string | undefined, Record<string, string[] | undefined>, boolean, string]
+    > = {
+      'v1.28.3: system:masters everywhere, no super-admin.conf, kubelet.conf at the endpoint': [
+        'v1.28.3',
+        {
+          'admin.conf': ['system:masters'],
+          'apiserver-kubelet-client': ['system:masters'],
+          'apiserver-etcd-client': ['system:masters'],
+          'etcd-healthcheck-client': ['system:masters'],
+        },
+        false,
+        'https://api.example.com:6443',
+      ],
+      'v1.31.0: kubeadm:cluster-admins, super-admin.conf, kubelet.conf still at the endpoint': [
+        'v1.31.0',
+        {
+          'admin.conf': ['kubeadm:cluster-admins'],
+          'apiserver-kubelet-client': ['kubeadm:cluster-admins'],
+          'apiserver-etcd-client': undefined,
+        },
+        true,
+        'https://api.example.com:6443',
+      ],
+      'v1.33.1: kubelet.conf at the local API endpoint': [
+        'v1.33.1',
+        { 'apiserver-kubelet-client': ['kubeadm:cluster-admins'] },
+        true,
+        'https://10.0.0.5:6443',
+      ],
+      'no version (newest, v1.37): apiserver-kubelet-client is CN only': [
+        undefined,
+        { 'admin.conf': ['kubeadm:cluster-admins'], 'apiserver-kubelet-client': undefined },
+        true,
+        'https://10.0.0.5:6443',
+      ],
+    };
+    for (const [name, [version, orgs, superAdmin, kubeletServer]] of Object.entries(cases)) {
+      it(name, () => {
+        const { catalogue } = kubeadmCatalogue({
+          ...base,
+          controlPlaneEndpoint: 'api.example.com',
+          kubernetesVersion: version,
+        });
+        const byName = new Map(issuedEntries(catalogue).map((e) => [e.name, e]));
+        for (const [entry, o] of Object.entries(orgs))
+          assert.deepEqual(byName.get(entry)?.subject.o, o, entry);
+        assert.equal(byName.has('super-admin.conf'), superAdmin);
+        const kubelet = catalogue.kubeconfigs.find((k) => k.name === 'kubelet.conf');
+        assert.equal(kubelet?.server, kubeletServer);
+      });
+    }
+
+    it('the version is read from a kube-apiserver static-pod manifest image tag', () => {
+      const manifest = [
+        'spec:',
+        '  containers:',
+        '  - command:',
+        '    - kube-apiserver',
+        '    image: registry.k8s.io/kube-apiserver:v1.28.15',
+      ].join('\n');
+      assert.equal(kubernetesVersionFromManifest(manifest), 'v1.28.15');
+      assert.equal(kubernetesVersionFromManifest('image: registry.k8s.io/etcd:3.5.9-0'), undefined);
+    });
   });
 });

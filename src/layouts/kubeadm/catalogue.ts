@@ -1,14 +1,21 @@
 /**
  * The kubeadm catalogue (kubeadm ≥ 1.31 behaviour, reference/kubeadm.md §2–§4): three CAs, seven
  * leaves (four without the etcd ones when etcd is external), the service-account key pair and five
- * kubeconfigs, as pure data computed from the cluster spec.
+ * kubeconfigs, as pure data computed from the cluster spec. The identities follow the spec's
+ * `kubernetesVersion` (reference §2.2, §3.1): before 1.29 admin.conf, apiserver-kubelet-client and
+ * the etcd clients carry `O=system:masters` and there is no super-admin.conf (kubernetes#121305,
+ * #119859, #120521); apiserver-kubelet-client has `O=kubeadm:cluster-admins` from 1.29 (#121837)
+ * and CN only from 1.37 (#138957, kubeadm#3307); kubelet.conf points at the local API endpoint
+ * from 1.33 (ControlPlaneKubeletLocalMode on by default), at the control-plane endpoint before.
  */
 import { classifySans, dedupeAltNames, canonicalIp, type AltNames } from '../../pki/san.js';
 import type { KeyUsageName } from '../../pki/certificate.js';
+import type { SubjectFields } from '../../pki/name.js';
 import type { CaEntry, CaRole, Catalogue, KubeconfigEntry, LeafEntry } from '../catalogue.js';
 import {
   controlPlaneUrl,
   kubernetesServiceIp,
+  kubernetesMinor,
   localApiUrl,
   splitHostPort,
   type KubeadmSpec,
@@ -42,6 +49,8 @@ export interface KubeadmCatalogue {
 /** Computes the kubeadm catalogue for a spec. Pure. */
 export function kubeadmCatalogue(spec: KubeadmSpec): KubeadmCatalogue {
   const warnings: string[] = [];
+  const minor = kubernetesMinor(spec);
+  const masters = minor < 29 ? ['system:masters'] : [];
   const pki = (base: string): { certPath: string; keyPath: string } => ({
     certPath: `${spec.certificatesDir}/${base}.crt`,
     keyPath: `${spec.certificatesDir}/${base}.key`,
@@ -106,7 +115,7 @@ export function kubeadmCatalogue(spec: KubeadmSpec): KubeadmCatalogue {
         name: 'apiserver-kubelet-client',
         longName: 'certificate for the API server to connect to kubelet',
         ca: 'ca',
-        subject: { cn: 'kube-apiserver-kubelet-client', o: ['kubeadm:cluster-admins'] },
+        subject: kubeletClientSubject(minor),
         altNames: NO_SANS,
         extKeyUsage: ['clientAuth'],
         restart: ['kube-apiserver'],
@@ -167,7 +176,7 @@ export function kubeadmCatalogue(spec: KubeadmSpec): KubeadmCatalogue {
           name: 'etcd-healthcheck-client',
           longName: 'certificate for liveness probes to healthcheck etcd',
           ca: 'etcd-ca',
-          subject: { cn: 'kube-etcd-healthcheck-client' },
+          subject: withOrgs('kube-etcd-healthcheck-client', masters),
           altNames: NO_SANS,
           extKeyUsage: ['clientAuth'],
           restart: [],
@@ -179,7 +188,7 @@ export function kubeadmCatalogue(spec: KubeadmSpec): KubeadmCatalogue {
           name: 'apiserver-etcd-client',
           longName: 'certificate the apiserver uses to access etcd',
           ca: 'etcd-ca',
-          subject: { cn: 'kube-apiserver-etcd-client' },
+          subject: withOrgs('kube-apiserver-etcd-client', masters),
           altNames: NO_SANS,
           extKeyUsage: ['clientAuth'],
           restart: ['kube-apiserver'],
@@ -206,7 +215,20 @@ export function kubeadmCatalogue(spec: KubeadmSpec): KubeadmCatalogue {
   };
 }
 
+/** apiserver-kubelet-client's subject by kubeadm minor version. */
+function kubeletClientSubject(minor: number): SubjectFields {
+  const cn = 'kube-apiserver-kubelet-client';
+  if (minor < 29) return { cn, o: ['system:masters'] };
+  if (minor < 37) return { cn, o: ['kubeadm:cluster-admins'] };
+  return { cn };
+}
+
+function withOrgs(cn: string, o: readonly string[]): SubjectFields {
+  return o.length > 0 ? { cn, o } : { cn };
+}
+
 function kubeconfigEntries(spec: KubeadmSpec): KubeconfigEntry[] {
+  const minor = kubernetesMinor(spec);
   const entry = (
     name: string,
     longName: string,
@@ -233,26 +255,32 @@ function kubeconfigEntries(spec: KubeadmSpec): KubeconfigEntry[] {
   });
   const cpe = controlPlaneUrl(spec);
   const local = localApiUrl(spec);
+  const superAdmin: KubeconfigEntry[] =
+    minor < 29
+      ? []
+      : [
+          {
+            ...entry(
+              'super-admin.conf',
+              'certificate embedded in the kubeconfig file for the super-admin',
+              'kubernetes-super-admin',
+              ['system:masters'],
+              cpe,
+              [],
+            ),
+            optional: true,
+          },
+        ];
   return [
     entry(
       KUBEADM_ADMIN_CONF,
       'certificate embedded in the kubeconfig file for the admin to use and for kubeadm itself',
       'kubernetes-admin',
-      ['kubeadm:cluster-admins'],
+      [minor < 29 ? 'system:masters' : 'kubeadm:cluster-admins'],
       cpe,
       [],
     ),
-    {
-      ...entry(
-        'super-admin.conf',
-        'certificate embedded in the kubeconfig file for the super-admin',
-        'kubernetes-super-admin',
-        ['system:masters'],
-        cpe,
-        [],
-      ),
-      optional: true,
-    },
+    ...superAdmin,
     entry(
       'controller-manager.conf',
       'certificate embedded in the kubeconfig file for the controller manager to use',
@@ -269,14 +297,15 @@ function kubeconfigEntries(spec: KubeadmSpec): KubeconfigEntry[] {
       local,
       ['kube-scheduler'],
     ),
-    // kubeadm ≥ 1.33 points the first control-plane kubelet at the local API endpoint (ControlPlaneKubeletLocalMode).
+    // kubeadm ≥ 1.33 points the first control-plane kubelet at the local API endpoint
+    // (ControlPlaneKubeletLocalMode on by default); before, at the control-plane endpoint.
     {
       ...entry(
         'kubelet.conf',
         'certificate embedded in the kubeconfig file for the kubelet to use',
         `system:node:${spec.nodeName}`,
         ['system:nodes'],
-        local,
+        minor < 33 ? cpe : local,
         ['kubelet'],
       ),
       selfRotated: true,

@@ -1,5 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import type { CheckReport, CheckRow } from '../check-report.js';
@@ -119,7 +120,6 @@ describe('kubeadm v1alpha3 structured output', () => {
       expirationDate: null,
       residualTime: 0,
       externallyManaged: false,
-      caName: 'etcd-ca',
       missing: true,
     });
     assert.ok(Array.isArray(apiserver?.problems));
@@ -132,5 +132,21 @@ describe('kubeadm v1alpha3 structured output', () => {
     const text = formatKubeadmYaml(report);
     assert.deepEqual(parse(text), JSON.parse(formatKubeadmJson(report)));
     assert.match(text, /^apiVersion: output.kubeadm.k8s.io\/v1alpha3\ncertificateAuthorities:\n/);
+  });
+
+  it('quotes timestamps as sigs.k8s.io/yaml does, so YAML 1.1 readers keep them strings', () => {
+    const text = formatKubeadmYaml(report);
+    assert.match(text, /^ {2}expirationDate: "2025-12-31T00:00:00Z"$/m);
+    assert.match(text, /^- expirationDate: null$/m);
+    // PyYAML (YAML 1.1) resolves an unquoted RFC 3339 value to a datetime.
+    const py = spawnSync(
+      'python3',
+      [
+        '-c',
+        'import sys,yaml;d=yaml.safe_load(sys.stdin);print(type(d["certificates"][0]["expirationDate"]).__name__)',
+      ],
+      { input: text, encoding: 'utf8' },
+    );
+    if (py.status === 0) assert.equal(py.stdout.trim(), 'str');
   });
 });

@@ -5,7 +5,7 @@
  * `<invalid>`; rows kubeadm leaves out (kubelet.conf) and a `problems` list appear as extras that
  * a kubeadm parser ignores.
  */
-import { stringify } from 'yaml';
+import { Document, Scalar, visit } from 'yaml';
 import { humanDuration } from '../../pki/duration.js';
 import type { CheckReport, CheckRow } from '../check-report.js';
 import { tabwrite } from '../tabwriter.js';
@@ -78,7 +78,8 @@ function entry(row: CheckRow, withCa: boolean): Record<string, unknown> {
     residualTime: row.residualMs === undefined ? 0 : Math.trunc(row.residualMs / 1000),
     externallyManaged: row.externallyManaged,
   };
-  if (withCa && row.caName) value.caName = row.caName;
+  // kubeadm's !MISSING! rows carry no caName (nothing was read to sign).
+  if (withCa && row.caName && !row.missing) value.caName = row.caName;
   value.missing = row.missing;
   if (row.problems.length > 0) value.problems = row.problems;
   return value;
@@ -89,11 +90,19 @@ export function formatKubeadmJson(report: CheckReport): string {
   return `${JSON.stringify(kubeadmExpirationInfo(report), null, 4)}\n`;
 }
 
-/** `-o yaml`: keys sorted, as sigs.k8s.io/yaml writes them. */
+/**
+ * `-o yaml`: keys sorted, as sigs.k8s.io/yaml writes them, and RFC 3339 timestamps quoted as it
+ * quotes them (unquoted, YAML 1.1 readers such as PyYAML turn them into datetimes).
+ */
 export function formatKubeadmYaml(report: CheckReport): string {
-  return stringify(kubeadmExpirationInfo(report), {
-    sortMapEntries: true,
-    indentSeq: false,
-    lineWidth: 0,
+  const doc = new Document(kubeadmExpirationInfo(report), { sortMapEntries: true });
+  visit(doc, {
+    Scalar(_key, node) {
+      if (typeof node.value === 'string' && TIMESTAMP.test(node.value))
+        node.type = Scalar.QUOTE_DOUBLE;
+    },
   });
+  return doc.toString({ indentSeq: false, lineWidth: 0 });
 }
+
+const TIMESTAMP = /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}/;

@@ -156,6 +156,8 @@ function readCluster(obj: Obj, spec: Mutable<KubeadmSpec>, source: string, versi
   if (obj.controlPlaneEndpoint !== undefined)
     spec.controlPlaneEndpoint = str(obj.controlPlaneEndpoint, source, 'controlPlaneEndpoint');
   if (obj.clusterName !== undefined) spec.clusterName = str(obj.clusterName, source, 'clusterName');
+  if (obj.kubernetesVersion !== undefined)
+    spec.kubernetesVersion = str(obj.kubernetesVersion, source, 'kubernetesVersion');
   if (obj.certificatesDir !== undefined)
     spec.certificatesDir = certificatesDir(
       str(obj.certificatesDir, source, 'certificatesDir'),

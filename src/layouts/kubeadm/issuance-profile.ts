@@ -12,7 +12,10 @@ export const KUBEADM_ISSUANCE: IssuanceProfile = Object.freeze({
   caSerial: 'random',
   validityFrom: 'issuing-instant',
   leafNotBefore: 'backdated',
-  leafWithinCa: undefined,
+  leafWithinCa: {
+    expiredHint:
+      'rotate the CA first: kpki rotate-ca --phase trust, then --phase issue and --phase finish',
+  },
   leafBasicConstraints: true,
   leafAuthorityKeyId: 'issuer-skid',
 });

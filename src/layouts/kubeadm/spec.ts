@@ -48,6 +48,33 @@ export interface KubeadmSpec {
   readonly encryptionAlgorithm: KeyAlgorithm;
   readonly certificateValidityMs: number;
   readonly caCertificateValidityMs: number;
+  /**
+   * `kubernetesVersion` (`v1.28.3`), from the config or the static-pod manifests' image tags; it
+   * decides the identities kubeadm of that version writes. Undefined: the newest behaviour.
+   */
+  readonly kubernetesVersion?: string | undefined;
+}
+
+/**
+ * The Kubernetes minor version of the spec (`v1.28.3` → 28); Infinity when unknown or not a
+ * `v1.N` version, so the newest behaviour applies.
+ */
+export function kubernetesMinor(spec: Pick<KubeadmSpec, 'kubernetesVersion'>): number {
+  const match = /^v?1\.(\d+)(?:\.|$|-)/.exec(spec.kubernetesVersion ?? '');
+  return match ? Number(match[1]) : Infinity;
+}
+
+/** The static-pod manifest kubeadm writes for the API server, relative to the tree root. */
+export const APISERVER_MANIFEST = 'manifests/kube-apiserver.yaml';
+
+/**
+ * The version in a kube-apiserver static-pod manifest's image tag (`…/kube-apiserver:v1.28.3`),
+ * or undefined when there is none. Pure; reads only the `image:` line.
+ */
+export function kubernetesVersionFromManifest(text: string): string | undefined {
+  return /^\s*(?:-\s+)?image:\s*["']?[^\s"']*\/kube-apiserver:(v\d+\.\d+\.\d+[^\s"'@]*)/m.exec(
+    text,
+  )?.[1];
 }
 
 /** Values the environment supplies when neither config nor flags do (host name, primary IP). */

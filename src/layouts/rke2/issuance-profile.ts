@@ -11,7 +11,7 @@ export const RKE2_ISSUANCE: IssuanceProfile = Object.freeze({
   caSerial: 'zero',
   validityFrom: 'not-before',
   leafNotBefore: 'backdated-within-ca',
-  leafWithinCa: undefined,
+  leafWithinCa: { expiredHint: 'rotate the CAs first: kpki rotate-ca (see kpki rotate-ca --help)' },
   leafBasicConstraints: false,
   leafAuthorityKeyId: 'issuer-skid',
 });

@@ -4,13 +4,19 @@
  * signed by their CA, kubeconfigs whose CA data differs from the CA file.
  */
 import type { CheckReport, CheckRow } from '../../layouts/check-report.js';
-import { issuedEntries, type Catalogue } from '../../layouts/catalogue.js';
+import { issuedEntries, type Catalogue, type IssuedCertEntry } from '../../layouts/catalogue.js';
+import { leafFitProblems } from '../../layouts/leaf-fit.js';
 import { chainProblems, loadCa, loadIssued, type Loaded } from './load-tree.js';
 import type { OpsContext } from '../shared/ports.js';
 
 /** Options for {@link checkTree}. */
 export interface CheckParams {
   readonly catalogue: Catalogue;
+  /**
+   * The catalogue comes from a known spec (--config), so SANs, CN/O and server URLs are compared
+   * too; otherwise only whether each certificate's usages serve its role. Default false.
+   */
+  readonly specKnown?: boolean;
 }
 
 /** Reads every entry of the catalogue and reports it. Changes nothing. Rows are sorted by name. */
@@ -33,7 +39,7 @@ export async function checkTree(ctx: OpsContext, params: CheckParams): Promise<C
       loaded.entry.ca,
       at,
       external,
-      chainProblems(loaded, ca, at),
+      [...chainProblems(loaded, ca, at), ...fitProblems(loaded, at, params.specKnown === true)],
       loaded.entry.optional === true,
     );
   });
@@ -69,4 +75,15 @@ function row(
     problems: [...loaded.problems, ...extra],
     certificate: cert,
   };
+}
+
+/** How the certificate fails its role (and, with a known spec, the spec); expiry has its own columns. */
+function fitProblems(loaded: Loaded<IssuedCertEntry>, at: Date, spec: boolean): string[] {
+  if (!loaded.cert) return [];
+  return leafFitProblems(
+    loaded.entry,
+    { cert: loaded.cert, server: loaded.kubeconfig?.credentials.server },
+    at,
+    { spec, validity: false },
+  );
 }

@@ -9,14 +9,14 @@ import { buildCsr } from '../../pki/csr.js';
 import { encodePrivateKey } from '../../pki/keys.js';
 import { issuedEntries, type Catalogue, type IssuedCertEntry } from '../../layouts/catalogue.js';
 import { buildKubeconfig } from '../../layouts/kubeconfig.js';
-import type { Plan, PlanItem } from '../shared/plan.js';
 import {
-  FileMode,
-  type CommitResult,
-  type FileWrite,
-  type OpsContext,
-  type TreeStore,
-} from '../shared/ports.js';
+  applyPlanned,
+  PreparedChange,
+  type Apply,
+  type Planned,
+  type PlanItem,
+} from '../shared/plan.js';
+import { FileMode, type FileWrite, type OpsContext } from '../shared/ports.js';
 
 /** Where an entry's key and CSR go (paths relative to the CSR tree). */
 export function csrPaths(entry: IssuedCertEntry): {
@@ -35,10 +35,12 @@ function entries(catalogue: Catalogue): IssuedCertEntry[] {
 }
 
 /**
- * Plans generation into `target` (the tree, or a separate CSR directory).
+ * Plans generation into `ctx.tree` (the tree, or a separate CSR directory as its own store): the
+ * keys, CSRs and partial kubeconfigs are made here, into the plan's change; nothing is written.
  * @throws ConflictError `FILE_EXISTS` listing every file that already exists.
  */
-export async function planCsrGenerate(target: TreeStore, catalogue: Catalogue): Promise<Plan> {
+export async function planCsrGenerate(ctx: OpsContext, catalogue: Catalogue): Promise<Planned> {
+  const target = ctx.tree;
   const items: PlanItem[] = [];
   const existing: string[] = [];
   for (const entry of entries(catalogue)) {
@@ -58,15 +60,16 @@ export async function planCsrGenerate(target: TreeStore, catalogue: Catalogue): 
       { hint: 'move them away or use another --csr-dir' },
     );
   }
-  return { operation: 'csr generate', root: target.root, items, restart: [], warnings: [] };
+  return {
+    plan: { operation: 'csr generate', root: target.root, items, restart: [], warnings: [] },
+    change: new PreparedChange('csr-generate', await requestFiles(ctx, catalogue)),
+  };
 }
 
-/** Writes every key, CSR and partial kubeconfig in one commit into `target`. */
-export async function applyCsrGenerate(
-  ctx: OpsContext,
-  target: TreeStore,
-  catalogue: Catalogue,
-): Promise<CommitResult> {
+/** Writes every key, CSR and partial kubeconfig of the plan in one commit into `ctx.tree`. */
+export const applyCsrGenerate: Apply = applyPlanned;
+
+async function requestFiles(ctx: OpsContext, catalogue: Catalogue): Promise<FileWrite[]> {
   const encoder = new TextEncoder();
   const writes: FileWrite[] = [];
   await Promise.all(
@@ -95,8 +98,5 @@ export async function applyCsrGenerate(
         });
     }),
   );
-  return target.commit(
-    { writes: writes.sort((a, b) => a.path.localeCompare(b.path)), deletes: [] },
-    'csr-generate',
-  );
+  return writes;
 }

@@ -10,6 +10,7 @@ import type { SigningAuthority } from '../../pki/issue.js';
 import { parsePrivateKey, spkiOf, type PrivateKey } from '../../pki/keys.js';
 import { issuedEntries, type Catalogue, type IssuedCertEntry } from '../../layouts/catalogue.js';
 import { readKubeconfig } from '../../layouts/kubeconfig.js';
+import { altNameChange } from '../../layouts/leaf-fit.js';
 import { loadCa, requireLoaded } from './load-tree.js';
 import { csrPaths } from './csr-generate.js';
 import { issuedFiles } from './issue-entry.js';
@@ -43,8 +44,10 @@ const decoder = new TextDecoder();
 
 /**
  * Plans signing: one item per CSR found, each signed here into the plan's change; writes nothing.
+ * Each certificate gets the catalogue's subject, SANs and usages; an item says when it replaces
+ * files already in the tree.
  * @throws ValidationError `BAD_CSR_SET` listing every problem (bad CSR, key missing or not the
- *   CSR's key, subject differing from the catalogue) — nothing is signed unless all are good;
+ *   CSR's key, subject or SANs differing from the catalogue) — nothing is signed unless all are good;
  *   `CA_KEY_MISSING` when a CA cannot sign.
  */
 export async function planCsrSign(ctx: OpsContext, params: CsrSignParams): Promise<Planned> {
@@ -53,24 +56,24 @@ export async function planCsrSign(ctx: OpsContext, params: CsrSignParams): Promi
   const writes: FileWrite[] = [];
   const start = ctx.clock.now();
   const authorities = new Map<string, SigningAuthority>();
-  for (const { entry, csr, key } of pending) {
+  for (const { entry, key } of pending) {
     const ca = authorities.get(entry.ca) ?? (await authority(ctx, params.catalogue, entry.ca));
     authorities.set(entry.ca, ca);
-    const subject = { cn: csr.subject.cn ?? '', o: csr.subject.o };
-    const issued = await issueLeaf(
-      ctx,
-      KUBEADM_ISSUANCE,
-      { ...entry, subject, altNames: csr.altNames },
-      ca,
-      start,
-      key,
-    );
+    // The catalogue's identity and usages, not the request's: readPending refused any difference.
+    const issued = await issueLeaf(ctx, KUBEADM_ISSUANCE, entry, ca, start, key);
     const files = issuedFiles(entry, issued, ca.certificate.pem);
     writes.push(...files);
+    const replaced = await existing(
+      ctx.tree,
+      files.map((write) => write.path),
+    );
     items.push({
       name: entry.name,
-      action: 'create',
-      reason: `sign with CA "${entry.ca}"`,
+      action: replaced.length > 0 ? 'replace' : 'create',
+      reason:
+        replaced.length > 0
+          ? `sign with CA "${entry.ca}", replacing ${replaced.join(', ')} (backed up first)`
+          : `sign with CA "${entry.ca}"`,
       files: files.map((write) => write.path),
     });
   }
@@ -113,6 +116,11 @@ async function readPending(params: CsrSignParams): Promise<Pending[]> {
           `"${csrPath}" asks for CN=${csr.subject.cn ?? ''} O=${csr.subject.o.join('+')}, but "${entry.name}" is CN=${expected.cn} O=${(expected.o ?? []).join('+')}`,
         );
       }
+      const sans = altNameChange(csr.altNames, entry.altNames);
+      if (sans.length > 0)
+        problems.push(
+          `"${csrPath}" asks for other SANs than "${entry.name}" has in the spec (to match it: ${sans.join(' ')}); make the request again with: kpki csr generate`,
+        );
       pending.push({ entry, csr, key });
     } catch (error) {
       problems.push(error instanceof Error ? error.message : String(error));
@@ -124,6 +132,13 @@ async function readPending(params: CsrSignParams): Promise<Pending[]> {
       `cannot sign the requests in "${params.source.root}":\n  ${problems.join('\n  ')}`,
     );
   return pending;
+}
+
+async function existing(tree: TreeReader, paths: readonly string[]): Promise<string[]> {
+  const found = await Promise.all(
+    paths.map(async (path) => ((await tree.exists(path)) ? path : '')),
+  );
+  return found.filter((path) => path !== '');
 }
 
 async function readKey(

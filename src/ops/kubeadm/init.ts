@@ -13,6 +13,7 @@ import {
   type IssuedCertEntry,
   type KeyPairEntry,
 } from '../../layouts/catalogue.js';
+import { leafFitProblems } from '../../layouts/leaf-fit.js';
 import { chainProblems, loadCa, loadIssued, type Loaded } from './load-tree.js';
 import { caFiles, catalogueIdentity, issuedFiles } from './issue-entry.js';
 import { issueCa, issueLeaf } from '../shared/issue.js';
@@ -52,7 +53,13 @@ export async function planInit(ctx: OpsContext, params: InitParams): Promise<Pla
   const state = await loadState(ctx, params.catalogue);
   const items: PlanItem[] = [];
   for (const ca of state.cas) items.push(caItem(ca));
-  for (const loaded of state.issued) items.push(issuedItem(loaded, state.cas, ctx.clock.now()));
+  const unfit: Unfit[] = [];
+  for (const loaded of state.issued) {
+    const item = issuedItem(loaded, state.cas, ctx.clock.now());
+    if ('problems' in item) unfit.push(item);
+    else items.push(item);
+  }
+  if (unfit.length > 0) throw refuseUnfit(unfit);
   for (const pair of state.keyPairs) {
     items.push(
       pair.exists
@@ -68,18 +75,17 @@ export async function planInit(ctx: OpsContext, params: InitParams): Promise<Pla
   const creating = new Set(
     items.filter((item) => item.action === 'create').map((item) => item.name),
   );
+  const notes: string[] = [];
+  const files = creating.size === 0 ? [] : await generate(ctx, params, state, creating, notes);
   return {
     plan: {
       operation: 'init',
       root: ctx.tree.root,
       items,
       restart: restartOrder([], params.restartOrder),
-      warnings: params.warnings,
+      warnings: [...params.warnings, ...notes.sort()],
     },
-    change: new PreparedChange(
-      'init',
-      creating.size === 0 ? [] : await generate(ctx, params, state, creating),
-    ),
+    change: new PreparedChange('init', files),
   };
 }
 
@@ -92,6 +98,7 @@ async function generate(
   params: InitParams,
   state: InitState,
   creating: ReadonlySet<string>,
+  notes: string[],
 ): Promise<FileWrite[]> {
   // Same order as the phases below ask for them: CAs, then issued entries, then key pairs.
   const ctx = withPrefetchedKeys(
@@ -131,6 +138,10 @@ async function generate(
           ca,
           start,
         );
+        if (issued.clampedToCa)
+          notes.push(
+            `${loaded.entry.name}: NotAfter cut back to ${issued.clampedToCa.toISOString()}, the NotAfter of CA "${loaded.entry.ca}" (a leaf never outlives its CA)`,
+          );
         writes.push(...issuedFiles(loaded.entry, issued, ca.certificate.pem));
       }),
   );
@@ -191,7 +202,18 @@ function caItem(ca: Loaded<CaEntry>): PlanItem {
   };
 }
 
-function issuedItem(loaded: Loaded<IssuedCertEntry>, cas: Loaded<CaEntry>[], at: Date): PlanItem {
+/** An existing entry that cannot be reused, with every reason and the command that fixes it. */
+interface Unfit {
+  readonly name: string;
+  readonly problems: readonly string[];
+  readonly fix: string;
+}
+
+function issuedItem(
+  loaded: Loaded<IssuedCertEntry>,
+  cas: Loaded<CaEntry>[],
+  at: Date,
+): PlanItem | Unfit {
   const { entry } = loaded;
   const ca = cas.find((candidate) => candidate.entry.name === entry.ca);
   const files = entry.kind === 'leaf' ? [entry.keyPath, entry.certPath] : [entry.path];
@@ -207,9 +229,34 @@ function issuedItem(loaded: Loaded<IssuedCertEntry>, cas: Loaded<CaEntry>[], at:
     }
     return { name: entry.name, action: 'create', reason: 'missing', files };
   }
-  const problems = [...loaded.problems, ...chainProblems(loaded, ca, at)];
-  if (problems.length > 0) throw invalidExisting(entry.name, problems);
-  return { name: entry.name, action: 'reuse', reason: 'existing certificate checked', files: [] };
+  const broken = [...loaded.problems, ...chainProblems(loaded, ca, at)];
+  const fit = loaded.cert
+    ? leafFitProblems(
+        entry,
+        { cert: loaded.cert, server: loaded.kubeconfig?.credentials.server },
+        at,
+        { spec: true, validity: true },
+      )
+    : [];
+  if (broken.length + fit.length === 0)
+    return { name: entry.name, action: 'reuse', reason: 'existing certificate checked', files: [] };
+  const onlyPeriod =
+    broken.length === 0 && fit.every((p) => p.startsWith('expired') || p.startsWith('not valid'));
+  const fix = onlyPeriod
+    ? `kpki renew ${entry.name}`
+    : `move ${files.join(' and ')} out of the tree, then run init again to create ${files.length > 1 ? 'them' : 'it'} from the spec`;
+  return { name: entry.name, problems: [...broken, ...fit], fix };
+}
+
+/** One refusal naming every unfit entry, what differs and how to fix it; nothing is written. */
+function refuseUnfit(unfit: readonly Unfit[]): ValidationError {
+  const lines = unfit.map((u) => `"${u.name}" exists but is not usable: ${u.problems.join('; ')}`);
+  return new ValidationError('INVALID_EXISTING', lines.join('\n'), {
+    hint: [
+      'kpki never overwrites existing files silently; nothing was written. To fix:',
+      ...unfit.map((u) => `  ${u.name}: ${u.fix}`),
+    ].join('\n'),
+  });
 }
 
 function invalidExisting(name: string, problems: readonly string[]): ValidationError {

@@ -47,13 +47,15 @@ export function caFiles(entry: CaEntry, ca: SigningAuthority): FileWrite[] {
 
 /**
  * Files of an issued entry: a leaf's key and single-block certificate, or a kubeconfig (a new one,
- * or the existing text with only its credentials and CA data replaced).
+ * or the existing text with only its credentials and CA data replaced, and its server URL when
+ * `server` is given).
  */
 export function issuedFiles(
   entry: IssuedCertEntry,
   issued: { certificate: Certificate; key: PrivateKey },
   caPem: string,
   existingKubeconfig?: string,
+  server?: string,
 ): FileWrite[] {
   const keyPem = encodePrivateKey(issued.key);
   if (entry.kind === 'leaf') {
@@ -76,6 +78,7 @@ export function issuedFiles(
           caPem,
           certPem: issued.certificate.pem,
           keyPem,
+          server,
         });
   return [{ path: entry.path, data: encoder.encode(text), mode: FileMode.kubeconfig }];
 }

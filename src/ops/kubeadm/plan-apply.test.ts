@@ -5,6 +5,8 @@ import { defaultKubeadmSpec } from '../../layouts/kubeadm/spec.js';
 import { parseCertificates } from '../../pki/certificate.js';
 import { MemoryTreeStore } from '../../stores/memory-tree-store.js';
 import { applyInit, planInit, type InitParams } from './init.js';
+import { applyCsrGenerate, planCsrGenerate } from './csr-generate.js';
+import { treeHostDefaults } from './tree-host.js';
 import { applyRenew, planRenew, type RenewParams } from './renew.js';
 import {
   applyRotateCa,
@@ -198,5 +200,185 @@ describe('kubeadm ops: refusals are typed and change nothing', () => {
       () => planRotateCa(ops.ctx, { catalogue, phase: 'issue', cas: [], ...rules }),
       'ROTATION_ORDER',
     );
+  });
+});
+
+describe('kubeadm ops: init reuses only what fits the spec (kubeadm validateCertificateWithConfig)', () => {
+  async function refusal(ops: MemoryOps, params: InitParams): Promise<Error & { hint?: string }> {
+    let caught: unknown;
+    await assertRefused(
+      ops.store,
+      async () => {
+        try {
+          await planInit(ops.ctx, params);
+        } catch (error) {
+          caught = error;
+          throw error;
+        }
+      },
+      'INVALID_EXISTING',
+    );
+    return caught as Error & { hint?: string };
+  }
+
+  it('new SANs and a new controlPlaneEndpoint: one refusal naming apiserver and every kubeconfig it moves', async () => {
+    const ops = await initialised();
+    const changed = kubeadmCatalogue({
+      ...spec,
+      encryptionAlgorithm: 'ECDSA-P256',
+      certSANs: ['k8s.example.com', '10.0.0.100'],
+      controlPlaneEndpoint: 'api.example.com:6443',
+    }).catalogue;
+    const error = await refusal(ops, { ...initParams, catalogue: changed });
+    assert.match(
+      error.message,
+      /"apiserver" exists but is not usable: lacks SAN DNS:api\.example\.com, DNS:k8s\.example\.com, IP:10\.0\.0\.100/,
+    );
+    assert.match(
+      error.message,
+      /"admin\.conf" exists but is not usable: server "https:\/\/10\.0\.0\.5:6443", the spec gives "https:\/\/api\.example\.com:6443"/,
+    );
+    assert.match(error.message, /"super-admin\.conf"/);
+    assert.doesNotMatch(error.message, /"scheduler\.conf"/);
+    assert.match(
+      error.hint ?? '',
+      /apiserver: move pki\/apiserver\.key and pki\/apiserver\.crt out of the tree/,
+    );
+  });
+
+  it('expired leaves after a year: refused with the renew command for each', async () => {
+    const ops = later(await initialised(), 400);
+    const error = await refusal(ops, initParams);
+    assert.match(error.message, /"apiserver" exists but is not usable: expired on 2027-03-01/);
+    assert.match(error.hint ?? '', /^ {2}apiserver: kpki renew apiserver$/m);
+    assert.match(error.hint ?? '', /^ {2}admin\.conf: kpki renew admin\.conf$/m);
+  });
+
+  it('another CN, O or usage for the role is a difference; the same tree again is not', async () => {
+    const ops = await initialised();
+    const again = await planInit(ops.ctx, initParams);
+    assert.ok(again.plan.items.every((item) => item.action === 'reuse'));
+    const renamed = {
+      ...catalogue,
+      leaves: catalogue.leaves.map((leaf) =>
+        leaf.name === 'apiserver'
+          ? { ...leaf, subject: { cn: 'other' }, extKeyUsage: ['clientAuth' as const] }
+          : leaf,
+      ),
+    };
+    const error = await refusal(ops, { ...initParams, catalogue: renamed });
+    assert.match(error.message, /extended key usage serverAuth, the role needs clientAuth/);
+    assert.match(error.message, /CN "kube-apiserver", the spec gives "other"/);
+  });
+});
+
+describe('kubeadm ops: leaves never outlive their CA; renewing under an ending CA is refused', () => {
+  // A CA of 100 days, so the one-year leaves meet its end.
+  const shortCa = {
+    ...catalogue,
+    cas: catalogue.cas.map((ca) => ({ ...ca, validityMs: 100 * DAY })),
+  };
+  const params = { ...renewAll, catalogue: shortCa };
+  async function shortTree(): Promise<MemoryOps> {
+    const ops = memoryOps(T0);
+    const planned = await planInit(ops.ctx, { ...initParams, catalogue: shortCa });
+    assert.match(planned.plan.warnings.join('\n'), /apiserver: NotAfter cut back to .*CA "ca"/);
+    await ops.store.exclusive(async () => applyInit(ops.ctx, planned));
+    return ops;
+  }
+
+  it('renew 50 days on: every leaf ends with its CA, and the plan says so', async () => {
+    const ops = later(await shortTree(), 50);
+    const planned = await planRenew(ops.ctx, params);
+    assert.match(planned.plan.warnings.join('\n'), /^etcd-peer: NotAfter cut back to/m);
+    await applyAndProve(ops, applyRenew, planned);
+    const ca = certOf(ops, 'pki/ca.crt')[0];
+    const leaf = certOf(ops, 'pki/apiserver.crt')[0];
+    assert.equal(leaf?.notAfter.getTime(), ca?.notAfter.getTime());
+  });
+
+  for (const [days, code] of [
+    [80, 'CA_EXPIRING'],
+    [120, 'CA_EXPIRED'],
+  ] as const) {
+    it(`renew ${days} days on: ${code}, naming rotate-ca; --allow-expired-ca warns and renews`, async () => {
+      const ops = later(await shortTree(), days);
+      await assertRefused(ops.store, () => planRenew(ops.ctx, params), code);
+      await assert.rejects(() => planRenew(ops.ctx, params), /refusing to renew under CA "ca"/);
+      const allowed = await planRenew(ops.ctx, { ...params, allowExpiredCa: true });
+      assert.match(allowed.plan.warnings.join('\n'), /renewing anyway.*kpki rotate-ca/);
+      await applyAndProve(ops, applyRenew, allowed);
+    });
+  }
+});
+
+describe('kubeadm ops: renew --update-sans gives the spec SANs and server URLs', () => {
+  it('the plan shows the SAN and server change, apply writes exactly it, and init then reuses all', async () => {
+    const ops = await initialised();
+    const changed = kubeadmCatalogue({
+      ...spec,
+      encryptionAlgorithm: 'ECDSA-P256',
+      certSANs: ['k8s.example.com'],
+      controlPlaneEndpoint: 'api.example.com:6443',
+    }).catalogue;
+    const planned = await planRenew(ops.ctx, {
+      ...renewAll,
+      catalogue: changed,
+      names: ['apiserver', 'admin.conf', 'super-admin.conf'],
+      updateSans: true,
+    });
+    const reasons = new Map(planned.plan.items.map((item) => [item.name, item.reason]));
+    assert.match(
+      reasons.get('apiserver') ?? '',
+      /; SANs \+DNS:api\.example\.com \+DNS:k8s\.example\.com$/,
+    );
+    assert.match(
+      reasons.get('admin.conf') ?? '',
+      /; server https:\/\/10\.0\.0\.5:6443 → https:\/\/api\.example\.com:6443$/,
+    );
+    assert.deepEqual(planned.plan.restart, ['kube-apiserver']);
+    await applyAndProve(ops, applyRenew, planned);
+    const apiserver = certOf(ops, 'pki/apiserver.crt')[0];
+    assert.ok(apiserver?.dnsNames.includes('k8s.example.com'));
+    const again = await planInit(ops.ctx, { ...initParams, catalogue: changed });
+    assert.ok(again.plan.items.every((item) => item.action === 'reuse'));
+  });
+
+  it('without --update-sans the SANs are copied, as kubeadm renew does', async () => {
+    const ops = await initialised();
+    const changed = kubeadmCatalogue({
+      ...spec,
+      encryptionAlgorithm: 'ECDSA-P256',
+      certSANs: ['k8s.example.com'],
+    }).catalogue;
+    const planned = await planRenew(ops.ctx, {
+      ...renewAll,
+      catalogue: changed,
+      names: ['apiserver'],
+    });
+    await applyAndProve(ops, applyRenew, planned);
+    assert.ok(!certOf(ops, 'pki/apiserver.crt')[0]?.dnsNames.includes('k8s.example.com'));
+  });
+});
+
+describe('kubeadm ops: csr generate is a plan and an apply like the others', () => {
+  it('the plan names exactly the keys and requests apply writes; a second plan refuses', async () => {
+    const ops = memoryOps(T0);
+    const planned = await planCsrGenerate(ops.ctx, catalogue);
+    assert.ok(planned.plan.items.every((item) => item.action === 'create'));
+    await applyAndProve(ops, applyCsrGenerate, planned);
+    await assertRefused(ops.store, () => planCsrGenerate(ops.ctx, catalogue), 'FILE_EXISTS');
+  });
+});
+
+describe('kubeadm ops: a tree tells which node it was made for', () => {
+  it('node name from kubelet.conf, address from the apiserver SANs, over the host', async () => {
+    const ops = await initialised();
+    const host = { hostname: 'elsewhere', address: '192.0.2.9' };
+    const other = kubeadmCatalogue(defaultKubeadmSpec(host)).catalogue;
+    const found = await treeHostDefaults(ops.store, other, host);
+    assert.deepEqual(found, { host: { hostname: 'cp1', address: '10.0.0.5' }, fromTree: true });
+    const empty = await treeHostDefaults(memoryOps(T0).store, other, host);
+    assert.deepEqual(empty, { host, fromTree: false });
   });
 });

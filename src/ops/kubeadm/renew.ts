@@ -12,6 +12,7 @@ import {
   type CaEntry,
   type IssuedCertEntry,
 } from '../../layouts/catalogue.js';
+import { altNameChange } from '../../layouts/leaf-fit.js';
 import { loadCa, loadIssued, requireLoaded, type Loaded } from './load-tree.js';
 import { copiedIdentity, issuedFiles } from './issue-entry.js';
 import { issueLeaf } from '../shared/issue.js';
@@ -40,7 +41,22 @@ export interface RenewParams {
    * into RSA.
    */
   readonly keepKeyAlgorithm?: boolean;
+  /**
+   * Renew under a CA that has expired or expires within {@link CA_EXPIRING_MS} (a warning each, and
+   * leaves under an expired CA are not clamped). Default false: refused, naming rotate-ca.
+   */
+  readonly allowExpiredCa?: boolean;
+  /**
+   * Give the renewed certificates the SANs the current spec (config, flags) gives instead of
+   * copying them, and kubeconfigs the spec's server URL: the way to add SANs or move the
+   * control-plane endpoint (kubernetes/kubeadm#1447). The plan shows each change. Default false
+   * (kubeadm's renew: everything copied).
+   */
+  readonly updateSans?: boolean;
 }
+
+/** A CA this close to its NotAfter is too near its end to renew under (leaves would be cut short). */
+export const CA_EXPIRING_MS = 30 * 86_400_000;
 
 /**
  * Plans a renewal. `all` covers every leaf and kubeconfig except self-rotated ones (kubelet.conf),
@@ -62,24 +78,61 @@ export async function planRenew(ctx: OpsContext, params: RenewParams): Promise<P
       cas.find((ca) => ca.entry.name === entry.ca),
       now,
       params.expiringWithinMs,
+      params.updateSans === true,
     );
     items.push(item);
     if (item.action === 'renew') components.push(...entry.restart);
   }
   const renewing = items.filter((item) => item.action === 'renew').map((item) => item.name);
+  const warnings = signingCaWarnings(params, cas, renewing, now);
+  const notes: string[] = [];
+  const files = renewing.length === 0 ? [] : await renewedFiles(ctx, params, renewing, notes);
+  warnings.push(...notes.sort());
   return {
     plan: {
       operation: 'renew',
       root: ctx.tree.root,
       items,
       restart: restartOrder(components, params.restartOrder),
-      warnings: [],
+      warnings,
     },
-    change: new PreparedChange(
-      'renew',
-      renewing.length === 0 ? [] : await renewedFiles(ctx, params, renewing),
-    ),
+    change: new PreparedChange('renew', files),
   };
+}
+
+/**
+ * Refuses renewing under a CA that has expired or expires within {@link CA_EXPIRING_MS}: the
+ * leaves would fail verification (or soon), and only a CA rotation helps. With `allowExpiredCa`
+ * each such CA is a warning instead.
+ * @throws ValidationError `CA_EXPIRED` / `CA_EXPIRING` naming the CA and `kpki rotate-ca`.
+ */
+function signingCaWarnings(
+  params: RenewParams,
+  cas: readonly Loaded<CaEntry>[],
+  renewing: readonly string[],
+  now: Date,
+): string[] {
+  const used = new Set(selectEntries(params.catalogue, renewing).map((entry) => entry.ca));
+  const warnings: string[] = [];
+  for (const ca of cas) {
+    if (!used.has(ca.entry.name) || !ca.cert) continue;
+    const left = ca.cert.notAfter.getTime() - now.getTime();
+    if (left > CA_EXPIRING_MS) continue;
+    const code = left <= 0 ? 'CA_EXPIRED' : 'CA_EXPIRING';
+    const what = `CA "${ca.entry.name}" (${ca.entry.certPath}) ${left <= 0 ? 'expired' : 'expires'} on ${ca.cert.notAfter.toISOString()}`;
+    if (params.allowExpiredCa !== true)
+      throw new ValidationError(
+        code,
+        `refusing to renew under ${what}: the new certificates would ${left <= 0 ? 'fail verification at once' : 'expire with it'}`,
+        {
+          hint: `${KUBEADM_ISSUANCE.leafWithinCa.expiredHint}; or renew anyway with --allow-expired-ca`,
+        },
+      );
+    warnings.push(
+      `${what}; renewing anyway (--allow-expired-ca); rotate it with: kpki rotate-ca --phase trust`,
+    );
+  }
+  return warnings;
 }
 
 /** Commits a renew plan; undefined when nothing needed renewing. */
@@ -89,6 +142,7 @@ async function renewedFiles(
   ctx: OpsContext,
   params: RenewParams,
   renewing: readonly string[],
+  notes: string[],
 ): Promise<FileWrite[]> {
   const start = ctx.clock.now();
   const authorities = new Map<string, SigningAuthority>();
@@ -109,14 +163,26 @@ async function renewedFiles(
         params.keepKeyAlgorithm === true && current !== undefined && isKeyAlgorithm(current)
           ? { ...entry, keyAlgorithm: current }
           : entry;
+      const copied = copiedIdentity(loaded.cert, entry);
+      const update = params.updateSans === true;
+      const identity = update && hasSans(entry) ? { ...copied, altNames: entry.altNames } : copied;
       const issued = await issueLeaf(
         ctx,
         KUBEADM_ISSUANCE,
-        { ...keyEntry, ...copiedIdentity(loaded.cert, entry) },
+        { ...keyEntry, ...identity },
         ca,
         start,
+        undefined,
+        { allowExpiredCa: params.allowExpiredCa === true },
       );
-      writes.push(...issuedFiles(entry, issued, ca.certificate.pem, loaded.kubeconfig?.text));
+      if (issued.clampedToCa)
+        notes.push(
+          `${entry.name}: NotAfter cut back to ${issued.clampedToCa.toISOString()}, the NotAfter of CA "${entry.ca}" (a leaf never outlives its CA)`,
+        );
+      const server = update && entry.kind === 'kubeconfig' ? entry.server : undefined;
+      writes.push(
+        ...issuedFiles(entry, issued, ca.certificate.pem, loaded.kubeconfig?.text, server),
+      );
     }),
   );
   return writes;
@@ -146,6 +212,7 @@ function renewItem(
   ca: Loaded<CaEntry> | undefined,
   now: Date,
   windowMs: number | undefined,
+  updateSans: boolean,
 ): PlanItem {
   const { entry } = loaded;
   const files = entry.kind === 'leaf' ? [entry.keyPath, entry.certPath] : [entry.path];
@@ -181,7 +248,27 @@ function renewItem(
       files: [],
     };
   }
-  return { name: entry.name, action: 'renew', reason: `${entry.longName} renewed`, files };
+  const change = updateSans ? specChange(entry, loaded) : '';
+  return { name: entry.name, action: 'renew', reason: `${entry.longName}${change}`, files };
+}
+
+/** With --update-sans: what the spec changes (`; SANs +DNS:x -IP:y`, `; server a → b`). */
+function specChange(entry: IssuedCertEntry, loaded: Loaded<IssuedCertEntry>): string {
+  const parts: string[] = [];
+  if (loaded.cert && hasSans(entry)) {
+    const current = { dns: loaded.cert.dnsNames, ip: loaded.cert.ipAddresses };
+    const sans = altNameChange(current, entry.altNames);
+    parts.push(sans.length === 0 ? 'SANs unchanged' : `SANs ${sans.join(' ')}`);
+  }
+  const server = loaded.kubeconfig?.credentials.server;
+  if (entry.kind === 'kubeconfig' && server !== entry.server)
+    parts.push(`server ${server ?? '(none)'} → ${entry.server}`);
+  return parts.length === 0 ? '' : `; ${parts.join('; ')}`;
+}
+
+/** Serving certificates: the catalogue gives them SANs (client certificates have none). */
+function hasSans(entry: IssuedCertEntry): boolean {
+  return entry.altNames.dns.length + entry.altNames.ip.length > 0;
 }
 
 async function loadAuthority(

@@ -215,14 +215,23 @@ for (const [title, [profile, expected]] of Object.entries(PROFILES)) {
   });
 }
 
-describe('shared issuance, a profile that keeps leaves within their CA (rke)', () => {
-  it("clamps a leaf's NotAfter to the CA's", async () => {
-    const { ctx } = context();
-    const ca = await issueCa(ctx, RKE_ISSUANCE, CA, T);
-    const late = at(CA.validityMs - 30 * DAY);
-    const { certificate } = await issueLeaf(ctx, RKE_ISSUANCE, LEAF, ca, late);
-    assert.deepEqual(certificate.notAfter, ca.certificate.notAfter);
-  });
+describe('shared issuance: every profile keeps leaves within their CA', () => {
+  for (const [name, profile] of Object.entries({
+    kubeadm: KUBEADM_ISSUANCE,
+    rke2: RKE2_ISSUANCE,
+    rke: RKE_ISSUANCE,
+  })) {
+    it(`${name}: clamps a leaf's NotAfter to the CA's, and says so`, async () => {
+      const { ctx } = context();
+      const ca = await issueCa(ctx, profile, CA, T);
+      const late = at(CA.validityMs - 30 * DAY);
+      const issued = await issueLeaf(ctx, profile, LEAF, ca, late);
+      assert.deepEqual(issued.certificate.notAfter, ca.certificate.notAfter);
+      assert.deepEqual(issued.clampedToCa, ca.certificate.notAfter);
+      const early = await issueLeaf(ctx, profile, LEAF, ca, T);
+      assert.equal(early.clampedToCa, undefined);
+    });
+  }
 
   const edges: Record<string, [number, boolean]> = {
     'one second before the CA expires: issued': [CA.validityMs - 1000, true],
@@ -239,19 +248,21 @@ describe('shared issuance, a profile that keeps leaves within their CA (rke)', (
         assert.ok(error instanceof ValidationError);
         assert.equal(error.code, 'CA_EXPIRED');
         assert.match(error.message, /"test-leaf".*"test-ca"/);
-        assert.equal(error.hint, RKE_ISSUANCE.leafWithinCa?.expiredHint);
+        assert.equal(error.hint, RKE_ISSUANCE.leafWithinCa.expiredHint);
         return true;
       });
       assert.deepEqual(made, ['ECDSA-P256'], 'no key is made for a leaf that cannot be issued');
     });
   }
 
-  it('profiles without the rule issue past the CA (kubeadm, rke2)', async () => {
+  it('allowExpiredCa signs under an expired CA, unclamped, as kubeadm does (kubeadm, rke2)', async () => {
     for (const profile of [KUBEADM_ISSUANCE, RKE2_ISSUANCE]) {
       const { ctx } = context();
       const ca = await issueCa(ctx, profile, CA, T);
       const late = at(CA.validityMs + DAY);
-      const { certificate } = await issueLeaf(ctx, profile, LEAF, ca, late);
+      await assert.rejects(issueLeaf(ctx, profile, LEAF, ca, late), /CA "test-ca" expired/);
+      const allowed = { allowExpiredCa: true };
+      const { certificate } = await issueLeaf(ctx, profile, LEAF, ca, late, undefined, allowed);
       assert.ok(certificate.notAfter > ca.certificate.notAfter);
     }
   });

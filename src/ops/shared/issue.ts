@@ -49,6 +49,17 @@ export interface LeafRequest {
 export interface IssuedLeaf {
   readonly certificate: Certificate;
   readonly key: PrivateKey;
+  /** Set when NotAfter was cut back to the CA's NotAfter (the plan says so). */
+  readonly clampedToCa?: Date;
+}
+
+/** How {@link issueLeaf} treats a CA that is no longer valid. */
+export interface LeafIssueOptions {
+  /**
+   * Sign even when the CA has expired (kubeadm's behaviour: it only warns), unclamped, since a
+   * leaf clamped to a past NotAfter would be born expired. Default false: `CA_EXPIRED`.
+   */
+  readonly allowExpiredCa?: boolean;
 }
 
 /**
@@ -79,9 +90,12 @@ export async function issueCa(
 
 /**
  * Issues a leaf for `leaf` signed by `ca` at instant `now`, with `key` when given (a key kept
- * through renewal, or the key of a CSR) and a new key otherwise.
- * @throws ValidationError `CA_EXPIRED` when the profile keeps leaves within their CA and the CA is
- *   no longer valid at `now`; OperationError `SIGN_FAILED` naming the leaf when signing fails.
+ * through renewal, or the key of a CSR) and a new key otherwise. Every layout's leaves end no
+ * later than their CA (NotAfter clamped, reported in `clampedToCa`): a leaf that outlives its CA
+ * fails verification from that day on (kubeadm does not clamp; kpki improves on it).
+ * @throws ValidationError `CA_EXPIRED` (with the profile's hint naming the CA rotation) when the CA
+ *   is no longer valid at `now`, unless `options.allowExpiredCa`; OperationError `SIGN_FAILED`
+ *   naming the leaf when signing fails.
  */
 export async function issueLeaf(
   ctx: IssueContext,
@@ -90,19 +104,20 @@ export async function issueLeaf(
   ca: SigningAuthority,
   now: Date,
   key?: PrivateKey,
+  options: LeafIssueOptions = {},
 ): Promise<IssuedLeaf> {
   const caCert = ca.certificate;
   const notBefore = leafNotBefore(profile, now, caCert);
-  let notAfter = validityStart(profile, now, notBefore) + leaf.validityMs;
-  if (profile.leafWithinCa !== undefined) {
-    notAfter = Math.min(notAfter, caCert.notAfter.getTime());
-    if (notAfter <= now.getTime())
-      throw new ValidationError(
-        'CA_EXPIRED',
-        `cannot issue "${leaf.name}": CA "${leaf.ca}" expired on ${caCert.notAfter.toISOString()}`,
-        { hint: profile.leafWithinCa.expiredHint },
-      );
-  }
+  const wanted = validityStart(profile, now, notBefore) + leaf.validityMs;
+  const caEnd = caCert.notAfter.getTime();
+  const caExpired = caEnd <= now.getTime();
+  if (caExpired && options.allowExpiredCa !== true)
+    throw new ValidationError(
+      'CA_EXPIRED',
+      `cannot issue "${leaf.name}": CA "${leaf.ca}" expired on ${caCert.notAfter.toISOString()}`,
+      { hint: profile.leafWithinCa.expiredHint },
+    );
+  const notAfter = caExpired ? wanted : Math.min(wanted, caEnd);
   const leafKey = key ?? (await ctx.keys.generate(leaf.keyAlgorithm));
   const template: CertificateTemplate = {
     subject: leaf.subject,
@@ -116,7 +131,12 @@ export async function issueLeaf(
     ...(profile.leafBasicConstraints ? {} : { basicConstraints: false }),
   };
   const signer = profile.leafAuthorityKeyId === 'derived-when-missing' ? withKeyId(ca) : ca;
-  return { certificate: await signOrFail(leaf.name, template, leafKey, signer), key: leafKey };
+  const certificate = await signOrFail(leaf.name, template, leafKey, signer);
+  return {
+    certificate,
+    key: leafKey,
+    ...(notAfter < wanted && { clampedToCa: caCert.notAfter }),
+  };
 }
 
 function leafNotBefore(profile: IssuanceProfile, now: Date, ca: Certificate): Date {

@@ -11,7 +11,7 @@
 import type { ChangeSet, CommitResult, FileWrite, OpsContext } from './ports.js';
 
 /** What happens to one catalogue entry. */
-export type PlanAction = 'create' | 'reuse' | 'renew' | 'skip' | 'remove';
+export type PlanAction = 'create' | 'replace' | 'reuse' | 'renew' | 'skip' | 'remove';
 
 /** One line of a plan. Printable: holds no file contents and no key material. */
 export interface PlanItem {
