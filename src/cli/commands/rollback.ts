@@ -4,9 +4,38 @@ import { ConflictError } from '../../errors.js';
 import { openContext } from '../context.js';
 import { succeeded, type CommandResult, type Deliver } from '../command-result.js';
 import { addCommonOptions } from './common.js';
+import { addRestartOptions, parseRestartOptions, type RestartOptions } from '../options/live.js';
+import type { RawOptions } from '../options/raw.js';
+import { kubeadmLayout } from '../layouts/kubeadm-setup.js';
+import { NO_KUBEADM_FLAGS } from '../options/kubeadm-flags.js';
+import { kubeadmComponentsLoading } from '../live/kubeadm-live.js';
+import { kubeadmRestart } from '../live/kubeadm-after.js';
+import { UsageError } from '../../errors.js';
+
+/** `--restart` after a rollback: what loads the restored files restarts (kubeadm trees). */
+async function restartAfterRollback(
+  options: RollbackOptions,
+  live: RestartOptions,
+  files: readonly string[],
+  text: string,
+): Promise<CommandResult> {
+  const ctx = await openContext(options.dir);
+  if (!((await ctx.tree.exists('pki')) || (await ctx.tree.exists('admin.conf'))))
+    throw new UsageError(
+      `rollback --restart supports kubeadm trees only; "${ctx.tree.root}" is not one`,
+    );
+  const layout = await kubeadmLayout({ config: options.config }, NO_KUBEADM_FLAGS);
+  const components = kubeadmComponentsLoading(layout, files);
+  return kubeadmRestart(layout, ctx.tree.root, components, files, live, {
+    text: `${text}\n`,
+    json: undefined,
+    dryRun: options.dryRun === true,
+  });
+}
 
 interface RollbackOptions {
   readonly dir: string;
+  readonly config?: string;
   readonly backup?: string;
   readonly list?: boolean;
   readonly dryRun?: boolean;
@@ -22,22 +51,36 @@ export function registerRollback(program: Command, deliver: Deliver): void {
     .option('--backup <id>', 'backup to restore (default: the newest)')
     .option('--list', 'list backups and exit')
     .option('--dry-run', 'say what would be restored');
-  command.action(async (options: RollbackOptions) => deliver(await rollback(options)));
+  addRestartOptions(command);
+  command.action(async (options: RollbackOptions & RawOptions) => {
+    const live = parseRestartOptions(options);
+    const done = await rollback(options);
+    if (!live.restart || options.list || done.files === undefined) return deliver(done.result);
+    deliver(await restartAfterRollback(options, live, done.files, done.result.output));
+  });
 }
 
-/** Lists, previews or restores a backup under the tree's lock. */
-async function rollback(options: RollbackOptions): Promise<CommandResult> {
+/**
+ * Lists, previews or restores a backup under the tree's lock; `files` are the backup's files
+ * (tree-relative) when one was chosen (restored, or to be on a dry run).
+ */
+async function rollback(
+  options: RollbackOptions,
+): Promise<{ result: CommandResult; files?: readonly string[] }> {
   const ctx = await openContext(options.dir);
   return ctx.tree.exclusive(async () => {
     const backups = await ctx.tree.backups();
     if (options.list) {
-      return succeeded(
-        backups
-          .map(
-            (b) => `${b.id}  ${b.operation}  ${b.createdAt.toISOString()}  ${b.files.length} files`,
-          )
-          .join('\n') || 'no backups',
-      );
+      return {
+        result: succeeded(
+          backups
+            .map(
+              (b) =>
+                `${b.id}  ${b.operation}  ${b.createdAt.toISOString()}  ${b.files.length} files`,
+            )
+            .join('\n') || 'no backups',
+        ),
+      };
     }
     const chosen =
       options.backup === undefined ? backups[0] : backups.find((b) => b.id === options.backup);
@@ -50,13 +93,19 @@ async function rollback(options: RollbackOptions): Promise<CommandResult> {
         { hint: 'list them with: kpki rollback --list' },
       );
     if (options.dryRun) {
-      return succeeded(
-        `[rollback] would restore ${chosen.id} (${chosen.operation}):\n${chosen.files.map((f) => `  ${f}`).join('\n')}`,
-      );
+      return {
+        result: succeeded(
+          `[rollback] would restore ${chosen.id} (${chosen.operation}):\n${chosen.files.map((f) => `  ${f}`).join('\n')}`,
+        ),
+        files: chosen.files,
+      };
     }
     const result = await ctx.tree.restore(chosen.id);
-    return succeeded(
-      `[rollback] restored ${chosen.id} (${chosen.files.length} files); the state before the rollback is backup ${result.backupId}`,
-    );
+    return {
+      result: succeeded(
+        `[rollback] restored ${chosen.id} (${chosen.files.length} files); the state before the rollback is backup ${result.backupId}`,
+      ),
+      files: chosen.files,
+    };
   });
 }

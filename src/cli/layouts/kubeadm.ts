@@ -25,6 +25,10 @@ import type { RenewOptions } from '../options/renew.js';
 import type { RotateCaOptions } from '../options/rotate.js';
 import { formatPlan, planJson, planOutput, unlessDryRun, warn } from '../output.js';
 import type { LayoutHandlers } from './handler-types.js';
+import { kubeadmAfterChange, type AfterChange } from '../live/kubeadm-after.js';
+import { plannedPaths, type Plan } from '../../ops/shared/plan.js';
+import type { CommitResult } from '../../ops/shared/ports.js';
+import type { PlanOptions } from '../options/tree.js';
 import { kubeadmLayout } from './kubeadm-setup.js';
 
 const rules = { restartOrder: KUBEADM_RESTART_ORDER };
@@ -61,7 +65,24 @@ async function renew(ctx: OpsContext, options: RenewOptions): Promise<CommandRes
   const planned = await planRenew(ctx, params);
   const { plan } = planned;
   const result = await unlessDryRun(options, () => applyRenew(ctx, planned));
-  return succeeded(planOutput(options, plan, result));
+  return kubeadmAfterChange(layout, ctx.tree.root, options.live, {
+    ...afterParts(options, plan, result),
+  });
+}
+
+/** A change's printed result and paths, for {@link kubeadmAfterChange}. */
+function afterParts(
+  options: PlanOptions,
+  plan: Plan,
+  result: CommitResult | undefined,
+): AfterChange {
+  const text = planOutput({ ...options, output: 'text' }, plan, result);
+  return {
+    text,
+    json: options.output === 'json' ? planOutput(options, plan, result) : undefined,
+    changedFiles: result || options.dryRun ? plannedPaths(plan) : [],
+    dryRun: options.dryRun,
+  };
 }
 
 async function csrGenerate(ctx: OpsContext, options: CsrGenerateOptions): Promise<CommandResult> {
@@ -135,6 +156,13 @@ async function rotateCa(ctx: OpsContext, options: RotateCaOptions): Promise<Comm
     ...rules,
   });
   const result = await unlessDryRun(options, () => applyRotateCa(ctx, planned));
+  if (options.live.restart)
+    return kubeadmAfterChange(
+      layout,
+      ctx.tree.root,
+      options.live,
+      afterParts(options, planned.plan, result),
+    );
   const next =
     phase === 'finish' || options.dryRun || options.output === 'json'
       ? ''

@@ -1,6 +1,7 @@
 /** `kpki renew`'s options. */
 import { parseKubeadmFlags, type KubeadmFlags } from './kubeadm-flags.js';
 import { parseRke2Flags, type Rke2Flags } from './rke2-flags.js';
+import { parseRestartOptions, type RestartOptions } from './live.js';
 import { listOf, textOf, type ActionInput } from './raw.js';
 import {
   durationOf,
@@ -22,6 +23,8 @@ export interface RenewOptions extends TreeOptions, PlanOptions {
   /** Only `--node-name` and `--service-cidr` (renew has the RKE2 flags, which share them). */
   readonly kubeadm: KubeadmFlags;
   readonly rke2: Rke2Flags;
+  /** `--restart` and its flags (kubeadm). */
+  readonly live: RestartOptions;
 }
 
 /**
@@ -38,5 +41,6 @@ export function parseRenewOptions({ raw, dirSource, args }: ActionInput): RenewO
     serverDataDir: textOf(raw, 'serverDataDir'),
     kubeadm: parseKubeadmFlags(raw),
     rke2: parseRke2Flags(raw),
+    live: parseRestartOptions(raw),
   };
 }
