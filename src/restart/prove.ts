@@ -226,11 +226,14 @@ async function proveEtcdClient(
       detail: ok ? 'etcd /health accepted it' : `HTTP ${answer.status}`,
     };
   } catch (error) {
-    // A refused client certificate ends the handshake: etcd answers with a TLS alert.
+    // A refused client certificate ends the handshake with a TLS alert; no socket is unreachable.
+    const code = (error as { code?: unknown }).code;
+    const down =
+      typeof code === 'string' && /^E(CONNREFUSED|HOSTUNREACH|NETUNREACH|TIMEDOUT)$/.test(code);
     return {
       ...base,
       expectedSerial: cert.serialNumber,
-      verdict: 'refused',
+      verdict: down ? 'unreachable' : 'refused',
       detail: reason(error),
     };
   }

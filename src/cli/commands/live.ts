@@ -5,6 +5,7 @@ import { KUBEADM_RESTART_ORDER } from '../../layouts/kubeadm/catalogue.js';
 import type { Deliver } from '../command-result.js';
 import { kubeadmLayout, type KubeadmLayout } from '../layouts/kubeadm-setup.js';
 import { kubeadmProve, kubeadmRestart } from '../live/kubeadm-after.js';
+import { layoutFromTree } from '../live/kubeadm-live.js';
 import { NO_KUBEADM_FLAGS } from '../options/kubeadm-flags.js';
 import {
   addProveOptions,
@@ -30,7 +31,11 @@ async function kubeadmTree(
     throw new UsageError(
       `prove and restart support kubeadm trees only; "${ctx.tree.root}" is not one`,
     );
-  return { root: ctx.tree.root, layout: await kubeadmLayout({ config }, NO_KUBEADM_FLAGS) };
+  const built = await kubeadmLayout({ config }, NO_KUBEADM_FLAGS);
+  return {
+    root: ctx.tree.root,
+    layout: await layoutFromTree(built, ctx.tree.root, config !== undefined),
+  };
 }
 
 /** Registers `prove` and `restart`. */

@@ -8,7 +8,7 @@ import { addRestartOptions, parseRestartOptions, type RestartOptions } from '../
 import type { RawOptions } from '../options/raw.js';
 import { kubeadmLayout } from '../layouts/kubeadm-setup.js';
 import { NO_KUBEADM_FLAGS } from '../options/kubeadm-flags.js';
-import { kubeadmComponentsLoading } from '../live/kubeadm-live.js';
+import { kubeadmComponentsLoading, layoutFromTree } from '../live/kubeadm-live.js';
 import { kubeadmRestart } from '../live/kubeadm-after.js';
 import { UsageError } from '../../errors.js';
 
@@ -24,7 +24,8 @@ async function restartAfterRollback(
     throw new UsageError(
       `rollback --restart supports kubeadm trees only; "${ctx.tree.root}" is not one`,
     );
-  const layout = await kubeadmLayout({ config: options.config }, NO_KUBEADM_FLAGS);
+  const built = await kubeadmLayout({ config: options.config }, NO_KUBEADM_FLAGS);
+  const layout = await layoutFromTree(built, ctx.tree.root, options.config !== undefined);
   const components = kubeadmComponentsLoading(layout, files);
   return kubeadmRestart(layout, ctx.tree.root, components, files, live, {
     text: `${text}\n`,

@@ -26,6 +26,7 @@ import type { RotateCaOptions } from '../options/rotate.js';
 import { formatPlan, planJson, planOutput, unlessDryRun, warn } from '../output.js';
 import type { LayoutHandlers } from './handler-types.js';
 import { kubeadmAfterChange, type AfterChange } from '../live/kubeadm-after.js';
+import { layoutFromTree } from '../live/kubeadm-live.js';
 import { plannedPaths, type Plan } from '../../ops/shared/plan.js';
 import type { CommitResult } from '../../ops/shared/ports.js';
 import type { PlanOptions } from '../options/tree.js';
@@ -65,9 +66,12 @@ async function renew(ctx: OpsContext, options: RenewOptions): Promise<CommandRes
   const planned = await planRenew(ctx, params);
   const { plan } = planned;
   const result = await unlessDryRun(options, () => applyRenew(ctx, planned));
-  return kubeadmAfterChange(layout, ctx.tree.root, options.live, {
-    ...afterParts(options, plan, result),
-  });
+  return kubeadmAfterChange(
+    await layoutFromTree(layout, ctx.tree.root, options.config !== undefined),
+    ctx.tree.root,
+    options.live,
+    afterParts(options, plan, result),
+  );
 }
 
 /** A change's printed result and paths, for {@link kubeadmAfterChange}. */
@@ -158,7 +162,7 @@ async function rotateCa(ctx: OpsContext, options: RotateCaOptions): Promise<Comm
   const result = await unlessDryRun(options, () => applyRotateCa(ctx, planned));
   if (options.live.restart)
     return kubeadmAfterChange(
-      layout,
+      await layoutFromTree(layout, ctx.tree.root, options.config !== undefined),
       ctx.tree.root,
       options.live,
       afterParts(options, planned.plan, result),

@@ -19,12 +19,40 @@ import {
   type RestartTarget,
 } from '../../restart/driver.js';
 import type { HealthProbe } from '../../restart/health.js';
-import type { ProofTargets } from '../../restart/prove.js';
+import { hostPort, type ProofTargets } from '../../restart/prove.js';
 import { heldDirFor, returnHeldManifests, staticPodDriver } from '../../restart/static-pod.js';
 import type { ClientCredentials } from '../../restart/tls-probe.js';
 import type { ProveOptions, RestartOptions } from '../options/live.js';
 import type { KubeadmLayout } from '../layouts/kubeadm-setup.js';
 import type { RestartSubject } from './restart-run.js';
+
+/**
+ * Without `--config`, the host's defaults would name the wrong address: the tree knows better.
+ * kubeadm writes the local API endpoint (advertise address and bind port) into
+ * controller-manager.conf, so that is where the API server and etcd are looked for.
+ */
+export async function layoutFromTree(
+  layout: KubeadmLayout,
+  root: string,
+  configGiven: boolean,
+): Promise<KubeadmLayout> {
+  if (configGiven) return layout;
+  const text = await readFile(join(root, 'controller-manager.conf'), 'utf8').catch(() => undefined);
+  const server = text === undefined ? undefined : hostPort(readKubeconfigSafe(text));
+  if (!server) return layout;
+  return {
+    ...layout,
+    spec: { ...layout.spec, advertiseAddress: server.host, bindPort: server.port },
+  };
+}
+
+function readKubeconfigSafe(text: string): string | undefined {
+  try {
+    return readKubeconfig(text, 'controller-manager.conf').server;
+  } catch {
+    return undefined;
+  }
+}
 
 /** What `kpki prove` checks on a kubeadm tree. */
 export function kubeadmProofTargets(
@@ -49,7 +77,7 @@ export function kubeadmProofTargets(
   const kubeconfigs = catalogue.kubeconfigs
     .filter((kc) => !kc.selfRotated)
     .map((kc) => ({
-      component: kc.restart[0] ?? 'user',
+      component: kc.restart[0] ?? 'admin',
       name: kc.name,
       path: kc.path,
       expectUser: kc.subject.cn ?? '',

@@ -137,7 +137,13 @@ function mapArg(arg: string, tree: string, etcdData: string, ports: Ports): stri
 
 /** A started control plane; `stop()` kills every process it started. */
 export class ControlPlane {
-  readonly processes: { name: string; child: ChildProcess; log: string }[] = [];
+  readonly processes: {
+    name: string;
+    child: ChildProcess;
+    log: string;
+    binary: string;
+    args: string[];
+  }[] = [];
   readonly logs: string;
   readonly etcdData: string;
   private readonly removeTemp: () => void;
@@ -218,7 +224,7 @@ export class ControlPlane {
     const child = spawn(binary, args, { stdio: ['ignore', fd, fd] });
     closeSync(fd);
     child.on('error', () => undefined);
-    this.processes.push({ name, child, log });
+    this.processes.push({ name, child, log, binary, args });
     live.add(child);
     child.on('exit', () => live.delete(child));
   }
@@ -324,6 +330,24 @@ export class ControlPlane {
       if (Date.now() > deadline) throw new Error(`${what} not seen within ${timeoutMs / 1000} s`);
       await sleep(1000);
     }
+  }
+
+  /**
+   * Restarts one component as the kubelet restarts a container: SIGTERM (SIGKILL after 10 s),
+   * then the same command line again. Resolves once the new process is spawned.
+   */
+  async restart(name: string): Promise<void> {
+    const index = this.processes.findIndex((p) => p.name === name);
+    const entry = this.processes[index];
+    if (!entry) throw new Error(`no process ${name}`);
+    await kill(entry.child);
+    this.processes.splice(index, 1);
+    this.spawn(entry.name, entry.binary, entry.args);
+  }
+
+  /** The pid of one component's current process. */
+  pid(name: string): number | undefined {
+    return this.processes.find((p) => p.name === name)?.child.pid;
   }
 
   /** Kills every process this plane started (SIGTERM, then SIGKILL after 10 s) and waits. */
