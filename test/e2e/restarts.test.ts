@@ -9,7 +9,14 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  writeFileSync,
+} from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -197,5 +204,66 @@ describe('restarts and live proof on a real control plane', () => {
       (r) => r.name === 'apiserver',
     );
     assert.equal(served?.servedSerial, old);
+  });
+
+  it('static-pod driver: with a stand-in kubelet loop on the manifests directory, every component restarts and proves; a held manifest goes back', async () => {
+    assert.ok(plane);
+    const p = plane;
+    const manifests = join(tree, 'manifests');
+    mkdirSync(manifests, { recursive: true });
+    const names = ['etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler'];
+    for (const name of names)
+      writeFileSync(join(manifests, `${name}.yaml`), `kind: Pod\n# ${name}\n`);
+    // The kubelet's loop: each period, a pod whose manifest left is stopped, one whose manifest is
+    // back (and is not running) is started.
+    const stopped: string[] = [];
+    let busy = false;
+    const kubelet = setInterval(() => {
+      if (busy) return;
+      busy = true;
+      void (async () => {
+        for (const name of names) {
+          const present = existsSync(join(manifests, `${name}.yaml`));
+          if (!present && !p.isHalted(name)) {
+            stopped.push(name);
+            await p.halt(name);
+          } else if (present) p.resume(name);
+        }
+      })().finally(() => (busy = false));
+    }, 1000);
+    try {
+      const pids = names.map((n) => p.pid(n));
+      const endpoints = live.slice(2, 10);
+      const restart = await kpkiAsync([
+        'restart',
+        '--dir',
+        tree,
+        '--restart-driver',
+        'static-pod',
+        '--file-check-period',
+        '2s',
+        '--restart-timeout',
+        '120s',
+        ...endpoints,
+      ]);
+      assert.equal(restart.status, 0, restart.stdout + restart.stderr);
+      assert.deepEqual(stopped, names);
+      for (const [i, name] of names.entries()) assert.notEqual(p.pid(name), pids[i], name);
+      assert.match(restart.stdout, /proved: 8 checks/);
+      assert.deepEqual(readdirSync(manifests).sort(), names.map((n) => `${n}.yaml`).sort());
+      assert.deepEqual(readdirSync(`${manifests}.kpki-held`), []);
+
+      // A crash between the two moves leaves the manifest held; the next kpki command puts it back.
+      renameSync(
+        join(manifests, 'kube-scheduler.yaml'),
+        join(`${manifests}.kpki-held`, 'kube-scheduler.yaml'),
+      );
+      const prove = await kpkiAsync(['prove', '--dir', tree, ...endpoints]);
+      assert.match(prove.stderr, /put back held manifests: kube-scheduler\.yaml/);
+      assert.ok(existsSync(join(manifests, 'kube-scheduler.yaml')));
+    } finally {
+      clearInterval(kubelet);
+      for (const name of names) p.resume(name);
+    }
   });
 });

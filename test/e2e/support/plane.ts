@@ -337,12 +337,34 @@ export class ControlPlane {
    * then the same command line again. Resolves once the new process is spawned.
    */
   async restart(name: string): Promise<void> {
+    await this.halt(name);
+    this.resume(name);
+  }
+
+  private readonly halted = new Map<string, { binary: string; args: string[] }>();
+
+  /** Stops one component (as the kubelet does when its manifest goes away) and waits. */
+  async halt(name: string): Promise<void> {
     const index = this.processes.findIndex((p) => p.name === name);
     const entry = this.processes[index];
     if (!entry) throw new Error(`no process ${name}`);
     await kill(entry.child);
     this.processes.splice(index, 1);
-    this.spawn(entry.name, entry.binary, entry.args);
+    this.halted.set(name, { binary: entry.binary, args: entry.args });
+  }
+
+  /** Starts a halted component again with its command line; false when it was not halted. */
+  resume(name: string): boolean {
+    const entry = this.halted.get(name);
+    if (!entry) return false;
+    this.halted.delete(name);
+    this.spawn(name, entry.binary, entry.args);
+    return true;
+  }
+
+  /** True when `name` was halted and not resumed. */
+  isHalted(name: string): boolean {
+    return this.halted.has(name);
   }
 
   /** The pid of one component's current process. */
