@@ -16,6 +16,7 @@ import { registerRke } from './commands/rke.js';
 import { registerRotateCa } from './commands/rotate-ca.js';
 import { registerTokenRotate } from './commands/token-rotate.js';
 import { registerVerify } from './commands/verify.js';
+import { registerLive } from './commands/live.js';
 
 /**
  * Builds the program. Commander throws instead of exiting (exitOverride); the command that runs
@@ -43,5 +44,6 @@ export function buildProgram(deliver: Deliver): Command {
   registerRotate(program, deliver);
   registerRke(program, deliver);
   registerBootstrap(program, deliver);
+  registerLive(program, deliver);
   return program;
 }

@@ -4,6 +4,7 @@ import { outputOption } from '../output.js';
 import { kubeadmRenewNames, rke2ServiceNames } from '../catalogue-names.js';
 import type { Deliver } from '../command-result.js';
 import { parseRenewOptions } from '../options/renew.js';
+import { addRestartOptions } from '../options/live.js';
 import { layoutAction } from './run-layout.js';
 import { addCommonOptions, addKubeadmFlags, addRke2Flags } from './common.js';
 
@@ -46,5 +47,6 @@ export function registerRenew(program: Command, deliver: Deliver): void {
     )
     .option('--dry-run', 'print the plan and change nothing')
     .addOption(outputOption(['text', 'json']));
+  addRestartOptions(command);
   layoutAction(command, 'renew', parseRenewOptions, true, deliver);
 }

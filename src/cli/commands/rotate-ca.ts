@@ -5,6 +5,7 @@ import { outputOption } from '../output.js';
 import { kubeadmCaNames } from '../catalogue-names.js';
 import type { Deliver } from '../command-result.js';
 import { parseRotateCaOptions } from '../options/rotate.js';
+import { addRestartOptions } from '../options/live.js';
 import { layoutAction } from './run-layout.js';
 import { addCommonOptions, addRke2Flags } from './common.js';
 
@@ -17,6 +18,7 @@ export function registerRotateCa(program: Command, deliver: Deliver): void {
     );
   addCommonOptions(command);
   addRke2Flags(command);
+  addRestartOptions(command);
   command
     .addOption(
       new Option(

@@ -1,5 +1,6 @@
 /** Running a command through the layout registry. */
 import type { Command } from 'commander';
+import { UsageError } from '../../errors.js';
 import type { CommandResult, Deliver } from '../command-result.js';
 import { openContext } from '../context.js';
 import {
@@ -22,7 +23,11 @@ export async function runLayoutCommand<N extends CommandName>(
   const options: CommandOptionsMap[N] = { ...given, dir: resolveTreeRoot(given.layout, given) };
   const ctx = await openContext(options.dir, options.allowInsecureDir);
   const run = async (): Promise<CommandResult> => {
-    const { handler } = await findHandler(ctx.tree, options.layout, name, options);
+    const { layout, handler } = await findHandler(ctx.tree, options.layout, name, options);
+    // --restart is wired for kubeadm trees only; elsewhere it must not be silently ignored.
+    const live = (options as { live?: { restart?: boolean } }).live;
+    if (live?.restart === true && layout !== 'kubeadm')
+      throw new UsageError(`--restart is supported on kubeadm trees only (this is ${layout})`);
     return handler(ctx, options);
   };
   return mutating ? ctx.tree.exclusive(run) : run();

@@ -37,6 +37,11 @@ import type { RenewOptions } from '../options/renew.js';
 import type { RotateCaOptions } from '../options/rotate.js';
 import { formatPlan, planJson, planOutput, unlessDryRun, warn } from '../output.js';
 import type { LayoutHandlers, TreeOptions } from './handler-types.js';
+import { kubeadmAfterChange, type AfterChange } from '../live/kubeadm-after.js';
+import { layoutFromTree } from '../live/kubeadm-live.js';
+import { plannedPaths, type Plan } from '../../ops/shared/plan.js';
+import type { CommitResult } from '../../ops/shared/ports.js';
+import type { PlanOptions } from '../options/tree.js';
 import { kubeadmLayout } from './kubeadm-setup.js';
 
 const rules = { restartOrder: KUBEADM_RESTART_ORDER };
@@ -87,7 +92,27 @@ async function renew(ctx: OpsContext, options: RenewOptions): Promise<CommandRes
   const { plan } = planned;
   warn(plan.warnings);
   const result = await unlessDryRun(options, () => applyRenew(ctx, planned));
-  return succeeded(planOutput(options, plan, result));
+  return kubeadmAfterChange(
+    await layoutFromTree(layout, ctx.tree.root, options.config !== undefined),
+    ctx.tree.root,
+    options.live,
+    afterParts(options, plan, result),
+  );
+}
+
+/** A change's printed result and paths, for {@link kubeadmAfterChange}. */
+function afterParts(
+  options: PlanOptions,
+  plan: Plan,
+  result: CommitResult | undefined,
+): AfterChange {
+  const text = planOutput({ ...options, output: 'text' }, plan, result);
+  return {
+    text,
+    json: options.output === 'json' ? planOutput(options, plan, result) : undefined,
+    changedFiles: result || options.dryRun ? plannedPaths(plan) : [],
+    dryRun: options.dryRun,
+  };
 }
 
 /** RKE2/K3s-only flags are refused on a kubeadm tree rather than silently ignored. */
@@ -195,6 +220,13 @@ async function rotateCa(ctx: OpsContext, options: RotateCaOptions): Promise<Comm
     ...rules,
   });
   const result = await unlessDryRun(options, () => applyRotateCa(ctx, planned));
+  if (options.live.restart)
+    return kubeadmAfterChange(
+      await layoutFromTree(layout, ctx.tree.root, options.config !== undefined),
+      ctx.tree.root,
+      options.live,
+      afterParts(options, planned.plan, result),
+    );
   const next =
     phase === 'finish' || options.dryRun || options.output === 'json'
       ? ''

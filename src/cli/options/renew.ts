@@ -1,6 +1,7 @@
 /** `kpki renew`'s options. */
 import { parseKubeadmFlags, type KubeadmFlags } from './kubeadm-flags.js';
 import { parseRke2Flags, type Rke2Flags } from './rke2-flags.js';
+import { parseRestartOptions, type RestartOptions } from './live.js';
 import { flagOf, listOf, textOf, type ActionInput } from './raw.js';
 import {
   durationOf,
@@ -26,6 +27,8 @@ export interface RenewOptions extends TreeOptions, PlanOptions {
   /** The kubeadm flags (`--node-name` and `--service-cidr` shared with the RKE2 flags). */
   readonly kubeadm: KubeadmFlags;
   readonly rke2: Rke2Flags;
+  /** `--restart` and its flags (kubeadm). */
+  readonly live: RestartOptions;
 }
 
 /**
@@ -44,5 +47,6 @@ export function parseRenewOptions({ raw, dirSource, args }: ActionInput): RenewO
     updateSans: flagOf(raw, 'updateSans'),
     kubeadm: parseKubeadmFlags(raw),
     rke2: parseRke2Flags(raw),
+    live: parseRestartOptions(raw),
   };
 }

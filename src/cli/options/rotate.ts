@@ -1,4 +1,5 @@
 /** `kpki rotate`'s and `kpki rotate-ca`'s options. */
+import { parseRestartOptions, type RestartOptions } from './live.js';
 import { UsageError } from '../../errors.js';
 import { ROTATION_PHASES, type RotationPhase } from '../../ops/kubeadm/rotate-ca-phases.js';
 import type { DatastoreOptions } from '../server-data-dir.js';
@@ -31,6 +32,8 @@ export function parseRotateOptions({ raw, dirSource }: ActionInput): RotateOptio
 
 /** `rotate-ca`: kubeadm's phase and CAs, RKE2/K3s's staged directory and datastore. */
 export interface RotateCaOptions extends TreeOptions, PlanOptions {
+  /** `--restart` and its flags (kubeadm phases). */
+  readonly live: RestartOptions;
   /** `--phase` (kubeadm); undefined when not given. */
   readonly phase: RotationPhase | undefined;
   /** `--ca`, split at commas (kubeadm); [] for all. */
@@ -59,6 +62,7 @@ export function parseRotateCaOptions({ raw, dirSource }: ActionInput): RotateCaO
     ...parseTreeOptions(raw, dirSource),
     ...parsePlanOptions(raw),
     phase,
+    live: parseRestartOptions(raw),
     cas: commaListOf(raw, 'ca'),
     path: textOf(raw, 'path'),
     force: flagOf(raw, 'force'),

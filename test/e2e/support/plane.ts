@@ -137,7 +137,13 @@ function mapArg(arg: string, tree: string, etcdData: string, ports: Ports): stri
 
 /** A started control plane; `stop()` kills every process it started. */
 export class ControlPlane {
-  readonly processes: { name: string; child: ChildProcess; log: string }[] = [];
+  readonly processes: {
+    name: string;
+    child: ChildProcess;
+    log: string;
+    binary: string;
+    args: string[];
+  }[] = [];
   readonly logs: string;
   readonly etcdData: string;
   private readonly removeTemp: () => void;
@@ -218,7 +224,7 @@ export class ControlPlane {
     const child = spawn(binary, args, { stdio: ['ignore', fd, fd] });
     closeSync(fd);
     child.on('error', () => undefined);
-    this.processes.push({ name, child, log });
+    this.processes.push({ name, child, log, binary, args });
     live.add(child);
     child.on('exit', () => live.delete(child));
   }
@@ -324,6 +330,46 @@ export class ControlPlane {
       if (Date.now() > deadline) throw new Error(`${what} not seen within ${timeoutMs / 1000} s`);
       await sleep(1000);
     }
+  }
+
+  /**
+   * Restarts one component as the kubelet restarts a container: SIGTERM (SIGKILL after 10 s),
+   * then the same command line again. Resolves once the new process is spawned.
+   */
+  async restart(name: string): Promise<void> {
+    await this.halt(name);
+    this.resume(name);
+  }
+
+  private readonly halted = new Map<string, { binary: string; args: string[] }>();
+
+  /** Stops one component (as the kubelet does when its manifest goes away) and waits. */
+  async halt(name: string): Promise<void> {
+    const index = this.processes.findIndex((p) => p.name === name);
+    const entry = this.processes[index];
+    if (!entry) throw new Error(`no process ${name}`);
+    await kill(entry.child);
+    this.processes.splice(index, 1);
+    this.halted.set(name, { binary: entry.binary, args: entry.args });
+  }
+
+  /** Starts a halted component again with its command line; false when it was not halted. */
+  resume(name: string): boolean {
+    const entry = this.halted.get(name);
+    if (!entry) return false;
+    this.halted.delete(name);
+    this.spawn(name, entry.binary, entry.args);
+    return true;
+  }
+
+  /** True when `name` was halted and not resumed. */
+  isHalted(name: string): boolean {
+    return this.halted.has(name);
+  }
+
+  /** The pid of one component's current process. */
+  pid(name: string): number | undefined {
+    return this.processes.find((p) => p.name === name)?.child.pid;
   }
 
   /** Kills every process this plane started (SIGTERM, then SIGKILL after 10 s) and waits. */
