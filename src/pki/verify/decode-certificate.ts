@@ -122,12 +122,32 @@ function decodeOrThrow(input: Uint8Array): DecodedCertificate {
   };
 }
 
+/** Results by DER content: a CA is decoded once however many leaves of a tree chain to it. */
+const decoded = new Map<string, DecodeResult>();
+const REMEMBERED = 512;
+
 /**
  * Decodes one DER certificate. Never throws: malformed DER, a malformed recognised extension or
  * trailing bytes give `{ ok: false, reason }`. Key algorithms are not judged here; the signature
- * layer rejects keys it cannot use when the certificate acts as an issuer.
+ * layer rejects keys it cannot use when the certificate acts as an issuer. The same bytes give the
+ * same (shared, read-only) result: the {@link REMEMBERED} most recently used inputs are remembered by
+ * content, never by buffer identity, so a caller reusing a buffer is never given a stale result.
  */
 export function decodeCertificate(der: Uint8Array): DecodeResult {
+  const key = Buffer.from(der.buffer, der.byteOffset, der.byteLength).toString('latin1');
+  const known = decoded.get(key);
+  if (known !== undefined) {
+    decoded.delete(key);
+    decoded.set(key, known);
+    return known;
+  }
+  const result = decodeFresh(der);
+  if (decoded.size >= REMEMBERED) decoded.delete(decoded.keys().next().value as string);
+  decoded.set(key, result);
+  return result;
+}
+
+function decodeFresh(der: Uint8Array): DecodeResult {
   try {
     return { ok: true, cert: decodeOrThrow(der) };
   } catch (error) {
