@@ -163,7 +163,7 @@ function timeOf(der: Uint8Array, t: Tlv): Date {
   if (!(mo! >= 1 && mo! <= 12 && d! >= 1 && d! <= 31 && h! <= 23 && mi! <= 59 && s! <= 59))
     outside();
   const year = t.tag === Tag.utcTime ? (y < 50 ? 2000 + y : 1900 + y) : y;
-  const date = new Date(Date.UTC(year, mo! - 1, d!, h!, mi!, s!));
+  const date = new Date(Date.UTC(year, mo! - 1, d, h, mi, s));
   // A day past the month's end (31 April) rolls over in Date.UTC; leave those to the general parse.
   return date.getUTCDate() === d ? date : outside();
 }
