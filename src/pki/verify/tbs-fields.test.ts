@@ -91,8 +91,19 @@ describe('readTbsFields', () => {
           assertAgrees(der);
         },
       ),
-      { numRuns: 3000 },
+      { numRuns: Number(process.env.TBS_RUNS ?? 3000) },
     );
+  });
+
+  it('leaves a malformed time outside validity to the general parse (found by the mutations)', () => {
+    // An EC curve OID retagged as GeneralizedTime: asn1js converts every time and throws on it.
+    const p256 = Buffer.from('06082a8648ce3d030107', 'hex');
+    const leaf = corpus.find((der) => Buffer.from(der).includes(p256) && assertAgrees(der))!;
+    const bad = Uint8Array.from(leaf);
+    bad[Buffer.from(bad).indexOf(p256)] = 0x18;
+    assert.ok(readTbsFields(leaf, readCertificateLayout(leaf)) !== undefined);
+    assert.throws(() => parseTbsFieldsWithAsn1(bad));
+    assert.equal(both(bad)?.fast, undefined);
   });
 
   it('leaves inputs outside its profile to the general parse', () => {

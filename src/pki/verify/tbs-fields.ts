@@ -78,8 +78,9 @@ const PRIMITIVE_OK: Readonly<Record<number, (content: Uint8Array) => boolean>> =
   [Tag.utf8String]: () => true,
   [Tag.printableString]: () => true,
   [Tag.ia5String]: () => true,
-  [Tag.utcTime]: () => true,
-  [Tag.generalizedTime]: () => true,
+  // Times anywhere, not only in validity: asn1js converts every time it meets and throws on a bad one.
+  [Tag.utcTime]: (c) => dateOf(Tag.utcTime, c) !== undefined,
+  [Tag.generalizedTime]: (c) => dateOf(Tag.generalizedTime, c) !== undefined,
 };
 
 /** Every element below `tlv` is strict DER with a tag in the profile. */
@@ -157,15 +158,21 @@ function validityOf(der: Uint8Array, validity: Tlv): [Date, Date] {
 }
 
 function timeOf(der: Uint8Array, t: Tlv): Date {
-  const text = Buffer.from(contentOf(der, t)).toString('latin1');
-  const match = TIME[t.tag]?.exec(text) ?? outside();
+  return dateOf(t.tag, contentOf(der, t)) ?? outside();
+}
+
+/** The DER-form time with in-range fields, or undefined. */
+function dateOf(tag: number, content: Uint8Array): Date | undefined {
+  const text = Buffer.from(content).toString('latin1');
+  const match = TIME[tag]?.exec(text);
+  if (!match) return undefined;
   const [y, mo, d, h, mi, s] = match.slice(1).map(Number) as [number, ...number[]];
   if (!(mo! >= 1 && mo! <= 12 && d! >= 1 && d! <= 31 && h! <= 23 && mi! <= 59 && s! <= 59))
-    outside();
-  const year = t.tag === Tag.utcTime ? (y < 50 ? 2000 + y : 1900 + y) : y;
+    return undefined;
+  const year = tag === Tag.utcTime ? (y < 50 ? 2000 + y : 1900 + y) : y;
   const date = new Date(Date.UTC(year, mo! - 1, d, h, mi, s));
   // A day past the month's end (31 April) rolls over in Date.UTC; leave those to the general parse.
-  return date.getUTCDate() === d ? date : outside();
+  return date.getUTCDate() === d ? date : undefined;
 }
 
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
