@@ -77,8 +77,12 @@ function format(value: number): string {
   return value >= 100 ? value.toFixed(0) : value >= 10 ? value.toFixed(1) : value.toFixed(2);
 }
 
-/** `bench <name>: kpki=<v><u> peer=<v><u> ratio=<kpki/peer> target=<t> <ok|MISS>` */
-export function formatLine(line: BenchLine): string {
+/**
+ * `bench <name>: kpki=<v><u> peer=<v><u> ratio=<kpki/peer> target=<t> <ok|MISS>`; with
+ * `judged: false` (a loaded machine) the verdict is `unjudged` instead: the numbers are printed,
+ * but a ratio taken while other work competes for the cores says nothing about the target.
+ */
+export function formatLine(line: BenchLine, judged = true): string {
   const ratio = line.kpki / line.peer;
   const checks = {
     le: ratio <= line.target,
@@ -91,5 +95,5 @@ export function formatLine(line: BenchLine): string {
     line.rule === 'max'
       ? `kpki<=${line.target}${line.unit}`
       : `${{ le: '<=', ge: '>=', lt: '<' }[line.rule]}${line.target}`;
-  return `bench ${line.name}: kpki=${format(line.kpki)}${line.unit} peer=${format(line.peer)}${line.unit} ratio=${ratio.toFixed(3)} target=${target} ${ok ? 'ok' : 'MISS'}`;
+  return `bench ${line.name}: kpki=${format(line.kpki)}${line.unit} peer=${format(line.peer)}${line.unit} ratio=${ratio.toFixed(3)} target=${target} ${judged ? (ok ? 'ok' : 'MISS') : 'unjudged'}`;
 }

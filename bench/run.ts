@@ -1,11 +1,12 @@
 /**
  * `npm run bench`: the four benchmarks of issue 8, each against a peer measured in the same run
  * (medians of alternating runs after a warm-up), one line each on stdout:
- *   bench <name>: kpki=<v><u> peer=<v><u> ratio=<kpki/peer> target=<t> <ok|MISS>
- * What each line measured goes to stderr. Expects `npm run build` first (the script does it).
+ *   bench <name>: kpki=<v><u> peer=<v><u> ratio=<kpki/peer> target=<t> <ok|MISS|unjudged>
+ * What each line measured goes to stderr. When the 1-minute load average at the start is above
+ * the core count the lines say `unjudged`: the figures are printed, the verdicts are not. Expects `npm run build` first (the script does it).
  */
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { benchCheckRke } from './check-rke.js';
 import { benchColdCheck } from './cold-check.js';
@@ -19,8 +20,12 @@ const root = join(import.meta.dirname, '..');
 const kpki = join(root, 'dist/kpki.cjs');
 const peerScript = join(root, 'bench/peers/kubeadm-openssl.sh');
 
+const cores = cpus().length;
+const startLoad = loadavg()[0] ?? 0;
+const judged = startLoad <= cores;
+
 function report(line: BenchLine): void {
-  console.log(formatLine(line));
+  console.log(formatLine(line, judged));
   if (line.note !== undefined) console.error(`  (${line.name}: ${line.note})`);
 }
 
@@ -29,8 +34,14 @@ async function main(): Promise<void> {
   const work = mkdtempSync(join(tmpdir(), 'kpki-bench-'));
   const started = Date.now();
   console.error(
-    `kpki bench: ${cpus().length} cores, ${cpus()[0]?.model ?? 'unknown CPU'}, node ${process.version}, OpenSSL ${process.versions.openssl}; ${RUNS} alternating runs per side after a warm-up`,
+    `kpki bench: ${cores} cores, ${cpus()[0]?.model ?? 'unknown CPU'}, node ${process.version}, OpenSSL ${process.versions.openssl}; ${RUNS} alternating runs per side after a warm-up; load average ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')} at start`,
   );
+  if (!judged)
+    console.error(
+      `kpki bench: load ${startLoad.toFixed(2)} is above ${cores} cores, so no line gets a verdict (figures only)`,
+    );
   try {
     report(await benchInit(work, kpki, peerScript, 'rsa', RUNS));
     report(await benchInit(work, kpki, peerScript, 'ecdsa', RUNS));

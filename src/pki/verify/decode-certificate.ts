@@ -1,13 +1,12 @@
 /**
  * Decodes a DER certificate into the {@link DecodedCertificate} view, once. The layout and the
  * extension list come from certificate-layout.ts, which the fast parse path shares, so the signed
- * and compared byte ranges are exactly what the issuer signed (RFC 5280 §4.1.1.3). The whole
- * certificate is also parsed with @peculiar/asn1-x509: that parse is the structural gate the
- * conformance suites hold the validator to, and it gives the version, names and validity; the
- * extension values are decoded strictly in decode-extensions.ts.
+ * and compared byte ranges are exactly what the issuer signed (RFC 5280 §4.1.1.3). The version,
+ * names and validity come from tbs-fields.ts (the DER reader, for certificates in its strict
+ * profile) or else from the @peculiar/asn1-x509 parse in asn1-tbs-fields.ts, the structural gate
+ * the conformance suites hold the validator to; the extension values are decoded strictly in
+ * decode-extensions.ts.
  */
-import { AsnConvert } from '@peculiar/asn1-schema';
-import { Certificate } from '@peculiar/asn1-x509';
 import { readCertificateLayout, readExtensions, readSignedParts } from '../certificate-layout.js';
 import type { CertificateLayout } from '../certificate-layout.js';
 import { bytesEqual, contentOf, encodingOf } from '../der-reader.js';
@@ -22,7 +21,8 @@ import {
   decodeSubjectAltName,
   decodeSubjectKeyId,
 } from './decode-extensions.js';
-import { formatName } from './name-text.js';
+import { parseTbsFieldsWithAsn1 } from './asn1-tbs-fields.js';
+import { readTbsFields } from './tbs-fields.js';
 import { Oid } from './oids.js';
 
 type RawParts = Pick<
@@ -103,18 +103,12 @@ function decodeOrThrow(input: Uint8Array): DecodedCertificate {
   const der = Uint8Array.from(input);
   const layout = readCertificateLayout(der);
   const parts = rawParts(der, layout);
-  const tbs = AsnConvert.parse(der, Certificate).tbsCertificate;
+  const fields = readTbsFields(der, layout) ?? parseTbsFieldsWithAsn1(der);
   const { raw, duplicates } = collectExtensions(der, layout);
   return {
     der,
-    version: tbs.version + 1,
+    ...fields,
     ...parts,
-    issuerEmpty: tbs.issuer.length === 0,
-    subjectEmpty: tbs.subject.length === 0,
-    subjectText: formatName(tbs.subject),
-    issuerText: formatName(tbs.issuer),
-    notBefore: tbs.validity.notBefore.getTime(),
-    notAfter: tbs.validity.notAfter.getTime(),
     extensions: raw,
     duplicateExtensions: duplicates,
     ...decodeKnownExtensions(raw),
@@ -122,12 +116,32 @@ function decodeOrThrow(input: Uint8Array): DecodedCertificate {
   };
 }
 
+/** Results by DER content: a CA is decoded once however many leaves of a tree chain to it. */
+const decoded = new Map<string, DecodeResult>();
+const REMEMBERED = 512;
+
 /**
  * Decodes one DER certificate. Never throws: malformed DER, a malformed recognised extension or
  * trailing bytes give `{ ok: false, reason }`. Key algorithms are not judged here; the signature
- * layer rejects keys it cannot use when the certificate acts as an issuer.
+ * layer rejects keys it cannot use when the certificate acts as an issuer. The same bytes give the
+ * same (shared, read-only) result: the {@link REMEMBERED} most recently used inputs are remembered by
+ * content, never by buffer identity, so a caller reusing a buffer is never given a stale result.
  */
 export function decodeCertificate(der: Uint8Array): DecodeResult {
+  const key = Buffer.from(der.buffer, der.byteOffset, der.byteLength).toString('latin1');
+  const known = decoded.get(key);
+  if (known !== undefined) {
+    decoded.delete(key);
+    decoded.set(key, known);
+    return known;
+  }
+  const result = decodeFresh(der);
+  if (decoded.size >= REMEMBERED) decoded.delete(decoded.keys().next().value as string);
+  decoded.set(key, result);
+  return result;
+}
+
+function decodeFresh(der: Uint8Array): DecodeResult {
   try {
     return { ok: true, cert: decodeOrThrow(der) };
   } catch (error) {

@@ -13,12 +13,17 @@ const SHORT_NAMES: Readonly<Record<string, string>> = {
   '1.2.840.113549.1.9.1': 'emailAddress',
 };
 
+/** The short label of an attribute type (`CN`, `O`…), or its dotted OID when it has none. */
+export function attributeLabel(oid: string): string {
+  return SHORT_NAMES[oid] ?? oid;
+}
+
 /** Renders a Name as `CN=foo, O=bar` in encoded order; empty names render as `(empty name)`. */
 export function formatName(name: Name): string {
   const parts: string[] = [];
   for (const rdn of name) {
     for (const atv of rdn) {
-      parts.push(`${SHORT_NAMES[atv.type] ?? atv.type}=${atv.value.toString()}`);
+      parts.push(`${attributeLabel(atv.type)}=${atv.value.toString()}`);
     }
   }
   return parts.length === 0 ? '(empty name)' : parts.join(', ');

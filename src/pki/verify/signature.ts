@@ -29,8 +29,30 @@ function hasExplicitCurve(spki: Uint8Array): boolean {
   return params?.tag !== 0x06;
 }
 
-/** Imports an SPKI and applies the key policy. Returns the key, or a reason it is refused; never throws. */
+/** Import results by SPKI content: a tree's CA key is imported once, not once per leaf it signed. */
+const imported = new Map<string, KeyObject | string>();
+const REMEMBERED_KEYS = 512;
+
+/**
+ * Imports an SPKI and applies the key policy. Returns the key, or a reason it is refused; never
+ * throws. The same bytes give the same (shared, immutable) KeyObject: the {@link REMEMBERED_KEYS}
+ * most recently used inputs are remembered by content, never by buffer identity.
+ */
 export function importPublicKey(spki: Uint8Array): KeyObject | string {
+  const id = Buffer.from(spki.buffer, spki.byteOffset, spki.byteLength).toString('latin1');
+  const known = imported.get(id);
+  if (known !== undefined) {
+    imported.delete(id);
+    imported.set(id, known);
+    return known;
+  }
+  const result = importFresh(spki);
+  if (imported.size >= REMEMBERED_KEYS) imported.delete(imported.keys().next().value as string);
+  imported.set(id, result);
+  return result;
+}
+
+function importFresh(spki: Uint8Array): KeyObject | string {
   let key: KeyObject;
   try {
     if (hasExplicitCurve(spki)) return 'EC keys must name their curve (RFC 5480 §2.1.1)';
