@@ -11,6 +11,7 @@ import { registerRenew } from './commands/renew.js';
 import { registerRollback } from './commands/rollback.js';
 import { registerRotate } from './commands/rotate.js';
 import { registerSaKey } from './commands/sa-key.js';
+import { registerSigner } from './commands/signer.js';
 import { registerToken } from './commands/token.js';
 import { registerRke } from './commands/rke.js';
 import { registerRotateCa } from './commands/rotate-ca.js';
@@ -40,5 +41,6 @@ export function buildProgram(deliver: Deliver): Command {
   registerRotate(program, deliver);
   registerRke(program, deliver);
   registerBootstrap(program, deliver);
+  registerSigner(program, deliver);
   return program;
 }

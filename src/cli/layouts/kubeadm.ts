@@ -26,6 +26,7 @@ import type { RotateCaOptions } from '../options/rotate.js';
 import { formatPlan, planJson, planOutput, unlessDryRun, warn } from '../output.js';
 import type { LayoutHandlers } from './handler-types.js';
 import { kubeadmLayout } from './kubeadm-setup.js';
+import { kubeadmSigner } from './kubeadm-signer.js';
 
 const rules = { restartOrder: KUBEADM_RESTART_ORDER };
 
@@ -175,6 +176,7 @@ export const kubeadmHandlers: LayoutHandlers = {
     'csr-generate': csrGenerate,
     'csr-sign': csrSign,
     'kubeconfig-user': kubeconfigUser,
+    signer: kubeadmSigner,
     'rotate-ca': rotateCa,
     'ca-generate': caGenerate,
   },

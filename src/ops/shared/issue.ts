@@ -3,6 +3,7 @@
  * with the layout's {@link IssuanceProfile} deciding serial, validity window, BasicConstraints and
  * authority key id. Signing failures become `SIGN_FAILED` naming the entry, here only.
  */
+import type { KeyObject } from 'node:crypto';
 import { OperationError, ValidationError } from '../../errors.js';
 import type { Certificate, ExtKeyUsageName, KeyUsageName } from '../../pki/certificate.js';
 import {
@@ -73,7 +74,7 @@ export async function issueCa(
     notAfter: new Date(validityStart(profile, now, notBefore) + entry.validityMs),
     serialHex: profile.caSerial === 'zero' ? '0' : randomSerial(ctx.random),
   };
-  const certificate = await signOrFail(entry.name, template, key, { selfSigned: key });
+  const certificate = await signOrFail(entry.name, template, key.keyObject, { selfSigned: key });
   return { certificate, key };
 }
 
@@ -91,6 +92,63 @@ export async function issueLeaf(
   now: Date,
   key?: PrivateKey,
 ): Promise<IssuedLeaf> {
+  // The CA-expiry refusal comes before any key is made, as the template's serial comes after it.
+  leafBounds(profile, leaf, ca, now);
+  const leafKey = key ?? (await ctx.keys.generate(leaf.keyAlgorithm));
+  const template = leafTemplate(ctx, profile, leaf, ca, now);
+  const signer = profile.leafAuthorityKeyId === 'derived-when-missing' ? withKeyId(ca) : ca;
+  return {
+    certificate: await signOrFail(leaf.name, template, leafKey.keyObject, signer),
+    key: leafKey,
+  };
+}
+
+/**
+ * Issues a leaf as {@link issueLeaf} does for a public key whose private half kpki never sees
+ * (a CertificateSigningRequest's).
+ * @throws as {@link issueLeaf}.
+ */
+export async function issueLeafForPublicKey(
+  ctx: IssueContext,
+  profile: IssuanceProfile,
+  leaf: LeafRequest,
+  ca: SigningAuthority,
+  now: Date,
+  publicKey: KeyObject,
+): Promise<Certificate> {
+  const template = leafTemplate(ctx, profile, leaf, ca, now);
+  const signer = profile.leafAuthorityKeyId === 'derived-when-missing' ? withKeyId(ca) : ca;
+  return signOrFail(leaf.name, template, publicKey, signer);
+}
+
+function leafTemplate(
+  ctx: IssueContext,
+  profile: IssuanceProfile,
+  leaf: LeafRequest,
+  ca: SigningAuthority,
+  now: Date,
+): CertificateTemplate {
+  const { notBefore, notAfter } = leafBounds(profile, leaf, ca, now);
+  return {
+    subject: leaf.subject,
+    altNames: leaf.altNames,
+    isCA: false,
+    keyUsage: leaf.keyUsage,
+    extKeyUsage: leaf.extKeyUsage,
+    notBefore,
+    notAfter,
+    serialHex: randomSerial(ctx.random),
+    ...(profile.leafBasicConstraints ? {} : { basicConstraints: false }),
+  };
+}
+
+/** A leaf's validity window under the profile; throws `CA_EXPIRED` as {@link issueLeaf} says. */
+function leafBounds(
+  profile: IssuanceProfile,
+  leaf: LeafRequest,
+  ca: SigningAuthority,
+  now: Date,
+): { notBefore: Date; notAfter: Date } {
   const caCert = ca.certificate;
   const notBefore = leafNotBefore(profile, now, caCert);
   let notAfter = validityStart(profile, now, notBefore) + leaf.validityMs;
@@ -103,20 +161,7 @@ export async function issueLeaf(
         { hint: profile.leafWithinCa.expiredHint },
       );
   }
-  const leafKey = key ?? (await ctx.keys.generate(leaf.keyAlgorithm));
-  const template: CertificateTemplate = {
-    subject: leaf.subject,
-    altNames: leaf.altNames,
-    isCA: false,
-    keyUsage: leaf.keyUsage,
-    extKeyUsage: leaf.extKeyUsage,
-    notBefore,
-    notAfter: new Date(notAfter),
-    serialHex: randomSerial(ctx.random),
-    ...(profile.leafBasicConstraints ? {} : { basicConstraints: false }),
-  };
-  const signer = profile.leafAuthorityKeyId === 'derived-when-missing' ? withKeyId(ca) : ca;
-  return { certificate: await signOrFail(leaf.name, template, leafKey, signer), key: leafKey };
+  return { notBefore, notAfter: new Date(notAfter) };
 }
 
 function leafNotBefore(profile: IssuanceProfile, now: Date, ca: Certificate): Date {
@@ -152,11 +197,11 @@ function withKeyId(ca: SigningAuthority): SigningAuthority {
 async function signOrFail(
   name: string,
   template: CertificateTemplate,
-  key: PrivateKey,
+  subjectKey: KeyObject,
   issuer: Issuer,
 ): Promise<Certificate> {
   try {
-    return await issueCertificate(template, key.keyObject, issuer);
+    return await issueCertificate(template, subjectKey, issuer);
   } catch (error) {
     throw new OperationError('SIGN_FAILED', `cannot sign the certificate for "${name}"`, {
       cause: error,

@@ -1,0 +1,282 @@
+/**
+ * `kpki signer` on the real kube-apiserver: CSRs for kpki's signer names are created and approved
+ * with the real kubectl, and the signer answers them with the tree's CA under the signer's own
+ * least-privilege identity (deploy/signer-rbac.yaml). Refused requests get a `Failed` condition
+ * with the broken rule; pending, denied and other signers' CSRs are left alone; two signers
+ * running at once sign each CSR exactly once; the signer's role cannot approve.
+ */
+import assert from 'node:assert/strict';
+import { X509Certificate } from 'node:crypto';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { kpki, missingPeers, ROOT, run, tempDir, writeConfig } from './support/env.js';
+import { ControlPlane, freePorts, renderManifests } from './support/plane.js';
+
+interface PassJson {
+  signed: { csr: string; entry: string }[];
+  refused: { csr: string; reason: string; message: string }[];
+  lost: string[];
+}
+
+describe('kpki signer on the real API server', () => {
+  const why = missingPeers();
+  const work = tempDir('signer');
+  const tree = join(work.dir, 'tree');
+  const config = join(work.dir, 'kubeadm.yaml');
+  const signerConf = join(work.dir, 'signer.conf');
+  let plane: ControlPlane | undefined;
+  let etcdSans = '';
+
+  /** A PEM CSR made by the real openssl: `key` is `rsa:N` or `ec`. */
+  const request = (name: string, subject: string, sans: string, key = 'ec', extra = ''): string => {
+    const keyFile = join(work.dir, `${name}.key`);
+    const args = [
+      'req',
+      '-new',
+      '-nodes',
+      '-keyout',
+      keyFile,
+      '-subj',
+      subject,
+      ...(key === 'ec'
+        ? ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1']
+        : ['-newkey', key]),
+      ...(sans === '' ? [] : ['-addext', `subjectAltName=${sans}`]),
+      ...(extra === '' ? [] : ['-addext', extra]),
+    ];
+    return run('openssl', args).stdout;
+  };
+
+  const csrDoc = (
+    name: string,
+    pem: string,
+    signerName: string,
+    usages: string[],
+    expirationSeconds?: number,
+  ): string =>
+    JSON.stringify({
+      apiVersion: 'certificates.k8s.io/v1',
+      kind: 'CertificateSigningRequest',
+      metadata: { name },
+      spec: {
+        request: Buffer.from(pem).toString('base64'),
+        signerName,
+        usages,
+        ...(expirationSeconds !== undefined && { expirationSeconds }),
+      },
+    });
+
+  const admin = (args: readonly string[]): string =>
+    plane!.kubectl('super-admin.conf', args).stdout;
+  const create = (docs: string[]): void => {
+    const file = join(work.dir, `csrs-${Date.now()}.json`);
+    writeFileSync(
+      file,
+      JSON.stringify({ apiVersion: 'v1', kind: 'List', items: docs.map((d) => JSON.parse(d)) }),
+    );
+    admin(['create', '-f', file]);
+  };
+  const status = (
+    name: string,
+  ): { certificate?: string; conditions?: { type: string; reason?: string; message?: string }[] } =>
+    JSON.parse(admin(['get', 'csr', name, '-o', 'jsonpath={.status}']) || '{}');
+  const signer = (): PassJson =>
+    JSON.parse(
+      kpki([
+        'signer',
+        '--once',
+        '--dir',
+        tree,
+        '--config',
+        config,
+        '--kubeconfig',
+        signerConf,
+        '-o',
+        'json',
+      ]).stdout,
+    ) as PassJson;
+  const ETCD_USAGES = ['digital signature', 'key encipherment', 'server auth', 'client auth'];
+
+  before(async () => {
+    if (why !== undefined) return;
+    const ports = await freePorts();
+    const opts = { bindPort: ports.apiserver };
+    writeConfig(config, opts);
+    kpki(['init', '--layout', 'kubeadm', '--dir', tree, '--config', config]);
+    plane = new ControlPlane(tree, ports);
+    await plane.start(renderManifests(opts));
+    // The signer's own identity: a client certificate for the user the RBAC file binds.
+    writeFileSync(
+      signerConf,
+      kpki([
+        'kubeconfig',
+        'user',
+        '--dir',
+        tree,
+        '--config',
+        config,
+        '--client-name',
+        'kpki-signer',
+      ]).stdout,
+      { mode: 0o600 },
+    );
+    admin(['apply', '-f', join(ROOT, 'deploy/signer-rbac.yaml')]);
+    const served = new X509Certificate(readFileSync(join(tree, 'pki/etcd/server.crt')));
+    etcdSans = (served.subjectAltName ?? '')
+      .split(', ')
+      .map((s) => s.replace(/^IP Address:/, 'IP:'))
+      .join(',');
+  });
+
+  after(async () => {
+    await plane?.stop();
+    work.remove();
+  });
+
+  it('signs an approved etcd-server CSR with the etcd CA and refuses the ones the catalogue forbids', () => {
+    assert.equal(why, undefined, why);
+    const good = request('good', '/CN=cp1', etcdSans);
+    create([
+      csrDoc('good', good, 'kpki.io/etcd-ca', ETCD_USAGES, 3600),
+      csrDoc(
+        'foreign-san',
+        request('foreign', '/CN=cp1', 'DNS:evil.example.com,IP:6.6.6.6'),
+        'kpki.io/etcd-ca',
+        ETCD_USAGES,
+      ),
+      csrDoc(
+        'wants-ca',
+        request('ca', '/CN=cp1', etcdSans, 'ec', 'basicConstraints=critical,CA:TRUE'),
+        'kpki.io/etcd-ca',
+        ETCD_USAGES,
+      ),
+      csrDoc(
+        'weak-key',
+        request('weak', '/CN=cp1', etcdSans, 'rsa:1024'),
+        'kpki.io/etcd-ca',
+        ETCD_USAGES,
+      ),
+      csrDoc(
+        'wrong-ca',
+        request('wrongca', '/CN=cp1', etcdSans),
+        'kpki.io/front-proxy-ca',
+        ETCD_USAGES,
+      ),
+      csrDoc('pending', request('pending', '/CN=cp1', etcdSans), 'kpki.io/etcd-ca', ETCD_USAGES),
+      csrDoc('denied', request('denied', '/CN=cp1', etcdSans), 'kpki.io/etcd-ca', ETCD_USAGES),
+      csrDoc('not-ours', request('other', '/CN=someone', ''), 'example.com/other', ['client auth']),
+    ]);
+    admin([
+      'certificate',
+      'approve',
+      'good',
+      'foreign-san',
+      'wants-ca',
+      'weak-key',
+      'wrong-ca',
+      'not-ours',
+    ]);
+    admin(['certificate', 'deny', 'denied']);
+
+    const pass = signer();
+    assert.deepEqual(pass.signed, [{ csr: 'good', entry: 'etcd-server' }]);
+    const refused = Object.fromEntries(pass.refused.map((r) => [r.csr, r.message]));
+    assert.deepEqual(Object.keys(refused).sort(), [
+      'foreign-san',
+      'wants-ca',
+      'weak-key',
+      'wrong-ca',
+    ]);
+    assert.match(refused['foreign-san']!, /DNS:evil\.example\.com, IP:6\.6\.6\.6/);
+    assert.match(refused['wants-ca']!, /CA:TRUE/);
+    assert.match(refused['weak-key']!, /RSA-1024/);
+    assert.match(refused['wrong-ca']!, /no certificate under CA "front-proxy-ca"/);
+    assert.deepEqual(pass.lost, []);
+
+    // What the API server now holds: the certificate, chained to the etcd CA, as asked.
+    const pem = Buffer.from(status('good').certificate ?? '', 'base64').toString('utf8');
+    const issued = join(work.dir, 'good.crt');
+    writeFileSync(issued, pem);
+    run('openssl', ['verify', '-CAfile', join(tree, 'pki/etcd/ca.crt'), issued]);
+    const cert = new X509Certificate(pem);
+    assert.equal(cert.subject, 'CN=cp1');
+    assert.equal(
+      cert.subjectAltName,
+      new X509Certificate(readFileSync(join(tree, 'pki/etcd/server.crt'))).subjectAltName,
+    );
+    const lifetime = (Date.parse(cert.validTo) - Date.now()) / 1000;
+    assert.ok(
+      lifetime > 3500 && lifetime <= 3600,
+      `expirationSeconds 3600 honoured (${lifetime} s left)`,
+    );
+    const failed = status('weak-key').conditions?.find((c) => c.type === 'Failed');
+    assert.equal(failed?.reason, 'KpkiPolicy');
+    assert.equal(status('pending').certificate, undefined);
+    assert.equal(status('pending').conditions, undefined);
+    assert.equal(status('denied').certificate, undefined);
+    assert.equal(
+      status('not-ours').conditions?.some((c) => c.type === 'Failed'),
+      false,
+    );
+
+    // Nothing left to do: a second pass answers nothing again.
+    assert.deepEqual(signer(), { signed: [], refused: [], lost: [] });
+  });
+
+  it("the signer's role cannot approve", () => {
+    assert.equal(why, undefined, why);
+    const result = run(
+      'kubectl',
+      ['--kubeconfig', signerConf, '--request-timeout=20s', 'certificate', 'approve', 'pending'],
+      {
+        ok: [1],
+      },
+    );
+    assert.match(result.stderr, /forbidden/i);
+    assert.equal(status('pending').conditions, undefined);
+  });
+
+  it('two signers at once sign each of 20 CSRs exactly once', async () => {
+    assert.equal(why, undefined, why);
+    const names = Array.from({ length: 20 }, (_, i) => `bulk-${i}`);
+    create(
+      names.map((name) =>
+        csrDoc(name, request(name, '/CN=cp1', etcdSans), 'kpki.io/etcd-ca', ETCD_USAGES),
+      ),
+    );
+    admin(['certificate', 'approve', ...names]);
+    const args = [
+      'signer',
+      '--once',
+      '--dir',
+      tree,
+      '--config',
+      config,
+      '--kubeconfig',
+      signerConf,
+      '-o',
+      'json',
+    ];
+    const { spawn } = await import('node:child_process');
+    const once = (): Promise<PassJson> =>
+      new Promise((resolve, reject) => {
+        const child = spawn(process.execPath, [join(ROOT, 'dist/kpki.cjs'), ...args]);
+        let out = '';
+        child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+        child.on('error', reject);
+        child.on('exit', (code) =>
+          code === 0
+            ? resolve(JSON.parse(out) as PassJson)
+            : reject(new Error(`exit ${code}: ${out}`)),
+        );
+      });
+    const [a, b] = await Promise.all([once(), once()]);
+    const signedBy = [...a!.signed, ...b!.signed].map((s) => s.csr).sort();
+    assert.deepEqual(signedBy, [...names].sort(), 'every CSR signed, none twice');
+    for (const name of names) assert.ok(status(name).certificate, `${name} has a certificate`);
+    console.log(
+      `  two signers: ${a!.signed.length} + ${b!.signed.length} signed, ${a!.lost.length + b!.lost.length} lost to the other`,
+    );
+  });
+});
