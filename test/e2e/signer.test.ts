@@ -73,14 +73,20 @@ describe('kpki signer on the real API server', () => {
     const file = join(work.dir, `csrs-${Date.now()}.json`);
     writeFileSync(
       file,
-      JSON.stringify({ apiVersion: 'v1', kind: 'List', items: docs.map((d) => JSON.parse(d)) }),
+      JSON.stringify({
+        apiVersion: 'v1',
+        kind: 'List',
+        items: docs.map((d): unknown => JSON.parse(d)),
+      }),
     );
     admin(['create', '-f', file]);
   };
-  const status = (
-    name: string,
-  ): { certificate?: string; conditions?: { type: string; reason?: string; message?: string }[] } =>
-    JSON.parse(admin(['get', 'csr', name, '-o', 'jsonpath={.status}']) || '{}');
+  interface CsrStatus {
+    certificate?: string;
+    conditions?: { type: string; reason?: string; message?: string }[];
+  }
+  const status = (name: string): CsrStatus =>
+    JSON.parse(admin(['get', 'csr', name, '-o', 'jsonpath={.status}']) || '{}') as CsrStatus;
   const signer = (): PassJson =>
     JSON.parse(
       kpki([
@@ -272,11 +278,11 @@ describe('kpki signer on the real API server', () => {
         );
       });
     const [a, b] = await Promise.all([once(), once()]);
-    const signedBy = [...a!.signed, ...b!.signed].map((s) => s.csr).sort();
+    const signedBy = [...a.signed, ...b.signed].map((s) => s.csr).sort();
     assert.deepEqual(signedBy, [...names].sort(), 'every CSR signed, none twice');
     for (const name of names) assert.ok(status(name).certificate, `${name} has a certificate`);
     console.log(
-      `  two signers: ${a!.signed.length} + ${b!.signed.length} signed, ${a!.lost.length + b!.lost.length} lost to the other`,
+      `  two signers: ${a.signed.length} + ${b.signed.length} signed, ${a.lost.length + b.lost.length} lost to the other`,
     );
   });
 });
