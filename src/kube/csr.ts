@@ -56,7 +56,7 @@ export function csrState(csr: CsrObject): CsrState {
 function apiError(what: string, status: number, body: unknown): OperationError {
   const message =
     typeof body === 'object' && body !== null && 'message' in body
-      ? String((body).message)
+      ? String(body.message)
       : `HTTP ${status}`;
   return new OperationError('API_ERROR', `${what}: ${message} (HTTP ${status})`);
 }

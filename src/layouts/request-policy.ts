@@ -115,3 +115,24 @@ export function judgeRequest(
     ? { ok: true, entry }
     : { ok: false, reason: `refused for "${entry.name}": ${problems.join('; ')}` };
 }
+
+/**
+ * The signer a renewal through the certificates API asks for an entry: Kubernetes' own
+ * `kubernetes.io/kube-apiserver-client-kubelet` for a kubelet client certificate and
+ * `kubernetes.io/kube-apiserver-client` for other client-only certificates of the cluster CA
+ * (kube-controller-manager signs both with that CA) — except `system:masters` ones, which the API
+ * server's CertificateSubjectRestriction admission refuses for that signer — and kpki's
+ * `kpki.io/<CA name>` for everything else (serving, etcd, front-proxy).
+ */
+export function apiSignerFor(catalogue: Catalogue, entry: IssuedCertEntry): string {
+  const ca = catalogue.cas.find((c) => c.name === entry.ca);
+  const clientOnly = entry.extKeyUsage.length === 1 && entry.extKeyUsage[0] === 'clientAuth';
+  const groups = entry.subject.o ?? [];
+  if (ca?.role === 'cluster' && clientOnly && !groups.includes('system:masters')) {
+    const kubelet = groups.length === 1 && groups[0] === 'system:nodes';
+    return kubelet && (entry.subject.cn ?? '').startsWith('system:node:')
+      ? 'kubernetes.io/kube-apiserver-client-kubelet'
+      : 'kubernetes.io/kube-apiserver-client';
+  }
+  return signerNameOf(ca ?? { name: entry.ca });
+}

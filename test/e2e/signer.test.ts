@@ -7,7 +7,10 @@
  */
 import assert from 'node:assert/strict';
 import { X509Certificate } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { kpki, missingPeers, ROOT, run, tempDir, writeConfig } from './support/env.js';
@@ -264,7 +267,6 @@ describe('kpki signer on the real API server', () => {
       '-o',
       'json',
     ];
-    const { spawn } = await import('node:child_process');
     const once = (): Promise<PassJson> =>
       new Promise((resolve, reject) => {
         const child = spawn(process.execPath, [join(ROOT, 'dist/kpki.cjs'), ...args]);
@@ -284,5 +286,121 @@ describe('kpki signer on the real API server', () => {
     console.log(
       `  two signers: ${a.signed.length} + ${b.signed.length} signed, ${a.lost.length + b.lost.length} lost to the other`,
     );
+  });
+
+  /** `kpki ARGS` in the background: resolves with its exit code and output. */
+  const kpkiAsync = (args: string[]): Promise<{ code: number; out: string; err: string }> =>
+    new Promise((resolve, reject) => {
+      const child = spawn(process.execPath, [join(ROOT, 'dist/kpki.cjs'), ...args]);
+      let out = '';
+      let err = '';
+      child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+      child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+      child.on('error', reject);
+      child.on('exit', (code) => resolve({ code: code ?? -1, out, err }));
+    });
+  /** The names of kpki's pending CSRs, once `count` of them exist. */
+  const pendingKpki = async (count: number): Promise<string[]> => {
+    for (let i = 0; i < 60; i++) {
+      const all = JSON.parse(admin(['get', 'csr', '-o', 'json'])) as {
+        items: { metadata: { name: string }; status?: { conditions?: unknown[] } }[];
+      };
+      const names = all.items
+        .filter(
+          (c) => c.metadata.name.startsWith('kpki-') && (c.status?.conditions ?? []).length === 0,
+        )
+        .map((c) => c.metadata.name);
+      if (names.length >= count) return names;
+      await sleep(500);
+    }
+    throw new Error(`fewer than ${count} kpki CSRs appeared`);
+  };
+  const hashTree = (dir: string): string => {
+    const hash = createHash('sha256');
+    const walk = (d: string): void => {
+      for (const name of readdirSync(d).sort()) {
+        const path = join(d, name);
+        if (name === '.kpki') continue;
+        if (statSync(path).isDirectory()) walk(path);
+        else hash.update(path).update(readFileSync(path));
+      }
+    };
+    walk(dir);
+    return hash.digest('hex');
+  };
+  const serialOf = (file: string): string =>
+    new X509Certificate(readFileSync(join(tree, file))).serialNumber;
+  const renewArgs = (names: string[], timeout: string): string[] => [
+    'renew',
+    ...names,
+    '--use-api',
+    '--dir',
+    tree,
+    '--config',
+    config,
+    '--kubeconfig',
+    join(tree, 'super-admin.conf'),
+    '--api-timeout',
+    timeout,
+  ];
+
+  it('renew --use-api: kpki signer and kube-controller-manager sign, the files switch together', async () => {
+    assert.equal(why, undefined, why);
+    const before = {
+      apiserver: serialOf('pki/apiserver.crt'),
+      etcd: serialOf('pki/etcd/server.crt'),
+    };
+    const renewal = kpkiAsync(renewArgs(['apiserver', 'etcd-server', 'admin.conf'], '120s'));
+    const names = await pendingKpki(3);
+    assert.equal(names.length, 3, names.join(' '));
+    admin(['certificate', 'approve', ...names]);
+    // kpki.io/ca (apiserver) and kpki.io/etcd-ca (etcd-server) are kpki signer's; admin.conf's
+    // kubernetes.io/kube-apiserver-client is kube-controller-manager's.
+    const pass = signer();
+    assert.deepEqual(pass.signed.map((s) => s.entry).sort(), ['apiserver', 'etcd-server']);
+    const { code, err } = await renewal;
+    assert.equal(code, 0, err);
+    assert.match(err, /waits for approval/);
+    assert.notEqual(serialOf('pki/apiserver.crt'), before.apiserver);
+    assert.notEqual(serialOf('pki/etcd/server.crt'), before.etcd);
+    run('openssl', [
+      'verify',
+      '-CAfile',
+      join(tree, 'pki/ca.crt'),
+      join(tree, 'pki/apiserver.crt'),
+    ]);
+    assert.deepEqual(
+      (
+        JSON.parse(kpki(['check', '--dir', tree, '--config', config, '-o', 'json']).stdout) as {
+          problems?: unknown[];
+        }
+      ).problems ?? [],
+      [],
+    );
+    // The admin certificate kube-controller-manager signed authenticates.
+    const who = JSON.parse(
+      plane!.kubectl('admin.conf', ['auth', 'whoami', '-o', 'json']).stdout,
+    ) as {
+      status: { userInfo: { username: string; groups: string[] } };
+    };
+    assert.equal(who.status.userInfo.username, 'kubernetes-admin');
+    assert.ok(who.status.userInfo.groups.includes('kubeadm:cluster-admins'));
+  });
+
+  it('renew --use-api: a denied CSR or no answer in time ends with the reason and changes nothing', async () => {
+    assert.equal(why, undefined, why);
+    const before = hashTree(tree);
+    const denied = kpkiAsync(renewArgs(['front-proxy-client', 'scheduler.conf'], '60s'));
+    const names = await pendingKpki(2);
+    admin(['certificate', 'deny', names[0]!]);
+    const result = await denied;
+    assert.equal(result.code, 3, result.err);
+    assert.match(result.err, /CSR_NOT_ISSUED/);
+    assert.match(result.err, /denied/);
+    assert.equal(hashTree(tree), before);
+    const late = await kpkiAsync(renewArgs(['scheduler.conf'], '2s'));
+    assert.equal(late.code, 3, late.err);
+    assert.match(late.err, /no answer within 2 s/);
+    assert.equal(hashTree(tree), before);
   });
 });

@@ -36,6 +36,13 @@ export function registerRenew(program: Command, deliver: Deliver): void {
       'only renew certificates that expire within this time (e.g. 30d)',
     )
     .option('--dry-run', 'print the plan and change nothing')
+    .option(
+      '--use-api',
+      'kubeadm: have each certificate signed through the certificates API (CSRs to approve); the CA key is not needed',
+    )
+    .option('--kubeconfig <file>', 'with --use-api: credentials for the API server')
+    .option('--server <url>', "with --use-api: API server URL instead of the kubeconfig's")
+    .option('--api-timeout <duration>', 'with --use-api: how long to wait for the answers', '10m')
     .addOption(outputOption(['text', 'json']));
   layoutAction(command, 'renew', parseRenewOptions, true, deliver);
 }

@@ -27,6 +27,7 @@ import { formatPlan, planJson, planOutput, unlessDryRun, warn } from '../output.
 import type { LayoutHandlers } from './handler-types.js';
 import { kubeadmLayout } from './kubeadm-setup.js';
 import { kubeadmSigner } from './kubeadm-signer.js';
+import { renewViaApi } from './kubeadm-renew-api.js';
 
 const rules = { restartOrder: KUBEADM_RESTART_ORDER };
 
@@ -51,6 +52,7 @@ async function renew(ctx: OpsContext, options: RenewOptions): Promise<CommandRes
   if (names.length === 0) throw new UsageError('name the certificates to renew, or "all"');
   if (names.includes('all') && names.length > 1)
     throw new UsageError('"all" cannot be combined with other names');
+  if (options.api !== undefined) return renewViaApi(ctx, options, options.api, rules.restartOrder);
   const layout = await kubeadmLayout(options, options.kubeadm);
   const params = {
     catalogue: layout.catalogue,

@@ -1,7 +1,8 @@
 /** `kpki renew`'s options. */
 import { parseKubeadmFlags, type KubeadmFlags } from './kubeadm-flags.js';
 import { parseRke2Flags, type Rke2Flags } from './rke2-flags.js';
-import { listOf, textOf, type ActionInput } from './raw.js';
+import { UsageError } from '../../errors.js';
+import { flagOf, listOf, textOf, type ActionInput } from './raw.js';
 import {
   durationOf,
   parsePlanOptions,
@@ -22,11 +23,22 @@ export interface RenewOptions extends TreeOptions, PlanOptions {
   /** Only `--node-name` and `--service-cidr` (renew has the RKE2 flags, which share them). */
   readonly kubeadm: KubeadmFlags;
   readonly rke2: Rke2Flags;
+  /** `--use-api` with its kubeconfig, server and timeout; undefined for a local renewal. */
+  readonly api: RenewApiOptions | undefined;
+}
+
+/** How to reach the certificates API for `renew --use-api`. */
+export interface RenewApiOptions {
+  /** undefined: the tree's admin kubeconfig, as kubeadm defaults to /etc/kubernetes/admin.conf. */
+  readonly kubeconfig: string | undefined;
+  readonly server: string | undefined;
+  readonly timeoutMs: number;
 }
 
 /**
  * Parses renew's options and names.
- * @throws InvalidInputError `BAD_DURATION` for a bad `--expiring-within`.
+ * @throws InvalidInputError `BAD_DURATION` for a bad `--expiring-within` or `--api-timeout`;
+ *   UsageError for `--kubeconfig`/`--server` without `--use-api`.
  */
 export function parseRenewOptions({ raw, dirSource, args }: ActionInput): RenewOptions {
   return {
@@ -38,5 +50,19 @@ export function parseRenewOptions({ raw, dirSource, args }: ActionInput): RenewO
     serverDataDir: textOf(raw, 'serverDataDir'),
     kubeadm: parseKubeadmFlags(raw),
     rke2: parseRke2Flags(raw),
+    api: parseApiOptions(raw),
+  };
+}
+
+function parseApiOptions(raw: ActionInput['raw']): RenewApiOptions | undefined {
+  if (!flagOf(raw, 'useApi')) {
+    for (const flag of ['kubeconfig', 'server'])
+      if (textOf(raw, flag) !== undefined) throw new UsageError(`--${flag} needs --use-api`);
+    return undefined;
+  }
+  return {
+    kubeconfig: textOf(raw, 'kubeconfig'),
+    server: textOf(raw, 'server'),
+    timeoutMs: durationOf(raw, 'apiTimeout', '--api-timeout') ?? 600_000,
   };
 }

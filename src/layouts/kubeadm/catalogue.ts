@@ -200,6 +200,9 @@ export function kubeadmCatalogue(spec: KubeadmSpec): KubeadmCatalogue {
   };
 }
 
+/** The administrator's kubeconfig, which kubeadm's commands use by default to reach the cluster. */
+export const ADMIN_KUBECONFIG = 'admin.conf';
+
 function kubeconfigEntries(spec: KubeadmSpec): KubeconfigEntry[] {
   const entry = (
     name: string,
@@ -229,7 +232,7 @@ function kubeconfigEntries(spec: KubeadmSpec): KubeconfigEntry[] {
   const local = localApiUrl(spec);
   return [
     entry(
-      'admin.conf',
+      ADMIN_KUBECONFIG,
       'certificate embedded in the kubeconfig file for the admin to use and for kubeadm itself',
       'kubernetes-admin',
       ['kubeadm:cluster-admins'],

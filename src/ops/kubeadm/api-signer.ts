@@ -12,10 +12,9 @@ import { KUBEADM_ISSUANCE } from '../../layouts/kubeadm/issuance-profile.js';
 import { caOfSigner, judgeRequest, usageNames } from '../../layouts/request-policy.js';
 import { parseCsr } from '../../pki/csr.js';
 import { describeKey } from '../../pki/keys.js';
-import type { SigningAuthority } from '../../pki/issue.js';
 import { issueLeafForPublicKey } from '../shared/issue.js';
 import type { OpsContext } from '../shared/ports.js';
-import { loadCa, requireLoaded } from './load-tree.js';
+import { loadAuthority } from './renew.js';
 
 /** A CSR as the signer needs it (kube/csr.ts reads it from the API object). */
 export interface SignableRequest {
@@ -73,7 +72,7 @@ export async function signRequest(
   });
   if (!verdict.ok) return refuse('KpkiPolicy', verdict.reason);
   const entry = verdict.entry;
-  const authority = await signingAuthority(ctx, catalogue, entry.ca);
+  const authority = await loadAuthority(ctx, catalogue, entry.ca);
   const asked =
     request.expirationSeconds === undefined
       ? entry.validityMs
@@ -105,22 +104,4 @@ export async function signRequest(
 
 function refuse(reason: string, message: string): SignOutcome {
   return { kind: 'refused', reason, message };
-}
-
-async function signingAuthority(
-  ctx: Pick<OpsContext, 'tree'>,
-  catalogue: Catalogue,
-  name: string,
-): Promise<SigningAuthority> {
-  const entry = catalogue.cas.find((ca) => ca.name === name);
-  const loaded = entry && (await loadCa(ctx.tree, entry));
-  if (entry === undefined || loaded === undefined)
-    throw new ValidationError('CA_MISSING', `the catalogue has no CA "${name}"`);
-  requireLoaded(loaded);
-  if (!loaded.cert || !loaded.key)
-    throw new ValidationError(
-      'CA_KEY_MISSING',
-      `cannot sign with CA "${name}": "${loaded.cert ? entry.keyPath : entry.certPath}" is missing`,
-    );
-  return { certificate: loaded.cert, key: loaded.key };
 }

@@ -122,7 +122,8 @@ async function renewedFiles(
   return writes;
 }
 
-function selectEntries(catalogue: Catalogue, names: readonly string[]): IssuedCertEntry[] {
+/** The entries `names` select (`all`: every one but self-rotated kubeconfigs). @throws UnknownNameError. */
+export function selectEntries(catalogue: Catalogue, names: readonly string[]): IssuedCertEntry[] {
   const all = issuedEntries(catalogue);
   if (names.length === 1 && names[0] === 'all')
     return all.filter((entry) => !(entry.kind === 'kubeconfig' && entry.selfRotated === true));
@@ -184,7 +185,11 @@ function renewItem(
   return { name: entry.name, action: 'renew', reason: `${entry.longName} renewed`, files };
 }
 
-async function loadAuthority(
+/**
+ * The CA `name` of the catalogue with its key, ready to sign.
+ * @throws ValidationError `CA_MISSING`, `CA_KEY_MISSING`; what loading a broken CA throws.
+ */
+export async function loadAuthority(
   ctx: OpsContext,
   catalogue: Catalogue,
   name: string,
