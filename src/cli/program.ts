@@ -12,6 +12,7 @@ import { registerRollback } from './commands/rollback.js';
 import { registerRotate } from './commands/rotate.js';
 import { registerSaKey } from './commands/sa-key.js';
 import { registerSigner } from './commands/signer.js';
+import { registerApprover } from './commands/approver.js';
 import { registerToken } from './commands/token.js';
 import { registerRke } from './commands/rke.js';
 import { registerRotateCa } from './commands/rotate-ca.js';
@@ -42,5 +43,6 @@ export function buildProgram(deliver: Deliver): Command {
   registerRke(program, deliver);
   registerBootstrap(program, deliver);
   registerSigner(program, deliver);
+  registerApprover(program, deliver);
   return program;
 }

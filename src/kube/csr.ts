@@ -128,3 +128,39 @@ export async function writeCsrStatus(
 export function requestPemOf(csr: CsrObject): string {
   return Buffer.from(csr.spec.request, 'base64').toString('utf8');
 }
+
+/**
+ * Adds an `Approved` or `Denied` condition through the approval subresource, at the
+ * resourceVersion the CSR was read at.
+ * @throws OperationError `API_ERROR` for any refusal but 409 and 404.
+ */
+export async function writeCsrApproval(
+  api: KubeApi,
+  csr: CsrObject,
+  condition: CsrCondition,
+): Promise<StatusWrite> {
+  const name = csr.metadata.name;
+  const answer = await api.send('PUT', `${BASE}/${encodeURIComponent(name)}/approval`, {
+    apiVersion: 'certificates.k8s.io/v1',
+    kind: 'CertificateSigningRequest',
+    ...csr,
+    status: { ...csr.status, conditions: [...(csr.status?.conditions ?? []), condition] },
+  });
+  if (answer.status === 200) return 'written';
+  if (answer.status === 409) return 'conflict';
+  if (answer.status === 404) return 'gone';
+  throw apiError(`cannot approve or deny CSR "${name}"`, answer.status, answer.body);
+}
+
+/**
+ * The addresses on a Node object (`status.addresses[].address`); undefined when there is no
+ * such Node. @throws OperationError `API_ERROR` otherwise.
+ */
+export async function nodeAddresses(api: KubeApi, name: string): Promise<string[] | undefined> {
+  const { status, body } = await api.send('GET', `/api/v1/nodes/${encodeURIComponent(name)}`);
+  if (status === 404) return undefined;
+  if (status !== 200) throw apiError(`cannot read Node "${name}"`, status, body);
+  const addresses = (body as { status?: { addresses?: { address?: unknown }[] } }).status
+    ?.addresses;
+  return (addresses ?? []).flatMap((a) => (typeof a.address === 'string' ? [a.address] : []));
+}

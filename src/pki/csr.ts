@@ -22,6 +22,8 @@ export interface CertificateRequest {
   readonly spki: Buffer;
   /** The request asks for basicConstraints CA:TRUE (a signer of leaves must refuse it). */
   readonly requestsCa: boolean;
+  /** SANs of other types than DNS and IP (`email:…`, `url:…`), which kpki never issues. */
+  readonly otherSans: readonly string[];
 }
 
 /** Builds and signs a CSR for `key`; `extKeyUsage` (default none) adds a non-critical EKU request. */
@@ -95,5 +97,8 @@ export async function parseCsr(text: string, source: string): Promise<Certificat
     },
     spki: Buffer.from(csr.publicKey.rawData),
     requestsCa: basic?.ca === true,
+    otherSans: names
+      .filter((n) => n.type !== 'dns' && n.type !== 'ip')
+      .map((n) => `${n.type}:${n.value}`),
   };
 }

@@ -403,4 +403,173 @@ describe('kpki signer on the real API server', () => {
     assert.match(late.err, /no answer within 2 s/);
     assert.equal(hashTree(tree), before);
   });
+
+  /** A kubeconfig for `user` in `groups`, signed by the cluster CA. */
+  const userConf = (user: string, groups: string[]): string => {
+    const file = join(work.dir, `${user.replace(/[^a-z0-9-]/gi, '-')}.conf`);
+    const orgs = groups.flatMap((g) => ['--org', g]);
+    writeFileSync(
+      file,
+      kpki([
+        'kubeconfig',
+        'user',
+        '--dir',
+        tree,
+        '--config',
+        config,
+        '--client-name',
+        user,
+        ...orgs,
+      ]).stdout,
+      { mode: 0o600 },
+    );
+    return file;
+  };
+  const createAs = (kubeconfigFile: string, doc: string): void => {
+    const file = join(work.dir, `as-${Date.now()}-${Math.random().toString(16).slice(2)}.json`);
+    writeFileSync(file, doc);
+    run('kubectl', ['--kubeconfig', kubeconfigFile, '--request-timeout=20s', 'create', '-f', file]);
+  };
+  const SERVING = ['digital signature', 'key encipherment', 'server auth'];
+
+  it("kpki approver: approves a node's own serving CSR and kpki renewals by policy, denies the rest", () => {
+    assert.equal(why, undefined, why);
+    for (const [name, ip] of [
+      ['w1', '10.1.0.5'],
+      ['w2', '10.1.0.6'],
+    ] as const) {
+      const node = join(work.dir, `node-${name}.json`);
+      writeFileSync(
+        node,
+        JSON.stringify({
+          apiVersion: 'v1',
+          kind: 'Node',
+          metadata: { name },
+          status: {
+            addresses: [
+              { type: 'InternalIP', address: ip },
+              { type: 'Hostname', address: name },
+            ],
+          },
+        }),
+      );
+      admin(['create', '-f', node]);
+    }
+    const w1 = userConf('system:node:w1', ['system:nodes']);
+    const w2 = userConf('system:node:w2', ['system:nodes']);
+    const renewer = userConf('renewer', ['kpki:renewers']);
+    const approverConf = userConf('kpki-approver', []);
+    admin(['apply', '-f', join(ROOT, 'deploy/approver-rbac.yaml')]);
+    admin(['apply', '-f', join(ROOT, 'deploy/renewer-rbac.yaml')]);
+    const serving = (n: string, sans: string): string =>
+      request(n, '/O=system:nodes/CN=system:node:w1', sans);
+    createAs(
+      w1,
+      csrDoc(
+        'serving-good',
+        serving('sg', 'DNS:w1,IP:10.1.0.5'),
+        'kubernetes.io/kubelet-serving',
+        SERVING,
+      ),
+    );
+    createAs(
+      w1,
+      csrDoc(
+        'serving-foreign-ip',
+        serving('sf', 'DNS:w1,IP:10.9.9.9'),
+        'kubernetes.io/kubelet-serving',
+        SERVING,
+      ),
+    );
+    // The API server itself refuses a node's CSR for another node's name (NodeRestriction)...
+    assert.throws(
+      () =>
+        createAs(
+          w2,
+          csrDoc(
+            'serving-w2-for-w1',
+            serving('sw', 'DNS:w1'),
+            'kubernetes.io/kubelet-serving',
+            SERVING,
+          ),
+        ),
+      /can only create a node CSR with CN=system:node:w2/,
+    );
+    // ...and the approver refuses one for a node that the node did not request.
+    const notNode = join(work.dir, 'not-node.json');
+    writeFileSync(
+      notNode,
+      csrDoc(
+        'serving-other-node',
+        serving('so', 'DNS:w1,IP:10.1.0.5'),
+        'kubernetes.io/kubelet-serving',
+        SERVING,
+      ),
+    );
+    admin(['create', '-f', notNode]);
+    createAs(
+      renewer,
+      csrDoc('kpki-apiserver-0a1b2c', request('r1', '/CN=kube-apiserver', etcdSans), 'kpki.io/ca', [
+        'server auth',
+      ]),
+    );
+    const stranger = join(work.dir, 'stranger.json');
+    writeFileSync(
+      stranger,
+      csrDoc('kpki-apiserver-ffffff', request('r2', '/CN=kube-apiserver', etcdSans), 'kpki.io/ca', [
+        'server auth',
+      ]),
+    );
+    admin(['create', '-f', stranger]);
+    const policy = join(work.dir, 'policy.yaml');
+    writeFileSync(
+      policy,
+      [
+        'apiVersion: kpki.io/v1alpha1',
+        'kind: ApproverPolicy',
+        'kubeletServing:',
+        '  enabled: true',
+        'renewals:',
+        '  groups: ["kpki:renewers"]',
+        '',
+      ].join('\n'),
+    );
+    const pass = JSON.parse(
+      kpki(['approver', '--once', '--kubeconfig', approverConf, '--policy', policy, '-o', 'json'])
+        .stdout,
+    ) as { approved: string[]; denied: { csr: string; message: string }[]; lost: string[] };
+    assert.deepEqual([...pass.approved].sort(), ['kpki-apiserver-0a1b2c', 'serving-good']);
+    const denied = Object.fromEntries(pass.denied.map((d) => [d.csr, d.message]));
+    // The earlier test's abandoned renewal CSRs are still pending; they are kpki renewals from a
+    // requester outside kpki:renewers, so they are denied too.
+    assert.deepEqual(
+      Object.keys(denied)
+        .filter((name) => !name.startsWith('kpki-scheduler.conf-'))
+        .sort(),
+      ['kpki-apiserver-ffffff', 'serving-foreign-ip', 'serving-other-node'],
+    );
+    assert.match(denied['serving-foreign-ip']!, /IP SANs not of node w1: 10\.9\.9\.9/);
+    assert.match(
+      denied['serving-other-node']!,
+      /requested by kubernetes-super-admin, not by the node w1 itself/,
+    );
+    assert.match(denied['kpki-apiserver-ffffff']!, /none of the groups allowed to renew/);
+    // The API server holds the decisions; the approver's identity cannot sign.
+    assert.ok(status('serving-good').conditions?.some((c) => c.type === 'Approved'));
+    assert.ok(status('serving-other-node').conditions?.some((c) => c.type === 'Denied'));
+    const canSign = run(
+      'kubectl',
+      [
+        '--kubeconfig',
+        approverConf,
+        'auth',
+        'can-i',
+        'update',
+        'certificatesigningrequests',
+        '--subresource=status',
+      ],
+      { ok: [0, 1] },
+    );
+    assert.equal(canSign.stdout.trim(), 'no');
+  });
 });
