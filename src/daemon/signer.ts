@@ -7,11 +7,13 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { KubeApi } from '../kube/api-client.js';
+import { holdLease, type LeaseSettings } from '../kube/lease.js';
 import { csrState, listCsrs, requestPemOf, writeCsrStatus, type CsrObject } from '../kube/csr.js';
 import type { Catalogue } from '../layouts/catalogue.js';
 import { caOfSigner } from '../layouts/request-policy.js';
-import { signRequest } from '../ops/kubeadm/api-signer.js';
+import { signRequest, type SignOutcome } from '../ops/kubeadm/api-signer.js';
 import type { OpsContext } from '../ops/shared/ports.js';
+import type { SigningAuthority } from '../pki/issue.js';
 import { describeError } from '../errors.js';
 
 /** What one signer works with. */
@@ -35,6 +37,8 @@ export interface SignerPass {
   readonly lost: readonly string[];
 }
 
+const PARALLEL = 8;
+
 /** The approved CSRs of kpki's signers for this catalogue. */
 function ours(setup: SignerSetup, csrs: readonly CsrObject[]): CsrObject[] {
   return csrs.filter(
@@ -52,37 +56,22 @@ export async function signerPass(setup: SignerSetup): Promise<SignerPass> {
   const signed: { csr: string; entry: string }[] = [];
   const refused: { csr: string; reason: string; message: string }[] = [];
   const lost: string[] = [];
-  for (const csr of ours(setup, await listCsrs(setup.api))) {
+  const authorities = new Map<string, Promise<SigningAuthority>>();
+  const answer = async (csr: CsrObject): Promise<void> => {
     const name = csr.metadata.name;
-    const outcome = await signRequest(setup.ctx, setup.catalogue, {
+    const request = {
       name,
       signerName: csr.spec.signerName,
       requestPem: requestPemOf(csr),
       usages: csr.spec.usages ?? [],
       expirationSeconds: csr.spec.expirationSeconds,
-    });
-    const now = setup.ctx.clock
-      .now()
-      .toISOString()
-      .replace(/\.\d{3}Z$/, 'Z');
-    const status =
-      outcome.kind === 'signed'
-        ? { ...csr.status, certificate: Buffer.from(outcome.certificatePem).toString('base64') }
-        : {
-            ...csr.status,
-            conditions: [
-              ...(csr.status?.conditions ?? []),
-              {
-                type: 'Failed',
-                status: 'True',
-                reason: outcome.reason,
-                message: outcome.message,
-                lastUpdateTime: now,
-                lastTransitionTime: now,
-              },
-            ],
-          };
-    const written = await writeCsrStatus(setup.api, csr, status);
+    };
+    const outcome = await signRequest(setup.ctx, setup.catalogue, request, authorities);
+    const written = await writeCsrStatus(
+      setup.api,
+      csr,
+      statusFor(csr, outcome, setup.ctx.clock.now()),
+    );
     if (written !== 'written') {
       lost.push(name);
       setup.log({ event: 'lost', csr: name, why: written });
@@ -93,23 +82,60 @@ export async function signerPass(setup: SignerSetup): Promise<SignerPass> {
       refused.push({ csr: name, reason: outcome.reason, message: outcome.message });
       setup.log({ event: 'refused', csr: name, reason: outcome.reason, message: outcome.message });
     }
-  }
+  };
+  const pending = ours(setup, await listCsrs(setup.api));
+  // A few at a time: signing is CPU work here, each status write a round trip to the server.
+  for (let i = 0; i < pending.length; i += PARALLEL)
+    await Promise.all(pending.slice(i, i + PARALLEL).map(answer));
   return { signed, refused, lost };
+}
+
+/** The CSR's new status: the certificate, or a `Failed` condition with the refusal. */
+function statusFor(
+  csr: CsrObject,
+  outcome: SignOutcome,
+  at: Date,
+): NonNullable<CsrObject['status']> {
+  if (outcome.kind === 'signed')
+    return { ...csr.status, certificate: Buffer.from(outcome.certificatePem).toString('base64') };
+  const now = at.toISOString().replace(/\.\d{3}Z$/, 'Z');
+  return {
+    ...csr.status,
+    conditions: [
+      ...(csr.status?.conditions ?? []),
+      {
+        type: 'Failed',
+        status: 'True',
+        reason: outcome.reason,
+        message: outcome.message,
+        lastUpdateTime: now,
+        lastTransitionTime: now,
+      },
+    ],
+  };
 }
 
 /**
  * Runs passes every `intervalMs` until `signal` aborts; a failed pass is logged and retried at
- * the next interval (the API server may be restarting).
+ * the next interval (the API server may be restarting). With `lease`, only the replica holding
+ * the Lease signs; the others wait their turn (leadership changes are logged).
  */
 export async function runSigner(
   setup: SignerSetup,
   intervalMs: number,
   signal: AbortSignal,
+  lease?: LeaseSettings,
 ): Promise<void> {
   setup.log({ event: 'started', server: setup.api.server, intervalMs });
+  let leading = lease === undefined;
   while (!signal.aborted) {
     try {
-      await signerPass(setup);
+      if (lease !== undefined) {
+        const now = await holdLease(setup.api, lease, setup.ctx.clock.now());
+        if (now !== leading) setup.log({ event: now ? 'leading' : 'following', lease: lease.name });
+        leading = now;
+      }
+      if (leading) await signerPass(setup);
     } catch (error) {
       setup.log({ event: 'error', message: describeError(error) });
     }

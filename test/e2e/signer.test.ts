@@ -572,4 +572,106 @@ describe('kpki signer on the real API server', () => {
     );
     assert.equal(canSign.stdout.trim(), 'no');
   });
+
+  it('two running signers elect one leader on a Lease: 200 CSRs signed once each, and the other takes over', async () => {
+    assert.equal(why, undefined, why);
+    const start = (identity: string) => {
+      const child = spawn(process.execPath, [
+        join(ROOT, 'dist/kpki.cjs'),
+        'signer',
+        '--dir',
+        tree,
+        '--config',
+        config,
+        '--kubeconfig',
+        signerConf,
+        '--interval',
+        '300ms',
+        '--lease-duration',
+        '3s',
+        '--identity',
+        identity,
+      ]);
+      let log = '';
+      child.stderr.on('data', (d: Buffer) => (log += d.toString()));
+      const events = (): { event: string; csr?: string }[] =>
+        log
+          .split('\n')
+          .filter(Boolean)
+          .map((line) => JSON.parse(line) as { event: string; csr?: string });
+      return { child, events };
+    };
+    const issuedAll = async (names: string[], timeoutMs: number): Promise<void> => {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const all = JSON.parse(admin(['get', 'csr', '-o', 'json'])) as {
+          items: { metadata: { name: string }; status?: { certificate?: string } }[];
+        };
+        const done = new Set(
+          all.items.filter((c) => c.status?.certificate).map((c) => c.metadata.name),
+        );
+        if (names.every((n) => done.has(n))) return;
+        if (Date.now() > deadline)
+          throw new Error(`${names.filter((n) => !done.has(n)).length} CSRs not signed`);
+        await sleep(250);
+      }
+    };
+    const a = start('replica-a');
+    const b = start('replica-b');
+    try {
+      const names = Array.from({ length: 200 }, (_, i) => `lease-${i}`);
+      create(
+        names.map((name) =>
+          csrDoc(name, request(name, '/CN=cp1', etcdSans), 'kpki.io/etcd-ca', ETCD_USAGES),
+        ),
+      );
+      const approvedAt = Date.now();
+      for (let i = 0; i < names.length; i += 50)
+        admin(['certificate', 'approve', ...names.slice(i, i + 50)]);
+      await issuedAll(names, 120_000);
+      const seconds = (Date.now() - approvedAt) / 1000;
+      const signedBy = (r: typeof a): string[] =>
+        r
+          .events()
+          .filter((e) => e.event === 'signed' && e.csr?.startsWith('lease-'))
+          .map((e) => e.csr!);
+      const [byA, byB] = [signedBy(a), signedBy(b)];
+      assert.ok(
+        byA.length === 0 || byB.length === 0,
+        `one leader signed: a ${byA.length}, b ${byB.length}`,
+      );
+      assert.deepEqual(
+        [...byA, ...byB].sort(),
+        [...names].sort(),
+        `each signed exactly once; a: ${a.events().length} events, b: ${b.events().length}; not signed: ${JSON.stringify([...a.events(), ...b.events()].filter((e) => e.event !== 'signed').slice(0, 8))}`,
+      );
+      assert.equal([...a.events(), ...b.events()].filter((e) => e.event === 'lost').length, 0);
+      console.log(
+        `  leader signed 200 approved CSRs in ${seconds.toFixed(1)} s (${(200 / seconds).toFixed(0)} CSRs/s end to end)`,
+      );
+      // The leader stops; the other replica takes the Lease over once it expires, and signs.
+      const [leader, follower] = byA.length > 0 ? [a, b] : [b, a];
+      leader.child.kill('SIGTERM');
+      await new Promise((resolve) => leader.child.once('exit', resolve));
+      const more = Array.from({ length: 5 }, (_, i) => `takeover-${i}`);
+      create(
+        more.map((name) =>
+          csrDoc(name, request(name, '/CN=cp1', etcdSans), 'kpki.io/etcd-ca', ETCD_USAGES),
+        ),
+      );
+      admin(['certificate', 'approve', ...more]);
+      await issuedAll(more, 30_000);
+      assert.ok(
+        follower.events().some((e) => e.event === 'leading'),
+        'the follower took the Lease',
+      );
+      assert.ok(
+        leader.events().some((e) => e.event === 'stopped'),
+        'SIGTERM stops the signer cleanly',
+      );
+    } finally {
+      a.child.kill('SIGKILL');
+      b.child.kill('SIGKILL');
+    }
+  });
 });

@@ -1,4 +1,6 @@
 /** The kubeadm layout's `signer`: one pass (`--once`) or a loop until SIGTERM/SIGINT. */
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
 import { runSigner, signerPass, type SignerPass } from '../../daemon/signer.js';
 import { apiFromKubeconfig } from '../../kube/api-client.js';
 import type { OpsContext } from '../../ops/shared/ports.js';
@@ -24,7 +26,14 @@ export async function kubeadmSigner(
   process.once('SIGTERM', onSignal);
   process.once('SIGINT', onSignal);
   try {
-    await runSigner(setup, options.intervalMs, stop.signal);
+    const lease =
+      options.lease === undefined
+        ? undefined
+        : {
+            ...options.lease,
+            identity: options.lease.identity ?? `${hostname()}_${randomBytes(4).toString('hex')}`,
+          };
+    await runSigner(setup, options.intervalMs, stop.signal, lease);
   } finally {
     process.off('SIGTERM', onSignal);
     process.off('SIGINT', onSignal);

@@ -14,6 +14,15 @@ export interface SignerOptions extends TreeOptions {
   /** `--interval` between passes, in milliseconds. */
   readonly intervalMs: number;
   readonly output: 'text' | 'json';
+  /** The Lease the running signer's replicas elect a leader on; undefined with `--no-leader-elect`. */
+  readonly lease:
+    | {
+        readonly namespace: string;
+        readonly name: string;
+        readonly identity: string | undefined;
+        readonly durationSeconds: number;
+      }
+    | undefined;
 }
 
 /**
@@ -32,5 +41,17 @@ export function parseSignerOptions({ raw, dirSource }: ActionInput): SignerOptio
     once: flagOf(raw, 'once'),
     intervalMs,
     output: outputOf(raw, ['text', 'json'] as const),
+    lease:
+      raw.leaderElect === false
+        ? undefined
+        : {
+            namespace: textOf(raw, 'leaseNamespace') ?? 'kpki-system',
+            name: textOf(raw, 'leaseName') ?? 'kpki-signer',
+            identity: textOf(raw, 'identity'),
+            durationSeconds: Math.max(
+              1,
+              Math.round((durationOf(raw, 'leaseDuration', '--lease-duration') ?? 15_000) / 1000),
+            ),
+          },
   };
 }

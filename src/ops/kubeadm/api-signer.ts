@@ -11,6 +11,7 @@ import type { Catalogue } from '../../layouts/catalogue.js';
 import { KUBEADM_ISSUANCE } from '../../layouts/kubeadm/issuance-profile.js';
 import { caOfSigner, judgeRequest, usageNames } from '../../layouts/request-policy.js';
 import { parseCsr } from '../../pki/csr.js';
+import type { SigningAuthority } from '../../pki/issue.js';
 import { describeKey } from '../../pki/keys.js';
 import { issueLeafForPublicKey } from '../shared/issue.js';
 import type { OpsContext } from '../shared/ports.js';
@@ -37,6 +38,7 @@ const MIN_DURATION_MS = 10 * 60 * 1000;
 /**
  * Signs `request` when its signer is one of the catalogue's CAs and the catalogue's rules allow
  * it. A request for a signer that is not kpki's is the caller's to skip (this refuses it).
+ * `authorities` keeps the CAs loaded for a run of requests (one pass of the signer) by name.
  * @throws FileAccessError / InvalidInputError when the CA itself cannot be read (the tree is
  *   broken: no request is refused for it).
  */
@@ -44,6 +46,7 @@ export async function signRequest(
   ctx: Pick<OpsContext, 'tree' | 'clock' | 'keys' | 'random'>,
   catalogue: Catalogue,
   request: SignableRequest,
+  authorities: Map<string, Promise<SigningAuthority>> = new Map(),
 ): Promise<SignOutcome> {
   const ca = caOfSigner(catalogue, request.signerName);
   if (ca === undefined)
@@ -72,7 +75,9 @@ export async function signRequest(
   });
   if (!verdict.ok) return refuse('KpkiPolicy', verdict.reason);
   const entry = verdict.entry;
-  const authority = await loadAuthority(ctx, catalogue, entry.ca);
+  const loading = authorities.get(entry.ca) ?? loadAuthority(ctx, catalogue, entry.ca);
+  authorities.set(entry.ca, loading);
+  const authority = await loading;
   const asked =
     request.expirationSeconds === undefined
       ? entry.validityMs
