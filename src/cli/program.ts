@@ -11,6 +11,8 @@ import { registerRenew } from './commands/renew.js';
 import { registerRollback } from './commands/rollback.js';
 import { registerRotate } from './commands/rotate.js';
 import { registerSaKey } from './commands/sa-key.js';
+import { registerSigner } from './commands/signer.js';
+import { registerApprover } from './commands/approver.js';
 import { registerToken } from './commands/token.js';
 import { registerRke } from './commands/rke.js';
 import { registerRotateCa } from './commands/rotate-ca.js';
@@ -45,5 +47,7 @@ export function buildProgram(deliver: Deliver): Command {
   registerRke(program, deliver);
   registerBootstrap(program, deliver);
   registerLive(program, deliver);
+  registerSigner(program, deliver);
+  registerApprover(program, deliver);
   return program;
 }

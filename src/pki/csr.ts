@@ -20,6 +20,10 @@ export interface CertificateRequest {
   readonly subject: { readonly cn: string | undefined; readonly o: readonly string[] };
   readonly altNames: AltNames;
   readonly spki: Buffer;
+  /** The request asks for basicConstraints CA:TRUE (a signer of leaves must refuse it). */
+  readonly requestsCa: boolean;
+  /** SANs of other types than DNS and IP (`email:…`, `url:…`), which kpki never issues. */
+  readonly otherSans: readonly string[];
 }
 
 /** Builds and signs a CSR for `key`; `extKeyUsage` (default none) adds a non-critical EKU request. */
@@ -83,6 +87,7 @@ export async function parseCsr(text: string, source: string): Promise<Certificat
     );
   const san = csr.getExtension('2.5.29.17') as x509.SubjectAlternativeNameExtension | null;
   const names = san?.names.items ?? [];
+  const basic = csr.getExtension('2.5.29.19') as x509.BasicConstraintsExtension | null;
   return {
     pem: encodePem('CERTIFICATE REQUEST', block.der),
     subject: decodeNameFields(csr.subjectName.toArrayBuffer()),
@@ -91,5 +96,9 @@ export async function parseCsr(text: string, source: string): Promise<Certificat
       ip: names.filter((n) => n.type === 'ip').map((n) => canonicalIp(n.value) ?? n.value),
     },
     spki: Buffer.from(csr.publicKey.rawData),
+    requestsCa: basic?.ca === true,
+    otherSans: names
+      .filter((n) => n.type !== 'dns' && n.type !== 'ip')
+      .map((n) => `${n.type}:${n.value}`),
   };
 }

@@ -46,6 +46,13 @@ export function registerRenew(program: Command, deliver: Deliver): void {
       'kubeadm: renew even when the signing CA has expired or expires within 30 days (warns; rotate the CA instead with rotate-ca)',
     )
     .option('--dry-run', 'print the plan and change nothing')
+    .option(
+      '--use-api',
+      'kubeadm: have each certificate signed through the certificates API (CSRs to approve); the CA key is not needed',
+    )
+    .option('--kubeconfig <file>', 'with --use-api: credentials for the API server')
+    .option('--server <url>', "with --use-api: API server URL instead of the kubeconfig's")
+    .option('--api-timeout <duration>', 'with --use-api: how long to wait for the answers', '10m')
     .addOption(outputOption(['text', 'json']));
   addRestartOptions(command);
   layoutAction(command, 'renew', parseRenewOptions, true, deliver);

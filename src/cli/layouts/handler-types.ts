@@ -10,6 +10,7 @@ import type { RenewOptions } from '../options/renew.js';
 import type { RkeExportOptions, RkeImportOptions } from '../options/rke.js';
 import type { RotateCaOptions, RotateOptions } from '../options/rotate.js';
 import type { SaKeyRotateOptions, TokenOptions } from '../options/sa-key-token.js';
+import type { SignerOptions } from '../options/signer.js';
 import type { TreeOptions } from '../options/tree.js';
 
 export type { TreeOptions } from '../options/tree.js';
@@ -30,6 +31,7 @@ export interface CommandOptionsMap {
   'ca-cross-sign': CaCrossSignOptions;
   'rke-import': RkeImportOptions;
   'rke-export': RkeExportOptions;
+  signer: SignerOptions;
 }
 
 /** The name of a command layouts implement. */

@@ -43,6 +43,8 @@ import { plannedPaths, type Plan } from '../../ops/shared/plan.js';
 import type { CommitResult } from '../../ops/shared/ports.js';
 import type { PlanOptions } from '../options/tree.js';
 import { kubeadmLayout } from './kubeadm-setup.js';
+import { kubeadmSigner } from './kubeadm-signer.js';
+import { renewViaApi } from './kubeadm-renew-api.js';
 
 const rules = { restartOrder: KUBEADM_RESTART_ORDER };
 
@@ -78,6 +80,15 @@ async function renew(ctx: OpsContext, options: RenewOptions): Promise<CommandRes
     throw new UsageError(
       'kubeadm renew copies the SANs and server URLs of the existing certificates; add --update-sans to give them the ones these flags describe',
     );
+  if (options.api !== undefined) {
+    const api = await renewViaApi(ctx, options, options.api, rules.restartOrder);
+    return kubeadmAfterChange(
+      await layoutFromTree(api.layout, ctx.tree.root, options.config !== undefined),
+      ctx.tree.root,
+      options.live,
+      afterParts(options, api.planned.plan, api.result),
+    );
+  }
   const layout = await kubeadmLayout(options, options.kubeadm, ctx.tree);
   const params = {
     catalogue: layout.catalogue,
@@ -300,6 +311,7 @@ export const kubeadmHandlers: LayoutHandlers = {
     'csr-generate': csrGenerate,
     'csr-sign': csrSign,
     'kubeconfig-user': kubeconfigUser,
+    signer: kubeadmSigner,
     'rotate-ca': rotateCa,
     'ca-generate': caGenerate,
   },

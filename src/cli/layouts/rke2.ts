@@ -101,6 +101,8 @@ function requestedServices(options: { services: readonly string[] }, names: read
 }
 
 async function renew(ctx: OpsContext, options: RenewOptions): Promise<CommandResult> {
+  if (options.api !== undefined)
+    throw new UsageError('--use-api is for kubeadm trees: RKE2/K3s sign with their own CAs');
   const setup = await rke2Setup(ctx, options, options.rke2);
   warn(setup.warnings);
   const source = caSource(options.serverDataDir);

@@ -2,6 +2,7 @@
 import { parseKubeadmFlags, type KubeadmFlags } from './kubeadm-flags.js';
 import { parseRke2Flags, type Rke2Flags } from './rke2-flags.js';
 import { parseRestartOptions, type RestartOptions } from './live.js';
+import { UsageError } from '../../errors.js';
 import { flagOf, listOf, textOf, type ActionInput } from './raw.js';
 import {
   durationOf,
@@ -29,11 +30,22 @@ export interface RenewOptions extends TreeOptions, PlanOptions {
   readonly rke2: Rke2Flags;
   /** `--restart` and its flags (kubeadm). */
   readonly live: RestartOptions;
+  /** `--use-api` with its kubeconfig, server and timeout; undefined for a local renewal. */
+  readonly api: RenewApiOptions | undefined;
+}
+
+/** How to reach the certificates API for `renew --use-api`. */
+export interface RenewApiOptions {
+  /** undefined: the tree's admin kubeconfig, as kubeadm defaults to /etc/kubernetes/admin.conf. */
+  readonly kubeconfig: string | undefined;
+  readonly server: string | undefined;
+  readonly timeoutMs: number;
 }
 
 /**
  * Parses renew's options and names.
- * @throws InvalidInputError `BAD_DURATION` for a bad `--expiring-within`.
+ * @throws InvalidInputError `BAD_DURATION` for a bad `--expiring-within` or `--api-timeout`;
+ *   UsageError for `--kubeconfig`/`--server` without `--use-api`.
  */
 export function parseRenewOptions({ raw, dirSource, args }: ActionInput): RenewOptions {
   return {
@@ -48,5 +60,19 @@ export function parseRenewOptions({ raw, dirSource, args }: ActionInput): RenewO
     kubeadm: parseKubeadmFlags(raw),
     rke2: parseRke2Flags(raw),
     live: parseRestartOptions(raw),
+    api: parseApiOptions(raw),
+  };
+}
+
+function parseApiOptions(raw: ActionInput['raw']): RenewApiOptions | undefined {
+  if (!flagOf(raw, 'useApi')) {
+    for (const flag of ['kubeconfig', 'server'])
+      if (textOf(raw, flag) !== undefined) throw new UsageError(`--${flag} needs --use-api`);
+    return undefined;
+  }
+  return {
+    kubeconfig: textOf(raw, 'kubeconfig'),
+    server: textOf(raw, 'server'),
+    timeoutMs: durationOf(raw, 'apiTimeout', '--api-timeout') ?? 600_000,
   };
 }

@@ -188,7 +188,8 @@ async function renewedFiles(
   return writes;
 }
 
-function selectEntries(catalogue: Catalogue, names: readonly string[]): IssuedCertEntry[] {
+/** The entries `names` select (`all`: every one but self-rotated kubeconfigs). @throws UnknownNameError. */
+export function selectEntries(catalogue: Catalogue, names: readonly string[]): IssuedCertEntry[] {
   const all = issuedEntries(catalogue);
   if (names.length === 1 && names[0] === 'all')
     return all.filter((entry) => !(entry.kind === 'kubeconfig' && entry.selfRotated === true));
@@ -271,7 +272,11 @@ function hasSans(entry: IssuedCertEntry): boolean {
   return entry.altNames.dns.length + entry.altNames.ip.length > 0;
 }
 
-async function loadAuthority(
+/**
+ * The CA `name` of the catalogue with its key, ready to sign.
+ * @throws ValidationError `CA_MISSING`, `CA_KEY_MISSING`; what loading a broken CA throws.
+ */
+export async function loadAuthority(
   ctx: OpsContext,
   catalogue: Catalogue,
   name: string,

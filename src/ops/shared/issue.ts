@@ -3,6 +3,7 @@
  * with the layout's {@link IssuanceProfile} deciding serial, validity window, BasicConstraints and
  * authority key id. Signing failures become `SIGN_FAILED` naming the entry, here only.
  */
+import type { KeyObject } from 'node:crypto';
 import { OperationError, ValidationError } from '../../errors.js';
 import type { Certificate, ExtKeyUsageName, KeyUsageName } from '../../pki/certificate.js';
 import {
@@ -84,7 +85,7 @@ export async function issueCa(
     notAfter: new Date(validityStart(profile, now, notBefore) + entry.validityMs),
     serialHex: profile.caSerial === 'zero' ? '0' : randomSerial(ctx.random),
   };
-  const certificate = await signOrFail(entry.name, template, key, { selfSigned: key });
+  const certificate = await signOrFail(entry.name, template, key.keyObject, { selfSigned: key });
   return { certificate, key };
 }
 
@@ -106,6 +107,66 @@ export async function issueLeaf(
   key?: PrivateKey,
   options: LeafIssueOptions = {},
 ): Promise<IssuedLeaf> {
+  // The CA-expiry refusal comes before any key is made, as the template's serial comes after it.
+  leafBounds(profile, leaf, ca, now, options);
+  const leafKey = key ?? (await ctx.keys.generate(leaf.keyAlgorithm));
+  const { template, clampedToCa } = leafTemplate(ctx, profile, leaf, ca, now, options);
+  const signer = profile.leafAuthorityKeyId === 'derived-when-missing' ? withKeyId(ca) : ca;
+  const certificate = await signOrFail(leaf.name, template, leafKey.keyObject, signer);
+  return { certificate, key: leafKey, ...(clampedToCa && { clampedToCa }) };
+}
+
+/**
+ * Issues a leaf as {@link issueLeaf} does for a public key whose private half kpki never sees
+ * (a CertificateSigningRequest's): same validity rules, clamp and refusals.
+ * @throws as {@link issueLeaf}.
+ */
+export async function issueLeafForPublicKey(
+  ctx: IssueContext,
+  profile: IssuanceProfile,
+  leaf: LeafRequest,
+  ca: SigningAuthority,
+  now: Date,
+  publicKey: KeyObject,
+): Promise<Certificate> {
+  const { template } = leafTemplate(ctx, profile, leaf, ca, now, {});
+  const signer = profile.leafAuthorityKeyId === 'derived-when-missing' ? withKeyId(ca) : ca;
+  return signOrFail(leaf.name, template, publicKey, signer);
+}
+
+function leafTemplate(
+  ctx: IssueContext,
+  profile: IssuanceProfile,
+  leaf: LeafRequest,
+  ca: SigningAuthority,
+  now: Date,
+  options: LeafIssueOptions,
+): { template: CertificateTemplate; clampedToCa: Date | undefined } {
+  const { notBefore, notAfter, clampedToCa } = leafBounds(profile, leaf, ca, now, options);
+  return {
+    template: {
+      subject: leaf.subject,
+      altNames: leaf.altNames,
+      isCA: false,
+      keyUsage: leaf.keyUsage,
+      extKeyUsage: leaf.extKeyUsage,
+      notBefore,
+      notAfter,
+      serialHex: randomSerial(ctx.random),
+      ...(profile.leafBasicConstraints ? {} : { basicConstraints: false }),
+    },
+    clampedToCa,
+  };
+}
+
+/** A leaf's validity window; throws `CA_EXPIRED` as {@link issueLeaf} says. */
+function leafBounds(
+  profile: IssuanceProfile,
+  leaf: LeafRequest,
+  ca: SigningAuthority,
+  now: Date,
+  options: LeafIssueOptions,
+): { notBefore: Date; notAfter: Date; clampedToCa: Date | undefined } {
   const caCert = ca.certificate;
   const notBefore = leafNotBefore(profile, now, caCert);
   const wanted = validityStart(profile, now, notBefore) + leaf.validityMs;
@@ -118,24 +179,10 @@ export async function issueLeaf(
       { hint: profile.leafWithinCa.expiredHint },
     );
   const notAfter = caExpired ? wanted : Math.min(wanted, caEnd);
-  const leafKey = key ?? (await ctx.keys.generate(leaf.keyAlgorithm));
-  const template: CertificateTemplate = {
-    subject: leaf.subject,
-    altNames: leaf.altNames,
-    isCA: false,
-    keyUsage: leaf.keyUsage,
-    extKeyUsage: leaf.extKeyUsage,
+  return {
     notBefore,
     notAfter: new Date(notAfter),
-    serialHex: randomSerial(ctx.random),
-    ...(profile.leafBasicConstraints ? {} : { basicConstraints: false }),
-  };
-  const signer = profile.leafAuthorityKeyId === 'derived-when-missing' ? withKeyId(ca) : ca;
-  const certificate = await signOrFail(leaf.name, template, leafKey, signer);
-  return {
-    certificate,
-    key: leafKey,
-    ...(notAfter < wanted && { clampedToCa: caCert.notAfter }),
+    clampedToCa: notAfter < wanted ? caCert.notAfter : undefined,
   };
 }
 
@@ -172,11 +219,11 @@ function withKeyId(ca: SigningAuthority): SigningAuthority {
 async function signOrFail(
   name: string,
   template: CertificateTemplate,
-  key: PrivateKey,
+  subjectKey: KeyObject,
   issuer: Issuer,
 ): Promise<Certificate> {
   try {
-    return await issueCertificate(template, key.keyObject, issuer);
+    return await issueCertificate(template, subjectKey, issuer);
   } catch (error) {
     throw new OperationError('SIGN_FAILED', `cannot sign the certificate for "${name}"`, {
       cause: error,
