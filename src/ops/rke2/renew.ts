@@ -24,7 +24,7 @@ import {
 } from './issue.js';
 import { issueLeaf } from '../shared/issue.js';
 import { RKE2_ISSUANCE } from '../../layouts/rke2/issuance-profile.js';
-import { userKubeconfigWrite } from './derived.js';
+import { derivedFiles, userKubeconfigWrite } from './derived.js';
 import { renewDynamicCert } from './dynamic-cert.js';
 import {
   applyPlanned,
@@ -49,7 +49,8 @@ export interface Rke2RenewParams {
 const decoder = new TextDecoder();
 
 /**
- * Plans the renewal and re-issues what is due (reusing keys) into the plan's change; writes nothing.
+ * Plans the renewal and re-issues what is due (reusing keys) into the plan's change, with the files
+ * a server derives at start when they are stale; writes nothing.
  * @throws InvalidInputError for unreadable/malformed files, ValidationError `KEY_MISMATCH` when a
  *   leaf's key does not belong to its certificate (renewing would bless a pair nobody can vouch
  *   for), `CA_KEY_MISSING` when a due leaf's CA is not available.
@@ -94,6 +95,14 @@ export async function planRke2Renew(ctx: OpsContext, params: Rke2RenewParams): P
     items.push(dynamic.item);
     writes.push(...dynamic.writes);
     if (dynamic.item.action === 'renew') components.push(`${params.catalogue.program}-server`);
+  }
+  // What the server derives on every start: `service.current.key` from the first key of
+  // `service.key` (stale after `bootstrap restore` brought another server's keys) and the CA copies.
+  if (params.catalogue.role === 'server') {
+    const derived = await derivedFiles(ctx, params.catalogue, cas);
+    items.push(...derived.items.filter((item) => item.action !== 'reuse'));
+    writes.push(...derived.writes);
+    if (derived.writes.length > 0) components.push(`${params.catalogue.program}-server`);
   }
   return {
     plan: {
