@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { X509Certificate } from 'node:crypto';
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -576,26 +576,32 @@ describe('kpki signer on the real API server', () => {
   it('two running signers elect one leader on a Lease: 200 CSRs signed once each, and the other takes over', async () => {
     assert.equal(why, undefined, why);
     const start = (identity: string) => {
-      const child = spawn(process.execPath, [
-        join(ROOT, 'dist/kpki.cjs'),
-        'signer',
-        '--dir',
-        tree,
-        '--config',
-        config,
-        '--kubeconfig',
-        signerConf,
-        '--interval',
-        '300ms',
-        '--lease-duration',
-        '3s',
-        '--identity',
-        identity,
-      ]);
-      let log = '';
-      child.stderr.on('data', (d: Buffer) => (log += d.toString()));
+      // The replica's JSON log goes to a file, read when asked.
+      const logFile = join(work.dir, `signer-${identity}.log`);
+      const fd = openSync(logFile, 'w');
+      const child = spawn(
+        process.execPath,
+        [
+          join(ROOT, 'dist/kpki.cjs'),
+          'signer',
+          '--dir',
+          tree,
+          '--config',
+          config,
+          '--kubeconfig',
+          signerConf,
+          '--interval',
+          '300ms',
+          '--lease-duration',
+          '3s',
+          '--identity',
+          identity,
+        ],
+        { stdio: ['ignore', 'ignore', fd] },
+      );
+      closeSync(fd);
       const events = (): { event: string; csr?: string }[] =>
-        log
+        readFileSync(logFile, 'utf8')
           .split('\n')
           .filter(Boolean)
           .map((line) => JSON.parse(line) as { event: string; csr?: string });
