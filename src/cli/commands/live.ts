@@ -18,6 +18,7 @@ import { parseTreeOptions } from '../options/tree.js';
 import { outputOption } from '../output.js';
 import { openContext } from '../context.js';
 import { addCommonOptions } from './common.js';
+import { requireKubeadmTree } from './kubeadm-only.js';
 
 /** The kubeadm layout of the tree at `dir`; other layouts are refused for now. */
 async function kubeadmTree(
@@ -26,11 +27,7 @@ async function kubeadmTree(
   layout: string | undefined,
 ): Promise<{ root: string; layout: KubeadmLayout }> {
   const ctx = await openContext(dir);
-  const kubeadm = (await ctx.tree.exists('pki')) || (await ctx.tree.exists('admin.conf'));
-  if ((layout !== undefined && layout !== 'kubeadm') || !kubeadm)
-    throw new UsageError(
-      `prove and restart support kubeadm trees only; "${ctx.tree.root}" is not one`,
-    );
+  await requireKubeadmTree(ctx.tree, layout, 'prove and restart support');
   const built = await kubeadmLayout({ config }, NO_KUBEADM_FLAGS);
   return {
     root: ctx.tree.root,

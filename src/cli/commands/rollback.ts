@@ -13,7 +13,7 @@ import { kubeadmLayout } from '../layouts/kubeadm-setup.js';
 import { NO_KUBEADM_FLAGS } from '../options/kubeadm-flags.js';
 import { kubeadmComponentsLoading, layoutFromTree } from '../live/kubeadm-live.js';
 import { kubeadmRestart } from '../live/kubeadm-after.js';
-import { UsageError } from '../../errors.js';
+import { requireKubeadmTree } from './kubeadm-only.js';
 
 /** `--restart` after a rollback: what loads the restored files restarts (kubeadm trees). */
 async function restartAfterRollback(
@@ -24,10 +24,7 @@ async function restartAfterRollback(
   text: string,
 ): Promise<CommandResult> {
   const ctx = await openContext(dir, options.allowInsecureDir);
-  if (!((await ctx.tree.exists('pki')) || (await ctx.tree.exists('admin.conf'))))
-    throw new UsageError(
-      `rollback --restart supports kubeadm trees only; "${ctx.tree.root}" is not one`,
-    );
+  await requireKubeadmTree(ctx.tree, options.layout, 'rollback --restart supports');
   const built = await kubeadmLayout({ config: options.config }, NO_KUBEADM_FLAGS);
   const layout = await layoutFromTree(built, ctx.tree.root, options.config !== undefined);
   const components = kubeadmComponentsLoading(layout, files);

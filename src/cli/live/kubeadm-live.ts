@@ -4,7 +4,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { KUBEADM_RESTART_ORDER } from '../../layouts/kubeadm/catalogue.js';
+import { KUBEADM_ADMIN_CONF, KUBEADM_RESTART_ORDER } from '../../layouts/kubeadm/catalogue.js';
 import {
   filesByComponent,
   kubeadmHealthEndpoints,
@@ -136,7 +136,7 @@ function healthProbes(
     const credentials = leaf
       ? () => leafCredentials(root, leaf.certPath, leaf.keyPath)
       : component === 'kube-apiserver'
-        ? () => kubeconfigCredentials(root, 'admin.conf').catch(() => undefined)
+        ? () => kubeconfigCredentials(root, KUBEADM_ADMIN_CONF).catch(() => undefined)
         : () => Promise.resolve(undefined);
     out.set(component, { host: at.host, port: at.port, path: at.path, credentials });
   }
