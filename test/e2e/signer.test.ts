@@ -90,21 +90,30 @@ describe('kpki signer on the real API server', () => {
   }
   const status = (name: string): CsrStatus =>
     JSON.parse(admin(['get', 'csr', name, '-o', 'jsonpath={.status}']) || '{}') as CsrStatus;
-  const signer = (): PassJson =>
-    JSON.parse(
-      kpki([
-        'signer',
-        '--once',
-        '--dir',
-        tree,
-        '--config',
-        config,
-        '--kubeconfig',
-        signerConf,
-        '-o',
-        'json',
-      ]).stdout,
-    ) as PassJson;
+  const SIGNER_ONCE = (): string[] => [
+    'signer',
+    '--once',
+    '--dir',
+    tree,
+    '--config',
+    config,
+    '--kubeconfig',
+    signerConf,
+    '-o',
+    'json',
+  ];
+  const signer = (): PassJson => JSON.parse(kpki(SIGNER_ONCE()).stdout) as PassJson;
+  /** `kpki ARGS` in the background: resolves with its exit code and output. */
+  const kpkiAsync = (args: string[]): Promise<{ code: number; out: string; err: string }> =>
+    new Promise((resolve, reject) => {
+      const child = spawn(process.execPath, [join(ROOT, 'dist/kpki.cjs'), ...args]);
+      let out = '';
+      let err = '';
+      child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+      child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+      child.on('error', reject);
+      child.on('exit', (code) => resolve({ code: code ?? -1, out, err }));
+    });
   const ETCD_USAGES = ['digital signature', 'key encipherment', 'server auth', 'client auth'];
 
   before(async () => {
@@ -255,30 +264,11 @@ describe('kpki signer on the real API server', () => {
       ),
     );
     admin(['certificate', 'approve', ...names]);
-    const args = [
-      'signer',
-      '--once',
-      '--dir',
-      tree,
-      '--config',
-      config,
-      '--kubeconfig',
-      signerConf,
-      '-o',
-      'json',
-    ];
-    const once = (): Promise<PassJson> =>
-      new Promise((resolve, reject) => {
-        const child = spawn(process.execPath, [join(ROOT, 'dist/kpki.cjs'), ...args]);
-        let out = '';
-        child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-        child.on('error', reject);
-        child.on('exit', (code) =>
-          code === 0
-            ? resolve(JSON.parse(out) as PassJson)
-            : reject(new Error(`exit ${code}: ${out}`)),
-        );
-      });
+    const once = async (): Promise<PassJson> => {
+      const { code, out, err } = await kpkiAsync(SIGNER_ONCE());
+      if (code !== 0) throw new Error(`exit ${code}: ${err}`);
+      return JSON.parse(out) as PassJson;
+    };
     const [a, b] = await Promise.all([once(), once()]);
     const signedBy = [...a.signed, ...b.signed].map((s) => s.csr).sort();
     assert.deepEqual(signedBy, [...names].sort(), 'every CSR signed, none twice');
@@ -288,17 +278,6 @@ describe('kpki signer on the real API server', () => {
     );
   });
 
-  /** `kpki ARGS` in the background: resolves with its exit code and output. */
-  const kpkiAsync = (args: string[]): Promise<{ code: number; out: string; err: string }> =>
-    new Promise((resolve, reject) => {
-      const child = spawn(process.execPath, [join(ROOT, 'dist/kpki.cjs'), ...args]);
-      let out = '';
-      let err = '';
-      child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-      child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-      child.on('error', reject);
-      child.on('exit', (code) => resolve({ code: code ?? -1, out, err }));
-    });
   /** The names of kpki's pending CSRs, once `count` of them exist. */
   const pendingKpki = async (count: number): Promise<string[]> => {
     for (let i = 0; i < 60; i++) {
